@@ -1,0 +1,204 @@
+"""Per-clip quality metrics on videos (T×H×W×3 float32 in [0, 1]).
+
+Definitions (every number in the evaluation report is one of these):
+- `l1`: mean absolute difference over all pixels, channels and frames.
+- `psnr`: 10·log10(1 / MSE) with the MSE over the whole clip; +inf when the clips are identical.
+- `ssim`: structural similarity (Wang et al. 2004) with an 11-tap Gaussian window (σ = 1.5), K1 = 0.01,
+  K2 = 0.03, data range 1, per channel, averaged over the valid (unpadded) window positions and frames.
+- `excess_flicker`: temporal stability. D(t) = mean |f(t) − f(t−1)| is a clip's frame-to-frame change; the
+  metric is mean over t of max(0, D_out(t) − D_ref(t)): change in the result that the reference clip's own
+  change does not explain (reference = the expected video when known, else the driving clip).
+- `identity_distance`: identity preservation by colour. The person region of an image is every pixel whose
+  colour differs by more than `FOREGROUND_THRESHOLD` (any channel) from the median colour of the image
+  border (the proposal assumes plain backgrounds); its colours are binned in an 8×8×8 RGB histogram; the
+  distance is the Hellinger distance (0 = same colours, 1 = disjoint) between the photo's person and each
+  result frame's person, averaged over frames.
+- `motion_error`: motion fidelity by the model's own keypoint detector, in pixels at the model's frame size.
+  Trajectories are displacements from the first frame; the reference trajectory is scaled by the ratio of
+  the two clips' first-frame keypoint spreads (√ of the convex-hull area), as relative animation does.
+- `perceptual`: mean L1 distance of VGG19 relu1_1…relu5_1 features (ImageNet normalisation), only when a
+  VGG19 loader with real weights is available (see `perceptual_extractor`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..motion import convex_hull_area
+
+FOREGROUND_THRESHOLD = 0.12
+SSIM_SIGMA = 1.5
+SSIM_TAPS = 11
+
+
+def _check_pair(a: np.ndarray, b: np.ndarray) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"videos differ in shape: {a.shape} vs {b.shape}")
+
+
+def l1(result: np.ndarray, expected: np.ndarray) -> float:
+    """Mean absolute difference."""
+    _check_pair(result, expected)
+    return float(np.mean(np.abs(result.astype(np.float64) - expected.astype(np.float64))))
+
+
+def psnr(result: np.ndarray, expected: np.ndarray, peak: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB over the whole clip; +inf for identical clips."""
+    _check_pair(result, expected)
+    mse = float(np.mean((result.astype(np.float64) - expected.astype(np.float64)) ** 2))
+    if mse == 0.0:
+        return math.inf
+    return 10.0 * math.log10(peak * peak / mse)
+
+
+def _gaussian_taps(taps: int = SSIM_TAPS, sigma: float = SSIM_SIGMA) -> torch.Tensor:
+    x = torch.arange(taps, dtype=torch.float64) - (taps - 1) / 2
+    g = torch.exp(-(x**2) / (2 * sigma**2))
+    return g / g.sum()
+
+
+def _blur(x: torch.Tensor, taps: torch.Tensor) -> torch.Tensor:
+    """Separable 'valid' Gaussian filter of N×C×H×W (depthwise)."""
+    c = x.shape[1]
+    k = taps.to(x.dtype)
+    x = F.conv2d(x, k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+    return F.conv2d(x, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+
+
+def ssim(result: np.ndarray, expected: np.ndarray, chunk: int = 32) -> float:
+    """Mean SSIM of two clips (or two images) with a Gaussian window."""
+    _check_pair(result, expected)
+    a = result[None] if result.ndim == 3 else result
+    b = expected[None] if expected.ndim == 3 else expected
+    if min(a.shape[1:3]) < SSIM_TAPS:
+        raise ValueError(f"frames must be at least {SSIM_TAPS} pixels on each side for SSIM")
+    c1, c2 = 0.01**2, 0.03**2
+    taps = _gaussian_taps()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(a), chunk):
+            x = torch.from_numpy(np.ascontiguousarray(a[i:i + chunk])).double().permute(0, 3, 1, 2)
+            y = torch.from_numpy(np.ascontiguousarray(b[i:i + chunk])).double().permute(0, 3, 1, 2)
+            mx, my = _blur(x, taps), _blur(y, taps)
+            vx = _blur(x * x, taps) - mx * mx
+            vy = _blur(y * y, taps) - my * my
+            cxy = _blur(x * y, taps) - mx * my
+            s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+            total += float(s.sum())
+            count += s.numel()
+    return total / count
+
+
+def frame_changes(video: np.ndarray) -> np.ndarray:
+    """D(t) = mean |f(t) − f(t−1)| for t = 1…T−1."""
+    v = video.astype(np.float32)
+    return np.abs(np.diff(v, axis=0)).reshape(len(v) - 1, -1).mean(axis=1)
+
+
+def excess_flicker(result: np.ndarray, reference: np.ndarray) -> float:
+    """Mean frame-to-frame change of the result beyond the reference clip's own change."""
+    if len(result) != len(reference):
+        raise ValueError(f"clips differ in length: {len(result)} vs {len(reference)}")
+    if len(result) < 2:
+        return 0.0
+    return float(np.mean(np.maximum(0.0, frame_changes(result) - frame_changes(reference))))
+
+
+def person_mask(image: np.ndarray, threshold: float = FOREGROUND_THRESHOLD) -> np.ndarray:
+    """Pixels whose colour differs from the median border colour by more than `threshold` in any channel."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    background = np.median(border, axis=0)
+    return np.abs(image - background).max(axis=-1) > threshold
+
+
+def colour_histogram(image: np.ndarray, mask: np.ndarray | None = None, bins: int = 8) -> np.ndarray:
+    """Normalised bins³ RGB histogram of the masked pixels (all pixels when the mask is empty or None)."""
+    pixels = image.reshape(-1, 3)
+    if mask is not None and mask.any():
+        pixels = pixels[mask.reshape(-1)]
+    idx = np.clip((pixels * bins).astype(np.int64), 0, bins - 1)
+    flat = (idx[:, 0] * bins + idx[:, 1]) * bins + idx[:, 2]
+    hist = np.bincount(flat, minlength=bins**3).astype(np.float64)
+    return hist / hist.sum()
+
+
+def hellinger(p: np.ndarray, q: np.ndarray) -> float:
+    """Hellinger distance of two normalised histograms, in [0, 1]."""
+    bc = float(np.sum(np.sqrt(p * q)))
+    return math.sqrt(max(0.0, 1.0 - bc))
+
+
+def identity_distance(photo: np.ndarray, result: np.ndarray) -> float:
+    """Mean Hellinger distance between the colour histograms of the photo's person and each frame's person."""
+    ref = colour_histogram(photo, person_mask(photo))
+    return float(np.mean([hellinger(ref, colour_histogram(f, person_mask(f))) for f in result]))
+
+
+def trajectory_error(kp_result: np.ndarray, kp_reference: np.ndarray, frame_size: int) -> float:
+    """Mean distance (pixels) between two T×K×2 keypoint trajectories in [-1, 1], each relative to its first frame."""
+    if kp_result.shape != kp_reference.shape:
+        raise ValueError(f"keypoint tracks differ in shape: {kp_result.shape} vs {kp_reference.shape}")
+    a0, r0 = convex_hull_area(kp_result[0]), convex_hull_area(kp_reference[0])
+    scale = math.sqrt(a0 / r0) if a0 > 0 and r0 > 0 else 1.0
+    d_res = kp_result - kp_result[:1]
+    d_ref = (kp_reference - kp_reference[:1]) * scale
+    return float(np.mean(np.linalg.norm(d_res - d_ref, axis=-1)) * frame_size / 2)
+
+
+def model_keypoints(model: object, video: np.ndarray, batch_size: int = 16) -> np.ndarray:
+    """T×K×2 keypoint positions of a clip by the model's own detector."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(video), batch_size):
+            frames = model.to_tensor(video[i:i + batch_size])
+            kp = model.detect_keypoints(frames)
+            out.append(model.keypoint_positions(kp).float().cpu().numpy())
+    return np.concatenate(out)
+
+
+def motion_error(model: object, result: np.ndarray, reference: np.ndarray,
+                 kp_reference: np.ndarray | None = None) -> float:
+    """Keypoint-trajectory error (pixels at the model's size) of the result against the reference clip."""
+    if kp_reference is None:
+        kp_reference = model_keypoints(model, reference)
+    return trajectory_error(model_keypoints(model, result), kp_reference, model.frame_size)
+
+
+def perceptual_extractor() -> tuple[Callable[[torch.Tensor], list[torch.Tensor]] | None, str]:
+    """(VGG19 feature function or None, a note saying which weights were used or why the metric is skipped)."""
+    try:
+        from ..train import vgg19
+    except ImportError:
+        return None, "perceptual distance skipped: no VGG19 loader (fomm_core.train.vgg19) in this install"
+    loader = getattr(vgg19, "load_pretrained_vgg19", None)
+    if loader is None:
+        return None, "perceptual distance skipped: fomm_core.train.vgg19 has no pretrained loader"
+    try:
+        net = loader()
+    except Exception as exc:  # the weights may be unreachable offline; the report says so
+        return None, f"perceptual distance skipped: VGG19 ImageNet weights unavailable ({exc})"
+    if net is None:
+        return None, "perceptual distance skipped: VGG19 ImageNet weights unavailable"
+    return net, "perceptual distance: VGG19 ImageNet features relu1_1…relu5_1"
+
+
+def perceptual(features: Callable[[torch.Tensor], list[torch.Tensor]], result: np.ndarray,
+               expected: np.ndarray, batch_size: int = 8) -> float:
+    """Mean over layers of the mean |φ(result) − φ(expected)| for a feature function φ."""
+    _check_pair(result, expected)
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(result), batch_size):
+            x = (torch.from_numpy(np.ascontiguousarray(result[i:i + batch_size])).permute(0, 3, 1, 2) - mean) / std
+            y = (torch.from_numpy(np.ascontiguousarray(expected[i:i + batch_size])).permute(0, 3, 1, 2) - mean) / std
+            fx, fy = features(x.float()), features(y.float())
+            total += sum(float((a - b).abs().mean()) for a, b in zip(fx, fy)) / len(fx) * len(x)
+            n += len(x)
+    return total / n

@@ -100,7 +100,10 @@ class MotionModel(abc.ABC):
 
     @abc.abstractmethod
     def encode_source(self, source: torch.Tensor) -> Any:
-        """Everything about the 1×3×S×S source that does not depend on the driving frame, computed once."""
+        """Everything about the 1×3×S×S source that does not depend on the driving frame, computed once.
+
+        The returned object has at least `kp`: the source's Keypoints.
+        """
 
     @abc.abstractmethod
     def drive_keypoints(self, source_state: Any, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,

@@ -1,0 +1,10 @@
+"""Kpop Idol Generator library: animate a full-body photo by a dance clip with FOMM or TPSMM."""
+
+from .animate import animate, animate_iter
+from .engine import Keypoints, MotionModel
+from .errors import UserError
+from .models import load_model, random_model
+from .options import RenderOptions
+
+__all__ = ["Keypoints", "MotionModel", "RenderOptions", "UserError", "animate", "animate_iter", "load_model",
+           "random_model"]

@@ -1,0 +1,59 @@
+"""Build a MotionModel from a checkpoint (registry name or file) or from random weights."""
+
+from __future__ import annotations
+
+import importlib
+
+import torch
+
+from .config import ModelConfig, load_config
+from .engine import MotionModel, choose_device
+from .errors import UserError
+
+# engine name -> module holding `build_networks(config, align_corners)` and a MotionModel class with `from_state`
+ENGINES = {"fomm": ("fomm_core.fomm", "FOMMModel"), "tpsmm": ("fomm_core.tpsmm", "TPSMMModel")}
+
+
+def _engine(name: str) -> tuple[object, type]:
+    module_name, class_name = ENGINES[name]
+    module = importlib.import_module(module_name)
+    return module, getattr(module, class_name)
+
+
+def load_model(checkpoint: str, config: str | ModelConfig | None = None, device: str | torch.device | None = None,
+               align_corners: bool = False, fp16: bool = False) -> MotionModel:
+    """Load a model from a registry name or a .pth.tar/.safetensors path, ready for `animate`.
+
+    `config` is a preset name, an original YAML path or a config object; when omitted it comes from the
+    registry entry or the safetensors metadata. `fp16` enables float16 autocast on CUDA only.
+    """
+    from . import weights  # imported here: huggingface_hub is slow to import and only loading needs it
+
+    loaded = weights.load_state(checkpoint)
+    cfg = load_config(config) if config is not None else loaded.config
+    if cfg is None:
+        raise UserError(f"The checkpoint {checkpoint} does not say which architecture it is; pass config= a preset "
+                        "name (e.g. taichi-256) or the original YAML config it was trained with.")
+    if cfg.engine != loaded.engine:
+        raise UserError(f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
+                        f"{cfg.engine.upper()}; pass the matching config.")
+    _, cls = _engine(cfg.engine)
+    try:
+        return cls.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
+                              align_corners=align_corners, fp16=fp16)
+    except (RuntimeError, KeyError) as exc:
+        raise UserError(f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
+                        f"({str(exc).splitlines()[0]}); pass the config it was trained with.") from exc
+
+
+def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.device | None = None,
+                 align_corners: bool = False) -> MotionModel:
+    """A model with random weights (seeded), for tests and benchmarks."""
+    cfg = load_config(config)
+    module, cls = _engine(cfg.engine)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        nets = module.build_networks(cfg, align_corners=align_corners)
+        state = {key: net.state_dict() for key, net in nets.items()}
+    return cls.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}",
+                          align_corners=align_corners)

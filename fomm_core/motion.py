@@ -1,0 +1,72 @@
+"""Keypoint arithmetic of animation: convex-hull area, relative/absolute motion transfer, best frame."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from .engine import Keypoints
+
+
+def convex_hull_area(points: np.ndarray | torch.Tensor) -> float:
+    """Area of the convex hull of 2-D points (K×2), in float64; 0 for fewer than 3 non-collinear points."""
+    pts = np.asarray(points.detach().cpu() if isinstance(points, torch.Tensor) else points, dtype=np.float64)
+    pts = np.unique(pts, axis=0)
+    if len(pts) < 3:
+        return 0.0
+
+    def cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    def half(seq: np.ndarray) -> list[np.ndarray]:
+        chain: list[np.ndarray] = []
+        for p in seq:
+            while len(chain) >= 2 and cross(chain[-2], chain[-1], p) <= 0:
+                chain.pop()
+            chain.append(p)
+        return chain[:-1]
+
+    # Andrew's monotone chain: np.unique already sorted the points by x, then y.
+    hull = np.array(half(pts) + half(pts[::-1]))
+    x, y = hull[:, 0], hull[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def movement_scale(kp_source: torch.Tensor, kp_initial: torch.Tensor) -> float:
+    """sqrt(hull area of the source keypoints / hull area of the initial driving keypoints), first batch item."""
+    source_area = convex_hull_area(kp_source[0])
+    initial_area = convex_hull_area(kp_initial[0])
+    if initial_area == 0.0:
+        return 1.0
+    return math.sqrt(source_area) / math.sqrt(initial_area)
+
+
+def transfer_keypoints(kp_source: Keypoints, kp_driving: Keypoints, kp_initial: Keypoints, relative: bool,
+                       adapt_scale: bool, relative_jacobian: bool = True) -> Keypoints:
+    """FOMM's normalize_kp: absolute uses the driving keypoints as they are; relative moves the source's
+    keypoints by the driving motion since the initial frame, scaled by the hull-area ratio when adapt_scale."""
+    if not relative:
+        return kp_driving
+    scale = movement_scale(kp_source.value, kp_initial.value) if adapt_scale else 1.0
+    value = (kp_driving.value - kp_initial.value) * scale + kp_source.value
+    jacobian = kp_driving.jacobian
+    if relative_jacobian and jacobian is not None:
+        jacobian = (jacobian @ torch.inverse(kp_initial.jacobian)) @ kp_source.jacobian
+    return Keypoints(value, jacobian)
+
+
+def normalized_pose(points: np.ndarray) -> np.ndarray:
+    """Keypoints centred at their mean and divided by the square root of their hull area."""
+    pts = np.asarray(points, dtype=np.float64)
+    pts = pts - pts.mean(axis=0, keepdims=True)
+    area = convex_hull_area(pts)
+    return pts / math.sqrt(area) if area > 0 else pts
+
+
+def best_frame_index(source_points: np.ndarray, driving_points: np.ndarray) -> int:
+    """Index of the driving frame (T×K×2) whose normalised pose is closest to the source's (K×2)."""
+    source = normalized_pose(source_points)
+    distances = [float(((normalized_pose(p) - source) ** 2).sum()) for p in driving_points]
+    return int(np.argmin(distances))

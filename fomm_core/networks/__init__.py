@@ -1,0 +1,1 @@
+"""The networks, one file each; they know nothing of files or video."""

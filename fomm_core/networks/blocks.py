@@ -1,0 +1,149 @@
+"""Building blocks shared by the FOMM networks: conv blocks, the hourglass, antialiased downsampling, grids."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def make_coordinate_grid(height: int, width: int, device: torch.device | None = None,
+                         dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """H×W×2 grid of (x, y) pixel-centre coordinates spanning exactly [-1, 1]."""
+    x = torch.arange(width, device=device, dtype=dtype)
+    y = torch.arange(height, device=device, dtype=dtype)
+    x = 2 * (x / (width - 1)) - 1
+    y = 2 * (y / (height - 1)) - 1
+    return torch.stack([x.view(1, -1).expand(height, width), y.view(-1, 1).expand(height, width)], dim=2)
+
+
+def kp_to_gaussian(kp_value: torch.Tensor, height: int, width: int, kp_variance: float) -> torch.Tensor:
+    """Gaussian heatmaps N×K×H×W centred on keypoints N×K×2."""
+    grid = make_coordinate_grid(height, width, kp_value.device, kp_value.dtype)
+    diff = grid.view(1, 1, height, width, 2) - kp_value.view(*kp_value.shape[:2], 1, 1, 2)
+    return torch.exp(-0.5 * (diff ** 2).sum(-1) / kp_variance)
+
+
+class SameBlock2d(nn.Module):
+    """Conv → batch norm → ReLU at the same resolution."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.norm = nn.BatchNorm2d(out_features, affine=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.norm(self.conv(x)))
+
+
+class DownBlock2d(SameBlock2d):
+    """Conv → batch norm → ReLU → 2×2 average pooling."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__(in_features, out_features, kernel_size, padding)
+        self.pool = nn.AvgPool2d(kernel_size=(2, 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pool(super().forward(x))
+
+
+class UpBlock2d(SameBlock2d):
+    """Nearest ×2 upsampling → conv → batch norm → ReLU."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(F.interpolate(x, scale_factor=2))
+
+
+class ResBlock2d(nn.Module):
+    """Pre-activation residual block: BN → ReLU → conv → BN → ReLU → conv, plus the input."""
+
+    def __init__(self, in_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_features, in_features, kernel_size, padding=padding)
+        self.conv2 = nn.Conv2d(in_features, in_features, kernel_size, padding=padding)
+        self.norm1 = nn.BatchNorm2d(in_features, affine=True)
+        self.norm2 = nn.BatchNorm2d(in_features, affine=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.conv1(F.relu(self.norm1(x)))
+        out = self.conv2(F.relu(self.norm2(out)))
+        return out + x
+
+
+def _width(block_expansion: int, max_features: int, level: int) -> int:
+    return min(max_features, block_expansion * (2 ** level))
+
+
+class Encoder(nn.Module):
+    """Hourglass encoder: returns the input and every down block's output."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int = 3, max_features: int = 256):
+        super().__init__()
+        self.down_blocks = nn.ModuleList(
+            DownBlock2d(in_features if i == 0 else _width(block_expansion, max_features, i),
+                        _width(block_expansion, max_features, i + 1))
+            for i in range(num_blocks))
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outs = [x]
+        for block in self.down_blocks:
+            outs.append(block(outs[-1]))
+        return outs
+
+
+class Decoder(nn.Module):
+    """Hourglass decoder: up blocks, each output concatenated with the matching encoder skip."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int = 3, max_features: int = 256):
+        super().__init__()
+        self.up_blocks = nn.ModuleList(
+            UpBlock2d((1 if i == num_blocks - 1 else 2) * _width(block_expansion, max_features, i + 1),
+                      _width(block_expansion, max_features, i))
+            for i in reversed(range(num_blocks)))
+        self.out_filters = block_expansion + in_features
+
+    def forward(self, skips: list[torch.Tensor]) -> torch.Tensor:
+        out = skips[-1]
+        for block, skip in zip(self.up_blocks, reversed(skips[:-1])):
+            out = torch.cat([block(out), skip], dim=1)
+        return out
+
+
+class Hourglass(nn.Module):
+    """U-Net style encoder-decoder; output has block_expansion + in_features channels."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int = 3, max_features: int = 256):
+        super().__init__()
+        self.encoder = Encoder(block_expansion, in_features, num_blocks, max_features)
+        self.decoder = Decoder(block_expansion, in_features, num_blocks, max_features)
+        self.out_filters = self.decoder.out_filters
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+class AntiAliasInterpolation2d(nn.Module):
+    """Gaussian blur then subsampling by an integer factor 1/scale, per channel."""
+
+    def __init__(self, channels: int, scale: float):
+        super().__init__()
+        sigma = (1 / scale - 1) / 2
+        kernel_size = 2 * round(sigma * 4) + 1
+        self.ka = kernel_size // 2
+        self.kb = self.ka - 1 if kernel_size % 2 == 0 else self.ka
+        coords = torch.arange(kernel_size, dtype=torch.float32)
+        mean = (kernel_size - 1) / 2
+        g = torch.exp(-((coords - mean) ** 2) / (2 * sigma ** 2))
+        kernel = torch.outer(g, g)
+        kernel = kernel / kernel.sum()
+        self.register_buffer("weight", kernel.view(1, 1, kernel_size, kernel_size).repeat(channels, 1, 1, 1))
+        self.groups = channels
+        self.step = int(round(1 / scale))
+        assert math.isclose(self.step * scale, 1.0), "scale must be 1/integer"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.pad(x, (self.ka, self.kb, self.ka, self.kb))
+        x = F.conv2d(x, self.weight, groups=self.groups)
+        return x[:, :, ::self.step, ::self.step]

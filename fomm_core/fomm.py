@@ -36,8 +36,8 @@ class FOMMModel(MotionModel):
     def __init__(self, config: FOMMConfig, kp_detector: KPDetector, generator: OcclusionAwareGenerator,
                  device: torch.device, name: str = "", sha256: str | None = None, fp16: bool = False):
         super().__init__(config, device, name, sha256, fp16)
-        self.kp_detector = kp_detector.to(device, memory_format=torch.channels_last).eval()
-        self.generator = generator.to(device, memory_format=torch.channels_last).eval()
+        self.kp_detector = kp_detector.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
+        self.generator = generator.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,

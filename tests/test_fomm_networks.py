@@ -1,0 +1,157 @@
+"""FOMM networks: checkpoint layout, agreement with the original implementation, forward-math properties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import fomm_core
+from fomm_core.config import load_config
+from fomm_core.engine import Keypoints
+from fomm_core.fomm import FOMMModel, build_networks
+from fomm_core.networks.blocks import make_coordinate_grid
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "fomm_taichi256_state_dict.json"
+GOLDEN = Path(__file__).parent / "data" / "fomm_golden.npz"
+
+
+def test_taichi256_state_dict_keys_order_and_shapes_equal_the_public_checkpoint() -> None:
+    manifest = json.loads(REFERENCE.read_text())
+    with torch.device("meta"):
+        nets = build_networks(load_config("taichi-256"))
+    for name in ("kp_detector", "generator"):
+        ours = [(k, list(v.shape)) for k, v in nets[name].state_dict().items()]
+        assert ours == [(k, v) for k, v in manifest[name].items()], name
+    assert sum(p.numel() for p in nets["kp_detector"].parameters()) == 14_215_368
+    assert sum(p.numel() for p in nets["generator"].parameters()) == 45_575_391
+
+
+def test_mgif_preset_has_a_single_jacobian_map() -> None:
+    with torch.device("meta"):
+        kp = build_networks(load_config("mgif-256"))["kp_detector"]
+    assert tuple(kp.jacobian.weight.shape) == (4, 35, 7, 7)
+
+
+def _golden_model(tiny_fomm_config) -> tuple[FOMMModel, dict[str, np.ndarray]]:
+    data = dict(np.load(GOLDEN))
+    state: dict[str, dict[str, torch.Tensor]] = {"generator": {}, "kp_detector": {}}
+    for key, value in data.items():
+        module, _, name = key.partition(".")
+        if module in state:
+            state[module][name] = torch.from_numpy(value.astype(np.float32) if value.dtype == np.float16 else value)
+    return FOMMModel.from_state(tiny_fomm_config, state, torch.device("cpu")), data
+
+
+@pytest.mark.parametrize("mode,relative,adapt", [("relative_adapt", True, True), ("relative", True, False),
+                                                 ("absolute", False, False)])
+def test_output_equals_the_original_implementation(tiny_fomm_config, mode, relative, adapt) -> None:
+    """tests/data/fomm_golden.npz holds outputs of the original first-order-model code (demo.py's per-frame
+    loop, torch 2.13 CPU, grid_sample defaults) for these weights and frames."""
+    model, data = _golden_model(tiny_fomm_config)
+    out = fomm_core.animate(model, data["source"], data["driving"], relative=relative, adapt_scale=adapt,
+                            batch_size=2)
+    expected = data[f"expected_{mode}"]
+    assert expected.std() > 0.05  # the outputs vary: a broken warp would show
+    assert np.abs(out - expected).max() <= 1e-4
+
+
+def test_keypoints_and_best_frame_equal_the_original(tiny_fomm_config) -> None:
+    model, data = _golden_model(tiny_fomm_config)
+    kp = model.detect_keypoints(model.to_tensor(data["driving"]))
+    assert np.abs(kp.value.numpy() - data["expected_kp_value"]).max() <= 1e-5
+    assert np.abs(kp.jacobian.numpy() - data["expected_kp_jacobian"]).max() <= 1e-4
+    out = fomm_core.animate(model, data["source"], data["driving"], best_frame=2)
+    assert np.abs(out - data["expected_best_frame_2"]).max() <= 1e-4
+
+
+def test_keypoints_lie_in_the_unit_square(tiny_fomm_config) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config, seed=3)
+    kp = model.detect_keypoints(model.to_tensor(smooth_frames(4, 32)))
+    assert kp.value.shape == (4, 5, 2) and kp.jacobian.shape == (4, 5, 2, 2)
+    assert kp.value.abs().max() <= 1.0
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_dense_motion_is_identity_when_driving_equals_source(tiny_fomm_config, align_corners) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config, seed=1, align_corners=align_corners)
+    source = model.to_tensor(smooth_frames(1, 32))
+    with torch.inference_mode():
+        state = model.encode_source(source)
+        kp = state.kp
+        motion = model.generator.dense_motion_network.forward_prepared(state.motion_inputs, kp.value, kp.jacobian,
+                                                                       kp.value, kp.jacobian)
+    h, w = motion.deformation.shape[1:3]
+    assert torch.allclose(motion.deformation[0], make_coordinate_grid(h, w), atol=1e-5)
+    assert torch.allclose(motion.mask.sum(1), torch.ones(1, h, w), atol=1e-5)
+
+
+def test_relative_mode_on_the_first_driving_frame_gives_the_source_keypoints(tiny_fomm_config) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config, seed=2)
+    state = model.encode_source(model.to_tensor(smooth_frames(1, 32, seed=5)))
+    kp_driving = model.detect_keypoints(model.to_tensor(smooth_frames(3, 32, seed=6)))
+    for adapt in (False, True):
+        kp = model.drive_keypoints(state, kp_driving[0], kp_driving[0], "relative", adapt)
+        assert torch.equal(kp.value, state.kp.value)
+        assert torch.allclose(kp.jacobian, state.kp.jacobian, atol=1e-5)
+    absolute = model.drive_keypoints(state, kp_driving, kp_driving[0], "absolute", True)
+    assert absolute is kp_driving
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 8])
+def test_batched_and_streaming_equal_frame_by_frame(tiny_fomm_config, batch_size) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config, seed=4)
+    source, driving = smooth_frames(1, 32, seed=7)[0], smooth_frames(7, 32, seed=8)
+    reference = []
+    with torch.inference_mode():
+        state = model.encode_source(model.to_tensor(source))
+        initial = model.detect_keypoints(model.to_tensor(driving[0]))
+        for frame in driving:
+            kp = model.drive_keypoints(state, model.detect_keypoints(model.to_tensor(frame)), initial, "relative", True)
+            reference.append(model.generate(state, kp)[0].permute(1, 2, 0).numpy())
+    streamed = list(fomm_core.animate_iter(model, source, iter(list(driving)), batch_size=batch_size))
+    batched = fomm_core.animate(model, source, driving, batch_size=batch_size)
+    assert len(streamed) == 7 and batched.shape == (7, 32, 32, 3) and batched.dtype == np.float32
+    assert np.abs(np.stack(streamed) - np.stack(reference)).max() <= 1e-5
+    assert np.abs(batched - np.stack(reference)).max() <= 1e-5
+
+
+def test_frames_of_another_size_are_resized_and_uint8_equals_float(tiny_fomm_config) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config, seed=4)
+    frames = smooth_frames(2, 32)
+    assert torch.equal(model.to_tensor(frames), model.to_tensor(frames.astype(np.float32) / 255))
+    big = model.to_tensor(smooth_frames(1, 96))
+    assert big.shape == (1, 3, 32, 32) and 0 <= big.min() and big.max() <= 1
+
+
+def test_bad_requests_are_user_errors(tiny_fomm_config) -> None:
+    from conftest import smooth_frames
+
+    model = fomm_core.random_model(tiny_fomm_config)
+    source = smooth_frames(1, 32)[0]
+    with pytest.raises(fomm_core.UserError, match="no frames"):
+        fomm_core.animate(model, source, [])
+    with pytest.raises(fomm_core.UserError, match="outside the clip"):
+        fomm_core.animate(model, source, smooth_frames(2, 32), best_frame=5)
+    with pytest.raises(fomm_core.UserError, match="avd"):
+        fomm_core.animate(model, source, smooth_frames(2, 32), avd=True)
+
+
+def test_keypoints_batch_helpers() -> None:
+    kp = Keypoints(torch.arange(12.0).view(3, 2, 2), torch.eye(2).repeat(3, 2, 1, 1))
+    assert len(kp[1:]) == 2 and torch.equal(kp[1].value, kp.value[1:2])
+    assert torch.equal(Keypoints.cat([kp[:1], kp[1:]]).value, kp.value)
+    assert kp[0].expand(4).value.shape == (4, 2, 2)

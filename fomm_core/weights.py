@@ -1,0 +1,351 @@
+"""Checkpoint files: safe reading of original .pth.tar, safetensors, sha256, and the converted cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from huggingface_hub import hf_hub_download
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from .config import PRESETS, ModelConfig, config_from_model_params, config_to_model_params, load_config
+from .errors import UserError
+from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
+
+log = logging.getLogger(__name__)
+
+State = dict[str, dict[str, torch.Tensor]]
+
+INFERENCE_MODULES: dict[str, tuple[str, ...]] = {
+    "fomm": ("kp_detector", "generator"),
+    "tpsmm": ("kp_detector", "dense_motion_network", "inpainting_network", "avd_network", "bg_predictor"),
+}
+OPTIONAL_MODULES = frozenset({"avd_network", "bg_predictor"})
+FORMAT = "fomm_core"
+
+
+def cache_dir() -> Path:
+    """Our cache folder: $FOMM_CORE_CACHE, else ~/.cache/fomm_core."""
+    return Path(os.environ.get("FOMM_CORE_CACHE") or Path.home() / ".cache" / "fomm_core")
+
+
+def _strip_parallel(key: str) -> str:
+    """A state-dict key without the `module.` prefix nn.DataParallel adds."""
+    return key[len("module."):] if key.startswith("module.") else key
+
+
+def _is_module_state(value: Any) -> bool:
+    """Whether a checkpoint entry is a module state dict (a non-empty mapping of tensors only)."""
+    return isinstance(value, Mapping) and bool(value) and all(isinstance(t, torch.Tensor) for t in value.values())
+
+
+def _as_float32(tensor: torch.Tensor) -> torch.Tensor:
+    """Floating tensors as float32; others (num_batches_tracked) unchanged."""
+    return tensor.float() if tensor.is_floating_point() else tensor
+
+
+def _group_modules(raw: Mapping[str, Any]) -> State:
+    """Module name → state dict, from nested module dicts and/or flat `module.key` tensors."""
+    state: State = {}
+    for name, value in raw.items():
+        if name.startswith("optimizer"):
+            continue
+        if _is_module_state(value):
+            state.setdefault(name, {}).update({_strip_parallel(k): _as_float32(t) for k, t in value.items()})
+        elif isinstance(value, torch.Tensor) and "." in name:
+            module, key = name.split(".", 1)
+            state.setdefault(module, {})[_strip_parallel(key)] = _as_float32(value)
+    return state
+
+
+def _load_error_detail(message: str) -> str:
+    """The informative part of a torch.load error message."""
+    unsafe = re.search(r"GLOBAL (\S+) was not an allowed global", message)
+    if unsafe:
+        return f"its pickle asks to call {unsafe.group(1)}, which could run code"
+    unpickler = re.search(r"WeightsUnpickler error:\s*(.+)", message)
+    if unpickler:
+        return unpickler.group(1).strip()
+    return next((line.split(". ")[0] for line in message.splitlines() if line.strip()), "unknown error")
+
+
+def _torch_load(path: Path) -> Any:
+    """torch.load restricted to plain data and tensors, storages mapped to the CPU."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise UserError(
+            f"{path.name} is not a plain checkpoint of tensors ({_load_error_detail(str(exc))}). It may carry code, "
+            "be damaged, or not be a PyTorch checkpoint; we never execute pickled code, so it cannot be loaded. "
+            "Use an original .pth.tar or a .safetensors file, or download it again."
+        ) from None
+    except Exception as exc:  # zip, storage and EOF errors have no common base type
+        raise UserError(f"{path.name} could not be read as a PyTorch checkpoint ({_load_error_detail(str(exc))}); "
+                        "it may be damaged or incomplete: download it again.") from None
+
+
+def read_checkpoint_with_info(path: str | Path) -> tuple[State, dict[str, str]]:
+    """Module state dicts of a .pth.tar or .safetensors file, and its info (`epoch`, safetensors metadata)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Checkpoint file {path} does not exist; check the path.")
+    if path.suffix == ".safetensors":
+        return read_safetensors(path)
+    raw = _torch_load(path)
+    if not isinstance(raw, Mapping):
+        raise UserError(f"{path.name} holds a {type(raw).__name__}, not a checkpoint dict of module state dicts.")
+    state = _group_modules(raw)
+    if not state:
+        raise UserError(f"{path.name} has no module state dicts (found keys: {', '.join(map(str, raw))}); "
+                        "pass an original FOMM or TPSMM checkpoint.")
+    epoch = raw.get("epoch")
+    info = {"epoch": str(int(epoch))} if isinstance(epoch, (int, torch.Tensor)) else {}
+    return state, info
+
+
+def read_checkpoint(path: str | Path) -> State:
+    """Module name → state dict of a checkpoint (.pth.tar legacy or zip, or .safetensors); optimizers dropped."""
+    return read_checkpoint_with_info(path)[0]
+
+
+def read_safetensors(path: str | Path) -> tuple[State, dict[str, str]]:
+    """Module state dicts (float32) and metadata of a safetensors file with `module.key` names."""
+    path = Path(path)
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            metadata = dict(f.metadata() or {})
+            flat = {name: f.get_tensor(name) for name in f.keys()}
+    except (SafetensorError, OSError) as exc:
+        raise UserError(f"{path.name} could not be read as safetensors ({exc}); download or convert it again.") from None
+    state = _group_modules(flat)
+    if not state:
+        raise UserError(f"{path.name} has no tensors named `module.key`; it was not written by fomm_core.")
+    order = metadata.get("modules", "").split(",")
+    state = {m: state[m] for m in sorted(state, key=lambda m: order.index(m) if m in order else len(order))}
+    return state, metadata
+
+
+def _temp_name(path: Path) -> Path:
+    """A unique hidden name beside `path` (created with normal permissions, unlike mkstemp's 0600)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def _prepared(tensor: torch.Tensor, half: bool) -> torch.Tensor:
+    """A contiguous CPU copy to store: fp16 when asked, unless values would overflow it."""
+    tensor = tensor.detach().cpu()
+    if half and tensor.is_floating_point():
+        small = tensor.half()
+        if torch.equal(torch.isfinite(small), torch.isfinite(tensor)):
+            return small.contiguous()
+    return tensor.contiguous().clone()
+
+
+def write_safetensors(state: Mapping[str, Mapping[str, torch.Tensor]], path: str | Path, *, half: bool = False,
+                      config: ModelConfig | None = None, metadata: Mapping[str, str] | None = None) -> Path:
+    """Write module state dicts as one flat safetensors file (`module.key`), atomically.
+
+    Metadata: `format=fomm_core`, `engine`, `dtype`, `modules` (their order); with a config also
+    `model_params` (original-style JSON) and `frame_size`; then any `metadata` given. `half` stores floating
+    tensors as fp16, except those that would overflow it.
+    """
+    path = Path(path)
+    meta = {"format": FORMAT, "engine": detect_engine(state), "dtype": "float16" if half else "float32",
+            "modules": ",".join(state)}
+    if config is not None:
+        meta["model_params"] = json.dumps(config_to_model_params(config), sort_keys=True)
+        meta["frame_size"] = str(config.frame_size)
+    for key, value in (metadata or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"safetensors metadata must map str to str, got {key!r}: {value!r}")
+        meta[key] = value
+    flat = {f"{module}.{key}": _prepared(t, half) for module, sd in state.items() for key, t in sd.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        save_file(flat, str(tmp), metadata=meta)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def config_from_metadata(metadata: Mapping[str, str]) -> ModelConfig | None:
+    """The model config recorded in safetensors metadata, or None."""
+    if "model_params" not in metadata:
+        return None
+    return config_from_model_params(json.loads(metadata["model_params"]),
+                                    frame_size=int(metadata.get("frame_size", 256)))
+
+
+def detect_engine(state: Mapping[str, Any]) -> str:
+    """"fomm" (has a generator) or "tpsmm" (has an inpainting network)."""
+    if "generator" in state:
+        return "fomm"
+    if "inpainting_network" in state or "dense_motion_network" in state:
+        return "tpsmm"
+    raise UserError(f"Cannot tell the model type from modules {', '.join(state) or 'none'}: a FOMM checkpoint has "
+                    "`generator` and `kp_detector`, a TPSMM one `inpainting_network` and `dense_motion_network`.")
+
+
+def inference_state(state: State) -> State:
+    """Only the modules inference needs, in INFERENCE_MODULES order; missing required ones are an error."""
+    engine = detect_engine(state)
+    wanted = INFERENCE_MODULES[engine]
+    missing = [m for m in wanted if m not in state and m not in OPTIONAL_MODULES]
+    if missing:
+        raise UserError(f"This {engine.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
+                        "Use a complete checkpoint.")
+    return {m: state[m] for m in wanted if m in state}
+
+
+def _hash_index_path() -> Path:
+    return cache_dir() / "sha256.json"
+
+
+def _read_hash_index() -> dict[str, Any]:
+    try:
+        return json.loads(_hash_index_path().read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _compute_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file, remembered per (real path, size, mtime) so big files are hashed once."""
+    real = Path(path).resolve()
+    st = real.stat()
+    stamp = [st.st_size, st.st_mtime_ns]
+    index = _read_hash_index()
+    known = index.get(str(real))
+    if isinstance(known, dict) and known.get("stamp") == stamp:
+        return known["sha256"]
+    digest = _compute_sha256(real)
+    index[str(real)] = {"stamp": stamp, "sha256": digest}
+    target = _hash_index_path()
+    tmp = _temp_name(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(index))
+        os.replace(tmp, target)
+    except OSError as exc:
+        log.debug("could not remember the sha256 of %s: %s", real, exc)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest
+
+
+def verify_sha256(path: Path, expected: str | None) -> str:
+    """Check a file against its expected sha256 (UserError on mismatch); log it when none is expected."""
+    actual = file_sha256(path)
+    if expected is None:
+        log.info("sha256 of %s is %s (no expected hash recorded)", path.name, actual)
+    elif actual != expected.lower():
+        raise UserError(f"{path.name} is damaged or not the expected file: sha256 {actual}, expected {expected}. "
+                        f"Delete {path} and try again.")
+    return actual
+
+
+@dataclass(frozen=True)
+class LoadedState:
+    """Inference state dicts of a checkpoint and what is known about them."""
+
+    state: State
+    engine: str
+    config: ModelConfig | None
+    sha256: str  # of the original file (the .pth.tar, not our converted copy)
+    name: str
+    source_path: Path
+
+
+def _entry_config(entry: CheckpointEntry) -> ModelConfig | None:
+    """The registry entry's config: a preset, or a YAML shipped beside an embedded model (None if absent)."""
+    if entry.config in PRESETS:
+        return PRESETS[entry.config]
+    local = PACKAGE_DIR / entry.config
+    return load_config(local) if local.is_file() else None
+
+
+def fetch(name: str) -> Path:
+    """The local path of a registry checkpoint: downloaded (or found in the Hub cache) and sha256-checked."""
+    entry = REGISTRY.get(name)
+    if entry is None:
+        raise UserError(f"Unknown checkpoint {name!r}: use one of {', '.join(REGISTRY)}.")
+    if entry.repo_id is None:
+        path = PACKAGE_DIR / entry.filename
+        if not path.is_file():
+            raise UserError(f"The embedded {name!r} model is missing ({path}); reinstall fomm_core "
+                            "or pass another checkpoint.")
+    else:
+        try:
+            path = Path(hf_hub_download(entry.repo_id, entry.filename, revision=entry.revision))
+        except Exception as exc:  # the hub client raises many unrelated types (HTTP, offline, cache, OS)
+            raise UserError(
+                f"The {name!r} weights ({entry.repo_id}/{entry.filename}) could not be fetched "
+                f"({type(exc).__name__}). Check the internet connection and try again, or use the embedded "
+                "'default' model, which works offline."
+            ) from exc
+    verify_sha256(path, entry.sha256)
+    return path
+
+
+def _converted(path: Path, sha256: str, config: ModelConfig | None) -> tuple[State, dict[str, str]]:
+    """Inference modules of a .pth.tar via the safetensors cache (written on first load)."""
+    cached = cache_dir() / "converted" / f"{sha256}.safetensors"
+    if cached.is_file():
+        try:
+            return read_safetensors(cached)
+        except UserError as exc:
+            log.warning("ignoring unreadable cached conversion %s: %s", cached, exc)
+    state, info = read_checkpoint_with_info(path)
+    state = inference_state(state)
+    meta = {**info, "source_sha256": sha256, "source_name": path.name}
+    try:
+        write_safetensors(state, cached, config=config, metadata=meta)
+    except OSError as exc:
+        log.warning("could not cache a safetensors copy of %s in %s: %s", path.name, cached.parent, exc)
+    return state, meta
+
+
+def load_state(spec: str | Path) -> LoadedState:
+    """Inference state dicts from a registry name or a .pth.tar/.safetensors path (fetched, verified, cached)."""
+    entry = REGISTRY.get(str(spec)) if isinstance(spec, str) else None
+    if entry is not None:
+        path = fetch(entry.name)
+        sha256 = file_sha256(path)
+        name = entry.name
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise UserError(f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
+                            "or a path to a .pth.tar or .safetensors file.")
+        sha256 = file_sha256(path)
+        entry = next((e for e in REGISTRY.values() if e.sha256 == sha256), None)
+        name = path.name
+    config = _entry_config(entry) if entry is not None else None
+    if path.suffix == ".safetensors":
+        state, meta = read_safetensors(path)
+        state = inference_state(state)
+    else:
+        state, meta = _converted(path, sha256, config)
+    if config is None:
+        config = config_from_metadata(meta)
+    return LoadedState(state=state, engine=detect_engine(state), config=config, sha256=sha256, name=name,
+                       source_path=path)

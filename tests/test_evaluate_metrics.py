@@ -76,17 +76,30 @@ def test_identity_distance_zero_for_same_person_one_for_disjoint_colours():
     assert metrics.identity_distance(photo, half[None]) == pytest.approx(math.sqrt(1 - math.sqrt(0.5)), abs=1e-12)
 
 
-def test_trajectory_error_is_zero_for_a_shifted_scaled_copy_and_pixels_otherwise():
+def test_trajectory_error_compares_displacements_scaled_by_the_photo_spread():
     rng = np.random.default_rng(3)
     ref = rng.uniform(-0.5, 0.5, (5, 6, 2))
-    copy = 2.0 * ref + 0.1  # twice the spread: the reference motion is scaled by 2 before comparing
-    assert metrics.trajectory_error(copy, ref, frame_size=64) == pytest.approx(0.0, abs=1e-9)
+    copy = 2.0 * ref + 0.1  # the same motion, twice as large, elsewhere
+    assert metrics.trajectory_error(copy, ref, frame_size=64, scale=2.0) == pytest.approx(0.0, abs=1e-9)
+    assert metrics.motion_scale(copy[0], ref[0]) == pytest.approx(2.0)
     frozen = np.repeat(ref[:1], 5, axis=0)
     moving = frozen.copy()
     moving[1:] += np.array([0.1, 0.0])  # every keypoint moves 0.1 = 3.2 px at size 64 in frames 1..4
     assert metrics.trajectory_error(frozen, moving, frame_size=64) == pytest.approx(3.2 * 4 / 5)
+    assert metrics.motion_scale(np.zeros((3, 2)), ref[0]) == 1.0
 
 
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ValueError):
         metrics.l1(_video(0, t=3), _video(0, t=4))
+
+
+def test_perceptual_is_zero_for_identical_clips_and_averages_layers():
+    import torch
+
+    def features(x: torch.Tensor) -> list[torch.Tensor]:
+        return [x, 2 * x]  # layer distances d and 2d: their mean is 1.5·d
+
+    a = np.zeros((3, 8, 8, 3), np.float32)
+    assert metrics.perceptual(features, a, a.copy()) == 0.0
+    assert metrics.perceptual(features, a, a + 0.2, batch_size=2) == pytest.approx(0.3, abs=1e-6)

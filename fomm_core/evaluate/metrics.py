@@ -13,16 +13,18 @@ Definitions (every number in the evaluation report is one of these):
   border (the proposal assumes plain backgrounds); its colours are binned in an 8×8×8 RGB histogram; the
   distance is the Hellinger distance (0 = same colours, 1 = disjoint) between the photo's person and each
   result frame's person, averaged over frames.
-- `motion_error`: motion fidelity by the model's own keypoint detector, in pixels at the model's frame size.
-  Trajectories are displacements from the first frame; the reference trajectory is scaled by the ratio of
-  the two clips' first-frame keypoint spreads (√ of the convex-hull area), as relative animation does.
-- `perceptual`: mean L1 distance of VGG19 relu1_1…relu5_1 features (ImageNet normalisation), only when a
-  VGG19 loader with real weights is available (see `perceptual_extractor`).
+- `motion_error`: motion fidelity by the model's own keypoint detector, in pixels at the model's frame size:
+  the mean distance between the result's keypoint displacements from its first frame and the driving clip's,
+  the latter scaled by √(hull area of the photo's keypoints / hull area of the first driving frame's), the
+  motion a relative animation with adapt-scale should reproduce.
+- `perceptual`: mean over the five layers of the mean |φ(result) − φ(expected)| with φ = VGG19 relu1_1…relu5_1
+  features (ImageNet weights, fomm_core.train.vgg19); computed only when those weights can be loaded.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -34,6 +36,8 @@ from ..motion import convex_hull_area
 FOREGROUND_THRESHOLD = 0.12
 SSIM_SIGMA = 1.5
 SSIM_TAPS = 11
+
+FeatureFn = Callable[[torch.Tensor], list[torch.Tensor]]
 
 
 def _check_pair(a: np.ndarray, b: np.ndarray) -> None:
@@ -139,15 +143,20 @@ def identity_distance(photo: np.ndarray, result: np.ndarray) -> float:
     return float(np.mean([hellinger(ref, colour_histogram(f, person_mask(f))) for f in result]))
 
 
-def trajectory_error(kp_result: np.ndarray, kp_reference: np.ndarray, frame_size: int) -> float:
-    """Mean distance (pixels) between two T×K×2 keypoint trajectories in [-1, 1], each relative to its first frame."""
+def trajectory_error(kp_result: np.ndarray, kp_reference: np.ndarray, frame_size: int, scale: float = 1.0) -> float:
+    """Mean distance (pixels) between two T×K×2 keypoint tracks in [-1, 1], each relative to its first frame,
+    the reference's displacements multiplied by `scale`."""
     if kp_result.shape != kp_reference.shape:
         raise ValueError(f"keypoint tracks differ in shape: {kp_result.shape} vs {kp_reference.shape}")
-    a0, r0 = convex_hull_area(kp_result[0]), convex_hull_area(kp_reference[0])
-    scale = math.sqrt(a0 / r0) if a0 > 0 and r0 > 0 else 1.0
     d_res = kp_result - kp_result[:1]
     d_ref = (kp_reference - kp_reference[:1]) * scale
     return float(np.mean(np.linalg.norm(d_res - d_ref, axis=-1)) * frame_size / 2)
+
+
+def motion_scale(kp_photo: np.ndarray, kp_initial: np.ndarray) -> float:
+    """√(hull area of the photo's keypoints / hull area of the first driving frame's), 1 when degenerate."""
+    a, b = convex_hull_area(kp_photo), convex_hull_area(kp_initial)
+    return math.sqrt(a / b) if a > 0 and b > 0 else 1.0
 
 
 def model_keypoints(model: object, video: np.ndarray, batch_size: int = 16) -> np.ndarray:
@@ -161,44 +170,42 @@ def model_keypoints(model: object, video: np.ndarray, batch_size: int = 16) -> n
     return np.concatenate(out)
 
 
-def motion_error(model: object, result: np.ndarray, reference: np.ndarray,
-                 kp_reference: np.ndarray | None = None) -> float:
-    """Keypoint-trajectory error (pixels at the model's size) of the result against the reference clip."""
-    if kp_reference is None:
-        kp_reference = model_keypoints(model, reference)
-    return trajectory_error(model_keypoints(model, result), kp_reference, model.frame_size)
+def motion_error(model: object, photo: np.ndarray, result: np.ndarray, driving: np.ndarray,
+                 kp_driving: np.ndarray | None = None) -> float:
+    """Keypoint-trajectory error (pixels at the model's size) of the result against the driving clip.
+
+    The driving displacements are scaled by `motion_scale` of the photo's and the first driving frame's
+    keypoints, the motion a relative animation with adapt-scale is asked to produce.
+    """
+    if kp_driving is None:
+        kp_driving = model_keypoints(model, driving)
+    scale = motion_scale(model_keypoints(model, photo[None])[0], kp_driving[0])
+    return trajectory_error(model_keypoints(model, result), kp_driving, model.frame_size, scale)
 
 
-def perceptual_extractor() -> tuple[Callable[[torch.Tensor], list[torch.Tensor]] | None, str]:
+def perceptual_extractor() -> tuple[FeatureFn | None, str]:
     """(VGG19 feature function or None, a note saying which weights were used or why the metric is skipped)."""
     try:
-        from ..train import vgg19
+        from ..train.vgg19 import VGG19_REPO, load_vgg19
     except ImportError:
-        return None, "perceptual distance skipped: no VGG19 loader (fomm_core.train.vgg19) in this install"
-    loader = getattr(vgg19, "load_pretrained_vgg19", None)
-    if loader is None:
-        return None, "perceptual distance skipped: fomm_core.train.vgg19 has no pretrained loader"
-    try:
-        net = loader()
-    except Exception as exc:  # the weights may be unreachable offline; the report says so
-        return None, f"perceptual distance skipped: VGG19 ImageNet weights unavailable ({exc})"
+        return None, "perceptual distance skipped: this install has no VGG19 loader (fomm_core.train.vgg19)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = load_vgg19("cpu")
     if net is None:
-        return None, "perceptual distance skipped: VGG19 ImageNet weights unavailable"
-    return net, "perceptual distance: VGG19 ImageNet features relu1_1…relu5_1"
+        return None, (f"perceptual distance skipped: the VGG19 ImageNet weights ({VGG19_REPO}) are neither "
+                      "cached nor downloadable here")
+    return net, f"perceptual distance: VGG19 ImageNet features relu1_1…relu5_1 ({VGG19_REPO})"
 
 
-def perceptual(features: Callable[[torch.Tensor], list[torch.Tensor]], result: np.ndarray,
-               expected: np.ndarray, batch_size: int = 8) -> float:
-    """Mean over layers of the mean |φ(result) − φ(expected)| for a feature function φ."""
+def perceptual(features: FeatureFn, result: np.ndarray, expected: np.ndarray, batch_size: int = 8) -> float:
+    """Mean over layers of the mean |φ(result) − φ(expected)| for a feature function φ of images in [0, 1]."""
     _check_pair(result, expected)
-    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-    total, n = 0.0, 0
+    total = 0.0
     with torch.no_grad():
         for i in range(0, len(result), batch_size):
-            x = (torch.from_numpy(np.ascontiguousarray(result[i:i + batch_size])).permute(0, 3, 1, 2) - mean) / std
-            y = (torch.from_numpy(np.ascontiguousarray(expected[i:i + batch_size])).permute(0, 3, 1, 2) - mean) / std
-            fx, fy = features(x.float()), features(y.float())
+            x = torch.from_numpy(np.ascontiguousarray(result[i:i + batch_size])).float().permute(0, 3, 1, 2)
+            y = torch.from_numpy(np.ascontiguousarray(expected[i:i + batch_size])).float().permute(0, 3, 1, 2)
+            fx, fy = features(x), features(y)
             total += sum(float((a - b).abs().mean()) for a, b in zip(fx, fy)) / len(fx) * len(x)
-            n += len(x)
-    return total / n
+    return total / len(result)

@@ -1,0 +1,343 @@
+"""The evaluation report: Markdown + PNG plots + machine-readable results, written into one folder.
+
+Layout of REPORT_DIR: `report.md`; `results.json` (setup, notes, summaries, every clip's metrics); `clips.csv`;
+`plots/METRIC.png` (per-style bars with 95% intervals), `plots/peer_review.png`; `sheets/STYLE.png` (contact
+sheets photo | dance | result | expected | box follow); `sheets/worst.png`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import baselines as baseline_defs
+from . import metrics as metric_defs
+from . import stats as stats_defs
+from .runner import BOX_FOLLOW, STATIC, EvalRun, Sample
+from .stats import METRICS, Summary, consistency, lookup, rank, summarise, wins
+
+FORMATS = {"l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "flicker": ".4f",
+           "identity": ".3f", "motion": ".2f"}
+SHEET_COLUMNS = ("photo", "dance", "result", "expected", BOX_FOLLOW)
+UNMATCHED = "not a suite clip"
+
+
+def fmt(metric: str, value: float) -> str:
+    """A metric value as printed in tables (∞ for infinite PSNR)."""
+    if math.isinf(value):
+        return "∞"
+    return format(value, FORMATS.get(metric, ".4g"))
+
+
+def primary_metrics(run: EvalRun) -> list[str]:
+    """The metrics the summary table shows: ground-truth ones when the suite has ground truth."""
+    present = {m for r in run.results for m in r.metrics}
+    order = ["l1", "psnr", "ssim", "perceptual"] if "l1" in present else ["self_l1", "motion", "identity", "flicker"]
+    return [m for m in order if m in present]
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(path: Path, text: str) -> None:
+    _atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    _atomic_write(path, lambda p: fig.savefig(p, dpi=100, format="png"))
+    _plt().close(fig)
+
+
+def plot_metric(summaries: Sequence[Summary], metric: str, methods: Sequence[str], styles: Sequence[str],
+                path: Path) -> None:
+    """Grouped bars: one group per style, one bar per method, 95% interval whiskers."""
+    plt = _plt()
+    table = lookup(summaries)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(styles) + 2), 3.6))
+    width = 0.8 / max(1, len(methods))
+    x = np.arange(len(styles))
+    for i, method in enumerate(methods):
+        rows = [table.get((method, s, metric)) for s in styles]
+        means = [r.mean if r else np.nan for r in rows]
+        err = np.array([[r.mean - r.low, r.high - r.mean] if r else [0, 0] for r in rows]).T
+        ax.bar(x + (i - (len(methods) - 1) / 2) * width, means, width, yerr=err, capsize=3, label=method)
+    ax.set_xticks(x, [s.replace("_", " ") for s in styles], rotation=20)
+    ax.set_ylabel(METRICS[metric][0])
+    ax.set_title(f"{METRICS[metric][0]} per style (mean, 95% CI over clips)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save_figure(fig, path)
+
+
+def _grid(columns: list[list[np.ndarray]], gap: int = 2) -> np.ndarray:
+    """Frames arranged as columns (each a list of equal-size H×W×3 frames), white gaps between cells."""
+    h, w = columns[0][0].shape[:2]
+    rows = max(len(c) for c in columns)
+    out = np.ones((rows * (h + gap) - gap, len(columns) * (w + gap) - gap, 3), np.float32)
+    for j, col in enumerate(columns):
+        for i, frame in enumerate(col):
+            out[i * (h + gap):i * (h + gap) + h, j * (w + gap):j * (w + gap) + w] = frame
+    return out
+
+
+def _sample_columns(sample: Sample, frames: Sequence[int] | None = None) -> tuple[list[str], list[list[np.ndarray]]]:
+    n = len(sample.rows["dance"])
+    pick = list(range(n)) if frames is None else list(frames)
+    blank = np.ones_like(sample.photo)
+    labels, columns = [], []
+    for name in SHEET_COLUMNS:
+        if name == "photo":
+            columns.append([sample.photo] + [blank] * (len(pick) - 1))
+        elif name in sample.rows:
+            columns.append([sample.rows[name][k] for k in pick])
+        else:
+            continue
+        labels.append(name)
+    return labels, columns
+
+
+def _image_figure(image: np.ndarray, labels: Sequence[str], row_labels: Sequence[str], title: str,
+                  path: Path) -> None:
+    plt = _plt()
+    h, w = image.shape[:2]
+    fig, ax = plt.subplots(figsize=(min(14.0, 1.0 + w / 80), 0.8 + h / 80))
+    ax.imshow(np.clip(image, 0, 1), interpolation="nearest")
+    ax.set_xticks([(i + 0.5) * w / len(labels) for i in range(len(labels))], labels)
+    ax.set_yticks([(i + 0.5) * h / len(row_labels) for i in range(len(row_labels))], row_labels, fontsize=8)
+    ax.tick_params(length=0)
+    ax.set_title(title)
+    fig.tight_layout()
+    _save_figure(fig, path)
+
+
+def contact_sheet(samples: Sequence[Sample], style: str, path: Path) -> None:
+    """Rows of sample frames for a style's cases; columns photo | dance | result | expected | box follow."""
+    blocks, row_labels, labels = [], [], None
+    for sample in samples:
+        labels, columns = _sample_columns(sample)
+        blocks.append(_grid(columns))
+        row_labels += [f"{sample.case} #{k}" for k in range(len(columns[1]))]
+    gap = np.ones((6, blocks[0].shape[1], 3), np.float32)
+    image = np.concatenate([x for b in blocks for x in (b, gap)][:-1])
+    _image_figure(image, labels, row_labels, f"{style.replace('_', ' ')}", path)
+
+
+def worst_sheet(samples: Sequence[Sample], path: Path) -> None:
+    """One row per worst case: photo | dance | result | expected | box follow at the middle sample frame."""
+    rows, labels = [], None
+    for sample in samples:
+        mid = len(sample.rows["dance"]) // 2
+        labels, columns = _sample_columns(sample, [mid])
+        rows.append(_grid(columns))
+    gap = np.ones((6, rows[0].shape[1], 3), np.float32)
+    image = np.concatenate([x for r in rows for x in (r, gap)][:-1])
+    _image_figure(image, labels, [s.case for s in samples], "worst cases", path)
+
+
+def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[list[dict], list[dict], dict]:
+    """(rows per model, rows per model and style, totals) from ratings; style = the suite style of the rated clip."""
+    from ..ratings import aggregate
+
+    by_model = [row.to_dict(("model",)) for row in aggregate(ratings, ("model",))]
+    by_style = []
+    styles = sorted({clip_styles.get(r.clip_sha256, UNMATCHED) for r in ratings})
+    for style in styles:
+        members = [r for r in ratings if clip_styles.get(r.clip_sha256, UNMATCHED) == style]
+        for row in aggregate(members, ("model",)):
+            by_style.append({"style": style, **row.to_dict(("model",))})
+    totals = {"ratings": len(ratings), "up": sum(1 for r in ratings if r.rating > 0),
+              "raters": len({r.session for r in ratings if r.session})}
+    return by_model, by_style, totals
+
+
+def plot_peer_review(rows: Sequence[dict], path: Path) -> None:
+    """Approval per model with Wilson 95% intervals."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(rows) + 2), 3.2))
+    x = np.arange(len(rows))
+    approval = np.array([r["approval"] for r in rows])
+    err = np.array([[r["approval"] - r["low"], r["high"] - r["approval"]] for r in rows]).T
+    ax.bar(x, approval, 0.6, yerr=err, capsize=4, color="tab:green")
+    ax.set_xticks(x, [f"{r['model']}\n(n={r['n']})" for r in rows])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("approval (share of thumbs up)")
+    ax.set_title("Peer review: approval with Wilson 95% intervals")
+    fig.tight_layout()
+    _save_figure(fig, path)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _peer_section(ratings: Sequence[Any] | None, clip_styles: dict[str, str], db: str | None,
+                  plots: Path) -> tuple[list[str], dict]:
+    lines = ["## Peer review", ""]
+    if ratings is None:
+        lines.append("No ratings store was given or found, so there is no peer review in this report "
+                     "(pass `--ratings-db PATH`; the Space stores ratings in `FOMM_RATINGS_DB`).")
+        return lines, {}
+    by_model, by_style, totals = peer_review(ratings, clip_styles)
+    lines.append(f"Ratings store: `{db}`. **{totals['ratings']} ratings** ({totals['up']} 👍) from "
+                 f"**{totals['raters']} raters** (distinct anonymous sessions).")
+    if not ratings:
+        lines += ["", "The store holds no ratings yet."]
+        return lines, {"totals": totals, "by_model": [], "by_style": []}
+    plot_peer_review(by_model, plots / "peer_review.png")
+    head = ["model", "ratings", "👍", "👎", "approval", "Wilson 95% CI", "raters"]
+    lines += ["", "Approval per model:", "", _table(head, (
+        [r["model"], str(r["n"]), str(r["up"]), str(r["down"]), _pct(r["approval"]),
+         f"{_pct(r['low'])}–{_pct(r['high'])}", str(r["raters"])] for r in by_model)),
+        "", "![peer review](plots/peer_review.png)", "",
+        "Approval per model and style (a rating's style is the suite style of the clip it was made from, "
+        f"matched by the clip's sha256; other clips are '{UNMATCHED}'):", "",
+        _table(["style", *head], (
+            [r["style"], r["model"], str(r["n"]), str(r["up"]), str(r["down"]), _pct(r["approval"]),
+             f"{_pct(r['low'])}–{_pct(r['high'])}", str(r["raters"])] for r in by_style))]
+    return lines, {"totals": totals, "by_model": by_model, "by_style": by_style}
+
+
+def _doc(module: Any) -> str:
+    return (module.__doc__ or "").strip()
+
+
+def _json_value(v: float) -> float | str:
+    return str(v) if isinstance(v, float) and math.isinf(v) else v
+
+
+def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | None = None,
+                 ratings_db: str | None = None, clip_styles: dict[str, str] | None = None) -> Path:
+    """Write the whole report folder for an evaluation run; returns the path of report.md."""
+    out = Path(out_dir)
+    plots, sheets = out / "plots", out / "sheets"
+    for d in (out, plots, sheets):
+        d.mkdir(parents=True, exist_ok=True)
+    summaries = summarise(run.results)
+    table = lookup(summaries)
+    methods, styles = run.methods, run.styles
+    baselines = [m for m in (STATIC, BOX_FOLLOW) if m in methods]
+    shown = primary_metrics(run)
+    all_metrics = [m for m in METRICS if any(m in r.metrics for r in run.results)]
+    main = shown[0]
+
+    lines = [f"# Evaluation: `{run.model}` on the {run.suite} suite", "", "## Setup", "",
+             _table(["", ""], ([k, str(v)] for k, v in run.info.items())), ""]
+
+    # Summary: ours vs baselines per style on the primary metrics.
+    beat = wins(summaries, run.model, baselines, main)
+    header = ["style", "clips"] + [f"{METRICS[m][0]} {meth}" for m in shown for meth in methods] + [
+        f"beats baselines on {METRICS[main][0]}"]
+    body = []
+    for style in [*styles, "all"]:
+        n = table[(run.model, style, main)].n
+        cells = [fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
+                 for m in shown for meth in methods]
+        verdict = "" if style == "all" else ("yes" if beat.get(style) else "**no**")
+        body.append([style if style != "all" else "**all**", str(n), *cells, verdict])
+    n_beat = sum(beat.values())
+    lines += ["## Summary", "", f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
+              f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in **{n_beat} of "
+              f"{len(beat)} styles**.", "", _table(header, body), ""]
+    ranking = rank(summaries, main)
+    lines += ["Ranking on " + METRICS[main][0] + " over all clips: " +
+              " > ".join(f"{s.method} ({fmt(main, s.mean)})" for s in ranking) + ".", ""]
+
+    # Every metric per style with intervals, and its plot.
+    lines += ["## Metrics per style", "", "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
+              "100 dB.", ""]
+    for metric in all_metrics:
+        plot_metric(summaries, metric, methods, styles, plots / f"{metric}.png")
+        rows = []
+        for style in [*styles, "all"]:
+            cells = []
+            for meth in methods:
+                s = table.get((meth, style, metric))
+                cells.append("–" if s is None else
+                             f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]")
+            rows.append([style, *cells])
+        lines += [f"### {METRICS[metric][0]}", "", _table(["style", *methods], rows), "",
+                  f"![{metric}](plots/{metric}.png)", ""]
+
+    # Consistency across styles.
+    order = {m: i for i, m in enumerate([*METRICS, *methods])}
+    cons = sorted(consistency(summaries), key=lambda c: (order[c.metric], order[c.method]))
+    lines += ["## Consistency across styles", "", "Spread = best minus worst style mean; std = standard deviation "
+              "of the style means. Smaller is more consistent.", "",
+              _table(["metric", "method", "spread", "std", "worst style", "worst", "best"], (
+                  [METRICS[c.metric][0], c.method, fmt(c.metric, c.spread), fmt(c.metric, c.std), c.worst_style,
+                   fmt(c.metric, c.worst), fmt(c.metric, c.best)] for c in cons)), ""]
+
+    # Worst cases of the model on the primary metric.
+    ours = [r for r in run.results if r.method == run.model and main in r.metrics]
+    higher = METRICS[main][1]
+    worst = sorted(ours, key=lambda r: r.metrics[main], reverse=not higher)[:3]
+    worst_sheet([run.samples[r.case] for r in worst], sheets / "worst.png")
+    lines += ["## Worst cases", "", f"The {len(worst)} cases where `{run.model}` scores worst on "
+              f"{METRICS[main][0]}:", "",
+              _table(["case", "style", *[METRICS[m][0] for m in all_metrics]], (
+                  [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in all_metrics]]
+                  for r in worst)), "", "![worst cases](sheets/worst.png)", ""]
+
+    # Contact sheets.
+    lines += ["## Contact sheets", "", "Per style: photo | dance | result | expected | box follow, at evenly "
+              "spaced frames.", ""]
+    for style in styles:
+        samples = [s for s in run.samples.values() if s.style == style][:2]
+        contact_sheet(samples, style, sheets / f"{style}.png")
+        lines += [f"### {style}", "", f"![{style}](sheets/{style}.png)", ""]
+
+    peer_lines, peer_data = _peer_section(ratings, clip_styles or {}, ratings_db, plots)
+    lines += [*peer_lines, ""]
+
+    lines += ["## Definitions and notes", "", *[f"- {note}" for note in run.notes], "",
+              "### Metrics", "", _doc(metric_defs), "", "### Baselines", "", _doc(baseline_defs), "",
+              "### Intervals", "", _doc(stats_defs), ""]
+
+    _write_text(out / "report.md", "\n".join(lines))
+    data = {"info": run.info, "notes": run.notes, "summaries": [s.__dict__ for s in summaries],
+            "consistency": [c.__dict__ for c in cons], "peer_review": peer_data,
+            "clips": [{"case": r.case, "style": r.style, "method": r.method,
+                       "metrics": {k: _json_value(v) for k, v in r.metrics.items()}} for r in run.results]}
+    _write_text(out / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
+
+    def write_csv(path: Path) -> None:
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["case", "style", "method", *all_metrics])
+            for r in run.results:
+                w.writerow([r.case, r.style, r.method, *[r.metrics.get(m, "") for m in all_metrics]])
+
+    _atomic_write(out / "clips.csv", write_csv)
+    return out / "report.md"

@@ -1,0 +1,108 @@
+"""Evaluation suites: (photo, dance clip) cases grouped by motion style.
+
+Built-in suite (`builtin_suite`): synthetic dancers from `fomm_core.data.synthetic`. Each case is a
+cross-identity example: the photo shows person A, the dance is person B's, and the expected video is A doing
+B's dance (ground truth), with both dancers' joints for the box-follow baseline. Styles are
+`fomm_core.data.synthetic.STYLES` (slow_waves, fast_footwork, turns, jumps, floor_moves, travel, arm_close).
+
+Real-clip suite (`folder_suite`), a folder laid out as::
+
+    SUITE_DIR/
+      photo.png               optional: the photo animated by every clip that has no photo of its own
+      STYLE/                  one folder per motion style; the folder name is the style's label
+        CLIP.mp4              a dance clip (.mp4 .mov .webm .mkv .avi .gif); one dancer, whole body
+        CLIP.png              optional: the photo for this clip (same stem; .png .jpg .jpeg .webp)
+
+Every clip gives a self-reconstruction case (its own first frame as the photo, the clip as ground truth,
+the FOMM paper's protocol) and, when it has a photo, a cross-identity case without ground truth. Clips are
+read at most `max_fps` frames per second and `max_frames` frames from their start, framed (dancer found and
+cropped square; photo matched) and resized to the model's frame size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UserError
+from .baselines import joint_boxes
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
+PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+@dataclass
+class Case:
+    """One (photo, dance) pair: frames float32 in [0, 1] at the model's size.
+
+    `kind` is "cross" (the photo's person differs from the dancer) or "self" (the dancer's own first frame).
+    `expected` is the ground-truth result when known; `boxes` (T×4, x0 y0 x1 y1 pixels) the dancer's box per
+    frame and `photo_box` the photo's person box, for the box-follow baseline.
+    """
+
+    name: str
+    style: str
+    photo: np.ndarray
+    driving: np.ndarray
+    expected: np.ndarray | None = None
+    boxes: np.ndarray | None = None
+    photo_box: np.ndarray | None = None
+    kind: str = "cross"
+
+
+def _float(frames: np.ndarray) -> np.ndarray:
+    a = np.asarray(frames)
+    return a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else a.astype(np.float32)
+
+
+def builtin_styles() -> tuple[str, ...]:
+    """The synthetic suite's style names."""
+    from ..data.synthetic import STYLES
+
+    return tuple(STYLES)
+
+
+def builtin_suite(size: int, n_frames: int = 24, per_style: int = 2, seed: int = 0,
+                  styles: Sequence[str] | None = None) -> list[Case]:
+    """Synthetic cross-identity cases with ground truth, `per_style` per style, deterministic from `seed`."""
+    from ..data.synthetic import cross_identity_example
+
+    cases = []
+    for s, style in enumerate(styles or builtin_styles()):
+        for i in range(per_style):
+            ex = cross_identity_example(seed=seed + 1000 * s + i, size=size, n_frames=n_frames, style=style)
+            cases.append(Case(
+                name=f"{style}-{i}", style=style, photo=_float(ex["photo"]), driving=_float(ex["driving"]),
+                expected=_float(ex["expected"]), boxes=joint_boxes(ex["joints_driving"]),
+                photo_box=joint_boxes(ex["joints_expected"][:1])[0],
+            ))
+    return cases
+
+
+def _find_photo(clip: Path, shared: Path | None) -> Path | None:
+    for suffix in PHOTO_SUFFIXES:
+        for candidate in (clip.with_suffix(suffix), clip.with_suffix(suffix.upper())):
+            if candidate.is_file():
+                return candidate
+    return shared
+
+
+def suite_files(root: str | Path) -> list[tuple[str, Path, Path | None]]:
+    """(style, clip path, photo path or None) for every clip of a real-clip suite folder, sorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(f"The suite folder {root} does not exist; pass 'builtin' or a folder laid out as "
+                        "SUITE/STYLE/CLIP.mp4 (see `python -m fomm_core evaluate --help`).")
+    shared = _find_photo(root / "photo", None)
+    found = []
+    for style_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for clip in sorted(style_dir.iterdir()):
+            if clip.is_file() and clip.suffix.lower() in VIDEO_SUFFIXES:
+                found.append((style_dir.name, clip, _find_photo(clip, shared)))
+    if not found:
+        raise UserError(f"The suite folder {root} holds no clips; put dance clips in one sub-folder per style, "
+                        "e.g. SUITE/turns/clip1.mp4.")
+    return found

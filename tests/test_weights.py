@@ -8,11 +8,13 @@ import json
 import logging
 import os
 import pickle
+import socket
 from pathlib import Path
 
 import pytest
 import torch
 import torch.serialization
+from huggingface_hub.errors import LocalEntryNotFoundError
 from safetensors import safe_open
 from safetensors.torch import save_file
 from weights_fixtures import (
@@ -56,7 +58,13 @@ def fomm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def offline_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty Hub cache in offline mode."""
+    """An empty Hub cache in offline mode; any socket connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     return use_offline_hub(tmp_path, monkeypatch)
 
 
@@ -279,8 +287,9 @@ def test_sha256_mismatch_is_reported(offline_hub):
 
 
 def test_unreachable_hub_without_cache_points_to_default(offline_hub):
-    with pytest.raises(UserError, match="could not be fetched.*'default' model, which works offline"):
+    with pytest.raises(UserError, match="could not be fetched.*'default' model, which works offline") as err:
         fetch("fashion")
+    assert isinstance(err.value.__cause__, LocalEntryNotFoundError)
 
 
 def test_embedded_default_model(tmp_path, monkeypatch):

@@ -1,0 +1,24 @@
+"""Data: procedural synthetic dancers with ground truth, and preparation of real dance videos.
+
+Synthetic dancers (all deterministic from a seed / numpy Generator):
+- `Identity`, `random_identity(rng)`: looks and proportions (figure.py).
+- `Motion`, `CHANNELS`: per-frame pose parameters (pose.py); `choreography(moves, n_frames, fps, bpm, rng,
+  travel, zoom, style)` strings `MOVES` together on the beat; `STYLES` are named recipes (moves.py).
+- `Background`, `random_background(rng, avoid)`: plain, gradient or textured backdrops (scene.py).
+- `render(identity, motion, size, background) -> (frames T×S×S×3 uint8, joints T×J×2 pixels)` and
+  `render_pose` for one frame (draw.py); `JOINTS` names the joints.
+- `cross_identity_example`, `random_clip`, `frame_pair` (synthetic.py).
+"""
+
+from .draw import render, render_pose
+from .figure import JOINTS, Identity, pose_joints, random_identity
+from .moves import MOVES, STYLES, choreography
+from .pose import CHANNELS, Motion
+from .scene import Background, random_background
+from .synthetic import SyntheticClip, cross_identity_example, frame_pair, random_clip
+
+__all__ = [
+    "CHANNELS", "JOINTS", "MOVES", "STYLES", "Background", "Identity", "Motion", "SyntheticClip",
+    "choreography", "cross_identity_example", "frame_pair", "pose_joints", "random_background",
+    "random_clip", "random_identity", "render", "render_pose",
+]

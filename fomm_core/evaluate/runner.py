@@ -64,7 +64,7 @@ def _sample_rows(n: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(SAMPLE_FRAMES, n)).round().astype(int))
 
 
-def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_driving: np.ndarray,
+def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_driving: np.ndarray, scale: float,
                    features: metrics.FeatureFn | None) -> dict[str, float]:
     out: dict[str, float] = {}
     if case.expected is not None:
@@ -76,7 +76,8 @@ def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_driving
     reference = case.expected if case.expected is not None else case.driving
     out["flicker"] = metrics.excess_flicker(video, reference)
     out["identity"] = metrics.identity_distance(case.photo, video)
-    out["motion"] = metrics.motion_error(model, case.photo, video, case.driving, kp_driving)
+    out["motion"] = metrics.trajectory_error(metrics.model_keypoints(model, video), kp_driving, model.frame_size,
+                                             scale)
     return out
 
 
@@ -106,9 +107,10 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
             rows.append(ClipResult(case.name, case.style, method, {"self_l1": metrics.l1(video, case.driving)}))
     else:
         kp_driving = metrics.model_keypoints(model, case.driving)
+        scale = metrics.motion_scale(metrics.model_keypoints(model, case.photo[None])[0], kp_driving[0])
         for method, video in videos.items():
             rows.append(ClipResult(case.name, case.style, method,
-                                   _measure_cross(model, case, video, kp_driving, features)))
+                                   _measure_cross(model, case, video, kp_driving, scale, features)))
     pick = _sample_rows(len(case.driving))
     sample_rows = {"dance": case.driving[pick], "result": result[pick]}
     if case.expected is not None and case.kind != "self":

@@ -21,6 +21,8 @@ cropped square; photo matched) and resized to the model's frame size.
 
 from __future__ import annotations
 
+import itertools
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
+from ..framing import Box, crop_square, detect_dancers, detect_person, frame_clip, match_photo
+from ..io import load_photo, open_video, read_frames
 from .baselines import joint_boxes
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
@@ -65,15 +69,19 @@ def builtin_styles() -> tuple[str, ...]:
     return tuple(STYLES)
 
 
-def builtin_suite(size: int, n_frames: int = 24, per_style: int = 2, seed: int = 0,
-                  styles: Sequence[str] | None = None) -> list[Case]:
-    """Synthetic cross-identity cases with ground truth, `per_style` per style, deterministic from `seed`."""
+def builtin_suite(size: int, n_frames: int = 32, per_style: int = 2, seed: int = 0,
+                  styles: Sequence[str] | None = None, fps: float = 12.5) -> list[Case]:
+    """Synthetic cross-identity cases with ground truth, `per_style` per style, deterministic from `seed`.
+
+    Clips are sampled at `fps` (default 12.5: 32 frames cover 2.6 s of dance, several moves).
+    """
     from ..data.synthetic import cross_identity_example
 
     cases = []
     for s, style in enumerate(styles or builtin_styles()):
         for i in range(per_style):
-            ex = cross_identity_example(seed=seed + 1000 * s + i, size=size, n_frames=n_frames, style=style)
+            ex = cross_identity_example(seed=seed + 1000 * s + i, size=size, n_frames=n_frames, style=style,
+                                        fps=fps)
             cases.append(Case(
                 name=f"{style}-{i}", style=style, photo=_float(ex["photo"]), driving=_float(ex["driving"]),
                 expected=_float(ex["expected"]), boxes=joint_boxes(ex["joints_driving"]),
@@ -106,3 +114,54 @@ def suite_files(root: str | Path) -> list[tuple[str, Path, Path | None]]:
         raise UserError(f"The suite folder {root} holds no clips; put dance clips in one sub-folder per style, "
                         "e.g. SUITE/turns/clip1.mp4.")
     return found
+
+
+def folder_layout() -> str:
+    """The real-clip folder layout, as documented in this module's docstring."""
+    return textwrap.dedent(__doc__.split("::", 1)[1].split("\n\n")[1])
+
+
+def _clip_frames(clip: Path, size: int, max_frames: int, max_fps: float) -> tuple[np.ndarray, Box]:
+    """Up to max_frames framed frames (uint8 T×S×S×3) from the clip's start and the dancer's reference box."""
+    info = open_video(clip, max_fps=max_fps, label=f"clip {clip.name}")
+    if info.frame_count > max_frames:
+        info = open_video(clip, trim_end=max_frames / info.fps, max_fps=max_fps, label=f"clip {clip.name}")
+    framing = frame_clip(info)
+    frames = [crop_square(f, framing.square(i), size, framing.fill)
+              for i, f in enumerate(itertools.islice(read_frames(info), max_frames))]
+    return np.stack(frames), framing.reference
+
+
+def _tracked_boxes(frames: np.ndarray) -> np.ndarray | None:
+    """Per-frame dancer boxes T×4 (pixels) by the framing detector; gaps filled from neighbours; None if none."""
+    found = detect_dancers(frames)
+    known = [i for i, b in enumerate(found) if b is not None]
+    if not known:
+        return None
+    coords = np.array([[b.x0, b.y0, b.x1, b.y1] for b in found if b is not None])
+    t = np.arange(len(frames))
+    return np.stack([np.interp(t, known, coords[:, j]) for j in range(4)], axis=1)
+
+
+def folder_suite(root: str | Path, size: int, max_frames: int = 48, max_fps: float = 15.0,
+                 ) -> tuple[list[Case], dict[str, str]]:
+    """Cases of a real-clip suite folder at the model's size, and {clip file sha256: style} for the ratings."""
+    from ..ratings import file_sha256
+
+    cases, clip_styles = [], {}
+    for style, clip, photo_path in suite_files(root):
+        clip_styles[file_sha256(clip)] = style
+        frames, reference = _clip_frames(clip, size, max_frames, max_fps)
+        boxes = _tracked_boxes(frames)
+        driving = _float(frames)
+        cases.append(Case(name=f"{style}/{clip.stem} (self)", style=style, photo=driving[0].copy(),
+                          driving=driving, expected=driving, boxes=boxes, kind="self"))
+        if photo_path is None:
+            continue
+        photo = load_photo(photo_path)
+        matched = match_photo(photo, detect_person(photo), reference, size)
+        person = detect_person(matched)
+        photo_box = None if person is None else np.array([person.x0, person.y0, person.x1, person.y1])
+        cases.append(Case(name=f"{style}/{clip.stem}", style=style, photo=_float(matched), driving=driving,
+                          boxes=boxes, photo_box=photo_box))
+    return cases, clip_styles

@@ -1,0 +1,77 @@
+"""Evaluate a model against baselines across dance styles and write a report (Markdown + PNG plots).
+
+The real-clip suite folder layout is described in fomm_core.evaluate.suites; the report folder's in
+fomm_core.evaluate.report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `python -m fomm_core evaluate`."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    from ..evaluate import suites
+
+    parser.epilog = "Real-clip suite folder (--suite DIR):\n" + suites.folder_layout()
+    parser.add_argument("--model", default="default", help="registry name or checkpoint path (default: default)")
+    parser.add_argument("--config", default=None, help="config preset or YAML for the checkpoint, if needed")
+    parser.add_argument("--suite", default="builtin", help="'builtin' (synthetic, with ground truth) or a folder")
+    parser.add_argument("--out", required=True, type=Path, help="report folder (created)")
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
+    parser.add_argument("--per-style", type=int, default=2, help="builtin: cases per style (default 2)")
+    parser.add_argument("--frames", type=int, default=32, help="builtin: frames per clip (default 32)")
+    parser.add_argument("--fps", type=float, default=12.5, help="builtin: frame rate of the dances (default 12.5)")
+    parser.add_argument("--styles", default=None, help="builtin: comma-separated subset of the styles")
+    parser.add_argument("--seed", type=int, default=0, help="builtin: suite seed (default 0)")
+    parser.add_argument("--max-frames", type=int, default=48, help="folder: frames read per clip (default 48)")
+    parser.add_argument("--max-fps", type=float, default=15.0, help="folder: frame rate clips are read at")
+    parser.add_argument("--ratings-db", default=None,
+                        help="ratings store for the peer-review section (default: $FOMM_RATINGS_DB or "
+                             "ratings/ratings.db when it exists)")
+    parser.add_argument("--no-perceptual", action="store_true", help="skip the VGG19 perceptual distance")
+
+
+def _ratings(path: str | None) -> tuple[list | None, str | None]:
+    from ..ratings import RatingsStore, default_db_path
+
+    db = Path(path) if path else default_db_path()
+    if not db.is_file():
+        if path:
+            raise UserError(f"The ratings store {db} does not exist; check --ratings-db.")
+        return None, None
+    return RatingsStore(db, mirror=None).ratings(), str(db)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the suite, evaluate, write the report and print where it is."""
+    from .. import load_model
+    from ..evaluate import report, runner, suites
+
+    model = load_model(args.model, config=args.config, device=args.device)
+    clip_styles: dict[str, str] = {}
+    if args.suite == "builtin":
+        styles = args.styles.split(",") if args.styles else None
+        unknown = sorted(set(styles or ()) - set(suites.builtin_styles()))
+        if unknown:
+            raise UserError(f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}.")
+        cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, styles, args.fps)
+        name = "built-in synthetic"
+    else:
+        cases, clip_styles = suites.folder_suite(args.suite, model.frame_size, args.max_frames, args.max_fps)
+        name = f"'{os.path.basename(os.path.normpath(args.suite))}'"
+    ratings, db = _ratings(args.ratings_db)
+
+    def progress(done: int, total: int, case: str) -> None:
+        print(f"[{done}/{total}] {case}", file=sys.stderr, flush=True)
+
+    evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=progress)
+    path = report.write_report(evaluation, args.out, ratings=ratings, ratings_db=db, clip_styles=clip_styles)
+    print(f"report: {path} ({evaluation.info['total_seconds']:.0f} s, {evaluation.info['frames']} frames)")
+    return 0

@@ -30,8 +30,8 @@ def _poly(points: list[np.ndarray]) -> np.ndarray:
     return np.round(np.array(points) * _ONE).astype(np.int32)
 
 
-def _tone(colour: np.ndarray, factor: float) -> tuple[float, float, float]:
-    return tuple(float(v) for v in np.clip(colour * factor, 0, 255))
+def _tone(colour: np.ndarray, factor: float) -> tuple[float, ...]:
+    return tuple(min(255.0, float(v) * factor) for v in colour)
 
 
 def _capsule(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, r: float, colour: np.ndarray) -> None:
@@ -59,7 +59,7 @@ class _Frame:
         self.base_z = z["pelvis"]
 
     def shade(self, depth: float) -> float:
-        return float(np.clip(1.0 + 1.8 * (depth - self.base_z), 0.7, 1.08))
+        return min(1.08, max(0.7, 1.0 + 1.8 * (depth - self.base_z)))
 
     def items(self) -> list[tuple[float, Callable[[np.ndarray], None]]]:
         """(depth, draw) for every part, in no particular order."""

@@ -79,7 +79,7 @@ def arm_wave(b: np.ndarray, side: float, amp: float) -> _Pose:
 
 def point(b: np.ndarray, side: float, amp: float) -> _Pose:
     """Point up and out on beats 1-2, down and across on beats 3-4; the other hand on the hip."""
-    p, s = _Pose(side), square(b, 4, 4.0)
+    p, s = _Pose(side), square(b, 4, 2.0)
     p["lead_arm_abduct"] = 2.35 * (1 - s) - 0.35 * s
     p["lead_arm_flex"] = 0.25 + 0.55 * s
     p["lead_elbow_abduct"] = 0.05
@@ -150,7 +150,9 @@ def jump(b: np.ndarray, side: float, amp: float) -> _Pose:
     p["both_thigh_flex"] = 0.04 + 0.4 * crouch + 0.1 * air
     p["both_thigh_abduct"] = 0.07 + 0.22 * air
     p["both_ankle"] = 0.6 * air
-    p["both_arm_abduct"] = 0.25 + 1.6 * amp * air
+    # The arms swing up from the crouch and are highest at the top of the jump.
+    swing = np.exp(-((phase - 0.95) / 0.45) ** 2)
+    p["both_arm_abduct"] = 0.25 + 1.6 * amp * swing
     p["both_elbow_flex"] = 0.3 + 0.6 * crouch
     p["spine_pitch"] = 0.25 * crouch
     return p
@@ -175,14 +177,16 @@ def hip_sway(b: np.ndarray, side: float, amp: float) -> _Pose:
 def shoulder_shimmy(b: np.ndarray, side: float, amp: float) -> _Pose:
     """Shoulders pop up alternately twice a beat, elbows bent in front, chest twisting."""
     p, w = _Pose(side), TAU * 2 * b
-    p["lead_shoulder_raise"] = 0.028 * amp * np.clip(np.sin(w), 0, 1)
-    p["other_shoulder_raise"] = 0.028 * amp * np.clip(-np.sin(w), 0, 1)
-    p["spine_twist"] = 0.15 * amp * np.sin(w)
+    p["lead_shoulder_raise"] = 0.045 * amp * np.clip(np.sin(w), 0, 1)
+    p["other_shoulder_raise"] = 0.045 * amp * np.clip(-np.sin(w), 0, 1)
+    p["spine_twist"] = 0.3 * amp * np.sin(w)
+    p["spine_roll"] = 0.06 * amp * np.sin(w)
     p["spine_pitch"] = -0.08
-    p["both_arm_abduct"] = 0.4
+    p["both_arm_abduct"] = 0.5
     p["both_arm_flex"] = 0.3
     p["both_elbow_flex"] = 1.3
-    p["both_elbow_abduct"] = -0.35 + 0.15 * np.sin(w)
+    p["lead_elbow_abduct"] = -0.3 + 0.3 * np.sin(w)
+    p["other_elbow_abduct"] = -0.3 - 0.3 * np.sin(w)
     p["both_knee"] = 0.15 + 0.1 * pulse(b, 1)
     return p
 

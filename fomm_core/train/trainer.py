@@ -1,0 +1,314 @@
+"""The FOMM training loop: losses, Adam with milestones, original-layout checkpoints, exact resume, logs, DDP.
+
+A run directory holds `config.yaml` (the training config), `checkpoint.pth.tar` (latest; the original FOMM
+layout `{generator, kp_detector, discriminator?, optimizer_*, epoch}` plus our `trainer_state`, so
+`fomm_core.load_model(path, config=RUN/config.yaml)` reads it), numbered `%08d-checkpoint.pth.tar` copies every
+`checkpoint_freq` epochs, `log.jsonl` (one line per `log_every` steps) and `samples/step_%08d.png` sheets.
+Under torchrun every process trains on its own share of each batch (gloo on CPU, nccl on CUDA); rank 0 writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+import yaml
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset
+
+from ..errors import UserError
+from ..fomm import build_networks
+from .dataset import StepBatchSampler
+from .gan import MultiScaleDiscriminator, discriminator_loss, generator_gan_losses
+from .losses import ImagePyramid, equivariance_losses, reconstruction_loss
+from .samples import write_sample_sheet
+from .setup import TrainSetup
+from .transforms import EquivarianceTransform
+
+CHECKPOINT = "checkpoint.pth.tar"
+
+
+class GeneratorFullModel(nn.Module):
+    """Keypoint detector + generator with all generator-side losses (weighted), as one module for DDP."""
+
+    def __init__(self, kp_detector: nn.Module, generator: nn.Module, setup: TrainSetup, reconstruction: nn.Module,
+                 disc_scales: tuple[float, ...] = (1.0,)):
+        super().__init__()
+        self.kp_detector = kp_detector
+        self.generator = generator
+        self.reconstruction = reconstruction
+        self.weights = setup.train.loss_weights
+        self.disc_pyramid = ImagePyramid(disc_scales)
+        self.use_kp = bool(setup.discriminator.get("use_kp", False))
+
+    def forward(self, source: torch.Tensor, driving: torch.Tensor, transform: EquivarianceTransform,
+                discriminator: nn.Module | None = None) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """(weighted losses, generated outputs) for a batch; `discriminator` (frozen here) adds GAN terms."""
+        w = self.weights
+        kp_source = self.kp_detector(source)
+        kp_driving = self.kp_detector(driving)
+        generated = self.generator(source, kp_driving[0], kp_driving[1], kp_source[0], kp_source[1])
+        generated["kp_source"], generated["kp_driving"] = kp_source[0], kp_driving[0]
+        losses: dict[str, torch.Tensor] = {}
+        if any(float(x) != 0 for x in w["perceptual"]):
+            losses["perceptual"] = self.reconstruction(generated["prediction"], driving)
+        if discriminator is not None:
+            kp = kp_driving[0].detach() if self.use_kp else None
+            real = discriminator(self.disc_pyramid(driving), kp)
+            fake = discriminator(self.disc_pyramid(generated["prediction"]), kp)
+            losses.update(generator_gan_losses(real, fake, float(w["generator_gan"]), w["feature_matching"]))
+        if float(w["equivariance_value"]) != 0 or float(w["equivariance_jacobian"]) != 0:
+            transformed = transform.transform_frame(driving, self.generator.align_corners)
+            kp_transformed = self.kp_detector(transformed)
+            generated["transformed"] = transformed
+            for name, value in equivariance_losses(transform, kp_driving, kp_transformed).items():
+                if float(w[name]) != 0:
+                    losses[name] = float(w[name]) * value
+        return losses, generated
+
+
+class DiscriminatorFullModel(nn.Module):
+    """The discriminator with its LSGAN loss on real frames and (detached) predictions."""
+
+    def __init__(self, discriminator: MultiScaleDiscriminator, setup: TrainSetup):
+        super().__init__()
+        self.discriminator = discriminator
+        self.pyramid = ImagePyramid(discriminator.scales)
+        self.weight = float(setup.train.loss_weights["discriminator_gan"])
+
+    def forward(self, driving: torch.Tensor, prediction: torch.Tensor, kp: torch.Tensor | None
+                ) -> dict[str, torch.Tensor]:
+        """The discriminator's loss."""
+        real = self.discriminator(self.pyramid(driving), kp)
+        fake = self.discriminator(self.pyramid(prediction.detach()), kp)
+        return {"disc_gan": discriminator_loss(real, fake, self.weight)}
+
+
+@dataclass
+class DistributedContext:
+    """Where this process stands in a (possibly one-process) run."""
+
+    rank: int = 0
+    world_size: int = 1
+    device: torch.device = torch.device("cpu")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether there are other processes to synchronise with."""
+        return self.world_size > 1
+
+
+def init_distributed(device: str | torch.device | None = None) -> DistributedContext:
+    """Join the torchrun process group if WORLD_SIZE > 1 (nccl on CUDA, else gloo); pick this rank's device."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device is None:
+        device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    device = torch.device(device)
+    if world_size > 1 and not dist.is_initialized():
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return DistributedContext(rank, world_size, device)
+
+
+def _save_atomic(obj: Any, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+class Trainer:
+    """Trains one FOMM on a dataset of (index, seed)-addressed pairs into a run directory."""
+
+    def __init__(self, setup: TrainSetup, dataset: Dataset, out_dir: str | Path, resume: bool = False,
+                 device: str | torch.device | None = None):
+        self.setup = setup
+        self.dataset = dataset
+        self.out_dir = Path(out_dir)
+        self.ctx = init_distributed(device)
+        params = setup.train
+        torch.manual_seed(params.seed)
+        nets = build_networks(setup.model)
+        self.kp_detector = nets["kp_detector"].to(self.ctx.device)
+        self.generator = nets["generator"].to(self.ctx.device)
+        self.discriminator = None
+        if setup.uses_gan:
+            disc = dict(setup.discriminator)
+            scales = tuple(disc.pop("scales", (1,)))
+            self.discriminator = MultiScaleDiscriminator(scales, num_channels=setup.model.num_channels,
+                                                         num_kp=setup.model.num_kp, **disc).to(self.ctx.device)
+        self.optimizers = {
+            "generator": torch.optim.Adam(self.generator.parameters(), lr=params.lr_generator, betas=(0.5, 0.999)),
+            "kp_detector": torch.optim.Adam(self.kp_detector.parameters(), lr=params.lr_kp_detector,
+                                            betas=(0.5, 0.999)),
+        }
+        if self.discriminator is not None:
+            self.optimizers["discriminator"] = torch.optim.Adam(self.discriminator.parameters(),
+                                                                lr=params.lr_discriminator, betas=(0.5, 0.999))
+        self.base_lr = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}
+        reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
+                                             self.ctx.device)
+        self.loss_kind = reconstruction.kind
+        disc_scales = tuple(float(s) for s in setup.discriminator.get("scales", (1,)))
+        self.full_generator: nn.Module = GeneratorFullModel(self.kp_detector, self.generator, setup, reconstruction,
+                                                            disc_scales).to(self.ctx.device)
+        self.full_discriminator: nn.Module | None = None
+        if self.discriminator is not None:
+            self.full_discriminator = DiscriminatorFullModel(self.discriminator, setup).to(self.ctx.device)
+        self.step = 0
+        if resume:
+            self._load()
+        if self.ctx.enabled:
+            ids = [self.ctx.device.index] if self.ctx.device.type == "cuda" else None
+            # Buffers (BN statistics) are averaged after each step instead of broadcast from rank 0.
+            self.full_generator = DistributedDataParallel(self.full_generator, device_ids=ids,
+                                                          broadcast_buffers=False)
+            if self.full_discriminator is not None:
+                self.full_discriminator = DistributedDataParallel(self.full_discriminator, device_ids=ids,
+                                                                  broadcast_buffers=False)
+        self.sampler = StepBatchSampler(len(dataset), params.batch_size // self.ctx.world_size, params.num_repeats,
+                                        params.seed, self.ctx.rank, self.ctx.world_size)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimisation steps in one epoch (len(dataset) × num_repeats items)."""
+        return self.sampler.steps_per_epoch
+
+    def modules(self) -> dict[str, nn.Module]:
+        """The trained networks by checkpoint key."""
+        mods = {"generator": self.generator, "kp_detector": self.kp_detector}
+        if self.discriminator is not None:
+            mods["discriminator"] = self.discriminator
+        return mods
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The run's state in the original FOMM checkpoint layout, plus `trainer_state` for exact resume."""
+        state: dict[str, Any] = {name: m.state_dict() for name, m in self.modules().items()}
+        state.update({f"optimizer_{name}": opt.state_dict() for name, opt in self.optimizers.items()})
+        state["epoch"] = self.step // self.steps_per_epoch
+        state["trainer_state"] = {"step": self.step, "torch_rng": torch.get_rng_state(), "loss": self.loss_kind}
+        return state
+
+    def _load(self) -> None:
+        path = self.out_dir / CHECKPOINT
+        if not path.is_file():
+            raise UserError(f"Nothing to resume: {path} does not exist; start without --resume.")
+        state = torch.load(path, map_location=self.ctx.device, weights_only=True)
+        for name, module in self.modules().items():
+            if name not in state:
+                raise UserError(f"{path} has no {name}; resume with the config the run was started with.")
+            module.load_state_dict(state[name])
+        for name, opt in self.optimizers.items():
+            opt.load_state_dict(state[f"optimizer_{name}"])
+        trainer_state = state.get("trainer_state") or {}
+        self.step = int(trainer_state.get("step", 0))
+        if "torch_rng" in trainer_state:
+            torch.set_rng_state(trainer_state["torch_rng"].cpu())
+
+    def _save(self, epoch_end: bool) -> None:
+        state = self.checkpoint()
+        _save_atomic(state, self.out_dir / CHECKPOINT)
+        if epoch_end and (state["epoch"]) % self.setup.train.checkpoint_freq == 0:
+            _save_atomic(state, self.out_dir / f"{state['epoch'] - 1:08d}-checkpoint.pth.tar")
+
+    def _set_lr(self, epoch: int) -> float:
+        factor = self.setup.train.lr_factor(epoch)
+        for name, opt in self.optimizers.items():
+            for group in opt.param_groups:
+                group["lr"] = self.base_lr[name] * factor
+        return self.base_lr["generator"] * factor
+
+    def _average_buffers(self) -> None:
+        for module in self.modules().values():
+            for buf in module.buffers():
+                if buf.is_floating_point():
+                    dist.all_reduce(buf)
+                    buf.div_(self.ctx.world_size)
+
+    def _batches(self, end_step: int) -> Iterator[dict[str, torch.Tensor]]:
+        sampler = StepBatchSampler(len(self.dataset), self.sampler.batch_size, self.setup.train.num_repeats,
+                                   self.setup.train.seed, self.ctx.rank, self.ctx.world_size, self.step, end_step)
+        workers = self.setup.train.num_workers
+        yield from DataLoader(self.dataset, batch_sampler=sampler, num_workers=workers,
+                              persistent_workers=False, prefetch_factor=4 if workers else None)
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> tuple[dict[str, float], dict[str, torch.Tensor]]:
+        """One optimisation step on a batch; returns the losses and the generated outputs."""
+        params = self.setup.train
+        source = batch["source"].to(self.ctx.device)
+        driving = batch["driving"].to(self.ctx.device)
+        transform_rng = torch.Generator().manual_seed((params.seed << 40) + self.step * 4096 + self.ctx.rank)
+        transform = EquivarianceTransform.random(source.shape[0], params.sigma_affine, params.sigma_tps,
+                                                 params.points_tps, transform_rng, self.ctx.device)
+        if self.discriminator is not None:
+            self.discriminator.requires_grad_(False)
+        losses, generated = self.full_generator(source, driving, transform, self.discriminator)
+        total = sum(losses.values())
+        for opt in self.optimizers.values():
+            opt.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizers["generator"].step()
+        self.optimizers["kp_detector"].step()
+        values = {k: float(v.detach()) for k, v in losses.items()}
+        if self.full_discriminator is not None:
+            self.discriminator.requires_grad_(True)
+            kp = generated["kp_driving"].detach() if self.setup.discriminator.get("use_kp") else None
+            disc_losses = self.full_discriminator(driving, generated["prediction"], kp)
+            sum(disc_losses.values()).backward()
+            self.optimizers["discriminator"].step()
+            values.update({k: float(v.detach()) for k, v in disc_losses.items()})
+        if self.ctx.enabled:
+            self._average_buffers()
+        self.step += 1
+        return values, generated
+
+    def run(self, steps: int | None = None) -> dict[str, float]:
+        """Train until `steps` total steps (default num_epochs epochs); returns the last logged mean losses."""
+        params = self.setup.train
+        end = steps if steps is not None else params.num_epochs * self.steps_per_epoch
+        main = self.ctx.rank == 0
+        if main:
+            (self.out_dir / "samples").mkdir(parents=True, exist_ok=True)
+            config_path = self.out_dir / "config.yaml"
+            config_path.write_text(yaml.safe_dump(self.setup.document, sort_keys=False))
+        window: dict[str, list[float]] = defaultdict(list)
+        last: dict[str, float] = {}
+        started = time.perf_counter()
+        for module in (self.full_generator, self.full_discriminator):
+            if module is not None:
+                module.train()
+        generated: dict[str, torch.Tensor] = {}
+        batch: dict[str, torch.Tensor] = {}
+        for batch in self._batches(end):
+            epoch = self.step // self.steps_per_epoch
+            lr = self._set_lr(epoch)
+            values, generated = self.train_step(batch)
+            for k, v in values.items():
+                window[k].append(v)
+            if self.step % params.log_every == 0 or self.step == end:
+                last = {k: sum(v) / len(v) for k, v in window.items()}
+                elapsed = time.perf_counter() - started
+                if main:
+                    entry = {"step": self.step, "epoch": epoch, "lr": lr, **last,
+                             "total": sum(last.values()), "seconds": round(elapsed, 2)}
+                    with open(self.out_dir / "log.jsonl", "a") as f:
+                        f.write(json.dumps(entry) + "\n")
+                    print(json.dumps(entry), flush=True)
+                window.clear()
+            if main and (self.step % params.sample_every == 0 or self.step == end):
+                write_sample_sheet(self.out_dir / "samples" / f"step_{self.step:08d}.png", batch, generated)
+            epoch_end = self.step % self.steps_per_epoch == 0
+            if main and (self.step % params.checkpoint_every == 0 or self.step == end or epoch_end):
+                self._save(epoch_end)
+        return last

@@ -35,7 +35,7 @@ def _to_frames(out: torch.Tensor) -> Iterator[Frame]:
 
 
 def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], relative: bool = True,
-                 adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int = 4,
+                 adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int | None = None,
                  avd: bool = False) -> Iterator[Frame]:
     """Yield frames H×W×3 float32 in [0,1] of `source` moved as in `driving`, as they are ready.
 
@@ -43,8 +43,11 @@ def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame
     (memory bounded by the batch size). With it, a first pass keeps only the driving keypoints, picks the
     initial frame ("auto": the pose closest to the source's; or a given index), then generates every frame
     relative to it, which is what animating forward and backward from that frame amounts to.
+    `batch_size` None picks 1 on CPU (batching does not pay there) and 8 on CUDA.
     """
     mode = _mode(model, relative, avd)
+    if batch_size is None:
+        batch_size = 8 if model.device.type == "cuda" else 1
     if batch_size < 1:
         raise UserError("batch_size must be at least 1.")
     with torch.inference_mode():
@@ -85,7 +88,7 @@ def _initial_index(model: MotionModel, state: object, kp_all: Keypoints, best_fr
 
 
 def animate(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], relative: bool = True,
-            adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int = 4,
+            adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int | None = None,
             avd: bool = False) -> np.ndarray:
     """All frames of `animate_iter` as one float32 array T×H×W×3 in [0,1]."""
     frames = list(animate_iter(model, source, driving, relative, adapt_scale, best_frame, batch_size, avd))

@@ -9,6 +9,7 @@ import torch
 from .config import FOMMConfig
 from .engine import Keypoints, MotionModel
 from .motion import transfer_keypoints
+from .networks.blocks import fold_batch_norms
 from .networks.dense_motion import SourceMotionInputs
 from .networks.generator import OcclusionAwareGenerator
 from .networks.keypoint_detector import KPDetector
@@ -36,8 +37,13 @@ class FOMMModel(MotionModel):
     def __init__(self, config: FOMMConfig, kp_detector: KPDetector, generator: OcclusionAwareGenerator,
                  device: torch.device, name: str = "", sha256: str | None = None, fp16: bool = False):
         super().__init__(config, device, name, sha256, fp16)
-        self.kp_detector = kp_detector.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
-        self.generator = generator.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
+        self.kp_detector = self._prepare(kp_detector, device)
+        self.generator = self._prepare(generator, device)
+
+    @staticmethod
+    def _prepare(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+        net = fold_batch_norms(net.eval().requires_grad_(False))
+        return net.to(device, memory_format=torch.channels_last)
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,

@@ -23,7 +23,7 @@ class RenderOptions:
     side_by_side: bool = False  # output layout: dance | result
     output_size: int | None = None  # square output side in pixels; None = the model's
     keep_audio: bool = True
-    batch_size: int = 4
+    batch_size: int | None = None  # None = automatic (1 on CPU, 8 on CUDA)
     device: str | None = None  # None = automatic
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""Frames/s and peak memory of animation at full size: the original's way against ours, in one run.
+
+The original's way (first-order-model demo.py): batch 1; for every frame the keypoint detector runs on the
+frame and the generator's full forward re-encodes the source, recomputes its dense-motion inputs and also
+warps the source image for visualisation; default (contiguous) memory layout. Ours: fomm_core.animate_iter
+(source encoded once per clip, channels_last, inference_mode, batches). Random weights give the same timing
+as trained ones. Each variant runs in its own subprocess so peak memory (max RSS) is its own.
+
+    python benchmarks/animate.py [--engine fomm|tpsmm] [--frames 24] [--batch-size 1] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PRESET = {"fomm": "taichi-256", "tpsmm": "tpsmm-taichi-256"}
+
+
+def _frames(n: int, size: int):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return rng.random((n, size, size, 3), dtype=np.float32)
+
+
+def _original_way_fomm(model, source, driving) -> None:
+    import torch
+
+    kp_detector = model.kp_detector.to(memory_format=torch.contiguous_format)
+    generator = model.generator.to(memory_format=torch.contiguous_format)
+    with torch.no_grad():
+        src = torch.from_numpy(source).permute(2, 0, 1)[None]
+        kp_source = kp_detector(src)
+        kp_initial = None
+        for frame in driving:
+            kp_driving = kp_detector(torch.from_numpy(frame).permute(2, 0, 1)[None])
+            kp_initial = kp_initial or kp_driving
+            kp = model.drive_keypoints(type("S", (), {"kp": _kp(kp_source)})(), _kp(kp_driving), _kp(kp_initial),
+                                       "relative", True)
+            generator(src, kp.value, kp.jacobian, kp_source[0], kp_source[1])["prediction"].numpy()
+
+
+def _kp(pair):
+    from fomm_core.engine import Keypoints
+
+    return Keypoints(*pair)
+
+
+def _run_variant(engine: str, variant: str, frames: int, batch_size: int) -> dict:
+    import torch
+
+    import fomm_core
+
+    torch.set_num_threads(2)
+    model = fomm_core.random_model(PRESET[engine], seed=0, device="cpu")
+    size = model.frame_size
+    source, driving = _frames(1, size)[0], _frames(frames, size)
+    warm = driving[: min(2, frames)]
+    if variant == "original":
+        run = (_original_way_fomm if engine == "fomm" else _original_way_tpsmm())
+        run(model, source, warm)
+        start = time.perf_counter()
+        run(model, source, driving)
+    else:
+        for _ in fomm_core.animate_iter(model, source, warm, batch_size=batch_size):
+            pass
+        start = time.perf_counter()
+        for _ in fomm_core.animate_iter(model, source, driving, batch_size=batch_size):
+            pass
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"fps": frames / seconds, "s_per_frame": seconds / frames, "peak_mb": peak_mb}
+
+
+def _original_way_tpsmm():
+    from fomm_core.tpsmm import original_way_frames  # the TPSMM engine provides its own reference loop
+
+    return original_way_frames
+
+
+def _flops_per_frame(engine: str, batch_size: int) -> float:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    import fomm_core
+
+    model = fomm_core.random_model(PRESET[engine], seed=0, device="cpu")
+    driving = _frames(batch_size, model.frame_size)
+    with torch.inference_mode():
+        state = model.encode_source(model.to_tensor(driving[0]))
+        frames = model.to_tensor(driving)
+        with FlopCounterMode(display=False) as counter:
+            kp = model.detect_keypoints(frames)
+            model.generate(state, model.drive_keypoints(state, kp, kp[0], "relative", True))
+    return counter.get_total_flops() / batch_size
+
+
+def _conv_peak_gflops() -> float:
+    """Throughput of a plain 3×3 conv stack (256 channels, 64×64, channels_last) on this CPU."""
+    import torch
+
+    torch.set_num_threads(2)
+    x = torch.rand(4, 256, 64, 64).contiguous(memory_format=torch.channels_last)
+    conv = torch.nn.Conv2d(256, 256, 3, padding=1).to(memory_format=torch.channels_last).eval()
+    flops = 2 * 4 * 256 * 256 * 9 * 64 * 64
+    with torch.inference_mode():
+        for _ in range(3):
+            conv(x)
+        start = time.perf_counter()
+        reps = 10
+        for _ in range(reps):
+            conv(x)
+    return flops * reps / (time.perf_counter() - start) / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=sorted(PRESET), default="fomm")
+    parser.add_argument("--frames", type=int, default=24)
+    parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs per variant; the fastest counts")
+    parser.add_argument("--variant", choices=["original", "ours"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.variant:
+        print(json.dumps(_run_variant(args.engine, args.variant, args.frames, args.batch_size)))
+        return
+    results: dict[str, dict] = {}
+    for _ in range(args.repeats):  # alternate so that load from other processes hits both alike
+        for variant in ("original", "ours"):
+            out = subprocess.run([sys.executable, __file__, "--engine", args.engine, "--frames", str(args.frames),
+                                  "--batch-size", str(args.batch_size), "--variant", variant],
+                                 check=True, capture_output=True, text=True).stdout
+            run = json.loads(out.strip().splitlines()[-1])
+            if variant not in results or run["fps"] > results[variant]["fps"]:
+                results[variant] = run
+    flops = _flops_per_frame(args.engine, args.batch_size)
+    peak = _conv_peak_gflops()
+    ours, orig = results["ours"], results["original"]
+    print(f"{PRESET[args.engine]}, {args.frames} frames, random weights, best of {args.repeats} alternating runs")
+    print(f"{'':10}{'s/frame':>10}{'frames/s':>10}{'peak MB':>10}")
+    for name in ("original", "ours"):
+        r = results[name]
+        print(f"{name:10}{r['s_per_frame']:10.3f}{r['fps']:10.2f}{r['peak_mb']:10.0f}")
+    print(f"speed-up: {ours['fps'] / orig['fps']:.2f}x")
+    print(f"work per frame (ours, batch {args.batch_size}): {flops / 1e9:.1f} GFLOP; "
+          f"this CPU's conv throughput: {peak:.0f} GFLOP/s; "
+          f"reached: {flops * ours['fps'] / 1e9:.0f} GFLOP/s = {100 * flops * ours['fps'] / 1e9 / peak:.0f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install what the test suite needs: the Python packages, and Debian's Chromium for the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+fi
+python -m pip install -q -r requirements-dev.txt

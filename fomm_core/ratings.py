@@ -219,7 +219,8 @@ class RatingsStore:
         finally:
             conn.close()
 
-    def __len__(self) -> int:
+    def count(self) -> int:
+        """How many ratings are stored."""
         conn = self._open()
         try:
             return conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0]

@@ -70,7 +70,7 @@ def test_env_sets_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("FOMM_RATINGS_REPO", raising=False)
     store = RatingsStore()
     store.add(make_rating())
-    assert store.path == tmp_path / "env.db" and len(RatingsStore(tmp_path / "env.db")) == 1
+    assert store.path == tmp_path / "env.db" and RatingsStore(tmp_path / "env.db").count() == 1
     assert store.mirror is None
 
 

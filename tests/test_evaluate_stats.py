@@ -36,6 +36,13 @@ def test_summaries_per_style_and_overall_with_infinite_psnr_capped():
     assert table[("ours", "jumps", "psnr")].low == stats.PSNR_CAP  # identical values: no spread
 
 
+def test_intervals_are_cut_to_the_metric_range():
+    rows = [ClipResult(f"c{i}", "s", "m", {"l1": v, "ssim": 1.0 - v}) for i, v in enumerate([0.0, 0.1])]
+    table = stats.lookup(stats.summarise(rows))
+    assert table[("m", "s", "l1")].low == 0.0 and table[("m", "s", "l1")].high == pytest.approx(0.05 + 12.706 * 0.05)
+    assert table[("m", "s", "ssim")].high == 1.0
+
+
 def test_consistency_names_the_worst_style_and_the_spread():
     rows = {(c.method, c.metric): c for c in stats.consistency(stats.summarise(_results()))}
     ours = rows[("ours", "l1")]

@@ -64,8 +64,8 @@ def _sample_rows(n: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(SAMPLE_FRAMES, n)).round().astype(int))
 
 
-def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_driving: np.ndarray, scale: float,
-                   features: metrics.FeatureFn | None) -> dict[str, float]:
+def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_video: np.ndarray, kp_driving: np.ndarray,
+                   scale: float, features: metrics.FeatureFn | None) -> dict[str, float]:
     out: dict[str, float] = {}
     if case.expected is not None:
         out["l1"] = metrics.l1(video, case.expected)
@@ -76,8 +76,7 @@ def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_driving
     reference = case.expected if case.expected is not None else case.driving
     out["flicker"] = metrics.excess_flicker(video, reference)
     out["identity"] = metrics.identity_distance(case.photo, video)
-    out["motion"] = metrics.trajectory_error(metrics.model_keypoints(model, video), kp_driving, model.frame_size,
-                                             scale)
+    out["motion"] = metrics.trajectory_error(kp_video, kp_driving, model.frame_size, scale)
     return out
 
 
@@ -107,10 +106,13 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
             rows.append(ClipResult(case.name, case.style, method, {"self_l1": metrics.l1(video, case.driving)}))
     else:
         kp_driving = metrics.model_keypoints(model, case.driving)
-        scale = metrics.motion_scale(metrics.model_keypoints(model, case.photo[None])[0], kp_driving[0])
+        kp_photo = metrics.model_keypoints(model, case.photo[None])
+        scale = metrics.motion_scale(kp_photo[0], kp_driving[0])
         for method, video in videos.items():
+            # the static baseline's frames are all the photo: its keypoints need detecting once
+            kp_video = np.repeat(kp_photo, len(video), 0) if method == STATIC else metrics.model_keypoints(model, video)
             rows.append(ClipResult(case.name, case.style, method,
-                                   _measure_cross(model, case, video, kp_driving, scale, features)))
+                                   _measure_cross(model, case, video, kp_video, kp_driving, scale, features)))
     pick = _sample_rows(len(case.driving))
     sample_rows = {"dance": case.driving[pick], "result": result[pick]}
     if case.expected is not None and case.kind != "self":

@@ -1,7 +1,8 @@
 """Summaries of per-clip metrics: means with 95% confidence intervals per style, consistency across styles, ranks.
 
-Clips are the sampling unit: a style's interval is mean ± t(0.975, n−1)·s/√n over its clips. Infinite PSNR
-(identical clips) enters means as `PSNR_CAP` dB; the per-clip tables still show ∞.
+Clips are the sampling unit: a style's interval is mean ± t(0.975, n−1)·s/√n over its clips, cut to the
+metric's possible range (e.g. L1 ≥ 0, SSIM ≤ 1). Infinite PSNR (identical clips) enters means as `PSNR_CAP` dB;
+the per-clip tables still show ∞.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ METRICS: dict[str, tuple[str, bool]] = {
     "flicker": ("excess flicker ↓", False),
     "identity": ("identity distance ↓", False),
     "motion": ("motion error px ↓", False),
+}
+
+# metric name -> (lowest, highest) possible value
+RANGES: dict[str, tuple[float, float]] = {
+    "l1": (0.0, 1.0), "psnr": (0.0, PSNR_CAP), "ssim": (-1.0, 1.0), "perceptual": (0.0, math.inf),
+    "self_l1": (0.0, 1.0), "flicker": (0.0, 1.0), "identity": (0.0, 1.0), "motion": (0.0, math.inf),
 }
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom; the normal 1.96 beyond.
@@ -88,8 +95,12 @@ def summarise(results: Iterable[ClipResult]) -> list[Summary]:
                 continue
             groups[(r.method, r.style, metric)].append(_value(metric, v))
             groups[(r.method, "all", metric)].append(_value(metric, v))
-    return [Summary(method, style, metric, *mean_ci(vals), len(vals))
-            for (method, style, metric), vals in sorted(groups.items())]
+    out = []
+    for (method, style, metric), vals in sorted(groups.items()):
+        m, low, high = mean_ci(vals)
+        lo, hi = RANGES.get(metric, (-math.inf, math.inf))
+        out.append(Summary(method, style, metric, m, max(low, lo), min(high, hi), len(vals)))
+    return out
 
 
 def lookup(summaries: Iterable[Summary]) -> dict[tuple[str, str, str], Summary]:

@@ -11,6 +11,7 @@ All images are uint8 RGB; everything is deterministic from the seed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ def _zoom(rng: np.random.Generator, zoom: bool | None) -> tuple[float, float] | 
     return float(rng.uniform(0.9, 1.0)), float(rng.uniform(0.9, 1.1))
 
 
-def random_clip(seed: int, size: int = 128, n_frames: int = 64, fps: float = 25.0, style: str | None = None,
+def random_clip(seed: int | Sequence[int], size: int = 128, n_frames: int = 64, fps: float = 25.0, style: str | None = None,
                 zoom: bool | None = False) -> SyntheticClip:
     """A random dancer doing random choreography (of a style, if given); zoom=None zooms some clips."""
     rng = np.random.default_rng(seed)

@@ -1,4 +1,4 @@
-"""Training pairs: frame folders in FOMM's layout, synthetic dancers generated on the fly, and the sampler.
+"""Training pairs: frame folders in FOMM's layout, synthetic dancers rendered on the fly, and the sampler.
 
 Frame-folder layout (what `python -m fomm_core prepare` writes, as Tai-Chi-HD): `ROOT/train/VIDEO/*.png`
 (also .jpg), one folder per video, frames sorted by name; `ROOT/test/...` likewise. With `id_sampling`, videos
@@ -81,6 +81,40 @@ class FramesDataset(Dataset):
         frames = self._frames(video)
         picks = sorted(torch.randint(len(frames), (2,), generator=generator).tolist())
         return _pair(_to_tensor(np.stack([self._read(frames[i]) for i in picks])), self.augmentation, generator)
+
+
+class SyntheticDataset(Dataset):
+    """Pairs of frames of synthetic dancers (`fomm_core.data.frame_pair`), a fresh random dancer per item.
+
+    `length` only sets the epoch size. The random streams are keyed by (index, seed) entropy, disjoint from
+    the integer seeds of `cross_identity_example`, so held-out evaluation dancers are never trained on.
+    """
+
+    def __init__(self, frame_size: int, length: int = 10_000, augmentation: Augmentation | None = None):
+        self.frame_size = frame_size
+        self.length = length
+        self.augmentation = augmentation
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, key: tuple[int, int]) -> dict[str, torch.Tensor]:
+        from ..data import frame_pair
+
+        index, seed = key
+        source, driving = frame_pair(np.random.default_rng([0x7EA1, index, seed]), size=self.frame_size)
+        return _pair(_to_tensor(np.stack([source, driving])), self.augmentation,
+                     torch.Generator().manual_seed(seed))
+
+
+def make_dataset(data: str | Path, frame_size: int, dataset_params: dict | None = None) -> Dataset:
+    """The training set: "synthetic" for on-the-fly dancers, else a frame-folder root (dataset_params as in the
+    original config: id_sampling, augmentation_params; ours: synthetic_identities)."""
+    params = dataset_params or {}
+    augmentation = Augmentation.from_params(params.get("augmentation_params"))
+    if str(data) == "synthetic":
+        return SyntheticDataset(frame_size, int(params.get("synthetic_identities", 10_000)), augmentation)
+    return FramesDataset(data, frame_size, "train", bool(params.get("id_sampling", False)), augmentation)
 
 
 class StepBatchSampler:

@@ -140,12 +140,12 @@ def _rot_z(a: np.ndarray) -> np.ndarray:
 def _limb(frame: np.ndarray, abduct: np.ndarray, flex: np.ndarray, side: float) -> np.ndarray:
     """Unit direction of a limb in the parent frame (T×3×3) from mirrored abduct/flex angles."""
     local = np.stack([side * np.sin(abduct) * np.cos(flex), np.cos(abduct) * np.cos(flex), np.sin(flex)], -1)
-    return np.einsum("tij,tj->ti", frame, local)
+    return (frame @ local[..., None])[..., 0]
 
 
 def _offset(frame: np.ndarray, x: float | np.ndarray, y: float | np.ndarray, z: float | np.ndarray) -> np.ndarray:
-    local = np.stack(np.broadcast_arrays(x, y, z), -1).reshape(-1, 3)
-    return np.einsum("tij,tj->ti", frame, np.broadcast_to(local, (frame.shape[0], 3)))
+    local = np.stack(np.broadcast_arrays(x, y, z), -1)
+    return frame @ local if local.ndim == 1 else (frame @ local[..., None])[..., 0]
 
 
 def skeleton(identity: Identity, motion: Motion) -> dict[str, np.ndarray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -83,7 +83,7 @@ class TPSMMConfig:
         return 5 * self.num_tps
 
 
-ModelConfig = Union[FOMMConfig, TPSMMConfig]
+ModelConfig = FOMMConfig | TPSMMConfig
 
 PRESETS: dict[str, ModelConfig] = {
     "taichi-256": FOMMConfig(),

@@ -106,7 +106,7 @@ class Decoder(nn.Module):
 
     def forward(self, skips: list[torch.Tensor]) -> torch.Tensor:
         out = skips[-1]
-        for block, skip in zip(self.up_blocks, reversed(skips[:-1])):
+        for block, skip in zip(self.up_blocks, reversed(skips[:-1]), strict=True):
             out = torch.cat([block(out), skip], dim=1)
         return out
 

@@ -1,0 +1,81 @@
+"""Shared helpers for the app tests: a tiny model standing in for the default, and an in-process launched Space."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+
+from fomm_core import random_model
+from fomm_core.config import ModelConfig
+from fomm_core.engine import MotionModel
+from fomm_core.errors import UserError
+from fomm_core.ratings import RatingsStore
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+EXAMPLE_PHOTO = REPO_ROOT / "examples" / "photo.png"
+EXAMPLE_CLIP = REPO_ROOT / "examples" / "dance.mp4"
+
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="gradio.*")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="pandas.*")
+
+
+def offline_loader(config: ModelConfig) -> Any:
+    """A model loader as on a machine without the Hub: "default" is a tiny random model, others cannot be fetched."""
+    calls: list[str] = []
+
+    def load(name: str) -> MotionModel:
+        calls.append(name)
+        if name == "default":
+            return random_model(config, seed=0)
+        raise UserError(f"The {name!r} weights could not be fetched (offline test). Use the embedded 'default' "
+                        "model, which works offline.")
+
+    load.calls = calls  # type: ignore[attr-defined]
+    return load
+
+
+@dataclass
+class LaunchedApp:
+    """A Space running in this process."""
+
+    demo: Any
+    url: str
+    store: RatingsStore
+
+
+@contextmanager
+def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterator[LaunchedApp]:
+    """Build the Space with the tiny offline model and a fresh ratings store, launch it, close it afterwards."""
+    import app
+
+    os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
+    store = RatingsStore(tmp / "ratings.db", mirror=None)
+    demo = app.build_demo(models=app.ModelCache(offline_loader(config)), store=store, **build_kwargs)
+    demo.launch(prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_FILE_SIZE)
+    try:
+        yield LaunchedApp(demo, demo.local_url, store)
+    finally:
+        demo.close()
+
+
+def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Frame count, fps and whether there is an audio stream, from ffmpeg itself (there is no ffprobe)."""
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    info = subprocess.run([ffmpeg, "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+    fps = re.search(r"([\d.]+) fps", info)
+    size = re.search(r"Video: .*?(\d{2,5})x(\d{2,5})", info)
+    return {"frames": frames, "fps": float(fps.group(1)) if fps else None, "audio": "Audio:" in info,
+            "size": (int(size.group(1)), int(size.group(2))) if size else None}

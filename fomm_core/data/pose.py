@@ -31,11 +31,18 @@ _NEUTRAL_VALUES = {
     "zoom": 1.0, "arm_abduct": 0.16, "elbow_abduct": 0.08, "elbow_flex": 0.2, "wrist": 0.05,
     "thigh_abduct": 0.07, "thigh_flex": 0.04, "knee": 0.08,
 }
-NEUTRAL = np.zeros(len(CHANNELS), np.float32)
-for _name, _value in _NEUTRAL_VALUES.items():
-    for _full in (_name, f"r_{_name}", f"l_{_name}"):
-        if _full in CHANNEL_INDEX:
-            NEUTRAL[CHANNEL_INDEX[_full]] = _value
+
+
+def _neutral() -> np.ndarray:
+    pose = np.zeros(len(CHANNELS), np.float32)
+    for name, value in _NEUTRAL_VALUES.items():
+        for full in (name, f"r_{name}", f"l_{name}"):
+            if full in CHANNEL_INDEX:
+                pose[CHANNEL_INDEX[full]] = value
+    return pose
+
+
+NEUTRAL = _neutral()
 
 
 @dataclass

@@ -69,9 +69,8 @@ def test_variable_frame_rate_resampled(tmp_path):
     shown = [round(f.mean() / 8) for f in read_frames(info)]
     assert len(shown) == 20
     kept = [i for i in range(30) if i % 3 != 2]
-    assert shown == sorted(shown) and set(shown) <= set(kept)
-    for k, index in enumerate(shown):  # each output frame shows a source frame from within one frame period
-        assert abs(index / 30 - k / info.fps) <= 1 / info.fps, (k, index)
+    on_screen = [max(i for i in kept if i / 30 <= k / info.fps + 1e-6) for k in range(20)]
+    assert shown == on_screen  # output frame k is the source frame on screen at k / fps
 
 
 def test_trim_reads_exact_segment(tmp_path):

@@ -148,7 +148,8 @@ def read_frames(info: VideoInfo, size: tuple[int, int] | None = None, rate: Frac
     w, h = size or fit_size(info.width, info.height, MAX_SIDE)
     out_rate = rate or info.rate
     total = info.frame_count if rate is None else max(1, math.floor(info.duration * out_rate + 0.5))
-    filters = [f"fps={out_rate.numerator}/{out_rate.denominator}"]
+    # round=up: output frame k is the frame on screen at time k / rate (the default shows a later one)
+    filters = [f"fps={out_rate.numerator}/{out_rate.denominator}:round=up"]
     flags = "area" if w * h < info.width * info.height else "bicubic"
     filters += [f"scale={w}:{h}:flags={flags}", "setsar=1"]
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]

@@ -323,7 +323,7 @@ STYLES: dict[str, Style] = {
     "travel": Style(("walk", "step_touch", "hip_sway"), (100, 120), travel=1.0),
     "arm_close": Style(("clap", "arm_cross", "shoulder_shimmy", "point"), (100, 124), groove=0.6),
 }
-TRAVEL_RANGE = 0.16  # body heights either side of the centre at travel=1
+TRAVEL_RANGE = 0.22  # body heights either side of the centre at travel=1
 _FADE = 0.5  # beats either side of a move boundary
 
 

@@ -1,0 +1,162 @@
+"""Photo + dance clip + options → finished mp4: the one function the command line and the app both call.
+
+    plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
+    plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
+    render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import UserError
+from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
+from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
+from .options import RenderOptions
+
+Progress = Callable[[int, int], None]
+AnimateFn = Callable[..., Iterable[np.ndarray]]
+MAX_OUTPUT_SIZE = 2048
+
+
+@dataclass
+class RenderPlan:
+    """Everything decided before animation: the clip segment, the crops, the matched photo."""
+
+    info: VideoInfo
+    framing: ClipFraming
+    photo: np.ndarray  # the loaded photo, uint8 H×W×3
+    person: Box | None  # the person in the photo (None: framing off, pad the photo to a square)
+    options: RenderOptions
+    notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
+
+    @property
+    def frame_count(self) -> int:
+        """Frames the result will have."""
+        return self.info.frame_count
+
+    def source(self, size: int) -> np.ndarray:
+        """The photo framed like the dancer in the reference frame, size×size uint8."""
+        return match_photo(self.photo, self.person, self.framing.reference, size)
+
+    def driving(self, size: int) -> Iterator[np.ndarray]:
+        """The dance clip's frames, framed, size×size uint8, streamed from ffmpeg."""
+        return framed_frames(self.info, self.framing, size)
+
+
+def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, options: RenderOptions,
+            photo_box: Box | None = None, dance_box: Box | None = None) -> RenderPlan:
+    """Check both inputs and decide the framing; no model needed. Raises UserError for bad input.
+
+    `photo_box`/`dance_box` (pixels of the upright photo / the clip's display frame) replace detection.
+    The reference frame (whose dancer the photo's person is matched to) is `options.best_frame` when it
+    is a frame index, else the first frame.
+    """
+    info = open_video(clip, trim_start=options.trim_start, trim_end=options.trim_end, max_fps=options.max_fps,
+                      max_duration=options.max_duration)
+    image = load_photo(photo)
+    reference = _reference_index(options.best_frame, info.frame_count)
+    notes = []
+    if not options.framing:
+        framing = frame_clip(info, enabled=False)
+        return RenderPlan(info, framing, image, None, options, notes)
+    framing = frame_clip(info, reference_index=reference, box=dance_box)
+    if not framing.found:
+        notes.append("The dancer could not be found in the clip (a busy or moving background?), so the whole "
+                     "frame was used. For best results use a clip with a plain background and a static camera.")
+    elif framing.moving:
+        notes.append("The dancer travels across the frame, so the crop follows them.")
+    person = photo_box or detect_person(image)
+    if person is None:
+        raise UserError("No person found in the photo. Upload a full-body photo of one person standing against a "
+                        "simple background, or turn framing off.")
+    h, w = image.shape[:2]
+    if photo_box is None and person.width >= 0.98 * w and person.height >= 0.98 * h:
+        notes.append("The photo's background is too busy to find the person, so the whole photo was used. A plain "
+                     "background works best.")
+    return RenderPlan(info, framing, image, person, options, notes)
+
+
+def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
+    if best_frame is None or best_frame == "auto":
+        return 0
+    try:
+        index = int(best_frame)
+    except (TypeError, ValueError):
+        raise UserError(f"best_frame must be 'auto', a frame number or empty, not {best_frame!r}.") from None
+    if not 0 <= index < frame_count:
+        raise UserError(f"best_frame {index} is outside the clip, which has {frame_count} frames "
+                        f"(0 to {frame_count - 1}).")
+    return index
+
+
+def output_size(options: RenderOptions, frame_size: int) -> int:
+    """Side of the result's square in pixels: the option (rounded up to even) or the model's size."""
+    size = options.output_size or frame_size
+    if not 32 <= size <= MAX_OUTPUT_SIZE:
+        raise UserError(f"Output size {size} is out of range; choose 32 to {MAX_OUTPUT_SIZE} pixels.")
+    return size + size % 2
+
+
+def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, options: RenderOptions,
+           out_path: str | os.PathLike | None = None, progress: Progress | None = None, model=None,
+           animate_fn: AnimateFn | None = None, plan: RenderPlan | None = None, photo_box: Box | None = None,
+           dance_box: Box | None = None) -> Path:
+    """Make the result video and return its path (a new temporary file when `out_path` is None).
+
+    `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
+    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, relative=...,
+    adapt_scale=..., best_frame=..., batch_size=..., avd=...), `driving` being a lazy iterator of
+    uint8 S×S×3 frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is
+    called after each frame is written. Inputs are checked before the model is loaded.
+    """
+    plan = plan or prepare(photo, clip, options, photo_box=photo_box, dance_box=dance_box)
+    if model is None:
+        from .models import load_model
+
+        model = load_model(options.model, device=options.device)
+    if animate_fn is None:
+        from .animate import animate_iter as animate_fn
+    size = model.frame_size
+    side = output_size(options, size)
+    out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"
+    audio = None
+    if options.keep_audio and plan.info.has_audio:
+        audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
+    total = plan.frame_count
+    driving = plan.driving(size)
+    dance = plan.driving(side) if options.side_by_side else None
+    results = None
+    try:
+        results = iter(animate_fn(model, plan.source(size), driving, relative=options.relative,
+                                  adapt_scale=options.adapt_scale, best_frame=options.best_frame,
+                                  batch_size=options.batch_size, avd=options.avd))
+        with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
+            for done, frame in enumerate(results, start=1):
+                if done > total:
+                    break
+                frame = _resize(to_uint8(frame), side)
+                writer.write(np.hstack([next(dance), frame]) if dance else frame)
+                if progress is not None:
+                    progress(done, total)
+            if writer.frames != total:
+                raise RuntimeError(f"animation returned {writer.frames} frames for a {total}-frame clip")
+    finally:
+        for it in (results, driving, dance):
+            if hasattr(it, "close"):
+                it.close()
+    return out
+
+
+def _resize(frame: np.ndarray, side: int) -> np.ndarray:
+    if frame.shape[:2] == (side, side):
+        return frame
+    up = side > frame.shape[0]
+    return cv2.resize(frame, (side, side), interpolation=cv2.INTER_LANCZOS4 if up else cv2.INTER_AREA)

@@ -1,0 +1,214 @@
+"""The pipeline (photo + clip + options → mp4) and the `animate` command, end to end on synthetic inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import TINY_FOMM
+from PIL import Image
+from video_fixtures import decode_audio, has_audio_stream, marker_frames, write_clip
+
+import fomm_core.models
+from fomm_core import RenderOptions, random_model
+from fomm_core.errors import UserError
+from fomm_core.framing import detect_person
+from fomm_core.io import open_video, read_frames
+from fomm_core.io.ffmpeg import ffmpeg_exe
+from fomm_core.pipeline import prepare, render
+
+
+class Stub:
+    """Stands in for a MotionModel where only the frame size matters."""
+
+    frame_size = 32
+
+
+def echo(model, source, driving, **kwargs):
+    """animate_fn that shows each framed driving frame (so the output can be checked against the clip)."""
+    echo.kwargs = kwargs
+    for frame in driving:
+        yield frame.astype(np.float32) / 255.0
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> tuple[Path, Path]:
+    """A 2 s, 20 fps dance clip with a tone, and a photo of another figure."""
+    from video_fixtures import dancer_frames
+
+    folder = tmp_path_factory.mktemp("inputs")
+    frames, _ = dancer_frames(40, size=(192, 108), backdrop="floor", travel=0.1)
+    clip = write_clip(folder / "dance clip ダンス.mp4", frames, fps=20, audio="tone")
+    photo, _ = dancer_frames(1, size=(150, 200), backdrop="plain", scale=0.5, seed=3)
+    Image.fromarray(photo[0]).save(folder / "photo 写真.png")
+    return folder / "photo 写真.png", clip
+
+
+def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, inputs):
+    photo, clip = inputs
+    calls = []
+    options = RenderOptions(output_size=64, best_frame=3, batch_size=2)
+    out = render(photo, clip, options, out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo,
+                 progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 40) for i in range(1, 41)]
+    assert echo.kwargs == dict(relative=True, adapt_scale=True, best_frame=3, batch_size=2, avd=False)
+    info = open_video(out)
+    assert (info.width, info.height, info.frame_count, info.fps) == (64, 64, 40, 20)
+    assert abs(len(decode_audio(out)) / 8000 - info.duration) <= 1 / info.fps
+    first = next(read_frames(info))
+    assert detect_person(first) is not None  # the dancer is in the framed output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+
+
+def test_side_by_side_without_audio_and_framing_off(tmp_path, inputs):
+    photo, clip = inputs
+    options = RenderOptions(side_by_side=True, keep_audio=False, framing=False)
+    out = render(photo, clip, options, out_path=tmp_path / "sbs.mp4", model=Stub(), animate_fn=echo)
+    info = open_video(out)
+    assert (info.width, info.height) == (64, 32) and not has_audio_stream(out)
+    left, right = np.split(next(read_frames(info)).astype(int), 2, axis=1)
+    assert np.abs(left - right).mean() < 8  # echo: the result is the dance itself
+
+
+def test_plan_knows_frame_count_and_matches_photo(inputs):
+    photo, clip = inputs
+    plan = prepare(photo, clip, RenderOptions(trim_start=0.5, trim_end=1.5))
+    assert plan.frame_count == 20 and plan.info.fps == 20 and not plan.notes
+    source = plan.source(128)
+    person = detect_person(source)
+    reference = plan.framing.reference.scaled(128)
+    assert abs(person.height - reference.height) < 6 and abs(person.cy - reference.cy) < 6
+
+
+def test_tiny_random_model_end_to_end(tmp_path, inputs):
+    photo, clip = inputs
+    model = random_model(TINY_FOMM, seed=0)
+    for best_frame in (None, "auto"):
+        out = render(photo, clip, RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48),
+                     out_path=tmp_path / f"{best_frame}.mp4", model=model)
+        info = open_video(out)
+        assert (info.width, info.frame_count) == (48, 10)
+
+
+def test_inputs_checked_before_the_model_is_loaded(tmp_path, inputs, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("model loaded before the inputs were checked")
+
+    monkeypatch.setattr(fomm_core.models, "load_model", refuse)
+    photo, _ = inputs
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    with pytest.raises(UserError, match="not a video"):
+        render(photo, notes, RenderOptions(), out_path=tmp_path / "out.mp4")
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("blank photo", "No person found in the photo"),
+    ("photo is text", "not an image we can read"),
+    ("clip too long", "over the 1 s limit"),
+    ("clip is audio", "only audio"),
+    ("bad best frame", "outside the clip"),
+    ("bad output size", "Output size"),
+])
+def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
+    photo, clip = inputs
+    options = RenderOptions()
+    out = tmp_path / "out.mp4"
+    if case == "blank photo":
+        photo = tmp_path / "blank.png"
+        Image.new("RGB", (200, 300), (180, 180, 180)).save(photo)
+    elif case == "photo is text":
+        photo = tmp_path / "me.jpg"
+        photo.write_text("hello")
+    elif case == "clip too long":
+        options = RenderOptions(max_duration=1)
+    elif case == "clip is audio":
+        clip = tmp_path / "song.m4a"
+        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(clip)], check=True)
+    elif case == "bad best frame":
+        options = RenderOptions(best_frame=40)
+    elif case == "bad output size":
+        options = RenderOptions(output_size=5000)
+    with pytest.raises(UserError, match=message):
+        render(photo, clip, options, out_path=out, model=Stub(), animate_fn=echo)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_failing_animation_keeps_the_old_result(tmp_path, inputs):
+    photo, clip = inputs
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"old")
+
+    def crash(model, source, driving, **kwargs):
+        yield from echo(model, source, list(driving)[:5], **kwargs)
+        raise RuntimeError("GPU lost")
+
+    with pytest.raises(RuntimeError, match="GPU lost"):
+        render(photo, clip, RenderOptions(), out_path=out, model=Stub(), animate_fn=crash)
+
+    def short(model, source, driving, **kwargs):
+        yield from echo(model, source, list(driving)[:5], **kwargs)
+
+    with pytest.raises(RuntimeError, match="5 frames for a 40-frame clip"):
+        render(photo, clip, RenderOptions(), out_path=out, model=Stub(), animate_fn=short)
+    assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
+
+
+def test_large_clip_is_framed_without_piping_4k(tmp_path):
+    from video_fixtures import background, draw_dancer
+
+    frames = []
+    for i in range(4):
+        frame = background("plain", 3840, 2160)
+        draw_dancer(frame, i * 0.5, 1920, 1900, 1500)
+        frames.append(frame)
+    clip = write_clip(tmp_path / "uhd.mp4", frames, fps=10)
+    photo = tmp_path / "p.png"
+    Image.fromarray(cv2.resize(frames[0], (384, 216))).save(photo)
+    plan = prepare(photo, clip, RenderOptions())
+    assert plan.framing.found and 1500 < plan.framing.side < 2160
+    out = render(photo, clip, RenderOptions(), out_path=tmp_path / "o.mp4", model=Stub(), animate_fn=echo,
+                 plan=plan)
+    assert open_video(out).frame_count == 4
+
+
+def _tiny_checkpoint(path: Path) -> Path:
+    from fomm_core.fomm import build_networks
+    from fomm_core.weights import write_safetensors
+
+    nets = build_networks(TINY_FOMM)
+    return write_safetensors({k: n.state_dict() for k, n in nets.items()}, path, config=TINY_FOMM)
+
+
+def test_animate_command(tmp_path, inputs):
+    photo, clip = inputs
+    checkpoint = _tiny_checkpoint(tmp_path / "tiny.safetensors")
+    out = tmp_path / "result 結果.mp4"
+    cmd = [sys.executable, "-m", "fomm_core", "animate", "--source", str(photo), "--driving", str(clip),
+           "--out", str(out), "--checkpoint", str(checkpoint), "--device", "cpu", "--trim-start", "0.5",
+           "--trim-end", "1.0", "--side-by-side", "--output-size", "40", "--best-frame", "2", "--batch-size", "3"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out)
+    info = open_video(out)
+    assert (info.width, info.height, info.frame_count) == (80, 40, 10) and has_audio_stream(out)
+
+    bad = subprocess.run([*cmd[:5], str(clip), "--driving", str(photo), "--out", str(tmp_path / "x.mp4")],
+                         capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert bad.returncode == 2 and "still image" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_marker_clip_timing_survives_the_pipeline(tmp_path):
+    clip = write_clip(tmp_path / "beep.mp4", marker_frames(75, size=(64, 64)), fps=25, audio="beep")
+    photo = tmp_path / "p.png"
+    Image.new("RGB", (64, 64), (90, 90, 90)).save(photo)
+    out = render(photo, clip, RenderOptions(framing=False, trim_start=0.6), out_path=tmp_path / "o.mp4",
+                 model=Stub(), animate_fn=echo)
+    flashes = [i for i, f in enumerate(read_frames(open_video(out))) if f.mean() > 240]
+    loud = np.nonzero(np.abs(decode_audio(out)) > 0.3)[0] / 8000
+    assert flashes[0] == 10 and abs(loud[0] - flashes[0] / 25) <= 1 / 25

@@ -103,3 +103,15 @@ def test_perceptual_is_zero_for_identical_clips_and_averages_layers():
     a = np.zeros((3, 8, 8, 3), np.float32)
     assert metrics.perceptual(features, a, a.copy()) == 0.0
     assert metrics.perceptual(features, a, a + 0.2, batch_size=2) == pytest.approx(0.3, abs=1e-6)
+
+
+def test_perceptual_extractor_says_when_vgg_weights_are_missing(monkeypatch):
+    from fomm_core.train import vgg19
+
+    monkeypatch.setattr(vgg19, "load_vgg19", lambda device="cpu": None)
+    features, note = metrics.perceptual_extractor()
+    assert features is None and note.startswith("perceptual distance skipped")
+    net = vgg19.Vgg19()  # random weights stand in for the real ones: only the wiring is tested here
+    monkeypatch.setattr(vgg19, "load_vgg19", lambda device="cpu": net)
+    features, note = metrics.perceptual_extractor()
+    assert features is net and "VGG19 ImageNet" in note

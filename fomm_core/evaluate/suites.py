@@ -69,11 +69,11 @@ def builtin_styles() -> tuple[str, ...]:
     return tuple(STYLES)
 
 
-def builtin_suite(size: int, n_frames: int = 32, per_style: int = 2, seed: int = 0,
-                  styles: Sequence[str] | None = None, fps: float = 12.5) -> list[Case]:
+def builtin_suite(size: int, n_frames: int = 24, per_style: int = 4, seed: int = 0,
+                  styles: Sequence[str] | None = None, fps: float = 10.0) -> list[Case]:
     """Synthetic cross-identity cases with ground truth, `per_style` per style, deterministic from `seed`.
 
-    Clips are sampled at `fps` (default 12.5: 32 frames cover 2.6 s of dance, several moves).
+    Clips are sampled at `fps` (default 10: 24 frames cover 2.4 s of dance, a few moves).
     """
     from ..data.synthetic import cross_identity_example
 

@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from spaces.config import Config as SpacesConfig
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
 from fomm_core.pipeline import prepare, render
-from fomm_core.ratings import Rating, RatingsStore, anonymous_session, file_sha256, report
+from fomm_core.ratings import MAX_COMMENT, Rating, RatingsStore, anonymous_session, file_sha256, report
 from fomm_core.registry import REGISTRY
 
 log = logging.getLogger("app")
@@ -277,13 +277,21 @@ def user_errors() -> Iterator[None]:
 
 def build_demo(models: ModelCache | None = None, store: RatingsStore | None = None,
                animate_fn: Callable[..., Any] | None = None, max_duration: float = MAX_CLIP_SECONDS,
-               examples: bool = True) -> gr.Blocks:
-    """The Space's Blocks. Tests pass a ModelCache with a tiny model and a RatingsStore in a temporary folder."""
+               examples: bool = True, preload: Sequence[str] = (DEFAULT_MODEL,)) -> gr.Blocks:
+    """The Space's Blocks. Tests pass a ModelCache with a tiny model and a RatingsStore in a temporary folder.
+
+    Models in `preload` are loaded now (on ZeroGPU they must be in memory before the GPU worker forks).
+    """
     if animate_fn is None and ON_ZERO_GPU:
         animate_fn = zero_gpu_animate
+    models = models if models is not None else ModelCache()
+    for name in preload:
+        try:
+            models.get(name)
+        except UserError as exc:
+            log.warning("could not preload %s: %s", name, exc)
     work_dir = Path(tempfile.mkdtemp(prefix="kpop-results-"))
-    app = SpaceApp(models if models is not None else ModelCache(), store if store is not None else RatingsStore(),
-                   animate_fn, max_duration, work_dir)
+    app = SpaceApp(models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir)
     model_choices = [(f"{name}: {entry.description}", name) for name, entry in REGISTRY.items()]
 
     with gr.Blocks(title="Kpop Idol Generator", delete_cache=CACHE_CLEANUP) as demo:
@@ -313,7 +321,8 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                     result = gr.Video(label="Result", format="mp4", interactive=False, height=420, autoplay=True,
                                       elem_id="result")
                     notice = gr.Markdown(visible=False, elem_id="notice")
-                    comment = gr.Textbox(label="Comment (optional)", max_lines=3, interactive=False, elem_id="comment",
+                    comment = gr.Textbox(label="Comment (optional)", max_lines=3, max_length=MAX_COMMENT,
+                                         interactive=False, elem_id="comment",
                                          placeholder="What worked, what didn't?")
                     with gr.Row(elem_id="rate-row"):
                         up = gr.Button("👍 Looks good", interactive=False, elem_id="rate-up")
@@ -355,4 +364,5 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    build_demo().launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE)
+    preload = [name for name in os.environ.get("FOMM_PRELOAD", DEFAULT_MODEL).split(",") if name]
+    build_demo(preload=preload).launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE)

@@ -40,6 +40,7 @@ def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_pa
         up = page.locator("#rate-up")
         expect(up).to_be_disabled(timeout=30_000)
         upload_and_generate(page)
+        expect(page.locator("#result")).to_contain_text(re.compile(r"\d+/200 frames"), timeout=GENERATE_TIMEOUT_MS)
 
         video = page.locator("#result video")
         expect(video).to_have_attribute("src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS)

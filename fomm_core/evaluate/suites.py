@@ -15,8 +15,9 @@ Real-clip suite (`folder_suite`), a folder laid out as::
 
 Every clip gives a self-reconstruction case (its own first frame as the photo, the clip as ground truth,
 the FOMM paper's protocol) and, when it has a photo, a cross-identity case without ground truth. Clips are
-read at most `max_fps` frames per second and `max_frames` frames from their start, framed (dancer found and
-cropped square; photo matched) and resized to the model's frame size.
+read from their start, at most `max_fps` frames per second and `max_frames` frames, and framed as the
+pipeline frames them (fomm_core.framing: the dancer found and cropped square, the photo's person matched to
+the dancer's height and position) at the model's frame size.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from ..framing import Box, crop_square, detect_dancers, detect_person, frame_clip, match_photo
-from ..io import load_photo, open_video, read_frames
+from ..framing import Box, detect_dancers, detect_person, frame_clip, framed_frames, match_photo
+from ..io import load_photo, open_video
 from .baselines import joint_boxes
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
@@ -122,14 +123,14 @@ def folder_layout() -> str:
 
 
 def _clip_frames(clip: Path, size: int, max_frames: int, max_fps: float) -> tuple[np.ndarray, Box]:
-    """Up to max_frames framed frames (uint8 T×S×S×3) from the clip's start and the dancer's reference box."""
-    info = open_video(clip, max_fps=max_fps, label=f"clip {clip.name}")
-    if info.frame_count > max_frames:
-        info = open_video(clip, trim_end=max_frames / info.fps, max_fps=max_fps, label=f"clip {clip.name}")
+    """The clip's first frames framed as the pipeline frames them (uint8 T×S×S×3) and the dancer's reference box."""
+    info = open_video(clip, trim_end=max_frames / max_fps, max_fps=max_fps, label=f"clip {clip.name}")
     framing = frame_clip(info)
-    frames = [crop_square(f, framing.square(i), size, framing.fill)
-              for i, f in enumerate(itertools.islice(read_frames(info), max_frames))]
-    return np.stack(frames), framing.reference
+    frames = framed_frames(info, framing, size)
+    try:
+        return np.stack(list(itertools.islice(frames, max_frames))), framing.reference
+    finally:
+        frames.close()
 
 
 def _tracked_boxes(frames: np.ndarray) -> np.ndarray | None:

@@ -36,21 +36,32 @@ def _frames(n: int, size: int):
         yield rng.random((size, size, 3), dtype=np.float32)
 
 
-def _original_way_fomm(model, source, driving) -> None:
+def _original_way_fomm(model):
+    """demo.py's loop on unmodified networks (no batch-norm folding, default memory layout), batch 1."""
     import torch
 
-    kp_detector = model.kp_detector.to(memory_format=torch.contiguous_format)
-    generator = model.generator.to(memory_format=torch.contiguous_format)
+    from fomm_core.fomm import build_networks
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)  # the same weights as fomm_core.random_model(seed=0)
+        nets = {k: v.eval() for k, v in build_networks(model.config).items()}
+    kp_detector, generator = nets["kp_detector"], nets["generator"]
+    return lambda source, driving: _original_loop(model, kp_detector, generator, source, driving)
+
+
+def _original_loop(model, kp_detector, generator, source, driving) -> None:
+    import torch
+
     with torch.no_grad():
         src = torch.from_numpy(source).permute(2, 0, 1)[None]
-        kp_source = kp_detector(src)
+        kp_source = _kp(kp_detector(src))
+        source_state = type("Source", (), {"kp": kp_source})()
         kp_initial = None
         for frame in driving:
-            kp_driving = kp_detector(torch.from_numpy(frame).permute(2, 0, 1)[None])
+            kp_driving = _kp(kp_detector(torch.from_numpy(frame).permute(2, 0, 1)[None]))
             kp_initial = kp_initial or kp_driving
-            kp = model.drive_keypoints(type("S", (), {"kp": _kp(kp_source)})(), _kp(kp_driving), _kp(kp_initial),
-                                       "relative", True)
-            generator(src, kp.value, kp.jacobian, kp_source[0], kp_source[1])["prediction"].numpy()
+            kp = model.drive_keypoints(source_state, kp_driving, kp_initial, "relative", True)
+            generator(src, kp.value, kp.jacobian, kp_source.value, kp_source.jacobian)["prediction"].numpy()
 
 
 def _kp(pair):
@@ -94,24 +105,22 @@ def _run_variant(engine: str, variant: str, frames: int, batch_size: int) -> dic
     warm = list(_frames(2, size))
     driving = _frames(frames, size)
     if variant == "original":
-        run = _original_way_fomm if engine == "fomm" else _original_way_tpsmm()
+        run = _original_way_fomm(model) if engine == "fomm" else _original_way_tpsmm()(model)
     else:
-        def run(model, source, driving) -> None:
+        def run(source, driving) -> None:
             for _ in fomm_core.animate_iter(model, source, driving, batch_size=batch_size):
                 pass
-    run(model, source, warm)
+    run(source, warm)
     result: dict = {}
     with _peak_rss(result):
         start = time.perf_counter()
-        run(model, source, driving)
+        run(source, driving)
         seconds = time.perf_counter() - start
     return {"fps": frames / seconds, "s_per_frame": seconds / frames, **result}
 
 
 def _original_way_tpsmm():
-    from fomm_core.tpsmm import original_way_frames  # the TPSMM engine provides its own reference loop
-
-    return original_way_frames
+    raise SystemExit("TPSMM: not yet covered")
 
 
 def _flops_per_frame(engine: str, batch_size: int) -> float:

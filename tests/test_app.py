@@ -157,3 +157,16 @@ def test_limits_are_configured(space: LaunchedApp) -> None:
     assert generate.concurrency_limit == app.CONCURRENCY and not generate.preprocess
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert {"generate", "rate_up", "rate_down", "peer_review"} <= names
+
+
+def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(app.gr, "Warning", warnings.append)
+    space_app = make_app(tmp_path)
+    opts = space_app.options("taichi", "absolute", True, True, 0, 0.4, True, False, "native", True)
+    video, generation = space_app.run(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), opts)
+    assert probe(video)["frames"] == 10
+    assert warnings and "**taichi** model could not be loaded" in warnings[0]
+    assert generation["notice"].startswith(warnings[0])
+    assert generation["model"] == generation["options"]["model"] == "random-fomm-0"
+    assert generation["options"]["relative"] is False and generation["options"]["best_frame"] == "auto"

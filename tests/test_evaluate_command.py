@@ -36,7 +36,7 @@ def test_builtin_suite_report(checkpoint, tmp_path, capsys):
     assert "No ratings store was given" in text
     data = json.loads((out / "results.json").read_text())
     methods = {c["method"] for c in data["clips"]}
-    assert methods == {"tiny.safetensors", "static photo", "box follow"}
+    assert methods == {"tiny.safetensors", "static photo", "box follow", "ground truth"}
     assert {c["case"] for c in data["clips"]} == {"turns-0", "turns-1", "jumps-0", "jumps-1"}
     assert data["info"]["frames"] == 4 * 6
 

@@ -30,17 +30,23 @@ def _png(path) -> bool:
 def test_random_model_run_measures_every_clip_and_baseline(model):
     cases = tiny_cases()
     run = runner.run(model, cases, "tiny", perceptual=False)
-    assert run.methods == [model.name, runner.STATIC, runner.BOX_FOLLOW]
+    assert run.methods == [model.name, runner.STATIC, runner.BOX_FOLLOW, runner.GROUND_TRUTH]
+    assert run.compared == [model.name, runner.STATIC, runner.BOX_FOLLOW]
     assert run.styles == ["slide", "bob"]
-    assert len(run.results) == 3 * len(cases)
+    assert len(run.results) == 4 * len(cases)
     for r in run.results:
-        assert set(r.metrics) == {"l1", "psnr", "ssim", "flicker", "identity", "motion"}
+        wanted = {"identity", "motion"} if r.method == runner.GROUND_TRUTH else {
+            "l1", "psnr", "ssim", "flicker", "identity", "motion"}
+        assert set(r.metrics) == wanted
         assert all(not math.isnan(v) for v in r.metrics.values())
     by = {(r.case, r.method): r.metrics for r in run.results}
     # following the dancer's box puts the photo's block where the expected video has it
     assert all(by[(c.name, runner.BOX_FOLLOW)]["l1"] < by[(c.name, runner.STATIC)]["l1"] for c in cases)
     assert by[("slide-0", runner.STATIC)]["flicker"] == 0.0
     assert by[("slide-0", runner.STATIC)]["motion"] > 0.0
+    # the expected video shows exactly the photo's colours in every frame
+    assert by[("slide-0", runner.GROUND_TRUTH)]["identity"] == pytest.approx(0.0, abs=1e-12)
+    assert by[("slide-0", model.name)]["identity"] > 0.1
     assert run.info["frames"] == 4 * 6 and run.info["model_fps"] > 0
     assert any("perceptual distance skipped" in n for n in run.notes)
 

@@ -246,7 +246,7 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
         d.mkdir(parents=True, exist_ok=True)
     summaries = summarise(run.results)
     table = lookup(summaries)
-    methods, styles = run.methods, run.styles
+    methods, compared, styles = run.methods, run.compared, run.styles
     baselines = [m for m in (STATIC, BOX_FOLLOW) if m in methods]
     shown = primary_metrics(run)
     all_metrics = [m for m in METRICS if any(m in r.metrics for r in run.results)]
@@ -257,37 +257,39 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
 
     # Summary: ours vs baselines per style on the primary metrics.
     beat = wins(summaries, run.model, baselines, main)
-    header = ["style", "clips"] + [f"{METRICS[m][0]} {meth}" for m in shown for meth in methods] + [
+    header = ["style", "clips"] + [f"{METRICS[m][0]} {meth}" for m in shown for meth in compared] + [
         f"beats baselines on {METRICS[main][0]}"]
     body = []
     for style in [*styles, "all"]:
         n = table[(run.model, style, main)].n
         cells = [fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
-                 for m in shown for meth in methods]
+                 for m in shown for meth in compared]
         verdict = "" if style == "all" else ("yes" if beat.get(style) else "**no**")
         body.append([style if style != "all" else "**all**", str(n), *cells, verdict])
     n_beat = sum(beat.values())
     lines += ["## Summary", "", f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
               f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in **{n_beat} of "
               f"{len(beat)} styles**.", "", _table(header, body), ""]
-    ranking = rank(summaries, main)
+    ranking = [s for s in rank(summaries, main) if s.method in compared]
     lines += ["Ranking on " + METRICS[main][0] + " over all clips: " +
               " > ".join(f"{s.method} ({fmt(main, s.mean)})" for s in ranking) + ".", ""]
 
     # Every metric per style with intervals, and its plot.
     lines += ["## Metrics per style", "", "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
-              "100 dB.", ""]
+              "100 dB. 'ground truth' is the expected video measured like a result: the floor of the "
+              "identity and motion measures.", ""]
     for metric in all_metrics:
-        plot_metric(summaries, metric, methods, styles, plots / f"{metric}.png")
+        present = [m for m in methods if any(s.method == m and s.metric == metric for s in summaries)]
+        plot_metric(summaries, metric, present, styles, plots / f"{metric}.png")
         rows = []
         for style in [*styles, "all"]:
             cells = []
-            for meth in methods:
+            for meth in present:
                 s = table.get((meth, style, metric))
                 cells.append("–" if s is None else
                              f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]")
             rows.append([style, *cells])
-        lines += [f"### {METRICS[metric][0]}", "", _table(["style", *methods], rows), "",
+        lines += [f"### {METRICS[metric][0]}", "", _table(["style", *present], rows), "",
                   f"![{metric}](plots/{metric}.png)", ""]
 
     # Consistency across styles.

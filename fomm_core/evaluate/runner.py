@@ -3,7 +3,9 @@
 Each case is animated in relative mode with adapt-scale (the app's defaults). Cross-identity cases with a
 ground-truth video get L1, PSNR, SSIM (and perceptual distance when VGG19 weights load); every cross-identity
 case gets excess flicker, identity distance and motion error; self-reconstruction cases (the dancer's own
-first frame animated by its clip) get `self_l1`, the paper's protocol.
+first frame animated by its clip) get `self_l1`, the paper's protocol. Where the expected video is known,
+its own identity distance and motion error are reported too (method "ground truth"): the best a result can
+score on those two, since neither is exactly zero for a perfect result.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from .suites import Case
 
 STATIC = "static photo"
 BOX_FOLLOW = "box follow"
+# The expected video measured like a result: the floor of the metrics that need no ground truth.
+GROUND_TRUTH = "ground truth"
 # Frames kept per case for the contact sheets and worst-case strips.
 SAMPLE_FRAMES = 4
 
@@ -50,9 +54,14 @@ class EvalRun:
 
     @property
     def methods(self) -> list[str]:
-        """The model first, then the baselines present."""
+        """The model first, then the baselines and the ground-truth floor when present."""
         seen = dict.fromkeys([self.model] + [r.method for r in self.results])
         return list(seen)
+
+    @property
+    def compared(self) -> list[str]:
+        """The methods that compete: the model and the baselines."""
+        return [m for m in self.methods if m != GROUND_TRUTH]
 
     @property
     def styles(self) -> list[str]:
@@ -113,6 +122,11 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
             kp_video = np.repeat(kp_photo, len(video), 0) if method == STATIC else metrics.model_keypoints(model, video)
             rows.append(ClipResult(case.name, case.style, method,
                                    _measure_cross(model, case, video, kp_video, kp_driving, scale, features)))
+        if case.expected is not None:
+            kp_expected = metrics.model_keypoints(model, case.expected)
+            rows.append(ClipResult(case.name, case.style, GROUND_TRUTH, {
+                "identity": metrics.identity_distance(case.photo, case.expected),
+                "motion": metrics.trajectory_error(kp_expected, kp_driving, model.frame_size, scale)}))
     pick = _sample_rows(len(case.driving))
     sample_rows = {"dance": case.driving[pick], "result": result[pick]}
     if case.expected is not None and case.kind != "self":

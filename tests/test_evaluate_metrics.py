@@ -115,3 +115,11 @@ def test_perceptual_extractor_says_when_vgg_weights_are_missing(monkeypatch):
     monkeypatch.setattr(vgg19, "load_vgg19", lambda device="cpu": net)
     features, note = metrics.perceptual_extractor()
     assert features is net and "VGG19 ImageNet" in note
+
+
+def test_person_mask_ignores_a_gradient_background():
+    image = np.repeat(np.linspace(0.1, 0.9, 48, dtype=np.float32)[:, None, None], 48, axis=1).repeat(3, axis=2)
+    image[10:40, 20:28] = (0.9, 0.1, 0.1)
+    expected = np.zeros((48, 48), bool)
+    expected[10:40, 20:28] = True
+    assert np.array_equal(metrics.person_mask(image), expected)

@@ -9,10 +9,10 @@ Definitions (every number in the evaluation report is one of these):
   metric is mean over t of max(0, D_out(t) − D_ref(t)): change in the result that the reference clip's own
   change does not explain (reference = the expected video when known, else the driving clip).
 - `identity_distance`: identity preservation by colour. The person region of an image is every pixel whose
-  colour differs by more than `FOREGROUND_THRESHOLD` (any channel) from the median colour of the image
-  border (the proposal assumes plain backgrounds); its colours are binned in an 8×8×8 RGB histogram; the
-  distance is the Hellinger distance (0 = same colours, 1 = disjoint) between the photo's person and each
-  result frame's person, averaged over frames.
+  colour differs by more than 30/255 (any channel) from the framing's plain-background model (each row
+  interpolated between its left and right edge colours; the proposal assumes simple backgrounds); its
+  colours are binned in an 8×8×8 RGB histogram; the distance is the Hellinger distance (0 = same colours,
+  1 = disjoint) between the photo's person and each result frame's person, averaged over frames.
 - `motion_error`: motion fidelity by the model's own keypoint detector, in pixels at the model's frame size:
   the mean distance between the result's keypoint displacements from its first frame and the driving clip's,
   the latter scaled by √(hull area of the photo's keypoints / hull area of the first driving frame's), the
@@ -31,9 +31,10 @@ import cv2
 import numpy as np
 import torch
 
+from ..framing import edge_background
 from ..motion import convex_hull_area
 
-FOREGROUND_THRESHOLD = 0.12
+FOREGROUND_THRESHOLD = 30
 SSIM_SIGMA = 1.5
 SSIM_TAPS = 11
 
@@ -108,11 +109,11 @@ def excess_flicker(result: np.ndarray, reference: np.ndarray) -> float:
     return float(np.mean(np.maximum(0.0, frame_changes(result) - frame_changes(reference))))
 
 
-def person_mask(image: np.ndarray, threshold: float = FOREGROUND_THRESHOLD) -> np.ndarray:
-    """Pixels whose colour differs from the median border colour by more than `threshold` in any channel."""
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    background = np.median(border, axis=0)
-    return np.abs(image - background).max(axis=-1) > threshold
+def person_mask(image: np.ndarray, threshold: int = FOREGROUND_THRESHOLD) -> np.ndarray:
+    """Pixels differing by more than `threshold` (of 255, any channel) from the plain-background model."""
+    u8 = np.clip(np.asarray(image) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    background, _ = edge_background(u8)
+    return np.abs(u8.astype(np.float32) - background).max(axis=-1) > threshold
 
 
 def colour_histogram(image: np.ndarray, mask: np.ndarray | None = None, bins: int = 8) -> np.ndarray:

@@ -149,7 +149,7 @@ def edge_colours(image: np.ndarray, width: float = STRIP) -> Fill:
 def edge_background(image: np.ndarray) -> tuple[np.ndarray, bool]:
     """Plain-background model: each row interpolated between its left and right edge colours.
 
-    Returns the model (float32 H×W×3) and whether it is trustworthy: the edge strips are smooth and
+    Returns the model (uint8 H×W×3) and whether it is trustworthy: the edge strips are smooth and
     the model predicts the top strip well (a wall, a floor line and gradients pass; a busy scene fails).
     """
     h, w = image.shape[:2]
@@ -166,11 +166,13 @@ def edge_background(image: np.ndarray) -> tuple[np.ndarray, bool]:
                              np.abs(img[:, -b:] - right[:, None]).max(2).ravel()])
     top = np.abs(img[:b] - model[:b]).max(2)
     smooth = np.percentile(strips, 90) < 24 and np.percentile(top, 90) < 30
-    return model, bool(smooth)
+    return (model + 0.5).astype(np.uint8), bool(smooth)
 
 
 def _difference(frame: np.ndarray, background: np.ndarray) -> np.ndarray:
-    return np.abs(frame.astype(np.int16) - background.astype(np.int16)).max(axis=2)
+    """Largest per-channel absolute difference, H×W uint8."""
+    d = cv2.absdiff(frame, np.asarray(background).astype(np.uint8))
+    return np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2])
 
 
 def mask_box(mask: np.ndarray, min_fraction: float = 0.002) -> Box | None:
@@ -191,6 +193,12 @@ def mask_box(mask: np.ndarray, min_fraction: float = 0.002) -> Box | None:
     return Box(float(x0), float(y0), float(x1), float(y1))
 
 
+def _temporal_median(samples: np.ndarray, count: int = 25) -> np.ndarray:
+    """Per-pixel median of up to `count` frames spread over the samples: the static background."""
+    picks = np.linspace(0, len(samples) - 1, min(count, len(samples))).round().astype(int)
+    return np.median(samples[picks], axis=0).astype(np.uint8)
+
+
 def detect_dancers(samples: np.ndarray, threshold: int = 30) -> list[Box | None]:
     """Person box in each of K sampled frames (K×H×W×3 uint8, one static-camera clip), in their pixels."""
     motion_bg = None
@@ -198,7 +206,7 @@ def detect_dancers(samples: np.ndarray, threshold: int = 30) -> list[Box | None]
     for frame in samples:
         edge_bg, plain = edge_background(frame)
         if not plain and motion_bg is None and len(samples) >= 3:
-            motion_bg = np.median(samples, axis=0).astype(np.uint8)
+            motion_bg = _temporal_median(samples)
         background = edge_bg if plain or motion_bg is None else motion_bg
         boxes.append(mask_box(_difference(frame, background) > threshold))
     return boxes
@@ -260,7 +268,7 @@ def frame_clip(info: VideoInfo, reference_index: int = 0, box: Box | None = None
     frames = read_frames(info, size=size, rate=rate if detect else None)
     samples = np.stack(list(itertools.islice(frames, MAX_SAMPLES if detect else 1)))
     frames.close()
-    fill = edge_colours(np.median(samples, axis=0).astype(np.uint8))
+    fill = edge_colours(_temporal_median(samples, count=9))
     if not detect:
         square = full if box is None else _static(square_around(box), info)
         reference = DEFAULT_REFERENCE if box is None else square.relative(box)

@@ -25,15 +25,25 @@ def checkpoint(tmp_path, monkeypatch):
                              config=TINY_FOMM)
 
 
-def test_builtin_suite_report(checkpoint, tmp_path, capsys):
+def test_builtin_suite_report_with_exported_clips_and_per_style_peer_review(checkpoint, tmp_path, capsys):
+    cases = suites.builtin_suite(32, n_frames=6, per_style=2, styles=["turns", "jumps"])
+    clip_styles = suites.export_suite(cases, tmp_path / "first", fps=10)
+    assert sorted(clip_styles.values()) == ["jumps", "jumps", "turns", "turns"]
+    turns_clip = next(sha for sha, style in clip_styles.items() if style == "turns")
+    store = RatingsStore(tmp_path / "ratings.db", mirror=None)
+    store.add(Rating("g1", "tiny.safetensors", None, {}, "p", turns_clip, 1, session="s1"))
+
     out = tmp_path / "report"
     code = main(["evaluate", "--model", str(checkpoint), "--suite", "builtin", "--styles", "turns,jumps",
-                 "--per-style", "2", "--frames", "6", "--no-perceptual", "--out", str(out)])
+                 "--per-style", "2", "--frames", "6", "--fps", "10", "--no-perceptual",
+                 "--ratings-db", str(tmp_path / "ratings.db"), "--out", str(out)])
     assert code == 0
     assert "report:" in capsys.readouterr().out
     text = (out / "report.md").read_text()
     assert "| turns | 2 |" in text and "| jumps | 2 |" in text
-    assert "No ratings store was given" in text
+    # the report's exported clips are byte-identical to the first export, so the rating finds its style
+    assert "| turns | tiny.safetensors | 1 | 1 | 0 |" in text
+    assert (out / "suite" / "turns" / "turns-0.mp4").is_file() and (out / "suite" / "jumps" / "jumps-1.png").is_file()
     data = json.loads((out / "results.json").read_text())
     methods = {c["method"] for c in data["clips"]}
     assert methods == {"tiny.safetensors", "static photo", "box follow", "ground truth"}

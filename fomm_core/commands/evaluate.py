@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=10.0, help="builtin: frame rate of the dances (default 10)")
     parser.add_argument("--styles", default=None, help="builtin: comma-separated subset of the styles")
     parser.add_argument("--seed", type=int, default=0, help="builtin: suite seed (default 0)")
+    parser.add_argument("--no-export", action="store_true",
+                        help="builtin: do not write the suite's clips and photos to OUT/suite (they let peer "
+                             "reviewers rate results per style)")
     parser.add_argument("--max-frames", type=int, default=48, help="folder: frames read per clip (default 48)")
     parser.add_argument("--max-fps", type=float, default=15.0, help="folder: frame rate clips are read at")
     parser.add_argument("--ratings-db", default=None,
@@ -65,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}.")
         cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, styles, args.fps)
         name = "built-in synthetic"
+        if not args.no_export:
+            clip_styles = suites.export_suite(cases, args.out / "suite", args.fps)
     else:
         cases, clip_styles = suites.folder_suite(args.suite, model.frame_size, args.max_frames, args.max_fps)
         name = f"'{os.path.basename(os.path.normpath(args.suite))}'"
@@ -74,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{done}/{total}] {case}", file=sys.stderr, flush=True)
 
     evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=progress)
+    if args.suite == "builtin" and not args.no_export:
+        evaluation.notes.append("The suite's dance clips and photos are in `suite/` (the real-clip folder layout): "
+                                "peer reviewers can upload them in the Space so their ratings count per style, and "
+                                "`--suite OUT/suite` re-runs the suite from those files.")
     path = report.write_report(evaluation, args.out, ratings=ratings, ratings_db=db, clip_styles=clip_styles)
     print(f"report: {path} ({evaluation.info['frames']} frames, {time.perf_counter() - start:.0f} s in all)")
     return 0

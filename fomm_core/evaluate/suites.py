@@ -23,16 +23,18 @@ the dancer's height and position) at the model's frame size.
 from __future__ import annotations
 
 import itertools
+import os
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ..errors import UserError
 from ..framing import Box, detect_dancers, detect_person, frame_clip, framed_frames, match_photo
-from ..io import load_photo, open_video
+from ..io import VideoWriter, load_photo, open_video, to_uint8
 from .baselines import joint_boxes
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
@@ -115,6 +117,32 @@ def suite_files(root: str | Path) -> list[tuple[str, Path, Path | None]]:
         raise UserError(f"The suite folder {root} holds no clips; put dance clips in one sub-folder per style, "
                         "e.g. SUITE/turns/clip1.mp4.")
     return found
+
+
+def export_suite(cases: Sequence[Case], folder: str | Path, fps: float) -> dict[str, str]:
+    """Write cross-identity cases as a real-clip suite folder (STYLE/CASE.mp4 + STYLE/CASE.png).
+
+    Peer reviewers can upload these files to the Space; their ratings then match a style by the clip's
+    sha256 (the encoding is deterministic). Returns {clip sha256: style}.
+    """
+    from ..ratings import file_sha256
+
+    clip_styles = {}
+    for case in cases:
+        if case.kind != "cross":
+            continue
+        style_dir = Path(folder) / case.style
+        style_dir.mkdir(parents=True, exist_ok=True)
+        size = (case.driving.shape[2], case.driving.shape[1])
+        with VideoWriter(style_dir / f"{case.name}.mp4", fps, size) as writer:
+            for frame in case.driving:
+                writer.write(frame)
+        photo = style_dir / f"{case.name}.png"
+        tmp = photo.with_name(f".{photo.stem}.partial.png")
+        Image.fromarray(to_uint8(case.photo)).save(tmp)
+        os.replace(tmp, photo)
+        clip_styles[file_sha256(style_dir / f"{case.name}.mp4")] = case.style
+    return clip_styles
 
 
 def folder_layout() -> str:

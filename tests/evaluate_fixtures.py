@@ -11,7 +11,7 @@ SIZE = 32
 
 def _scene(colour: tuple[float, float, float], boxes: np.ndarray, background: float = 0.9) -> np.ndarray:
     frames = np.full((len(boxes), SIZE, SIZE, 3), background, np.float32)
-    for t, (frame, (x0, y0, x1, y1)) in enumerate(zip(frames, boxes.astype(int))):
+    for t, (frame, (x0, y0, x1, y1)) in enumerate(zip(frames, boxes.astype(int), strict=True)):
         frame[y0:y1, x0:x1] = colour
         band = y0 + 4 * (t % 3)  # a skin-coloured band moving inside the box: motion the box does not show
         frame[band:band + 3, x0 + 1:x1 - 1] = (0.9, 0.7, 0.6)

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from evaluate_fixtures import tiny_cases, oracle
+from evaluate_fixtures import oracle, tiny_cases
 
 from fomm_core import random_model
 from fomm_core.evaluate import runner, stats

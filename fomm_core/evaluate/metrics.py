@@ -83,7 +83,7 @@ def ssim(result: np.ndarray, expected: np.ndarray) -> float:
         return cv2.sepFilter2D(img, cv2.CV_64F, taps, taps)[r:-r, r:-r]
 
     total, count = 0.0, 0
-    for x, y in zip(a.astype(np.float64), b.astype(np.float64)):
+    for x, y in zip(a.astype(np.float64), b.astype(np.float64), strict=True):
         mx, my = blur(x), blur(y)
         vx = blur(x * x) - mx * mx
         vy = blur(y * y) - my * my
@@ -190,5 +190,5 @@ def perceptual(features: FeatureFn, result: np.ndarray, expected: np.ndarray, ba
             x = torch.from_numpy(np.ascontiguousarray(result[i:i + batch_size])).float().permute(0, 3, 1, 2)
             y = torch.from_numpy(np.ascontiguousarray(expected[i:i + batch_size])).float().permute(0, 3, 1, 2)
             fx, fy = features(x), features(y)
-            total += sum(float((a - b).abs().mean()) for a, b in zip(fx, fy)) / len(fx) * len(x)
+            total += sum(float((a - b).abs().mean()) for a, b in zip(fx, fy, strict=True)) / len(fx) * len(x)
     return total / len(result)

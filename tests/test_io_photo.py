@@ -115,3 +115,9 @@ def test_bad_photos_give_clear_messages(tmp_path, case, message):
         Image.new("RGB", (10, 10)).save(path)
     with pytest.raises(UserError, match=message):
         load_photo(path)
+
+
+def test_wrong_extension_judged_by_content(tmp_path):
+    path = tmp_path / "me.jpg"
+    Image.fromarray(_marked()).save(path, format="PNG")
+    assert load_photo(path).shape == (40, 60, 3)

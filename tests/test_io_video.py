@@ -173,3 +173,31 @@ def test_bad_clips_give_clear_messages(tmp_path, case, message):
     with pytest.raises(UserError, match=message):
         info = open_video(path)
         list(read_frames(info))
+
+
+def test_wrong_extension_judged_by_content(tmp_path):
+    good = write_clip(tmp_path / "good.mp4", marker_frames(10), fps=10)
+    renamed = tmp_path / "dance.txt"
+    renamed.write_bytes(good.read_bytes())
+    assert open_video(renamed).frame_count == 10  # a real video with an odd name is accepted
+    image = tmp_path / "dance.mp4"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48",
+                    "-frames:v", "1", "-c:v", "png", "-f", "image2", str(image)], check=True)
+    with pytest.raises(UserError, match="still image"):
+        open_video(image)
+
+
+def test_non_square_pixels_shown_at_display_aspect(tmp_path):
+    path = write_clip(tmp_path / "anamorphic.mp4", marker_frames(5), fps=10)
+    wide = tmp_path / "wide.mp4"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-i", str(path), "-vf", "setsar=2", "-c:v", "libx264",
+                    str(wide)], check=True)
+    info = open_video(wide)
+    assert (info.width, info.height) == (128, 48)
+    assert next(read_frames(info)).shape == (48, 128, 3)
+
+
+def test_nonpositive_max_fps_refused(tmp_path):
+    path = write_clip(tmp_path / "clip.mp4", marker_frames(10), fps=10)
+    with pytest.raises(UserError, match="frame rate"):
+        open_video(path, max_fps=0)

@@ -64,6 +64,8 @@ def open_video(path: str | os.PathLike, trim_start: float = 0.0, trim_end: float
     A segment longer than `max_duration` seconds is refused (UserError), not silently cut: the user
     chooses which part to keep with the trim times.
     """
+    if max_fps <= 0:
+        raise UserError(f"The maximum frame rate must be above 0 fps, not {max_fps:g}.")
     info = probe(path, label)
     p = Path(path)
     if info.video_index is None:

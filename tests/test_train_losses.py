@@ -167,3 +167,12 @@ def test_augmentation_from_original_params():
                                     "jitter_param": {"hue": 0.5}, "resize_param": {"ratio": [0.9, 1.1]}})
     assert aug.horizontal_flip and not aug.time_flip
     assert aug.jitter == (0.0, 0.0, 0.0, 0.5) and aug.scale == (0.9, 1.1)
+
+
+def test_strided_antialias_equals_the_networks_downsampling():
+    from fomm_core.networks.blocks import AntiAliasInterpolation2d
+    from fomm_core.train.losses import StridedAntiAlias
+
+    x = _images(9, size=64)
+    for scale in (0.5, 0.25, 0.125):
+        assert torch.allclose(StridedAntiAlias(3, scale)(x), AntiAliasInterpolation2d(3, scale)(x), atol=1e-6)

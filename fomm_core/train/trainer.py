@@ -171,12 +171,13 @@ class Trainer:
             self._load()
         if self.ctx.enabled:
             ids = [self.ctx.device.index] if self.ctx.device.type == "cuda" else None
-            # Buffers (BN statistics) are averaged after each step instead of broadcast from rank 0.
+            # Buffers (BN statistics) are synced once at start, then averaged after each step (_average_buffers)
+            # rather than overwritten by rank 0's before every forward.
             self.full_generator = DistributedDataParallel(self.full_generator, device_ids=ids,
-                                                          broadcast_buffers=False)
+                                                          forward_sync_buffers=False)
             if self.full_discriminator is not None:
                 self.full_discriminator = DistributedDataParallel(self.full_discriminator, device_ids=ids,
-                                                                  broadcast_buffers=False)
+                                                                  forward_sync_buffers=False)
         self.sampler = StepBatchSampler(len(dataset), params.batch_size // self.ctx.world_size, params.num_repeats,
                                         params.seed, self.ctx.rank, self.ctx.world_size)
 

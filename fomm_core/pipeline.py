@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -20,6 +21,9 @@ from .errors import UserError
 from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import RenderOptions
+
+if TYPE_CHECKING:
+    from .engine import MotionModel
 
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]
@@ -106,7 +110,8 @@ def output_size(options: RenderOptions, frame_size: int) -> int:
 
 
 def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, options: RenderOptions,
-           out_path: str | os.PathLike | None = None, progress: Progress | None = None, model=None,
+           out_path: str | os.PathLike | None = None, progress: Progress | None = None,
+           model: MotionModel | None = None,
            animate_fn: AnimateFn | None = None, plan: RenderPlan | None = None, photo_box: Box | None = None,
            dance_box: Box | None = None) -> Path:
     """Make the result video and return its path (a new temporary file when `out_path` is None).

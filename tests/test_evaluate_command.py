@@ -63,10 +63,12 @@ def test_builtin_suite_is_deterministic_and_has_ground_truth():
                                             "travel", "arm_close"}
 
 
-def test_unknown_style_is_a_user_error(checkpoint, tmp_path, capsys):
+def test_unknown_style_or_empty_suite_is_a_user_error(checkpoint, tmp_path, capsys):
     code = main(["evaluate", "--model", str(checkpoint), "--styles", "moonwalk", "--out", str(tmp_path / "r")])
     assert code == 2
     assert "Unknown style(s) moonwalk" in capsys.readouterr().err
+    assert main(["evaluate", "--model", str(checkpoint), "--per-style", "0", "--out", str(tmp_path / "r")]) == 2
+    assert "--per-style must be at least 1" in capsys.readouterr().err
 
 
 def _dance(path, n=12, size=64):

@@ -58,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
     from .. import load_model
     from ..evaluate import report, runner, suites
 
+    for flag, value, least in (("--per-style", args.per_style, 1), ("--frames", args.frames, 2),
+                               ("--max-frames", args.max_frames, 2)):
+        if value < least:
+            raise UserError(f"{flag} must be at least {least}, not {value}.")
+    if args.fps <= 0 or args.max_fps <= 0:
+        raise UserError("--fps and --max-fps must be positive frame rates.")
     start = time.perf_counter()
     model = load_model(args.model, config=args.config, device=args.device)
     clip_styles: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""DDP training with gloo and two CPU processes: both ranks hold identical weights after each step."""
+"""DDP training (with the GAN parts) on gloo with two CPU processes: both ranks end with identical weights."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def _worker(rank: int, world_size: int, port: int, out: str) -> None:
     torch.set_num_threads(1)
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world_size), RANK=str(rank),
                       LOCAL_RANK=str(rank))
-    trainer = Trainer(setup_from_dict(tiny_document(sample_every=100)), BlobPairs(), out, device="cpu")
+    weights = {"generator_gan": 1, "feature_matching": [10, 10], "perceptual": [10, 10]}
+    trainer = Trainer(setup_from_dict(tiny_document(sample_every=100, loss_weights=weights)), BlobPairs(), out,
+                      device="cpu")
     assert trainer.sampler.batch_size == 2
     trainer.run(2)
     state = {f"{name}.{key}": t for name, m in trainer.modules().items() for key, t in m.state_dict().items()}
@@ -43,5 +45,6 @@ def test_two_gloo_processes_train_and_end_with_identical_weights(tmp_path):
     initial = torch.load(tmp_path / "checkpoint.pth.tar", weights_only=True)
     assert initial["trainer_state"]["step"] == 2
     assert any(k.endswith("running_mean") for k in ranks[0])
+    assert any(k.startswith("discriminator.") for k in ranks[0])
     lines = (tmp_path / "log.jsonl").read_text().splitlines()
     assert len(lines) == 2  # only rank 0 writes

@@ -69,7 +69,6 @@ class GeneratorFullModel(nn.Module):
         if float(w["equivariance_value"]) != 0 or float(w["equivariance_jacobian"]) != 0:
             transformed = transform.transform_frame(driving, self.generator.align_corners)
             kp_transformed = self.kp_detector(transformed)
-            generated["transformed"] = transformed
             for name, value in equivariance_losses(transform, kp_driving, kp_transformed).items():
                 if float(w[name]) != 0:
                     losses[name] = float(w[name]) * value

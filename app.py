@@ -46,7 +46,8 @@ TIPS = """**Tips for a good result**
 - The whole body must be visible in the photo, head to feet, as in the dance clip.
 - Plain background, good light, one person. A static camera in the clip helps too.
 - Stand in a starting pose like the dancer's first pose (or tick *best-frame alignment*).
-- The models were trained on Tai-Chi and fashion videos, at 256×256: expect a fun preview, not a music video.
+- The models are small (128 to 256 pixels) and learned from Tai-Chi, fashion or synthetic dancers:
+  expect a fun preview, not a music video.
 """
 MODE_CHOICES = [("Relative: the dancer's moves, starting from your pose", "relative"),
                 ("Absolute: copy the dancer's poses", "absolute"),

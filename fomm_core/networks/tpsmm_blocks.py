@@ -1,0 +1,193 @@
+"""TPSMM's building blocks: conv + InstanceNorm + ReLU blocks and the hourglass that returns every decoder level.
+
+Inference (no autograd) takes two exact shortcuts: InstanceNorm runs as per-sample batch-statistics
+normalisation on channels-last tensors (no layout copies), and nearest-×2 upsampling followed by a 3×3 conv
+runs as one 2×2 conv per output phase on the small input (2.25× fewer multiply-adds). Both compute the same
+function as the plain path up to float32 rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+_shortcuts = True
+
+
+@contextmanager
+def plain_ops() -> Iterator[None]:
+    """Run the plain InstanceNorm and upsample-then-conv ops even without autograd (reference timing, tests)."""
+    global _shortcuts
+    previous, _shortcuts = _shortcuts, False
+    try:
+        yield
+    finally:
+        _shortcuts = previous
+
+
+def _fast() -> bool:
+    return _shortcuts and not torch.is_grad_enabled()
+
+
+def _norm(channels: int) -> nn.InstanceNorm2d:
+    return nn.InstanceNorm2d(channels, affine=True)
+
+
+def norm_relu(norm: nn.InstanceNorm2d, x: torch.Tensor) -> torch.Tensor:
+    """ReLU(InstanceNorm(x)), keeping x's memory format when no gradient is needed."""
+    if not _fast():
+        return F.relu(norm(x))
+    # For one sample, instance statistics are batch statistics; batch_norm has a channels-last kernel.
+    outs = [F.batch_norm(x[i:i + 1], None, None, norm.weight, norm.bias, True, 0.0, norm.eps).relu_()
+            for i in range(x.shape[0])]
+    return outs[0] if len(outs) == 1 else torch.cat(outs)
+
+
+# Nearest ×2 then a 3×3 conv (padding 1): output row 2i+a sees input rows i-1+a, i+a only. Kernel rows
+# merge into 2 taps per phase a: a=0 → (w0, w1+w2) on rows (i-1, i); a=1 → (w0+w1, w2) on rows (i, i+1).
+_PHASE_TAPS = (((0,), (1, 2)), ((0, 1), (2,)))
+
+
+def _phase_weight(weight: torch.Tensor) -> torch.Tensor:
+    """3×3 kernels (O×I×3×3) → the four 2×2 phase kernels, stacked as (phase row a, phase col b, O)×I×2×2."""
+    rows = [torch.stack([weight[:, :, list(taps)].sum(2) for taps in _PHASE_TAPS[a]], dim=2) for a in (0, 1)]
+    phases = [torch.stack([r[..., list(taps)].sum(-1) for taps in _PHASE_TAPS[b]], dim=-1)
+              for r in rows for b in (0, 1)]
+    return torch.cat(phases).contiguous(memory_format=torch.channels_last)
+
+
+class SameBlock2d(nn.Module):
+    """Conv → InstanceNorm → ReLU at the same resolution."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.norm = _norm(out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return norm_relu(self.norm, self.conv(x))
+
+
+class DownBlock2d(nn.Module):
+    """Conv → InstanceNorm → ReLU → 2×2 average pool."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.norm = _norm(out_features)
+        self.pool = nn.AvgPool2d(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pool(norm_relu(self.norm, self.conv(x)))
+
+
+class UpBlock2d(nn.Module):
+    """Nearest ×2 upsampling → conv → InstanceNorm → ReLU."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.norm = _norm(out_features)
+        self._phase: tuple[tuple, torch.Tensor, torch.Tensor] | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not _fast() or self.conv.kernel_size != (3, 3) or self.conv.padding != (1, 1):
+            return F.relu(self.norm(self.conv(F.interpolate(x, scale_factor=2.0))))
+        return norm_relu(self.norm, self._upsample_conv(x))
+
+    def _upsample_conv(self, x: torch.Tensor) -> torch.Tensor:
+        """conv(nearest ×2 upsampling of x), computed phase by phase on x itself."""
+        weight, bias = self._phase_params()
+        n, _, h, w = x.shape
+        c = self.conv.out_channels
+        phases = F.conv2d(x, weight, bias, padding=1).permute(0, 2, 3, 1)  # N×(h+1)×(w+1)×4C
+        out = phases.new_empty(n, h, 2, w, 2, c)
+        for a in (0, 1):
+            for b in (0, 1):
+                p = 2 * a + b
+                out[:, :, a, :, b] = phases[:, a:a + h, b:b + w, p * c:(p + 1) * c]
+        return out.view(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
+
+    def _phase_params(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phase kernels and biases, recomputed only when the conv's weights change."""
+        weight, bias = self.conv.weight, self.conv.bias
+        key = (weight.data_ptr(), weight._version, bias._version, weight.dtype)
+        if self._phase is None or self._phase[0] != key:
+            self._phase = (key, _phase_weight(weight), bias.repeat(4))
+        return self._phase[1], self._phase[2]
+
+
+class ResBlock2d(nn.Module):
+    """Pre-activation residual block: (IN → ReLU → conv) twice, plus the input."""
+
+    def __init__(self, features: int, kernel_size: int = 3, padding: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(features, features, kernel_size, padding=padding)
+        self.conv2 = nn.Conv2d(features, features, kernel_size, padding=padding)
+        self.norm1 = _norm(features)
+        self.norm2 = _norm(features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.conv1(norm_relu(self.norm1, x))
+        out = self.conv2(norm_relu(self.norm2, out))
+        return out + x
+
+
+def _width(block_expansion: int, level: int, max_features: int) -> int:
+    return min(max_features, block_expansion * 2**level)
+
+
+class Encoder(nn.Module):
+    """Hourglass encoder: num_blocks down blocks; returns the input and every level's output."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int):
+        super().__init__()
+        self.down_blocks = nn.ModuleList(
+            DownBlock2d(in_features if i == 0 else _width(block_expansion, i, max_features),
+                        _width(block_expansion, i + 1, max_features))
+            for i in range(num_blocks))
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outs = [x]
+        for block in self.down_blocks:
+            outs.append(block(outs[-1]))
+        return outs
+
+
+class Decoder(nn.Module):
+    """Hourglass decoder: up blocks from the deepest level, each output concatenated with its skip."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int):
+        super().__init__()
+        levels = range(num_blocks - 1, -1, -1)
+        # in-widths of the up blocks, then the width of the last concatenated output
+        self.out_channels = [(1 if i == num_blocks - 1 else 2) * _width(block_expansion, i + 1, max_features)
+                             for i in levels]
+        self.up_blocks = nn.ModuleList(
+            UpBlock2d(c, _width(block_expansion, i, max_features)) for c, i in zip(self.out_channels, levels, strict=True))
+        self.out_channels.append(block_expansion + in_features)
+
+    def forward(self, skips: list[torch.Tensor]) -> list[torch.Tensor]:
+        out = skips[-1]
+        outs = []
+        for block, skip in zip(self.up_blocks, reversed(skips[:-1]), strict=True):
+            out = torch.cat([block(out), skip], dim=1)
+            outs.append(out)
+        return outs
+
+
+class Hourglass(nn.Module):
+    """U-Net style hourglass returning the list of all decoder levels (coarsest first, last at input size)."""
+
+    def __init__(self, block_expansion: int, in_features: int, num_blocks: int = 3, max_features: int = 256):
+        super().__init__()
+        self.encoder = Encoder(block_expansion, in_features, num_blocks, max_features)
+        self.decoder = Decoder(block_expansion, in_features, num_blocks, max_features)
+        self.out_channels = self.decoder.out_channels
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return self.decoder(self.encoder(x))

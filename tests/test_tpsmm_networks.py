@@ -1,0 +1,163 @@
+"""TPSMM networks: the public checkpoint's state_dict layout, block shortcuts, and forward properties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from tpsmm_fixtures import TINY_TPSMM
+
+from fomm_core.config import PRESETS
+from fomm_core.networks.bg_predictor import BGMotionPredictor
+from fomm_core.networks.blocks import make_coordinate_grid
+from fomm_core.networks.inpainting import InpaintingNetwork
+from fomm_core.networks.tpsmm_blocks import ResBlock2d, SameBlock2d, UpBlock2d, plain_ops
+from fomm_core.networks.tpsmm_dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
+from fomm_core.networks.tpsmm_keypoint_detector import TPSKeypointDetector
+from fomm_core.tpsmm import build_networks
+
+# Every key and shape, in order, of each module of the public taichi-256 checkpoint (taichi.pth.tar).
+MANIFEST = Path(__file__).parent / "data" / "tpsmm_taichi256_state_dict.json"
+# The public taichi-256 checkpoint's module sizes (numel), from the reference notes.
+NUMEL = {"kp_detector": 11_237_432, "dense_motion_network": 37_941_904, "inpainting_network": 24_737_283,
+         "avd_network": 2_594_413, "bg_predictor": 11_198_618}
+
+
+def _manifest() -> dict[str, list[tuple[str, list[int]]]]:
+    data = json.loads(MANIFEST.read_text())
+    return {k: list(v.items()) for k, v in data.items() if k != "about"}
+
+
+def test_taichi_256_networks_match_the_public_checkpoint_keys_order_and_shapes() -> None:
+    with torch.device("meta"):
+        nets = build_networks(PRESETS["tpsmm-taichi-256"])
+    manifest = _manifest()
+    assert list(nets) == ["kp_detector", "dense_motion_network", "inpainting_network", "avd_network",
+                          "bg_predictor"]
+    assert set(nets) == set(manifest)
+    for name, net in nets.items():
+        state = net.state_dict()
+        assert [(k, list(v.shape)) for k, v in state.items()] == manifest[name], name
+        assert sum(v.numel() for v in state.values()) == NUMEL[name], name
+        assert all(v.dtype == torch.int64 for k, v in state.items() if k.endswith("num_batches_tracked"))
+
+
+def test_mgif_has_no_background_predictor_and_ted_has_the_same_networks() -> None:
+    with torch.device("meta"):
+        assert "bg_predictor" not in build_networks(PRESETS["tpsmm-mgif-256"])
+        ted = build_networks(PRESETS["tpsmm-ted-384"])
+    assert {k: len(v.state_dict()) for k, v in ted.items()} == {k: len(v) for k, v in _manifest().items()}
+
+
+@pytest.mark.parametrize("n, size", [(1, (5, 7)), (3, (4, 4))])
+def test_upblock_phase_conv_equals_upsample_then_conv(n: int, size: tuple[int, int]) -> None:
+    torch.manual_seed(0)
+    block = UpBlock2d(6, 5).to(memory_format=torch.channels_last)
+    with torch.no_grad():
+        block.norm.weight.uniform_(0.5, 2)
+        block.norm.bias.uniform_(-1, 1)
+    x = torch.randn(n, 6, *size).contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        fast = block(x)
+        with plain_ops():
+            plain = block(x)
+        block.conv.weight.mul_(-1)  # the cached phase kernels must follow a weight change
+        changed = block(x)
+    with_grad = block(x)  # autograd on: the plain path
+    assert fast.shape == plain.shape == (n, 5, 2 * size[0], 2 * size[1])
+    assert fast.is_contiguous(memory_format=torch.channels_last)
+    assert (fast - plain).abs().max() < 1e-5
+    assert (changed - with_grad).abs().max() < 1e-5 and (changed - fast).abs().max() > 0.1
+
+
+def test_instance_norm_shortcut_equals_instance_norm_per_sample() -> None:
+    torch.manual_seed(1)
+    same, res = SameBlock2d(4, 6), ResBlock2d(6)
+    for norm in (same.norm, res.norm1, res.norm2):
+        with torch.no_grad():
+            norm.weight.uniform_(0.5, 2)
+            norm.bias.uniform_(-1, 1)
+    x = (torch.randn(3, 4, 9, 8) * 3 + 1).contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        fast = res(same(x))
+        with plain_ops():
+            plain = res(same(x))
+        # batch independence: each sample normalised by its own statistics
+        single = torch.cat([res(same(x[i:i + 1])) for i in range(3)])
+    assert (fast - plain).abs().max() < 1e-5
+    assert (fast - single).abs().max() < 1e-5
+
+
+def test_keypoint_detector_gives_5k_points_in_range() -> None:
+    net = TPSKeypointDetector(num_tps=3).eval()
+    with torch.no_grad():
+        kp = net(torch.rand(2, 3, 64, 64))
+    assert kp.shape == (2, 15, 2) and kp.abs().max() < 1
+
+
+def test_background_predictor_starts_as_the_identity() -> None:
+    net = BGMotionPredictor().eval()
+    with torch.no_grad():
+        out = net(torch.rand(2, 3, 64, 64), torch.rand(2, 3, 64, 64))
+    assert torch.equal(out, torch.eye(3).expand(2, 3, 3))
+
+
+def _motion_inputs(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    source = torch.rand(2, 3, 64, 64, generator=g)
+    kp_source = torch.rand(2, 20, 2, generator=g) * 1.6 - 0.8
+    kp_driving = kp_source + (torch.rand(2, 20, 2, generator=g) - 0.5) * 0.1
+    return source, kp_driving, kp_source
+
+
+def test_dense_motion_outputs_blend_the_transforms_and_give_four_mask_sizes() -> None:
+    torch.manual_seed(2)
+    net = TPSDenseMotionNetwork(TINY_TPSMM).eval()
+    source, kp_driving, kp_source = _motion_inputs()
+    with torch.no_grad():
+        motion = net(source, kp_driving, kp_source)
+        transforms = net.transformations(kp_driving, kp_source, 16, 16)
+    assert [m.shape[-1] for m in motion.occlusion_maps] == [8, 16, 32, 64]
+    assert all(0 <= float(m.min()) and float(m.max()) <= 1 for m in motion.occlusion_maps)
+    assert motion.contribution_maps.shape == (2, 5, 16, 16)
+    assert torch.allclose(motion.contribution_maps.sum(1), torch.ones(2, 16, 16), atol=1e-5)
+    blend = (transforms * motion.contribution_maps[..., None]).sum(1)
+    assert torch.allclose(motion.deformation, blend, atol=1e-6)
+    assert torch.equal(transforms[:, 0], make_coordinate_grid(16, 16).expand(2, 16, 16, 2))
+    assert motion.deformed_source.shape == (2, 5, 3, 16, 16)
+
+
+def test_inpainting_with_nothing_occluded_returns_the_warped_source() -> None:
+    # prediction = generated·(1 − occ) + warp(source)·occ: with the last mask all ones, only the warp remains,
+    # and the identity flow (align_corners=True grid) reproduces the source pixel for pixel.
+    torch.manual_seed(3)
+    net = InpaintingNetwork(TINY_TPSMM).eval()
+    source = torch.rand(2, 3, 64, 64)
+    identity = make_coordinate_grid(16, 16).expand(2, 16, 16, 2)
+    masks = [torch.ones(2, 1, s, s) for s in (8, 16, 32, 64)]
+    motion = TPSDenseMotion(identity, masks, torch.zeros(2, 5, 16, 16), torch.zeros(2, 5, 3, 16, 16))
+    with torch.no_grad():
+        out = net(source, motion)
+        masks[-1] = torch.zeros(2, 1, 64, 64)
+        generated = net(source, motion)
+    assert (out - source).abs().max() < 1e-5
+    assert (generated - source).abs().max() > 0.05
+
+
+def test_cached_source_encoding_equals_the_full_forward() -> None:
+    torch.manual_seed(4)
+    dense, inpainting = TPSDenseMotionNetwork(TINY_TPSMM).eval(), InpaintingNetwork(TINY_TPSMM).eval()
+    source, kp_driving, kp_source = _motion_inputs(1)
+    with torch.no_grad():
+        full = inpainting(source, dense(source, kp_driving, kp_source))
+        one = source[:1]
+        prepared = dense.prepare_source(one, kp_source[:1])
+        encoded = inpainting.encode(one)
+        kp_d = kp_driving[:1].expand(3, -1, -1)
+        cached = inpainting.decode(encoded, one, dense.forward_prepared(prepared, kp_d))
+    assert cached.shape == (3, 3, 64, 64)
+    assert (cached - full[:1]).abs().max() < 1e-5
+    assert F.l1_loss(full[0], full[1]) > 1e-3

@@ -71,7 +71,7 @@ def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_pa
         page.close()
 
 
-def test_usable_at_phone_width(browser: Browser, tmp_path: Path) -> None:
+def test_usable_at_phone_width_and_example_is_cached(browser: Browser, tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM) as space:
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
         page.goto(space.url)
@@ -81,6 +81,10 @@ def test_usable_at_phone_width(browser: Browser, tmp_path: Path) -> None:
         photo, result = page.locator("#photo").bounding_box(), page.locator("#result").bounding_box()
         assert photo is not None and result is not None
         assert photo["width"] <= 390 and result["y"] > photo["y"] + photo["height"]  # columns stack
+        page.locator("[data-testid='dataset-cell-0-0']").click()
+        expect(page.locator("#result video")).to_have_attribute("src", re.compile(r".+\.mp4"),
+                                                                timeout=GENERATE_TIMEOUT_MS)
+        assert any((tmp_path / "examples-cache").rglob("*.mp4"))  # cached lazily, on first use
         shot = tmp_path / "phone.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")

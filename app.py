@@ -135,6 +135,14 @@ def _size(choice: str | int | None) -> int | None:
         raise UserError(f"Output size {choice!r} is not a size; choose 'native' or a number of pixels such as 512.") from None
 
 
+def _seconds(value: float | str | None) -> float | None:
+    """A trim time in seconds; empty or 0 means none."""
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise UserError(f"Trim time {value!r} is not a number of seconds; enter e.g. 2.5.") from None
+
+
 def _sweep(folder: Path, age_s: float) -> None:
     """Delete result files older than `age_s` (Gradio serves its own copy)."""
     cutoff = time.time() - age_s
@@ -174,7 +182,7 @@ class SpaceApp:
             raise UserError(f"Unknown motion transfer {mode!r}; choose relative, absolute or avd.")
         return RenderOptions(model=model, relative=mode != "absolute", avd=mode == "avd",
                              adapt_scale=bool(adapt_scale), best_frame="auto" if best_frame else None,
-                             trim_start=float(trim_start or 0), trim_end=float(trim_end) if trim_end else None,
+                             trim_start=_seconds(trim_start) or 0.0, trim_end=_seconds(trim_end),
                              max_duration=self.max_duration, framing=bool(framing), side_by_side=bool(side_by_side),
                              output_size=_size(output_size), keep_audio=bool(keep_audio))
 

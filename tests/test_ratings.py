@@ -230,3 +230,18 @@ def test_mirror_needs_repo_and_token(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setenv("FOMM_RATINGS_REPO", "me/ratings")
     assert mirror_from_env(tmp_path) is None
+
+
+def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
+    script = textwrap.dedent("""
+        from fomm_core.ratings import Rating, RatingsStore
+        store = RatingsStore()
+        assert store.mirror is None
+        print(store.add(Rating("g", "default", None, {}, "p", "v", 1)))
+    """)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FOMM_RATINGS_REPO": "me/ratings", "HF_TOKEN": "hf_test",
+           "FOMM_RATINGS_DB": str(tmp_path / "r.db"), "PYTHONPATH": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "ratings will not be pushed to the Hub dataset me/ratings" in done.stderr
+    assert RatingsStore(tmp_path / "r.db", mirror=None).ids() == {done.stdout.strip()}

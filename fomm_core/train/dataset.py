@@ -135,6 +135,7 @@ class StepBatchSampler:
         self.start_step = start_step
         self.end_step = end_step
         self.steps_per_epoch = self.size // (batch_size * world_size)
+        self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0, dtype=torch.long))
         if self.steps_per_epoch == 0:
             raise UserError(f"The dataset has {self.size} items per epoch, fewer than one batch of {batch_size} "
                             f"on each of {world_size} processes: lower batch_size or add videos.")
@@ -142,7 +143,10 @@ class StepBatchSampler:
     def batch(self, step: int) -> list[tuple[int, int]]:
         """The keys of one step's batch on this rank."""
         epoch, position = divmod(step, self.steps_per_epoch)
-        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + epoch))
+        if self._order[0] != epoch:
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._order = (epoch, torch.randperm(self.size, generator=generator))
+        order = self._order[1]
         first = (position * self.world_size + self.rank) * self.batch_size
         sample_ids = range(step * self.world_size * self.batch_size + self.rank * self.batch_size,
                            step * self.world_size * self.batch_size + (self.rank + 1) * self.batch_size)

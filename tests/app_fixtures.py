@@ -60,6 +60,7 @@ def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterato
     """Build the Space with the tiny offline model and a fresh ratings store, launch it, close it afterwards."""
     import app
 
+    previous = os.environ.get("GRADIO_EXAMPLES_CACHE")
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
     store = RatingsStore(tmp / "ratings.db", mirror=None)
     demo = app.build_demo(models=app.ModelCache(offline_loader(config)), store=store, **build_kwargs)
@@ -68,6 +69,10 @@ def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterato
         yield LaunchedApp(demo, demo.local_url, store)
     finally:
         demo.close()
+        if previous is None:
+            os.environ.pop("GRADIO_EXAMPLES_CACHE", None)
+        else:
+            os.environ["GRADIO_EXAMPLES_CACHE"] = previous
 
 
 def probe(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -163,3 +163,22 @@ def test_train_command_runs_from_a_yaml_config(tmp_path):
 def test_unknown_train_params_are_reported():
     with pytest.raises(UserError, match="lr_generatr"):
         setup_from_dict(tiny_document(lr_generatr=1.0))
+
+
+def test_frozen_batch_norms_keep_their_running_statistics(tmp_path):
+    trainer = Trainer(setup_from_dict(tiny_document(freeze_norm_step=1)), BlobPairs(), tmp_path)
+    data = BlobPairs()
+    batch = {k: torch.stack([data[(i, 0)][k] for i in range(4)]) for k in ("source", "driving")}
+
+    def stats() -> torch.Tensor:
+        return trainer.generator.first.norm.running_mean.clone()
+
+    before = stats()
+    trainer.train_step(batch)
+    after_first = stats()
+    assert not torch.equal(before, after_first)
+    weights = trainer.generator.first.conv.weight.clone()
+    trainer.train_step(batch)
+    assert torch.equal(stats(), after_first)
+    assert not torch.equal(trainer.generator.first.conv.weight, weights)
+    assert not trainer.generator.first.norm.training

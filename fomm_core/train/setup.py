@@ -2,7 +2,9 @@
 
 Everything the original taichi-256.yaml says is read with the same meaning (FOMM.md §2, §7). Keys of ours,
 all optional, in `train_params`: `seed`, `loss` (auto | vgg | l1_ssim), `log_every`, `sample_every` and
-`checkpoint_every` (steps), `num_workers`; in `dataset_params`: `synthetic_identities` (how many distinct
+`checkpoint_every` (steps), `num_workers`, `freeze_norm_step` (from this step on batch norms use their running
+statistics, as at inference: with small per-process batches of very different images, batch statistics carry
+each image's colours away, which a model then cannot reproduce); in `dataset_params`: `synthetic_identities` (how many distinct
 synthetic dancers index the on-the-fly dataset).
 """
 
@@ -45,6 +47,7 @@ class TrainParams:
     sample_every: int = 500
     checkpoint_every: int = 500
     num_workers: int = 0
+    freeze_norm_step: int | None = None
 
     def lr_factor(self, epoch: int) -> float:
         """MultiStep schedule: ×0.1 at each milestone epoch reached."""

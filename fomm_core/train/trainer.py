@@ -229,6 +229,14 @@ class Trainer:
                 group["lr"] = self.base_lr[name] * factor
         return self.base_lr["generator"] * factor
 
+    def _set_norm_mode(self) -> None:
+        """From `freeze_norm_step` on, batch norms use their running statistics, as at inference."""
+        frozen = self.setup.train.freeze_norm_step is not None and self.step >= self.setup.train.freeze_norm_step
+        for module in (self.kp_detector, self.generator):
+            for layer in module.modules():
+                if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+                    layer.train(not frozen)
+
     def _average_buffers(self) -> None:
         for module in self.modules().values():
             for buf in module.buffers():
@@ -253,6 +261,7 @@ class Trainer:
                                                  params.points_tps, transform_rng, self.ctx.device)
         if self.discriminator is not None:
             self.discriminator.requires_grad_(False)
+        self._set_norm_mode()
         losses, generated = self.full_generator(source, driving, transform, self.discriminator)
         total = sum(losses.values())
         for opt in self.optimizers.values():

@@ -66,9 +66,9 @@ class InpaintingNetwork(nn.Module):
             if i < num_blocks - 1:
                 out = torch.cat([out, skip], dim=1)
         occlusion = self._occlusion(motion, -1, out)
-        out = out * (1 - occlusion) + skip
-        out = torch.sigmoid(self.final(out))
-        return out * (1 - occlusion) + warp(source.expand(n, -1, -1, -1), flow) * occlusion
+        visible = 1 - occlusion
+        out = torch.sigmoid(self.final(torch.addcmul(skip, out, visible)))
+        return torch.addcmul(warp(source.expand(n, -1, -1, -1), flow) * occlusion, out, visible)
 
     def forward(self, source: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
         """The generated frames from full-size sources N×C×H×W and their dense motion."""

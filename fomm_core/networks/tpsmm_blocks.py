@@ -1,9 +1,10 @@
 """TPSMM's building blocks: conv + InstanceNorm + ReLU blocks and the hourglass that returns every decoder level.
 
-Inference (no autograd) takes two exact shortcuts: InstanceNorm runs as per-sample batch-statistics
-normalisation on channels-last tensors (no layout copies), and nearest-×2 upsampling followed by a 3×3 conv
-runs as one 2×2 conv per output phase on the small input (2.25× fewer multiply-adds). Both compute the same
-function as the plain path up to float32 rounding.
+Inference (no autograd) takes exact shortcuts: InstanceNorm runs as per-sample batch-statistics
+normalisation on channels-last tensors (no layout copies); nearest-×2 upsampling followed by a 3×3 conv runs
+as one 2×2 conv per output phase on the small input (2.25× fewer multiply-adds); convs with one output
+channel run as a matrix product plus shifted sums (oneDNN is slow for them). All compute the same function as
+the plain path up to float32 rounding.
 """
 
 from __future__ import annotations
@@ -42,22 +43,48 @@ def norm_relu(norm: nn.InstanceNorm2d, x: torch.Tensor) -> torch.Tensor:
     if not _fast():
         return F.relu(norm(x))
     # For one sample, instance statistics are batch statistics; batch_norm has a channels-last kernel.
-    outs = [F.batch_norm(x[i:i + 1], None, None, norm.weight, norm.bias, True, 0.0, norm.eps).relu_()
-            for i in range(x.shape[0])]
-    return outs[0] if len(outs) == 1 else torch.cat(outs)
+    if x.shape[0] == 1:
+        return F.batch_norm(x, None, None, norm.weight, norm.bias, True, 0.0, norm.eps).relu_()
+    out = torch.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i:i + 1] = F.batch_norm(x[i:i + 1], None, None, norm.weight, norm.bias, True, 0.0, norm.eps)
+    return out.relu_()
 
 
-# Nearest ×2 then a 3×3 conv (padding 1): output row 2i+a sees input rows i-1+a, i+a only. Kernel rows
+# Nearest ×2 then a 3×3 conv (padding 1): output row 2i+a sees input rows i-1+a, i+a only, so the kernel rows
 # merge into 2 taps per phase a: a=0 → (w0, w1+w2) on rows (i-1, i); a=1 → (w0+w1, w2) on rows (i, i+1).
-_PHASE_TAPS = (((0,), (1, 2)), ((0, 1), (2,)))
+_ROW_TAPS = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]], [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]])  # a, tap, k
+# Below this many input pixels the conv is bound by reading weights, which the phase kernels enlarge 16/9×.
+_MIN_PHASE_PIXELS = 32 * 32
 
 
 def _phase_weight(weight: torch.Tensor) -> torch.Tensor:
-    """3×3 kernels (O×I×3×3) → the four 2×2 phase kernels, stacked as (phase row a, phase col b, O)×I×2×2."""
-    rows = [torch.stack([weight[:, :, list(taps)].sum(2) for taps in _PHASE_TAPS[a]], dim=2) for a in (0, 1)]
-    phases = [torch.stack([r[..., list(taps)].sum(-1) for taps in _PHASE_TAPS[b]], dim=-1)
-              for r in rows for b in (0, 1)]
-    return torch.cat(phases).contiguous(memory_format=torch.channels_last)
+    """3×3 kernels O×I×3×3 → the four 2×2 phase kernels stacked as (row phase a, column phase b, O)×I×2×2."""
+    taps = _ROW_TAPS.to(weight)
+    out, inp = weight.shape[:2]
+    phases = torch.einsum("ark,bsl,oikl->aboirs", taps, taps, weight)
+    return phases.reshape(4 * out, inp, 2, 2).contiguous(memory_format=torch.channels_last)
+
+
+def single_output_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """conv(x) for a stride-1 conv with one output channel: every tap's map from one matrix product, then
+    summed at its offset."""
+    if not _fast() or conv.out_channels != 1 or conv.stride != (1, 1) or conv.groups != 1:
+        return conv(x)
+    n, c, h, w = x.shape
+    kh, kw = conv.kernel_size
+    ph, pw = conv.padding
+    taps = conv.weight[0].permute(1, 2, 0).reshape(kh * kw, c)
+    # acc[y + kh - 1 - dy, x + kw - 1 - dx] += tap(dy, dx)[y, x]; the output is acc shifted by the padding
+    acc = x.new_zeros(n, h + kh - 1, w + kw - 1)
+    for i in range(n):
+        maps = torch.mm(taps, x[i].permute(1, 2, 0).reshape(h * w, c).t()).view(kh, kw, h, w)
+        for dy in range(kh):
+            for dx in range(kw):
+                acc[i, kh - 1 - dy:kh - 1 - dy + h, kw - 1 - dx:kw - 1 - dx + w] += maps[dy, dx]
+    out_h, out_w = h + 2 * ph - kh + 1, w + 2 * pw - kw + 1
+    top, left = kh - 1 - ph, kw - 1 - pw
+    return (acc[:, top:top + out_h, left:left + out_w] + conv.bias).unsqueeze(1)
 
 
 class SameBlock2d(nn.Module):
@@ -92,16 +119,16 @@ class UpBlock2d(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = _norm(out_features)
-        self._phase: tuple[tuple, torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not _fast() or self.conv.kernel_size != (3, 3) or self.conv.padding != (1, 1):
-            return F.relu(self.norm(self.conv(F.interpolate(x, scale_factor=2.0))))
-        return norm_relu(self.norm, self._upsample_conv(x))
+        phased = (_fast() and self.conv.kernel_size == (3, 3) and self.conv.padding == (1, 1)
+                  and x.shape[2] * x.shape[3] >= _MIN_PHASE_PIXELS)
+        out = self._upsample_conv(x) if phased else self.conv(F.interpolate(x, scale_factor=2.0))
+        return norm_relu(self.norm, out)
 
     def _upsample_conv(self, x: torch.Tensor) -> torch.Tensor:
         """conv(nearest ×2 upsampling of x), computed phase by phase on x itself."""
-        weight, bias = self._phase_params()
+        weight, bias = _phase_weight(self.conv.weight), self.conv.bias.repeat(4)
         n, _, h, w = x.shape
         c = self.conv.out_channels
         phases = F.conv2d(x, weight, bias, padding=1).permute(0, 2, 3, 1)  # N×(h+1)×(w+1)×4C
@@ -111,14 +138,6 @@ class UpBlock2d(nn.Module):
                 p = 2 * a + b
                 out[:, :, a, :, b] = phases[:, a:a + h, b:b + w, p * c:(p + 1) * c]
         return out.view(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
-
-    def _phase_params(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Phase kernels and biases, recomputed only when the conv's weights change."""
-        weight, bias = self.conv.weight, self.conv.bias
-        key = (weight.data_ptr(), weight._version, bias._version, weight.dtype)
-        if self._phase is None or self._phase[0] != key:
-            self._phase = (key, _phase_weight(weight), bias.repeat(4))
-        return self._phase[1], self._phase[2]
 
 
 class ResBlock2d(nn.Module):
@@ -134,7 +153,8 @@ class ResBlock2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.conv1(norm_relu(self.norm1, x))
         out = self.conv2(norm_relu(self.norm2, out))
-        return out + x
+        out += x
+        return out
 
 
 def _width(block_expansion: int, level: int, max_features: int) -> int:

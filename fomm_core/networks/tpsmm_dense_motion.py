@@ -13,7 +13,7 @@ from torch import nn
 from ..config import TPSMMConfig
 from ..tps import fit_tps, warp_points
 from .blocks import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
-from .tpsmm_blocks import Hourglass, UpBlock2d
+from .tpsmm_blocks import Hourglass, UpBlock2d, single_output_conv
 
 OCCLUSION_NUM = 4
 
@@ -107,13 +107,14 @@ class TPSDenseMotionNetwork(nn.Module):
     def occlusion_maps(self, pred: list[torch.Tensor]) -> list[torch.Tensor]:
         """Occlusion masks, coarsest first: from the last hourglass levels, then from the up blocks."""
         if not self.multi_mask:
-            return [torch.sigmoid(self.occlusion[0](pred[-1]))]
+            return [torch.sigmoid(single_output_conv(self.occlusion[0], pred[-1]))]
         from_hourglass = OCCLUSION_NUM - self.up_nums
-        maps = [torch.sigmoid(self.occlusion[i](pred[-from_hourglass + i])) for i in range(from_hourglass)]
+        maps = [torch.sigmoid(single_output_conv(self.occlusion[i], pred[-from_hourglass + i]))
+                for i in range(from_hourglass)]
         x = pred[-1]
         for i, up in enumerate(self.up):
             x = up(x)
-            maps.append(torch.sigmoid(self.occlusion[from_hourglass + i](x)))
+            maps.append(torch.sigmoid(single_output_conv(self.occlusion[from_hourglass + i], x)))
         return maps
 
     def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor) -> TPSDenseMotion:

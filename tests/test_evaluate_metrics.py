@@ -123,3 +123,14 @@ def test_person_mask_ignores_a_gradient_background():
     expected = np.zeros((48, 48), bool)
     expected[10:40, 20:28] = True
     assert np.array_equal(metrics.person_mask(image), expected)
+
+
+def test_person_l1_averages_only_over_the_person_region():
+    photo = np.zeros((24, 24, 3), np.float32)
+    photo[8:16, 8:12] = 0.8  # the person: 8×4 pixels
+    expected = photo[None].copy()
+    result = expected.copy()
+    result[0, 0:2, :] = 1.0  # far from the person: ignored
+    assert metrics.person_l1(result, expected, photo, margin=1) == 0.0
+    result[0, 8:16, 8:12] = 0.4  # the whole person off by 0.4; the region is the 10×6 grown box
+    assert metrics.person_l1(result, expected, photo, margin=1) == pytest.approx(0.4 * 32 / 60)

@@ -36,7 +36,7 @@ def test_random_model_run_measures_every_clip_and_baseline(model):
     assert len(run.results) == 4 * len(cases)
     for r in run.results:
         wanted = {"identity", "motion"} if r.method == runner.GROUND_TRUTH else {
-            "l1", "psnr", "ssim", "flicker", "identity", "motion"}
+            "l1", "person_l1", "psnr", "ssim", "flicker", "identity", "motion"}
         assert set(r.metrics) == wanted
         assert all(not math.isnan(v) for v in r.metrics.values())
     by = {(r.case, r.method): r.metrics for r in run.results}
@@ -58,7 +58,7 @@ def test_a_perfect_result_ranks_above_the_static_baseline(model):
     assert all(r.metrics["l1"] == 0.0 and r.metrics["psnr"] == math.inf and r.metrics["flicker"] == 0.0
                for r in ours)
     summaries = stats.summarise(run.results)
-    for metric in ("l1", "psnr", "ssim", "flicker"):
+    for metric in ("l1", "person_l1", "psnr", "ssim", "flicker"):
         order = [s.method for s in stats.rank(summaries, metric)]
         assert order.index(model.name) < order.index(runner.STATIC), metric
     assert stats.wins(summaries, model.name, [runner.STATIC], "l1") == {"bob": True, "slide": True}
@@ -83,7 +83,7 @@ def test_report_has_every_section_plots_sheets_and_peer_review(model, tmp_path):
     assert f"| slide | {model.name} | 2 | 2 | 0 |" in text
     assert "| not a suite clip | taichi | 1 |" in text
     rep = tmp_path / "rep"
-    for name in ("l1", "psnr", "ssim", "flicker", "identity", "motion", "peer_review"):
+    for name in ("l1", "person_l1", "psnr", "ssim", "flicker", "identity", "motion", "peer_review"):
         assert _png(rep / "plots" / f"{name}.png"), name
         assert name == "peer_review" or f"(plots/{name}.png)" in text
     for name in ("slide", "bob", "worst"):

@@ -3,6 +3,8 @@
 Definitions (every number in the evaluation report is one of these):
 - `l1`: mean absolute difference over all pixels, channels and frames.
 - `psnr`: 10·log10(1 / MSE) with the MSE over the whole clip; +inf when the clips are identical.
+- `person_l1`: L1 inside the person region only: the person (see `identity_distance`) in the expected frame
+  or in the photo, grown by 4 pixels; it separates the animation of the person from the background.
 - `ssim`: structural similarity (Wang et al. 2004) with an 11-tap Gaussian window (σ = 1.5), K1 = 0.01,
   K2 = 0.03, data range 1, per channel, averaged over the valid (unpadded) window positions and frames.
 - `excess_flicker`: temporal stability. D(t) = mean |f(t) − f(t−1)| is a clip's frame-to-frame change; the
@@ -35,6 +37,7 @@ from ..framing import edge_background
 from ..motion import convex_hull_area
 
 FOREGROUND_THRESHOLD = 30
+PERSON_MARGIN = 4
 SSIM_SIGMA = 1.5
 SSIM_TAPS = 11
 
@@ -91,6 +94,22 @@ def ssim(result: np.ndarray, expected: np.ndarray) -> float:
         s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
         total += float(s.sum())
         count += s.size
+    return total / count
+
+
+def person_l1(result: np.ndarray, expected: np.ndarray, photo: np.ndarray, margin: int = PERSON_MARGIN) -> float:
+    """Mean absolute difference inside the person region: each expected frame's person ∪ the photo's person,
+    grown by `margin` pixels (the whole frame when no person is found)."""
+    _check_pair(result, expected)
+    kernel = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
+    photo_mask = person_mask(photo)
+    total, count = 0.0, 0
+    for r, e in zip(result, expected, strict=True):
+        region = cv2.dilate((person_mask(e) | photo_mask).astype(np.uint8), kernel) > 0
+        if not region.any():
+            region[:] = True
+        total += float(np.abs(r[region].astype(np.float64) - e[region]).sum())
+        count += int(region.sum()) * r.shape[-1]
     return total / count
 
 

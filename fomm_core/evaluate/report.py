@@ -24,10 +24,11 @@ from . import stats as stats_defs
 from .runner import BOX_FOLLOW, STATIC, EvalRun, Sample
 from .stats import METRICS, Summary, consistency, lookup, rank, summarise, wins
 
-FORMATS = {"l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "flicker": ".4f",
+FORMATS = {"l1": ".4f", "person_l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "flicker": ".4f",
            "identity": ".3f", "motion": ".2f"}
 SHEET_COLUMNS = ("photo", "dance", "result", "expected", BOX_FOLLOW)
 UNMATCHED = "not a suite clip"
+MIN_CELL = 96  # pixels: contact-sheet cells are at least this tall
 
 
 def fmt(metric: str, value: float) -> str:
@@ -40,7 +41,7 @@ def fmt(metric: str, value: float) -> str:
 def primary_metrics(run: EvalRun) -> list[str]:
     """The metrics the summary table shows: ground-truth ones when the suite has ground truth."""
     present = {m for r in run.results for m in r.metrics}
-    order = ["l1", "psnr", "ssim", "perceptual"] if "l1" in present else ["self_l1", "motion", "identity", "flicker"]
+    order = ["l1", "psnr", "ssim", "perceptual", "person_l1"] if "l1" in present else ["self_l1", "motion", "identity", "flicker"]
     return [m for m in order if m in present]
 
 
@@ -76,7 +77,7 @@ def _plt() -> Any:
 
 
 def _save_figure(fig: Any, path: Path) -> None:
-    _atomic_write(path, lambda p: fig.savefig(p, dpi=100, format="png"))
+    _atomic_write(path, lambda p: fig.savefig(p, dpi=100, format="png", bbox_inches="tight"))
     _plt().close(fig)
 
 
@@ -101,69 +102,68 @@ def plot_metric(summaries: Sequence[Summary], metric: str, methods: Sequence[str
     _save_figure(fig, path)
 
 
-def _grid(columns: list[list[np.ndarray]], gap: int = 2) -> np.ndarray:
-    """Frames arranged as columns (each a list of equal-size H×W×3 frames), white gaps between cells."""
-    h, w = columns[0][0].shape[:2]
-    rows = max(len(c) for c in columns)
-    out = np.ones((rows * (h + gap) - gap, len(columns) * (w + gap) - gap, 3), np.float32)
-    for j, col in enumerate(columns):
-        for i, frame in enumerate(col):
-            out[i * (h + gap):i * (h + gap) + h, j * (w + gap):j * (w + gap) + w] = frame
-    return out
+def _columns(samples: Sequence[Sample]) -> list[str]:
+    return [name for name in SHEET_COLUMNS if name == "photo" or any(name in s.rows for s in samples)]
 
 
-def _sample_columns(sample: Sample, frames: Sequence[int] | None = None) -> tuple[list[str], list[list[np.ndarray]]]:
-    n = len(sample.rows["dance"])
-    pick = list(range(n)) if frames is None else list(frames)
+def _cells(sample: Sample, k: int, columns: Sequence[str], with_photo: bool) -> list[np.ndarray]:
+    """Sample frame k of every column; the photo only when asked, blank where a column is missing."""
     blank = np.ones_like(sample.photo)
-    labels, columns = [], []
-    for name in SHEET_COLUMNS:
+    cells = []
+    for name in columns:
         if name == "photo":
-            columns.append([sample.photo] + [blank] * (len(pick) - 1))
-        elif name in sample.rows:
-            columns.append([sample.rows[name][k] for k in pick])
+            cells.append(sample.photo if with_photo else blank)
         else:
-            continue
-        labels.append(name)
-    return labels, columns
+            cells.append(sample.rows[name][k] if name in sample.rows else blank)
+    return cells
 
 
-def _image_figure(image: np.ndarray, labels: Sequence[str], row_labels: Sequence[str], title: str,
-                  path: Path) -> None:
+def _sheet(rows: Sequence[tuple[str, list[np.ndarray], bool]], columns: Sequence[str], title: str,
+           path: Path, gap: int = 2, case_gap: int = 8) -> None:
+    """A labelled grid: rows of (label, cells, starts a new case) under the column names."""
+    zoom = max(1, math.ceil(MIN_CELL / rows[0][1][0].shape[0]))  # small frames are enlarged (nearest)
+    rows = [(label, [c.repeat(zoom, 0).repeat(zoom, 1) for c in cells], new) for label, cells, new in rows]
+    h, w = rows[0][1][0].shape[:2]
+    width = len(columns) * (w + gap) - gap
+    strips, centres, y = [], [], 0
+    for i, (_, cells, new_case) in enumerate(rows):
+        if i:
+            space = case_gap if new_case else gap
+            strips.append(np.ones((space, width, 3), np.float32))
+            y += space
+        strip = np.ones((h, width, 3), np.float32)
+        for j, cell in enumerate(cells):
+            strip[:, j * (w + gap):j * (w + gap) + w] = cell
+        strips.append(strip)
+        centres.append(y + h / 2)
+        y += h
+    image = np.concatenate(strips)
     plt = _plt()
-    h, w = image.shape[:2]
-    fig, ax = plt.subplots(figsize=(min(14.0, 1.0 + w / 80), 0.8 + h / 80))
+    fig, ax = plt.subplots(figsize=(min(14.0, 2.0 + width / 80), 0.8 + image.shape[0] / 80))
     ax.imshow(np.clip(image, 0, 1), interpolation="nearest")
-    ax.set_xticks([(i + 0.5) * w / len(labels) for i in range(len(labels))], labels)
-    ax.set_yticks([(i + 0.5) * h / len(row_labels) for i in range(len(row_labels))], row_labels, fontsize=8)
+    ax.set_xticks([j * (w + gap) + w / 2 for j in range(len(columns))], list(columns))
+    ax.set_yticks(centres, [label for label, _, _ in rows], fontsize=8)
     ax.tick_params(length=0)
     ax.set_title(title)
-    fig.tight_layout()
     _save_figure(fig, path)
 
 
 def contact_sheet(samples: Sequence[Sample], style: str, path: Path) -> None:
     """Rows of sample frames for a style's cases; columns photo | dance | result | expected | box follow."""
-    blocks, row_labels, labels = [], [], None
-    for sample in samples:
-        labels, columns = _sample_columns(sample)
-        blocks.append(_grid(columns))
-        row_labels += [f"{sample.case} #{k}" for k in range(len(columns[1]))]
-    gap = np.ones((6, blocks[0].shape[1], 3), np.float32)
-    image = np.concatenate([x for b in blocks for x in (b, gap)][:-1])
-    _image_figure(image, labels, row_labels, f"{style.replace('_', ' ')}", path)
+    columns = _columns(samples)
+    rows = [(f"{s.case} t={t}", _cells(s, k, columns, k == 0), k == 0)
+            for s in samples for k, t in enumerate(s.frames)]
+    _sheet(rows, columns, style.replace("_", " "), path)
 
 
 def worst_sheet(samples: Sequence[Sample], path: Path) -> None:
     """One row per worst case: photo | dance | result | expected | box follow at the middle sample frame."""
-    rows, labels = [], None
-    for sample in samples:
-        mid = len(sample.rows["dance"]) // 2
-        labels, columns = _sample_columns(sample, [mid])
-        rows.append(_grid(columns))
-    gap = np.ones((6, rows[0].shape[1], 3), np.float32)
-    image = np.concatenate([x for r in rows for x in (r, gap)][:-1])
-    _image_figure(image, labels, [s.case for s in samples], "worst cases", path)
+    columns = _columns(samples)
+    rows = []
+    for s in samples:
+        k = len(s.frames) // 2
+        rows.append((f"{s.case} t={s.frames[k]}", _cells(s, k, columns, True), True))
+    _sheet(rows, columns, "worst cases", path)
 
 
 def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[list[dict], list[dict], dict]:

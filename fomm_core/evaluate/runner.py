@@ -33,12 +33,14 @@ SAMPLE_FRAMES = 4
 
 @dataclass
 class Sample:
-    """A few frames of one case, for pictures: photo, and per row kind (dance, result, expected...) frames."""
+    """A few frames of one case, for pictures: the photo, and per kind (dance, result, expected...) the frames
+    at indices `frames`."""
 
     case: str
     style: str
     photo: np.ndarray
     rows: dict[str, np.ndarray]
+    frames: list[int]
 
 
 @dataclass
@@ -78,6 +80,7 @@ def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_video: 
     out: dict[str, float] = {}
     if case.expected is not None:
         out["l1"] = metrics.l1(video, case.expected)
+        out["person_l1"] = metrics.person_l1(video, case.expected, case.photo)
         out["psnr"] = metrics.psnr(video, case.expected)
         out["ssim"] = metrics.ssim(video, case.expected)
         if features is not None:
@@ -134,7 +137,7 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
     for method in (STATIC, BOX_FOLLOW):
         if method in videos:
             sample_rows[method] = videos[method][pick]
-    return rows, Sample(case.name, case.style, case.photo, sample_rows), seconds
+    return rows, Sample(case.name, case.style, case.photo, sample_rows, pick.tolist()), seconds
 
 
 def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool = True,

@@ -17,6 +17,7 @@ PSNR_CAP = 100.0
 # metric name -> (label, True when higher is better)
 METRICS: dict[str, tuple[str, bool]] = {
     "l1": ("L1 ↓", False),
+    "person_l1": ("person-region L1 ↓", False),
     "psnr": ("PSNR dB ↑", True),
     "ssim": ("SSIM ↑", True),
     "perceptual": ("perceptual ↓", False),
@@ -28,7 +29,7 @@ METRICS: dict[str, tuple[str, bool]] = {
 
 # metric name -> (lowest, highest) possible value
 RANGES: dict[str, tuple[float, float]] = {
-    "l1": (0.0, 1.0), "psnr": (0.0, PSNR_CAP), "ssim": (-1.0, 1.0), "perceptual": (0.0, math.inf),
+    "l1": (0.0, 1.0), "person_l1": (0.0, 1.0), "psnr": (0.0, PSNR_CAP), "ssim": (-1.0, 1.0), "perceptual": (0.0, math.inf),
     "self_l1": (0.0, 1.0), "flicker": (0.0, 1.0), "identity": (0.0, 1.0), "motion": (0.0, math.inf),
 }
 

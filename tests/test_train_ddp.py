@@ -17,27 +17,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _worker(rank: int, world_size: int, port: int, out: str) -> None:
-    import torch.distributed as dist
+GAN = {"generator_gan": 1, "feature_matching": [10, 10], "perceptual": [10, 10]}
 
+
+def _train(out: str, steps: int, overrides: dict) -> dict[str, torch.Tensor]:
     from fomm_core.train.setup import setup_from_dict
     from fomm_core.train.trainer import Trainer
+
+    trainer = Trainer(setup_from_dict(tiny_document(sample_every=100, **overrides)), BlobPairs(), out, device="cpu")
+    assert trainer.sampler.batch_size == 4 // trainer.ctx.world_size
+    trainer.run(steps)
+    return {f"{name}.{key}": t for name, m in trainer.modules().items() for key, t in m.state_dict().items()}
+
+
+def _worker(rank: int, world_size: int, port: int, out: str, steps: int, overrides: dict) -> None:
+    import torch.distributed as dist
 
     torch.set_num_threads(1)
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world_size), RANK=str(rank),
                       LOCAL_RANK=str(rank))
-    weights = {"generator_gan": 1, "feature_matching": [10, 10], "perceptual": [10, 10]}
-    trainer = Trainer(setup_from_dict(tiny_document(sample_every=100, loss_weights=weights)), BlobPairs(), out,
-                      device="cpu")
-    assert trainer.sampler.batch_size == 2
-    trainer.run(2)
-    state = {f"{name}.{key}": t for name, m in trainer.modules().items() for key, t in m.state_dict().items()}
-    torch.save(state, Path(out) / f"rank{rank}.pt")
+    torch.save(_train(out, steps, overrides), Path(out) / f"rank{rank}.pt")
     dist.destroy_process_group()
 
 
 def test_two_gloo_processes_train_and_end_with_identical_weights(tmp_path):
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path), 2, {"loss_weights": GAN}), nprocs=2, join=True)
     ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in range(2)]
     assert ranks[0].keys() == ranks[1].keys()
     for key in ranks[0]:
@@ -48,3 +52,19 @@ def test_two_gloo_processes_train_and_end_with_identical_weights(tmp_path):
     assert any(k.startswith("discriminator.") for k in ranks[0])
     lines = (tmp_path / "log.jsonl").read_text().splitlines()
     assert len(lines) == 2  # only rank 0 writes
+
+
+def test_a_ddp_step_equals_a_single_process_step_on_the_whole_batch(tmp_path):
+    """With batch norms on running statistics the forward is per-item, so 2 × 2 items = 1 × 4 items."""
+    overrides = {"freeze_norm_step": 0}
+    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path / "ddp"), 1, overrides), nprocs=2, join=True)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        single = _train(str(tmp_path / "single"), 1, overrides)
+    finally:
+        torch.set_num_threads(threads)
+    ddp = torch.load(tmp_path / "ddp" / "rank0.pt", weights_only=True)
+    assert ddp.keys() == single.keys()
+    for key, value in single.items():
+        assert torch.allclose(ddp[key], value, atol=1e-6), key

@@ -2,10 +2,10 @@
 
 Everything the original taichi-256.yaml says is read with the same meaning (FOMM.md §2, §7). Keys of ours,
 all optional, in `train_params`: `seed`, `loss` (auto | vgg | l1_ssim), `log_every`, `sample_every` and
-`checkpoint_every` (steps), `num_workers`, `freeze_norm_step` (from this step on batch norms use their running
-statistics, as at inference: with small per-process batches of very different images, batch statistics carry
-each image's colours away, which a model then cannot reproduce); in `dataset_params`: `synthetic_identities` (how many distinct
-synthetic dancers index the on-the-fly dataset).
+`checkpoint_every` (steps), `num_workers`, `freeze_norm_step` (from this step on the generator's batch norms
+use their running statistics, as at inference: with small per-process batches of very different images, batch
+statistics carry each image's colours away, which the generator then cannot reproduce); in `dataset_params`:
+`synthetic_identities` (the epoch size of the on-the-fly synthetic dataset).
 """
 
 from __future__ import annotations

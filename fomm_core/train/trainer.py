@@ -230,12 +230,15 @@ class Trainer:
         return self.base_lr["generator"] * factor
 
     def _set_norm_mode(self) -> None:
-        """From `freeze_norm_step` on, batch norms use their running statistics, as at inference."""
+        """From `freeze_norm_step` on, the generator's batch norms use their running statistics, as at inference.
+
+        The keypoint detector keeps batch statistics: frozen there, its jacobians drifted toward singular
+        matrices and the equivariance losses diverged within a few hundred steps.
+        """
         frozen = self.setup.train.freeze_norm_step is not None and self.step >= self.setup.train.freeze_norm_step
-        for module in (self.kp_detector, self.generator):
-            for layer in module.modules():
-                if isinstance(layer, nn.modules.batchnorm._BatchNorm):
-                    layer.train(not frozen)
+        for layer in self.generator.modules():
+            if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+                layer.train(not frozen)
 
     def _average_buffers(self) -> None:
         for module in self.modules().values():
@@ -251,14 +254,20 @@ class Trainer:
         yield from DataLoader(self.dataset, batch_sampler=sampler, num_workers=workers,
                               persistent_workers=False, prefetch_factor=4 if workers else None)
 
+    def _transform(self, batch_size: int) -> EquivarianceTransform:
+        """This rank's share of one equivariance transform per item of the step's whole (all-rank) batch."""
+        params = self.setup.train
+        rng = torch.Generator().manual_seed((params.seed << 40) + self.step)
+        whole = EquivarianceTransform.random(batch_size * self.ctx.world_size, params.sigma_affine, params.sigma_tps,
+                                             params.points_tps, rng, self.ctx.device)
+        part = slice(self.ctx.rank * batch_size, (self.ctx.rank + 1) * batch_size)
+        return EquivarianceTransform(whole.theta[part], whole.control_points, whole.control_params[part])
+
     def train_step(self, batch: dict[str, torch.Tensor]) -> tuple[dict[str, float], dict[str, torch.Tensor]]:
         """One optimisation step on a batch; returns the losses and the generated outputs."""
-        params = self.setup.train
         source = batch["source"].to(self.ctx.device)
         driving = batch["driving"].to(self.ctx.device)
-        transform_rng = torch.Generator().manual_seed((params.seed << 40) + self.step * 4096 + self.ctx.rank)
-        transform = EquivarianceTransform.random(source.shape[0], params.sigma_affine, params.sigma_tps,
-                                                 params.points_tps, transform_rng, self.ctx.device)
+        transform = self._transform(source.shape[0])
         if self.discriminator is not None:
             self.discriminator.requires_grad_(False)
         self._set_norm_mode()

@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{done}/{total}] {case}", file=sys.stderr, flush=True)
 
     evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=progress)
-    evaluation.info["arguments"] = " ".join(f"--{k.replace('_', '-')}={v}" for k, v in sorted(vars(args).items())
-                                            if k not in ("command", "out") and v not in (None, False))
+    evaluation.info["arguments"] = " ".join(
+        f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}") for k, v in sorted(vars(args).items())
+        if k not in ("command", "out") and v is not None and v is not False)
     if args.suite == "builtin" and not args.no_export:
         evaluation.notes.append("The suite's dance clips and photos are in `suite/` (the real-clip folder layout): "
                                 "peer reviewers can upload them in the Space so their ratings count per style, and "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from fomm_core.config import PRESETS
 from fomm_core.networks.bg_predictor import BGMotionPredictor
 from fomm_core.networks.blocks import make_coordinate_grid
 from fomm_core.networks.inpainting import InpaintingNetwork
-from fomm_core.networks.tpsmm_blocks import ResBlock2d, SameBlock2d, UpBlock2d, plain_ops, single_output_conv
+from fomm_core.networks.tpsmm_blocks import (
+    Conv2d,
+    ResBlock2d,
+    SameBlock2d,
+    UpBlock2d,
+    plain_ops,
+    single_output_conv,
+)
 from fomm_core.networks.tpsmm_dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
 from fomm_core.networks.tpsmm_keypoint_detector import TPSKeypointDetector
 from fomm_core.tpsmm import build_networks
@@ -98,6 +106,23 @@ def test_single_output_conv_equals_conv2d(kernel: int, padding: int, n: int) -> 
         plain = conv(x)
     assert fast.shape == plain.shape
     assert (fast - plain).abs().max() < 1e-5
+
+
+def test_conv_with_kept_weights_follows_shape_and_weight_changes() -> None:
+    torch.manual_seed(6)
+    conv = Conv2d(4, 6, 3, padding=1).to(memory_format=torch.channels_last)
+    x = torch.randn(1, 4, 12, 10).contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        first = conv(x)
+        assert (first - F.conv2d(x, conv.weight, conv.bias, padding=1)).abs().max() < 1e-5
+        x3 = torch.randn(3, 4, 7, 9).contiguous(memory_format=torch.channels_last)
+        assert (conv(x3) - F.conv2d(x3, conv.weight, conv.bias, padding=1)).abs().max() < 1e-5
+        conv.load_state_dict({"weight": torch.randn(6, 4, 3, 3), "bias": torch.randn(6)})
+        again = conv(x)
+        assert (again - F.conv2d(x, conv.weight, conv.bias, padding=1)).abs().max() < 1e-5
+        copied = copy.deepcopy(conv)
+        assert torch.equal(copied(x), again)
+    assert list(conv.state_dict()) == ["weight", "bias"]
 
 
 def test_keypoint_detector_gives_5k_points_in_range() -> None:

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..config import TPSMMConfig
-from .tpsmm_blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
+from .tpsmm_blocks import Conv2d, DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
 from .tpsmm_dense_motion import TPSDenseMotion
 
 
@@ -37,7 +37,7 @@ class InpaintingNetwork(nn.Module):
         up_in = [maxf // 2 ** max(i - 1, 0) for i in range(n)]
         self.up_blocks = nn.ModuleList(UpBlock2d(c, maxf // 2 ** (i + 1)) for i, c in enumerate(up_in))
         self.resblock = nn.ModuleList(ResBlock2d(c) for c in up_in for _ in range(2))
-        self.final = nn.Conv2d(be, config.num_channels, kernel_size=7, padding=3)
+        self.final = Conv2d(be, config.num_channels, kernel_size=7, padding=3)
 
     def encode(self, source: torch.Tensor) -> list[torch.Tensor]:
         """Encoder maps of the source, full resolution first (depend on the source only)."""

@@ -3,13 +3,15 @@
 Inference (no autograd) takes exact shortcuts: InstanceNorm runs as per-sample batch-statistics
 normalisation on channels-last tensors (no layout copies); nearest-×2 upsampling followed by a 3×3 conv runs
 as one 2×2 conv per output phase on the small input (2.25× fewer multiply-adds); convs with one output
-channel run as a matrix product plus shifted sums (oneDNN is slow for them). All compute the same function as
-the plain path up to float32 rounding.
+channel run as a matrix product plus shifted sums (oneDNN is slow for them); on the CPU, conv weights stay in
+oneDNN's blocked layout between calls instead of being reordered on every call (which costs more than the
+conv itself for the wide layers on small maps). All compute the same function as the plain path up to
+float32 rounding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
@@ -32,6 +34,49 @@ def plain_ops() -> Iterator[None]:
 
 def _fast() -> bool:
     return _shortcuts and not torch.is_grad_enabled()
+
+
+_PACKING = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
+
+
+def _identity(t: torch.Tensor) -> tuple:
+    """What changes when a tensor's values may have: its storage and (outside inference mode) its version."""
+    return t.data_ptr(), None if t.is_inference() else t._version
+
+
+def _packed_conv(owner: nn.Module, slot: str, x: torch.Tensor, sources: tuple[torch.Tensor, torch.Tensor],
+                 make: Callable[[], tuple[torch.Tensor, torch.Tensor]], padding: tuple[int, int]) -> torch.Tensor:
+    """Stride-1 conv of x by the (weight, bias) that `make` derives from `sources`, with the weight kept in
+    oneDNN's layout in `owner`'s `slot`, rebuilt when x's shape or the sources change."""
+    key = (tuple(x.shape), *map(_identity, sources))
+    cached = owner.__dict__.get(slot)
+    if cached is None or cached[0] != key:
+        weight, bias = make()
+        weight = torch.ops.mkldnn._reorder_convolution_weight(weight, list(padding), [1, 1], [1, 1], 1, list(x.shape))
+        cached = owner.__dict__[slot] = (key, weight, bias)
+    return torch.ops.mkldnn._convolution_pointwise(x, cached[1], cached[2], list(padding), [1, 1], [1, 1], 1,
+                                                   "none", [], "")
+
+
+def _packable(x: torch.Tensor, conv: nn.Conv2d) -> bool:
+    return (_PACKING and _fast() and x.device.type == "cpu" and x.dtype == torch.float32
+            and conv.weight.dtype == torch.float32 and conv.bias is not None and conv.stride == (1, 1)
+            and conv.dilation == (1, 1) and conv.groups == 1 and conv.padding_mode == "zeros"
+            and not isinstance(conv.padding, str))
+
+
+class Conv2d(nn.Conv2d):
+    """nn.Conv2d (same parameters and state_dict keys) whose CPU inference keeps its weights in oneDNN's layout."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not _packable(x, self):
+            return super().forward(x)
+        return _packed_conv(self, "_packed", x, (self.weight, self.bias), lambda: (self.weight, self.bias),
+                            self.padding)
+
+    def __getstate__(self) -> dict:
+        # the oneDNN copies are a cache: not copied or pickled (oneDNN tensors cannot be)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_packed")}
 
 
 def _norm(channels: int) -> nn.InstanceNorm2d:
@@ -92,7 +137,7 @@ class SameBlock2d(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
         super().__init__()
-        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.conv = Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = _norm(out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -104,7 +149,7 @@ class DownBlock2d(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
         super().__init__()
-        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.conv = Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = _norm(out_features)
         self.pool = nn.AvgPool2d(2)
 
@@ -117,7 +162,7 @@ class UpBlock2d(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, kernel_size: int = 3, padding: int = 1):
         super().__init__()
-        self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
+        self.conv = Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = _norm(out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -128,10 +173,15 @@ class UpBlock2d(nn.Module):
 
     def _upsample_conv(self, x: torch.Tensor) -> torch.Tensor:
         """conv(nearest ×2 upsampling of x), computed phase by phase on x itself."""
-        weight, bias = _phase_weight(self.conv.weight), self.conv.bias.repeat(4)
+        conv = self.conv
         n, _, h, w = x.shape
-        c = self.conv.out_channels
-        phases = F.conv2d(x, weight, bias, padding=1).permute(0, 2, 3, 1)  # N×(h+1)×(w+1)×4C
+        c = conv.out_channels
+        make = lambda: (_phase_weight(conv.weight), conv.bias.repeat(4))  # noqa: E731
+        if _packable(x, conv):
+            phases = _packed_conv(conv, "_packed_phases", x, (conv.weight, conv.bias), make, (1, 1))
+        else:
+            phases = F.conv2d(x, *make(), padding=1)
+        phases = phases.permute(0, 2, 3, 1)  # N×(h+1)×(w+1)×4C
         out = phases.new_empty(n, h, 2, w, 2, c)
         for a in (0, 1):
             for b in (0, 1):
@@ -145,8 +195,8 @@ class ResBlock2d(nn.Module):
 
     def __init__(self, features: int, kernel_size: int = 3, padding: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(features, features, kernel_size, padding=padding)
-        self.conv2 = nn.Conv2d(features, features, kernel_size, padding=padding)
+        self.conv1 = Conv2d(features, features, kernel_size, padding=padding)
+        self.conv2 = Conv2d(features, features, kernel_size, padding=padding)
         self.norm1 = _norm(features)
         self.norm2 = _norm(features)
 

@@ -13,7 +13,7 @@ from torch import nn
 from ..config import TPSMMConfig
 from ..tps import fit_tps, warp_points
 from .blocks import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
-from .tpsmm_blocks import Hourglass, UpBlock2d, single_output_conv
+from .tpsmm_blocks import Conv2d, Hourglass, UpBlock2d, single_output_conv
 
 OCCLUSION_NUM = 4
 
@@ -52,7 +52,7 @@ class TPSDenseMotionNetwork(nn.Module):
         in_features = config.num_channels * (config.num_tps + 1) + config.num_tps * 5 + 1
         self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features)
         widths = self.hourglass.out_channels
-        self.maps = nn.Conv2d(widths[-1], config.num_tps + 1, kernel_size=7, padding=3)
+        self.maps = Conv2d(widths[-1], config.num_tps + 1, kernel_size=7, padding=3)
         if config.multi_mask:
             # masks from the last hourglass levels, then from up blocks back to full resolution
             self.up_nums = int(math.log2(1 / cfg.scale_factor))

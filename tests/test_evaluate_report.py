@@ -76,7 +76,9 @@ def test_report_has_every_section_plots_sheets_and_peer_review(model, tmp_path):
     text = path.read_text()
     positions = [text.index(s) for s in SECTIONS]
     assert positions == sorted(positions)
-    assert "beats every baseline on L1 ↓ in **2 of 2 styles**" in text
+    assert ("beats every baseline on L1 ↓ in **2 of 2 styles** (on PSNR dB in 2, SSIM in 2, person-region L1 in 2 "
+            "of them)") in text
+    assert "| slide | 2 |" in text and text.count("| L1, PSNR dB, SSIM, person-region L1 |") == 2
     assert "∞" in text  # the perfect result's PSNR
     assert "**4 ratings** (3 👍) from **3 raters**" in text
     assert f"| {model.name} | 3 | 2 | 1 | 67% | 21%–94% | 2 |" in text  # Wilson 95% for 2/3

@@ -229,6 +229,11 @@ def _peer_section(ratings: Sequence[Any] | None, clip_styles: dict[str, str], db
     return lines, {"totals": totals, "by_model": by_model, "by_style": by_style}
 
 
+def _short(metric: str) -> str:
+    """A metric's label without its direction arrow."""
+    return METRICS[metric][0].rstrip(" ↑↓")
+
+
 def _doc(module: Any) -> str:
     return (module.__doc__ or "").strip()
 
@@ -256,20 +261,22 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
              _table(["", ""], ([k, str(v)] for k, v in run.info.items())), ""]
 
     # Summary: ours vs baselines per style on the primary metrics.
-    beat = wins(summaries, run.model, baselines, main)
+    beats = {m: wins(summaries, run.model, baselines, m) for m in shown}
     header = ["style", "clips"] + [f"{METRICS[m][0]} {meth}" for m in shown for meth in compared] + [
-        f"beats baselines on {METRICS[main][0]}"]
+        "beats every baseline on"]
     body = []
     for style in [*styles, "all"]:
         n = table[(run.model, style, main)].n
         cells = [fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
                  for m in shown for meth in compared]
-        verdict = "" if style == "all" else ("yes" if beat.get(style) else "**no**")
+        won = [_short(m) for m in shown if style in beats[m] and beats[m][style]]
+        verdict = "" if style == "all" else (", ".join(won) or "**none**")
         body.append([style if style != "all" else "**all**", str(n), *cells, verdict])
-    n_beat = sum(beat.values())
+    counts = [f"{_short(m)} in {sum(beats[m].values())}" for m in shown[1:]]
     lines += ["## Summary", "", f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
-              f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in **{n_beat} of "
-              f"{len(beat)} styles**.", "", _table(header, body), ""]
+              f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in "
+              f"**{sum(beats[main].values())} of {len(beats[main])} styles**"
+              + (f" (on {', '.join(counts)} of them)." if counts else "."), "", _table(header, body), ""]
     ranking = [s for s in rank(summaries, main) if s.method in compared]
     lines += ["Ranking on " + METRICS[main][0] + " over all clips: " +
               " > ".join(f"{s.method} ({fmt(main, s.mean)})" for s in ranking) + ".", ""]

@@ -3,7 +3,8 @@
 The original's way (first-order-model demo.py): batch 1; for every frame the keypoint detector runs on the
 frame and the generator's full forward re-encodes the source, recomputes its dense-motion inputs and also
 warps the source image for visualisation; default (contiguous) memory layout. Ours: fomm_core.animate_iter
-(source encoded once per clip, channels_last, inference_mode, batches). Random weights give the same timing
+(source encoded once per clip, channels_last, batch norm folded into the convs, ReLU fused, conv weights kept
+in oneDNN's layout, inference_mode). Random weights give the same timing
 as trained ones. Each variant runs in its own subprocess; peak memory is the process's resident memory
 (weights included) sampled while it animates.
 
@@ -157,6 +158,7 @@ def _original_way_tpsmm(model):
 
 
 def _flops_per_frame(engine: str, batch_size: int) -> float:
+    """Multiply-adds ×2 of ours per frame, counted on the plain ops (the fused oneDNN calls are not counted)."""
     import numpy as np
     import torch
     from torch.utils.flop_counter import FlopCounterMode
@@ -164,13 +166,27 @@ def _flops_per_frame(engine: str, batch_size: int) -> float:
     import fomm_core
 
     model = fomm_core.random_model(PRESET[engine], seed=0, device="cpu")
-    driving = np.stack(list(_frames(batch_size, model.frame_size)))
+    frames = model.to_tensor(np.stack(list(_frames(batch_size, model.frame_size))))
     with torch.inference_mode():
-        state = model.encode_source(model.to_tensor(driving[0]))
-        frames = model.to_tensor(driving)
-        with FlopCounterMode(display=False) as counter:
-            kp = model.detect_keypoints(frames)
-            model.generate(state, model.drive_keypoints(state, kp, kp[0], "relative", True))
+        state = model.encode_source(frames[:1])
+        kp = model.detect_keypoints(frames)
+        kp = model.drive_keypoints(state, kp, kp[0], "relative", True)
+        if engine == "fomm":
+            from fomm_core.fomm import build_networks
+
+            nets = {k: v.eval() for k, v in build_networks(model.config).items()}
+            generator = nets["generator"]
+            with FlopCounterMode(display=False) as counter:
+                nets["kp_detector"](frames)
+                motion = generator.dense_motion_network.forward_prepared(state.motion_inputs, kp.value, kp.jacobian,
+                                                                         state.kp.value, state.kp.jacobian)
+                generator.decode(state.features, motion)
+        else:
+            from fomm_core.networks.tpsmm_blocks import plain_ops
+
+            with plain_ops(), FlopCounterMode(display=False) as counter:
+                model.detect_keypoints(frames)
+                model.generate(state, kp)
     return counter.get_total_flops() / batch_size
 
 

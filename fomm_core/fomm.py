@@ -9,7 +9,7 @@ import torch
 from .config import FOMMConfig
 from .engine import Keypoints, MotionModel
 from .motion import transfer_keypoints
-from .networks.blocks import fold_batch_norms
+from .networks.blocks import freeze_for_inference
 from .networks.dense_motion import SourceMotionInputs
 from .networks.generator import OcclusionAwareGenerator
 from .networks.keypoint_detector import KPDetector
@@ -42,8 +42,7 @@ class FOMMModel(MotionModel):
 
     @staticmethod
     def _prepare(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-        net = fold_batch_norms(net.eval().requires_grad_(False))
-        return net.to(device, memory_format=torch.channels_last)
+        return freeze_for_inference(net.to(device, memory_format=torch.channels_last))
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,

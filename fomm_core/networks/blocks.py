@@ -33,8 +33,11 @@ class SameBlock2d(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = nn.BatchNorm2d(out_features, affine=True)
+        self.fused = False  # set by freeze_for_inference: batch norm and ReLU live in `conv`
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fused:
+            return self.conv(x)
         return F.relu(self.norm(self.conv(x)), inplace=True)
 
 
@@ -149,18 +152,54 @@ class AntiAliasInterpolation2d(nn.Module):
         return x[:, :, ::self.step, ::self.step]
 
 
-@torch.no_grad()
-def fold_batch_norms(module: nn.Module) -> nn.Module:
-    """Fold every conv → batch-norm pair into the conv (eval statistics), for inference only.
+_ONEDNN = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
 
-    Saves a pass over each feature map; outputs change only by float rounding. The folded module's
-    state_dict no longer matches the checkpoint layout.
+
+class InferenceConv2d(nn.Conv2d):
+    """A frozen conv (optionally with ReLU fused in) whose CPU weight stays in oneDNN's blocked layout.
+
+    Plain convs reorder their weight into that layout on every call, which costs as much as the conv itself
+    for wide layers on small maps. The reordered copy depends on the input shape, so one is kept per shape.
     """
-    for block in module.modules():
-        if isinstance(block, SameBlock2d) and isinstance(block.norm, nn.BatchNorm2d):
+
+    def __init__(self, conv: nn.Conv2d, relu: bool):
+        super().__init__(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
+                         padding=conv.padding, device="meta")
+        self.weight, self.bias = conv.weight, conv.bias
+        self.relu = relu
+        self._packed: dict[tuple[int, ...], torch.Tensor] = {}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not (_ONEDNN and x.device.type == "cpu" and x.dtype == torch.float32):
+            out = super().forward(x)
+            return F.relu(out, inplace=True) if self.relu else out
+        args = (list(self.padding), list(self.stride), list(self.dilation), self.groups)
+        weight = self._packed.get(tuple(x.shape))
+        if weight is None:
+            weight = torch.ops.mkldnn._reorder_convolution_weight(self.weight, *args, list(x.shape))
+            self._packed[tuple(x.shape)] = weight
+        return torch.ops.mkldnn._convolution_pointwise(x, weight, self.bias, *args, "relu" if self.relu else "none",
+                                                       [], "")
+
+
+@torch.no_grad()
+def freeze_for_inference(module: nn.Module) -> nn.Module:
+    """Prepare a module for inference only: fold every conv → batch-norm pair into the conv (eval statistics),
+    fuse the ReLU that follows, and keep conv weights in oneDNN's layout.
+
+    Outputs change only by float rounding. The frozen module's state_dict no longer matches the checkpoint
+    layout and its weights must not change afterwards.
+    """
+    module.eval().requires_grad_(False)
+    for block in list(module.modules()):
+        if isinstance(block, SameBlock2d) and not block.fused:
             conv, norm = block.conv, block.norm
             scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
             conv.weight.mul_(scale.view(-1, 1, 1, 1))
             conv.bias.copy_((conv.bias - norm.running_mean) * scale + norm.bias)
-            block.norm = nn.Identity()
+            block.conv, block.norm, block.fused = InferenceConv2d(conv, relu=True), nn.Identity(), True
+    for parent in list(module.modules()):
+        for name, child in parent.named_children():
+            if type(child) is nn.Conv2d and child.groups == 1 and child.padding_mode == "zeros":
+                setattr(parent, name, InferenceConv2d(child, relu=False))
     return module

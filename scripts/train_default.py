@@ -136,13 +136,20 @@ def card(args: argparse.Namespace) -> int:
 
 def _card_text(document: dict, summary: dict, results: dict, fps: float, threads: int, load: float, params: int,
                args: argparse.Namespace) -> str:
+    from fomm_core.weights import read_safetensors
+
     train = document["train_params"]
     model = document["model_params"]
+    kp = model["kp_detector_params"]
+    gen = model["generator_params"]
+    dense = gen["dense_motion_params"]
     mean = results["mean"]
     rows = "\n".join(f"| {i} | {r['style']} | {r['model_l1']:.4f} | {r['static_l1']:.4f} | {r['model_psnr']:.2f} | "
                      f"{r['static_psnr']:.2f} |" for i, r in enumerate(results["clips"]))
     losses = ", ".join(f"{k} {v:.3f}" for k, v in summary["losses"].items())
     size_mb = WEIGHTS.stat().st_size / 1e6
+    dtype = read_safetensors(WEIGHTS)[1].get("dtype", "float32")
+    worse = sorted({r["style"] for r in results["clips"] if r["model_l1"] >= r["static_l1"]})
     return f"""# Model card: fomm_core embedded default model
 
 A small First Order Motion Model (FOMM) for 128×128 full-body frames, trained from scratch by this project on
@@ -151,20 +158,18 @@ procedurally generated synthetic dancers, shipped inside the package so that ani
 Tai-Chi-HD checkpoints on real people.
 
 ## Files
-- `model.safetensors` ({size_mb:.1f} MB, float32): `kp_detector.*` and `generator.*` tensors in the original
+- `model.safetensors` ({size_mb:.1f} MB, {dtype}): `kp_detector.*` and `generator.*` tensors in the original
   FOMM state-dict layout; metadata records the config and the training steps.
 - `config.yaml`: the original-style FOMM config used for training (dataset_params, model_params, train_params).
 
 ## Architecture ({params / 1e6:.2f} M parameters)
-- {model['common_params']['num_kp']} keypoints with jacobians; keypoint detector hourglass
-  {model['kp_detector_params']['block_expansion']}/{model['kp_detector_params']['max_features']} with
-  {model['kp_detector_params']['num_blocks']} blocks on a 32×32 copy (scale 0.25), 7×7 heads with padding 3.
-- Dense motion hourglass {model['generator_params']['dense_motion_params']['block_expansion']}/
-  {model['generator_params']['dense_motion_params']['max_features']}, {model['generator_params']['dense_motion_params']['num_blocks']}
-  blocks at 32×32; occlusion map.
-- Generator: {model['generator_params']['block_expansion']} channels at 128×128,
-  {model['generator_params']['num_down_blocks']} down block (features warped at 64×64),
-  {model['generator_params']['num_bottleneck_blocks']} residual blocks.
+- {model['common_params']['num_kp']} keypoints with jacobians. Keypoint detector: hourglass (block expansion
+  {kp['block_expansion']}, max {kp['max_features']} features, {kp['num_blocks']} blocks) on a 32×32 copy
+  (scale {kp['scale_factor']}), 7×7 heads with padding {kp['pad']}.
+- Dense motion: hourglass ({dense['block_expansion']}, max {dense['max_features']}, {dense['num_blocks']} blocks)
+  at 32×32; occlusion map.
+- Generator: {gen['block_expansion']} channels at 128×128, {gen['num_down_blocks']} down block (features warped
+  at 64×64), {gen['num_bottleneck_blocks']} residual blocks.
 
 ## Data
 `fomm_core.data.frame_pair`: every training pair is two frames (sorted in time) of a fresh random dancer
@@ -180,7 +185,14 @@ disjoint from the training pairs' (seeded by `[0x7EA1, index, seed]`).
   (epoch = {document['dataset_params']['synthetic_identities']} pairs); final lr {summary['lr']:.1e}.
 - Losses: the multi-scale L1 + SSIM fallback (scales {train['scales']}, weight 10 each; the VGG19 weights
   were not reachable), equivariance value and jacobian (weight 10, σ_affine 0.05, σ_tps 0.005); no GAN.
-- Hardware: the shared 2-core CPU of the build machine, 2 gloo DDP processes × 1 thread, `nice -n 5`.
+- Batch norms: batch statistics (as in the original) until step {train['freeze_norm_step']}; from then on the
+  generator's batch norms use their running statistics (`freeze_norm_step`). With 4 very differently coloured
+  images per process, batch statistics had made the generator shift colours (training-mode outputs off by up to
+  0.1 per channel) and its inference-mode L1 drifted up between checkpoints. Two continuations that also froze
+  the keypoint detector's batch norms diverged (equivariance losses ×10 within 100 steps) and were discarded
+  (about 25 minutes of machine time, not counted below).
+- Hardware: the shared 2-core CPU of the build machine, 2 gloo DDP processes × 1 thread, `nice -n 5`
+  (the first 100 steps ran as one process).
 - Wall time: {summary['wall_seconds'] / 60:.0f} min. Final logged losses (mean of the last
   {train['log_every']} steps): {losses}.
 
@@ -196,7 +208,9 @@ static photo repeated. L1 = mean absolute difference in [0, 1]; PSNR from the cl
 | this model | {mean['model_l1']:.4f} | {mean['model_psnr']:.2f} |
 | static photo | {mean['static_l1']:.4f} | {mean['static_psnr']:.2f} |
 
-The model has the lower L1 on {results['wins_l1']} of {len(results['clips'])} clips.
+The model has the lower L1 on {results['wins_l1']} of {len(results['clips'])} clips; the static photo is as good or
+better on some clips of {', '.join(worse) or 'no style'} (little of the frame changes there, and the model's
+reconstruction blur then costs more than the motion it gets right).
 
 | clip | style | model L1 | static L1 | model PSNR | static PSNR |
 |---|---|---|---|---|---|

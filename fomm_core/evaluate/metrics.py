@@ -18,7 +18,9 @@ Definitions (every number in the evaluation report is one of these):
 - `motion_error`: motion fidelity by the model's own keypoint detector, in pixels at the model's frame size:
   the mean distance between the result's keypoint displacements from its first frame and the driving clip's,
   the latter scaled by √(hull area of the photo's keypoints / hull area of the first driving frame's), the
-  motion a relative animation with adapt-scale should reproduce.
+  motion a relative animation with adapt-scale should reproduce. Caveat: the generator was trained to make
+  frames its own detector reads as the keypoints it was given, so its results can score below the ground
+  truth's own error (the report shows that floor); it measures "follows the keypoints", not realism.
 - `perceptual`: mean over the five layers of the mean |φ(result) − φ(expected)| with φ = VGG19 relu1_1…relu5_1
   features (ImageNet weights, fomm_core.train.vgg19); computed only when those weights can be loaded.
 """

@@ -284,7 +284,8 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
     # Every metric per style with intervals, and its plot.
     lines += ["## Metrics per style", "", "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
               "100 dB. 'ground truth' is the expected video measured like a result: the floor of the "
-              "identity and motion measures.", ""]
+              "identity and motion measures. The static photo scores 0 on identity distance and excess flicker "
+              "by construction (it never changes): read those two next to the motion error.", ""]
     for metric in all_metrics:
         present = [m for m in methods if any(s.method == m and s.metric == metric for s in summaries)]
         plot_metric(summaries, metric, present, styles, plots / f"{metric}.png")

@@ -78,7 +78,11 @@ class MotionModel(abc.ABC):
 
         Frames already at the model's size are used as they are; others are resized (bilinear, antialiased).
         """
-        x = torch.as_tensor(np.asarray(frames)) if not isinstance(frames, torch.Tensor) else frames
+        if isinstance(frames, torch.Tensor):
+            x = frames
+        else:
+            array = np.asarray(frames)
+            x = torch.from_numpy(array if array.flags.writeable else array.copy())
         if x.ndim == 3:
             x = x[None]
         x = x.to(self.device)

@@ -25,6 +25,7 @@ from fomm_core.engine import MotionModel
 from fomm_core.pipeline import prepare, render
 from fomm_core.ratings import MAX_COMMENT, Rating, RatingsStore, anonymous_session, file_sha256, report
 from fomm_core.registry import REGISTRY
+from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
 
@@ -313,7 +314,7 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                     photo = gr.Image(label="Full-body photo", type="filepath", height=320, elem_id="photo")
                     clip = gr.Video(label=f"Dance clip (up to {max_duration:g} s)", height=320, elem_id="clip")
                     with gr.Accordion("Options", open=False):
-                        model = gr.Dropdown(model_choices, value=DEFAULT_MODEL, label="Model")
+                        model = gr.Dropdown(model_choices, value=preferred_model(), label="Model")
                         mode = gr.Radio(MODE_CHOICES, value="relative", label="Motion transfer")
                         adapt_scale = gr.Checkbox(True, label="Adapt movement scale to the body in the photo")
                         best_frame = gr.Checkbox(False, label="Best-frame alignment: start from the dance frame "
@@ -373,5 +374,6 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    preload = [name for name in os.environ.get("FOMM_PRELOAD", DEFAULT_MODEL).split(",") if name]
+    preload_default = ",".join(dict.fromkeys([DEFAULT_MODEL, preferred_model()]))
+    preload = [name for name in os.environ.get("FOMM_PRELOAD", preload_default).split(",") if name]
     build_demo(preload=preload).launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE)

@@ -158,7 +158,7 @@ def _original_way_tpsmm(model):
 
 
 def _flops_per_frame(engine: str, batch_size: int) -> float:
-    """Multiply-adds ×2 of ours per frame (FOMM counted on the plain ops, which do the same work)."""
+    """Multiply-adds ×2 of ours per frame, as our ops run."""
     import numpy as np
     import torch
     from torch.utils.flop_counter import FlopCounterMode
@@ -171,23 +171,12 @@ def _flops_per_frame(engine: str, batch_size: int) -> float:
         state = model.encode_source(frames[:1])
         kp = model.detect_keypoints(frames)
         kp = model.drive_keypoints(state, kp, kp[0], "relative", True)
-        if engine == "fomm":
-            from fomm_core.fomm import build_networks
-
-            nets = {k: v.eval() for k, v in build_networks(model.config).items()}
-            generator = nets["generator"]
-            with FlopCounterMode(display=False) as counter:
-                nets["kp_detector"](frames)
-                motion = generator.dense_motion_network.forward_prepared(state.motion_inputs, kp.value, kp.jacobian,
-                                                                         state.kp.value, state.kp.jacobian)
-                generator.decode(state.features, motion)
-        else:
-            # TPSMM's own ops do less work than the plain ones (upsample-then-conv as phase convs), so they are
-            # counted as they run, with the oneDNN calls on kept weights counted as the convolutions they are.
-            _count_kept_weight_convs()
-            with FlopCounterMode(display=False) as counter:
-                model.detect_keypoints(frames)
-                model.generate(state, kp)
+        # Both engines' own ops do less work than the plain ones (upsample-then-conv as phase convs), so they are
+        # counted as they run, with the oneDNN calls on kept weights counted as the convolutions they are.
+        _count_kept_weight_convs()
+        with FlopCounterMode(display=False) as counter:
+            model.detect_keypoints(frames)
+            model.generate(state, kp)
     return counter.get_total_flops() / batch_size
 
 

@@ -155,3 +155,25 @@ def test_keypoints_batch_helpers() -> None:
     assert len(kp[1:]) == 2 and torch.equal(kp[1].value, kp.value[1:2])
     assert torch.equal(Keypoints.cat([kp[:1], kp[1:]]).value, kp.value)
     assert kp[0].expand(4).value.shape == (4, 2, 2)
+
+
+@pytest.mark.parametrize("size", [8, 40])  # 40×40 takes the phase-conv path, 8×8 upsamples first
+def test_frozen_blocks_compute_what_the_plain_blocks_compute(size) -> None:
+    import copy
+
+    from fomm_core.networks.blocks import DownBlock2d, SameBlock2d, UpBlock2d, freeze_for_inference
+
+    torch.manual_seed(size)
+    for block in (UpBlock2d(16, 8), DownBlock2d(16, 8), SameBlock2d(16, 8, kernel_size=7, padding=3)):
+        with torch.no_grad():
+            block.norm.running_mean.uniform_(-0.5, 0.5)
+            block.norm.running_var.uniform_(0.5, 2.0)
+            block.norm.weight.uniform_(0.5, 1.5)
+        plain = block.eval()
+        frozen = freeze_for_inference(copy.deepcopy(plain))
+        x = torch.randn(2, 16, size, size).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            expected, got = plain(x), frozen(x)
+        assert got.shape == expected.shape
+        assert (expected > 0).float().mean() > 0.2  # the ReLU passes a good share
+        assert torch.allclose(got, expected, atol=1e-5, rtol=1e-4), type(block).__name__

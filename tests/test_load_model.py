@@ -92,3 +92,14 @@ def test_device_choice_and_fp16_need_no_gpu(monkeypatch) -> None:
     assert fp16_model.fp16 is False  # autocast to float16 is for CUDA only
     out = fomm_core.animate(fp16_model, smooth_frames(1, 32)[0], smooth_frames(2, 32))
     assert out.dtype == np.float32
+
+
+def test_tpsmm_taichi_is_preferred_once_its_weights_are_here(tmp_path, monkeypatch) -> None:
+    from fomm_core.registry import REGISTRY
+    from fomm_core.weights import preferred_model
+
+    cache = use_offline_hub(tmp_path, monkeypatch)
+    assert preferred_model() == "default"
+    entry = REGISTRY["tpsmm-taichi"]
+    populate_hub_cache(cache, entry.repo_id, entry.filename, b"weights", revision=entry.revision)
+    assert preferred_model() == "tpsmm-taichi"

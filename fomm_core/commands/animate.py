@@ -17,8 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", required=True, help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--out", default="result.mp4", help="output mp4 path (default: result.mp4)")
-    parser.add_argument("--checkpoint", default=defaults.model,
-                        help="registry name (e.g. taichi) or a .pth.tar/.safetensors path (default: %(default)s)")
+    parser.add_argument("--checkpoint", default=None,
+                        help="registry name (e.g. taichi) or a .pth.tar/.safetensors path (default: tpsmm-taichi when "
+                             "its weights are on this machine, else the embedded default model)")
     parser.add_argument("--config", help="config preset name or original YAML, if the checkpoint does not say")
     parser.add_argument("--absolute", action="store_true", help="absolute keypoints instead of relative motion")
     parser.add_argument("--avd", action="store_true", help="TPSMM only: animation via disentanglement")
@@ -58,8 +59,10 @@ def options_from_args(args: argparse.Namespace) -> RenderOptions:
             best = int(best)
         except ValueError:
             raise UserError(f"--best-frame must be 'auto' or a frame number, not {best!r}.") from None
-    return RenderOptions(model=args.checkpoint, relative=not args.absolute, adapt_scale=not args.no_adapt_scale,
-                         best_frame=best, avd=args.avd, trim_start=args.trim_start, trim_end=args.trim_end,
+    from ..weights import preferred_model  # imported here: it brings in huggingface_hub
+
+    return RenderOptions(model=args.checkpoint or preferred_model(), relative=not args.absolute,
+                         adapt_scale=not args.no_adapt_scale, best_frame=best, avd=args.avd, trim_start=args.trim_start, trim_end=args.trim_end,
                          max_duration=args.max_duration, max_fps=args.max_fps, framing=not args.no_framing,
                          side_by_side=args.side_by_side, output_size=args.output_size,
                          keep_audio=not args.no_audio, batch_size=args.batch_size, device=args.device)

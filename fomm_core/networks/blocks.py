@@ -56,6 +56,8 @@ class UpBlock2d(SameBlock2d):
     """Nearest ×2 upsampling → conv → batch norm → ReLU."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fused:  # the frozen conv upsamples itself
+            return self.conv(x)
         return super().forward(F.interpolate(x, scale_factor=2))
 
 
@@ -155,30 +157,72 @@ class AntiAliasInterpolation2d(nn.Module):
 _ONEDNN = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
 
 
+# Nearest ×2 upsampling then a 3×3 conv (padding 1): output row 2i+a reads input rows i-1+a and i+a only, so
+# the kernel's rows merge into two taps per phase a: a=0 → (k0, k1+k2) on rows (i-1, i); a=1 → (k0+k1, k2)
+# on rows (i, i+1). Same for columns. Each phase is a 2×2 conv on the small input: 4·4/9 of the work at 4×
+# the pixels, i.e. 2.25× fewer multiply-adds, for the same function up to rounding.
+_PHASE_TAPS = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]], [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]])
+# Below this many input pixels the conv is bound by reading its (then 16/9× larger) weights: phases don't pay.
+MIN_PHASE_PIXELS = 32 * 32
+
+
+def phase_weights(weight: torch.Tensor, bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """3×3 kernels O×I×3×3 → the four 2×2 phase kernels stacked as (row phase, column phase, O)×I×2×2."""
+    taps = _PHASE_TAPS.to(weight)
+    phases = torch.einsum("ark,bsl,oikl->aboirs", taps, taps, weight)
+    return phases.reshape(4 * weight.shape[0], weight.shape[1], 2, 2).contiguous(), bias.repeat(4)
+
+
+def interleave_phases(phases: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    """N×4C×(h+1)×(w+1) phase outputs → the N×C×2h×2w upsampled-and-convolved map (channels_last)."""
+    n, c4 = phases.shape[:2]
+    c = c4 // 4
+    src = phases.permute(0, 2, 3, 1)
+    out = src.new_empty(n, h, 2, w, 2, c)
+    for a in (0, 1):
+        for b in (0, 1):
+            p = 2 * a + b
+            out[:, :, a, :, b] = src[:, a:a + h, b:b + w, p * c:(p + 1) * c]
+    return out.view(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
+
+
 class InferenceConv2d(nn.Conv2d):
-    """A frozen conv (optionally with ReLU fused in) whose CPU weight stays in oneDNN's blocked layout.
+    """A frozen conv (optionally upsampling its input ×2 first, optionally with ReLU fused in) whose CPU weight
+    stays in oneDNN's blocked layout.
 
     Plain convs reorder their weight into that layout on every call, which costs as much as the conv itself
     for wide layers on small maps. The reordered copy depends on the input shape, so one is kept per shape.
     """
 
-    def __init__(self, conv: nn.Conv2d, relu: bool):
+    def __init__(self, conv: nn.Conv2d, relu: bool, upsample: bool = False):
         super().__init__(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
                          padding=conv.padding, device="meta")
         self.weight, self.bias = conv.weight, conv.bias
         self.relu = relu
+        self.upsample = upsample
         self._packed: dict[tuple[int, ...], torch.Tensor] = {}
+        self._phases: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not (_ONEDNN and x.device.type == "cpu" and x.dtype == torch.float32):
-            out = super().forward(x)
+            out = super().forward(F.interpolate(x, scale_factor=2) if self.upsample else x)
             return F.relu(out, inplace=True) if self.relu else out
-        args = (list(self.padding), list(self.stride), list(self.dilation), self.groups)
-        weight = self._packed.get(tuple(x.shape))
-        if weight is None:
-            weight = torch.ops.mkldnn._reorder_convolution_weight(self.weight, *args, list(x.shape))
-            self._packed[tuple(x.shape)] = weight
-        return torch.ops.mkldnn._convolution_pointwise(x, weight, self.bias, *args, "relu" if self.relu else "none",
+        h, w = x.shape[2:]
+        if self.upsample and self.kernel_size == (3, 3) and self.padding == (1, 1) and h * w >= MIN_PHASE_PIXELS:
+            if self._phases is None:
+                self._phases = phase_weights(self.weight, self.bias)
+            return interleave_phases(self._onednn(x, *self._phases, [1, 1]), h, w)
+        if self.upsample:
+            x = F.interpolate(x, scale_factor=2)
+        return self._onednn(x, self.weight, self.bias, list(self.padding))
+
+    def _onednn(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, padding: list[int]) -> torch.Tensor:
+        args = (padding, list(self.stride), list(self.dilation), self.groups)
+        key = (*x.shape, weight.shape[-1])
+        packed = self._packed.get(key)
+        if packed is None:
+            packed = self._packed[key] = torch.ops.mkldnn._reorder_convolution_weight(weight, *args, list(x.shape))
+        return torch.ops.mkldnn._convolution_pointwise(x, packed, bias, *args, "relu" if self.relu else "none",
                                                        [], "")
 
 
@@ -197,7 +241,8 @@ def freeze_for_inference(module: nn.Module) -> nn.Module:
             scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
             conv.weight.mul_(scale.view(-1, 1, 1, 1))
             conv.bias.copy_((conv.bias - norm.running_mean) * scale + norm.bias)
-            block.conv, block.norm, block.fused = InferenceConv2d(conv, relu=True), nn.Identity(), True
+            block.conv = InferenceConv2d(conv, relu=True, upsample=isinstance(block, UpBlock2d))
+            block.norm, block.fused = nn.Identity(), True
     for parent in list(module.modules()):
         for name, child in parent.named_children():
             if type(child) is nn.Conv2d and child.groups == 1 and child.padding_mode == "zeros":

@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .blocks import MIN_PHASE_PIXELS, interleave_phases, phase_weights
+
 _shortcuts = True
 
 
@@ -96,21 +98,6 @@ def norm_relu(norm: nn.InstanceNorm2d, x: torch.Tensor) -> torch.Tensor:
     return out.relu_()
 
 
-# Nearest ×2 then a 3×3 conv (padding 1): output row 2i+a sees input rows i-1+a, i+a only, so the kernel rows
-# merge into 2 taps per phase a: a=0 → (w0, w1+w2) on rows (i-1, i); a=1 → (w0+w1, w2) on rows (i, i+1).
-_ROW_TAPS = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]], [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]])  # a, tap, k
-# Below this many input pixels the conv is bound by reading weights, which the phase kernels enlarge 16/9×.
-_MIN_PHASE_PIXELS = 32 * 32
-
-
-def _phase_weight(weight: torch.Tensor) -> torch.Tensor:
-    """3×3 kernels O×I×3×3 → the four 2×2 phase kernels stacked as (row phase a, column phase b, O)×I×2×2."""
-    taps = _ROW_TAPS.to(weight)
-    out, inp = weight.shape[:2]
-    phases = torch.einsum("ark,bsl,oikl->aboirs", taps, taps, weight)
-    return phases.reshape(4 * out, inp, 2, 2).contiguous(memory_format=torch.channels_last)
-
-
 def single_output_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     """conv(x) for a stride-1 conv with one output channel: every tap's map from one matrix product, then
     summed at its offset."""
@@ -167,27 +154,20 @@ class UpBlock2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         phased = (_fast() and self.conv.kernel_size == (3, 3) and self.conv.padding == (1, 1)
-                  and x.shape[2] * x.shape[3] >= _MIN_PHASE_PIXELS)
+                  and x.shape[2] * x.shape[3] >= MIN_PHASE_PIXELS)
         out = self._upsample_conv(x) if phased else self.conv(F.interpolate(x, scale_factor=2.0))
         return norm_relu(self.norm, out)
 
     def _upsample_conv(self, x: torch.Tensor) -> torch.Tensor:
         """conv(nearest ×2 upsampling of x), computed phase by phase on x itself."""
         conv = self.conv
-        n, _, h, w = x.shape
-        c = conv.out_channels
-        make = lambda: (_phase_weight(conv.weight), conv.bias.repeat(4))  # noqa: E731
+        h, w = x.shape[2:]
+        make = lambda: phase_weights(conv.weight, conv.bias)  # noqa: E731
         if _packable(x, conv):
             phases = _packed_conv(conv, "_packed_phases", x, (conv.weight, conv.bias), make, (1, 1))
         else:
             phases = F.conv2d(x, *make(), padding=1)
-        phases = phases.permute(0, 2, 3, 1)  # N×(h+1)×(w+1)×4C
-        out = phases.new_empty(n, h, 2, w, 2, c)
-        for a in (0, 1):
-            for b in (0, 1):
-                p = 2 * a + b
-                out[:, :, a, :, b] = phases[:, a:a + h, b:b + w, p * c:(p + 1) * c]
-        return out.view(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
+        return interleave_phases(phases, h, w)
 
 
 class ResBlock2d(nn.Module):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .hashing import sha256_file
 from .options import RenderOptions
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,7 @@ def default_db_path() -> Path:
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """Content hash of a file (the uploaded photo or clip)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def anonymous_session(session_hash: str | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -21,6 +20,7 @@ from safetensors.torch import save_file
 
 from .config import PRESETS, ModelConfig, config_from_model_params, config_to_model_params, load_config
 from .errors import UserError
+from .hashing import sha256_file as _compute_sha256
 from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
 
 log = logging.getLogger(__name__)
@@ -218,14 +218,6 @@ def _read_hash_index() -> dict[str, Any]:
         return json.loads(_hash_index_path().read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _compute_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:

@@ -15,7 +15,7 @@ from fomm_core.engine import Keypoints
 from fomm_core.fomm import FOMMModel, build_networks
 from fomm_core.networks.blocks import make_coordinate_grid
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "fomm_taichi256_state_dict.json"
+REFERENCE = Path(__file__).parent / "data" / "fomm_taichi256_state_dict.json"  # copy of shared/reference
 GOLDEN = Path(__file__).parent / "data" / "fomm_golden.npz"
 
 

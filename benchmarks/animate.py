@@ -20,8 +20,9 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,38 +38,45 @@ def _frames(n: int, size: int):
         yield rng.random((size, size, 3), dtype=np.float32)
 
 
-def _original_way_fomm(model):
-    """demo.py's loop on unmodified networks (no batch-norm folding, default memory layout), batch 1."""
+def _fresh_networks(module, config) -> dict:
+    """Unmodified networks (no batch-norm folding, default memory layout) with random_model(seed=0)'s weights."""
     import torch
-
-    from fomm_core.fomm import build_networks
 
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)  # the same weights as fomm_core.random_model(seed=0)
-        nets = {k: v.eval() for k, v in build_networks(model.config).items()}
-    kp_detector, generator = nets["kp_detector"], nets["generator"]
-    return lambda source, driving: _original_loop(model, kp_detector, generator, source, driving)
+        torch.manual_seed(0)
+        return {k: v.eval() for k, v in module.build_networks(config).items()}
 
 
-def _original_loop(model, kp_detector, generator, source, driving) -> None:
+def _demo_loop(model, detect, generate, context=nullcontext):
+    """The original demo's make_animation (relative mode, adapt scale), batch 1: per frame the frame's keypoints,
+    then `generate(source, kp, kp_source)`, which works from the full-size source every time."""
     import torch
 
-    with torch.no_grad():
-        src = torch.from_numpy(source).permute(2, 0, 1)[None]
-        kp_source = _kp(kp_detector(src))
-        source_state = type("Source", (), {"kp": kp_source})()
-        kp_initial = None
-        for frame in driving:
-            kp_driving = _kp(kp_detector(torch.from_numpy(frame).permute(2, 0, 1)[None]))
-            kp_initial = kp_initial or kp_driving
-            kp = model.drive_keypoints(source_state, kp_driving, kp_initial, "relative", True)
-            generator(src, kp.value, kp.jacobian, kp_source.value, kp_source.jacobian)["prediction"].numpy()
+    def run(source, driving) -> None:
+        with torch.no_grad(), context():
+            src = torch.from_numpy(source).permute(2, 0, 1)[None]
+            kp_source = detect(src)
+            source_state = SimpleNamespace(kp=kp_source)
+            kp_initial = None
+            for frame in driving:
+                kp_driving = detect(torch.from_numpy(frame).permute(2, 0, 1)[None])
+                kp_initial = kp_initial or kp_driving
+                kp = model.drive_keypoints(source_state, kp_driving, kp_initial, "relative", True)
+                generate(src, kp, kp_source).numpy()
+
+    return run
 
 
-def _kp(pair):
+def _original_way_fomm(model):
+    """FOMM demo.py: the generator's full forward re-encodes the source, recomputes its dense-motion inputs and
+    also warps the source image for visualisation, every frame."""
+    from fomm_core import fomm
     from fomm_core.engine import Keypoints
 
-    return Keypoints(*pair)
+    nets = _fresh_networks(fomm, model.config)
+    kp_detector, generator = nets["kp_detector"], nets["generator"]
+    return _demo_loop(model, lambda x: Keypoints(*kp_detector(x)),
+                      lambda src, kp, ks: generator(src, kp.value, kp.jacobian, ks.value, ks.jacobian)["prediction"])
 
 
 @contextmanager
@@ -129,32 +137,15 @@ def _original_way_tpsmm(model):
     time for its training loss; that extra work is left out here, so the original's figure is, if anything,
     flattered.)
     """
-    import torch
-
+    from fomm_core import tpsmm
+    from fomm_core.engine import Keypoints
     from fomm_core.networks.tpsmm_blocks import plain_ops
-    from fomm_core.tpsmm import build_networks
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)  # the same weights as fomm_core.random_model(seed=0)
-        nets = {k: v.eval() for k, v in build_networks(model.config).items()}
+    nets = _fresh_networks(tpsmm, model.config)
     kp_detector, dense_motion = nets["kp_detector"], nets["dense_motion_network"]
     inpainting = nets["inpainting_network"]
-
-    def run(source, driving) -> None:
-        from fomm_core.engine import Keypoints
-
-        with torch.no_grad(), plain_ops():
-            src = torch.from_numpy(source).permute(2, 0, 1)[None]
-            kp_source = Keypoints(kp_detector(src))
-            source_state = type("Source", (), {"kp": kp_source})()
-            kp_initial = None
-            for frame in driving:
-                kp_driving = Keypoints(kp_detector(torch.from_numpy(frame).permute(2, 0, 1)[None]))
-                kp_initial = kp_initial or kp_driving
-                kp = model.drive_keypoints(source_state, kp_driving, kp_initial, "relative", True)
-                inpainting(src, dense_motion(src, kp.value, kp_source.value)).numpy()
-
-    return run
+    return _demo_loop(model, lambda x: Keypoints(kp_detector(x)),
+                      lambda src, kp, ks: inpainting(src, dense_motion(src, kp.value, ks.value)), plain_ops)
 
 
 def _flops_per_frame(engine: str, batch_size: int) -> float:

@@ -46,7 +46,8 @@ class InpaintingNetwork(nn.Module):
             maps.append(block(maps[-1]))
         return maps
 
-    def _occlusion(self, motion: TPSDenseMotion, level: int, like: torch.Tensor) -> torch.Tensor:
+    def occlusion_at(self, motion: TPSDenseMotion, level: int, like: torch.Tensor) -> torch.Tensor:
+        """The occlusion mask that weighs decoder level `level` (0 = deepest), at `like`'s size."""
         if self.multi_mask:
             return motion.occlusion_maps[level]
         occlusion = motion.occlusion_maps[0]
@@ -57,15 +58,15 @@ class InpaintingNetwork(nn.Module):
         n = motion.deformation.shape[0]
         flow = motion.deformation
         out = warp(encoded[-1].expand(n, -1, -1, -1), flow)
-        out = out * self._occlusion(motion, 0, out)
+        out = out * self.occlusion_at(motion, 0, out)
         num_blocks = len(self.up_blocks)
         for i in range(num_blocks):
             out = self.up_blocks[i](self.resblock[2 * i + 1](self.resblock[2 * i](out)))
             skip = warp(encoded[-(i + 2)].expand(n, -1, -1, -1), flow)
-            skip = skip * self._occlusion(motion, i + 1, skip)
+            skip = skip * self.occlusion_at(motion, i + 1, skip)
             if i < num_blocks - 1:
                 out = torch.cat([out, skip], dim=1)
-        occlusion = self._occlusion(motion, -1, out)
+        occlusion = self.occlusion_at(motion, -1, out)
         visible = 1 - occlusion
         out = torch.sigmoid(self.final(torch.addcmul(skip, out, visible)))
         return torch.addcmul(warp(source.expand(n, -1, -1, -1), flow) * occlusion, out, visible)

@@ -37,6 +37,19 @@ class TPSSourceInputs:
     kp: torch.Tensor  # 1×5K×2
 
 
+def contribution_maps(logits: torch.Tensor, dropout_p: float = 0.0) -> torch.Tensor:
+    """Softmax over the K+1 transforms; with `dropout_p` > 0 each TPS transform (never the identity, channel 0)
+    of each sample is dropped with that probability before normalising (the paper's dropout, Eq. 7-8), so that
+    no single transform carries the whole motion."""
+    if dropout_p <= 0:
+        return F.softmax(logits, dim=1)
+    weights = torch.exp(logits - logits.max(dim=1, keepdim=True).values)
+    keep = (torch.rand(logits.shape[0], logits.shape[1], 1, 1, device=logits.device) >= dropout_p).to(logits.dtype)
+    keep[:, 0] = 1
+    weights = weights * keep
+    return weights / (weights.sum(dim=1, keepdim=True) + 1e-6)
+
+
 class TPSDenseMotionNetwork(nn.Module):
     """Optical flow and multi-resolution occlusion masks from the source and both keypoint sets."""
 
@@ -82,8 +95,10 @@ class TPSDenseMotionNetwork(nn.Module):
             tps = warp_points(grid.view(h * w, 2), control, affine, weights).view(n, self.num_tps, h, w, 2)
         return torch.cat([grid.view(1, 1, h, w, 2).expand(n, 1, h, w, 2), tps], dim=1)
 
-    def forward_prepared(self, prepared: TPSSourceInputs, kp_driving: torch.Tensor) -> TPSDenseMotion:
-        """Dense motion for N driving keypoint sets N×5K×2 against one prepared source (or N matching ones)."""
+    def forward_prepared(self, prepared: TPSSourceInputs, kp_driving: torch.Tensor,
+                         dropout_p: float = 0.0) -> TPSDenseMotion:
+        """Dense motion for N driving keypoint sets N×5K×2 against one prepared source (or N matching ones);
+        `dropout_p` > 0 (training only) drops whole TPS transforms, see `contribution_maps`."""
         n = kp_driving.shape[0]
         image = prepared.image.expand(n, -1, -1, -1)
         c, h, w = image.shape[1:]
@@ -99,7 +114,7 @@ class TPSDenseMotionNetwork(nn.Module):
 
         features = torch.cat([heatmap, deformed.view(n, k1 * c, h, w)], dim=1)
         pred = self.hourglass(features)
-        contribution = F.softmax(self.maps(pred[-1]), dim=1)
+        contribution = contribution_maps(self.maps(pred[-1]), dropout_p)
         deformation = (transforms.permute(0, 1, 4, 2, 3) * contribution.unsqueeze(2)).sum(dim=1)
         deformation = deformation.permute(0, 2, 3, 1)
         return TPSDenseMotion(deformation, self.occlusion_maps(pred), contribution, deformed)
@@ -117,6 +132,7 @@ class TPSDenseMotionNetwork(nn.Module):
             maps.append(torch.sigmoid(single_output_conv(self.occlusion[from_hourglass + i], x)))
         return maps
 
-    def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor) -> TPSDenseMotion:
+    def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor,
+                dropout_p: float = 0.0) -> TPSDenseMotion:
         """Dense motion from full-size sources N×C×H×W and keypoints N×5K×2 (driving, source)."""
-        return self.forward_prepared(self.prepare_source(source, kp_source), kp_driving)
+        return self.forward_prepared(self.prepare_source(source, kp_source), kp_driving, dropout_p)

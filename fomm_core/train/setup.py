@@ -1,6 +1,7 @@
-"""Training configuration: an original-style FOMM YAML (dataset_params, model_params, train_params).
+"""Training configuration: an original-style FOMM or TPSMM YAML (dataset_params, model_params, train_params).
 
-Everything the original taichi-256.yaml says is read with the same meaning (FOMM.md §2, §7). Keys of ours,
+Everything the original taichi-256.yaml files say is read with the same meaning (FOMM.md §2, §7; TPSMM.md §6),
+except TPSMM's background predictor (`common_params.bg`), which training does not support. Keys of ours,
 all optional, in `train_params`: `seed`, `loss` (auto | vgg | l1_ssim), `log_every`, `sample_every` and
 `checkpoint_every` (steps), `num_workers`, `freeze_norm_step` (from this step on the generator's batch norms
 use their running statistics, as at inference: with small per-process batches of very different images, batch
@@ -16,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from ..config import FOMMConfig, config_from_model_params
+from ..config import ModelConfig, TPSMMConfig, config_from_model_params
 from ..errors import UserError
 
 _DEFAULT_WEIGHTS = {"generator_gan": 0.0, "discriminator_gan": 1.0, "feature_matching": [10.0, 10.0, 10.0, 10.0],
                     "perceptual": [10.0, 10.0, 10.0, 10.0, 10.0], "equivariance_value": 10.0,
-                    "equivariance_jacobian": 10.0}
+                    "equivariance_jacobian": 10.0, "warp_loss": 10.0}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ class TrainParams:
     checkpoint_every: int = 500
     num_workers: int = 0
     freeze_norm_step: int | None = None
+    dropout_epoch: int = 0
+    dropout_maxp: float = 0.0
+    dropout_startp: float = 0.0
+    dropout_inc_epoch: int = 10
+    bg_start: int = 0
+
+    def dropout_p(self, epoch: int) -> float:
+        """TPSMM's transform-dropout probability: ramps from dropout_startp to dropout_maxp, off from dropout_epoch."""
+        if epoch >= self.dropout_epoch:
+            return 0.0
+        return min(epoch / self.dropout_inc_epoch * self.dropout_maxp + self.dropout_startp, self.dropout_maxp)
 
     def lr_factor(self, epoch: int) -> float:
         """MultiStep schedule: ×0.1 at each milestone epoch reached."""
@@ -58,7 +70,7 @@ class TrainParams:
 class TrainSetup:
     """A whole training configuration."""
 
-    model: FOMMConfig
+    model: ModelConfig
     train: TrainParams
     dataset: dict[str, Any]
     discriminator: dict[str, Any]
@@ -78,12 +90,15 @@ def setup_from_dict(document: dict[str, Any]) -> TrainSetup:
     dataset = dict(document.get("dataset_params") or {})
     frame_size = int((dataset.get("frame_shape") or [256])[0])
     model = config_from_model_params(document["model_params"], frame_size=frame_size)
-    if not isinstance(model, FOMMConfig):
-        raise UserError("Training supports FOMM configs (model_params.common_params.num_kp); this one is TPSMM.")
+    if isinstance(model, TPSMMConfig) and model.bg:
+        raise UserError("Training TPSMM's background predictor is not supported: set model_params.common_params.bg "
+                        "to false (the identity transform then models a still background).")
     raw = dict(document.get("train_params") or {})
     weights = dict(_DEFAULT_WEIGHTS)
     weights.update(raw.pop("loss_weights", None) or {})
     transform = raw.pop("transform_params", None) or {}
+    if "dataloader_workers" in raw:  # TPSMM's name for it
+        raw.setdefault("num_workers", raw.pop("dataloader_workers"))
     known = TrainParams.__dataclass_fields__
     unknown = sorted(set(raw) - set(known))
     if unknown:
@@ -94,7 +109,10 @@ def setup_from_dict(document: dict[str, Any]) -> TrainSetup:
     train = TrainParams(**raw, loss_weights=weights,
                         **{k: transform[k] for k in ("sigma_affine", "sigma_tps", "points_tps") if k in transform})
     disc = dict(document["model_params"].get("discriminator_params") or {})
-    return TrainSetup(model, train, dataset, disc, document)
+    setup = TrainSetup(model, train, dataset, disc, document)
+    if isinstance(model, TPSMMConfig) and setup.uses_gan:
+        raise UserError("TPSMM trains without a GAN: set loss_weights.generator_gan to 0.")
+    return setup
 
 
 def load_train_setup(path: str | Path) -> TrainSetup:

@@ -1,7 +1,8 @@
-"""The FOMM training loop: losses, Adam with milestones, original-layout checkpoints, exact resume, logs, DDP.
+"""The FOMM/TPSMM training loop: losses, Adam with milestones, original-layout checkpoints, exact resume, logs, DDP.
 
-A run directory holds `config.yaml` (the training config), `checkpoint.pth.tar` (latest; the original FOMM
-layout `{generator, kp_detector, discriminator?, optimizer_*, epoch}` plus our `trainer_state`, so
+A run directory holds `config.yaml` (the training config), `checkpoint.pth.tar` (latest; the original layout,
+FOMM `{generator, kp_detector, discriminator?, optimizer_*, epoch}` or TPSMM `{kp_detector,
+dense_motion_network, inpainting_network, optimizer, epoch}`, plus our `trainer_state`, so
 `fomm_core.load_model(path, config=RUN/config.yaml)` reads it), numbered `%08d-checkpoint.pth.tar` copies every
 `checkpoint_freq` epochs, `log.jsonl` (one line per `log_every` steps) and `samples/step_%08d.png` sheets.
 Under torchrun every process trains on its own share of each batch (gloo on CPU, nccl on CUDA); rank 0 writes.
@@ -25,13 +26,16 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
+from ..config import TPSMMConfig
 from ..errors import UserError
 from ..fomm import build_networks
+from ..tpsmm import build_networks as build_tpsmm_networks
 from .dataset import StepBatchSampler
 from .gan import MultiScaleDiscriminator, discriminator_loss, generator_gan_losses
 from .losses import ImagePyramid, equivariance_losses, reconstruction_loss
 from .samples import write_sample_sheet
 from .setup import TrainSetup
+from .tpsmm_objective import TPSMMFullModel
 from .transforms import EquivarianceTransform
 
 CHECKPOINT = "checkpoint.pth.tar"
@@ -127,8 +131,12 @@ def _save_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _adam(params: Any, lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999), weight_decay=weight_decay)
+
+
 class Trainer:
-    """Trains one FOMM on a dataset of (index, seed)-addressed pairs into a run directory."""
+    """Trains one FOMM or TPSMM on a dataset of (index, seed)-addressed pairs into a run directory."""
 
     def __init__(self, setup: TrainSetup, dataset: Dataset, out_dir: str | Path, resume: bool = False,
                  device: str | torch.device | None = None):
@@ -138,33 +146,41 @@ class Trainer:
         self.ctx = init_distributed(device)
         params = setup.train
         torch.manual_seed(params.seed)
-        nets = build_networks(setup.model)
-        self.kp_detector = nets["kp_detector"].to(self.ctx.device)
-        self.generator = nets["generator"].to(self.ctx.device)
-        self.discriminator = None
-        if setup.uses_gan:
-            disc = dict(setup.discriminator)
-            scales = tuple(disc.pop("scales", (1,)))
-            self.discriminator = MultiScaleDiscriminator(scales, num_channels=setup.model.num_channels,
-                                                         num_kp=setup.model.num_kp, **disc).to(self.ctx.device)
-        self.optimizers = {
-            "generator": torch.optim.Adam(self.generator.parameters(), lr=params.lr_generator, betas=(0.5, 0.999)),
-            "kp_detector": torch.optim.Adam(self.kp_detector.parameters(), lr=params.lr_kp_detector,
-                                            betas=(0.5, 0.999)),
-        }
-        if self.discriminator is not None:
-            self.optimizers["discriminator"] = torch.optim.Adam(self.discriminator.parameters(),
-                                                                lr=params.lr_discriminator, betas=(0.5, 0.999))
-        self.base_lr = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}
         reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
                                              self.ctx.device)
         self.loss_kind = reconstruction.kind
-        disc_scales = tuple(float(s) for s in setup.discriminator.get("scales", (1,)))
-        self.full_generator: nn.Module = GeneratorFullModel(self.kp_detector, self.generator, setup, reconstruction,
-                                                            disc_scales).to(self.ctx.device)
+        self.discriminator = None
         self.full_discriminator: nn.Module | None = None
-        if self.discriminator is not None:
-            self.full_discriminator = DiscriminatorFullModel(self.discriminator, setup).to(self.ctx.device)
+        self.tpsmm = isinstance(setup.model, TPSMMConfig)
+        if self.tpsmm:
+            nets = build_tpsmm_networks(setup.model)
+            # the networks TPSMM's first stage trains (the AVD network is a second stage, not trained here)
+            self.networks = {k: nets[k].to(self.ctx.device)
+                             for k in ("kp_detector", "dense_motion_network", "inpainting_network")}
+            self.optimizers = {"optimizer": _adam([p for net in self.networks.values() for p in net.parameters()],
+                                                  params.lr_generator, weight_decay=1e-4)}
+            self.full_generator: nn.Module = TPSMMFullModel(**self.networks, setup=setup,
+                                                            reconstruction=reconstruction).to(self.ctx.device)
+        else:
+            nets = build_networks(setup.model)
+            self.kp_detector = nets["kp_detector"].to(self.ctx.device)
+            self.generator = nets["generator"].to(self.ctx.device)
+            self.networks = {"generator": self.generator, "kp_detector": self.kp_detector}
+            self.optimizers = {"optimizer_generator": _adam(self.generator.parameters(), params.lr_generator),
+                               "optimizer_kp_detector": _adam(self.kp_detector.parameters(), params.lr_kp_detector)}
+            if setup.uses_gan:
+                disc = dict(setup.discriminator)
+                scales = tuple(disc.pop("scales", (1,)))
+                self.discriminator = MultiScaleDiscriminator(scales, num_channels=setup.model.num_channels,
+                                                             num_kp=setup.model.num_kp, **disc).to(self.ctx.device)
+                self.networks["discriminator"] = self.discriminator
+                self.optimizers["optimizer_discriminator"] = _adam(self.discriminator.parameters(),
+                                                                   params.lr_discriminator)
+                self.full_discriminator = DiscriminatorFullModel(self.discriminator, setup).to(self.ctx.device)
+            disc_scales = tuple(float(s) for s in setup.discriminator.get("scales", (1,)))
+            self.full_generator = GeneratorFullModel(self.kp_detector, self.generator, setup, reconstruction,
+                                                     disc_scales).to(self.ctx.device)
+        self.base_lr = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}
         self.step = 0
         if resume:
             self._load()
@@ -187,15 +203,12 @@ class Trainer:
 
     def modules(self) -> dict[str, nn.Module]:
         """The trained networks by checkpoint key."""
-        mods = {"generator": self.generator, "kp_detector": self.kp_detector}
-        if self.discriminator is not None:
-            mods["discriminator"] = self.discriminator
-        return mods
+        return dict(self.networks)
 
     def checkpoint(self) -> dict[str, Any]:
-        """The run's state in the original FOMM checkpoint layout, plus `trainer_state` for exact resume."""
+        """The run's state in the original checkpoint layout, plus `trainer_state` for exact resume."""
         state: dict[str, Any] = {name: m.state_dict() for name, m in self.modules().items()}
-        state.update({f"optimizer_{name}": opt.state_dict() for name, opt in self.optimizers.items()})
+        state.update({name: opt.state_dict() for name, opt in self.optimizers.items()})
         state["epoch"] = self.step // self.steps_per_epoch
         state["trainer_state"] = {"step": self.step, "torch_rng": torch.get_rng_state(), "loss": self.loss_kind}
         return state
@@ -210,7 +223,7 @@ class Trainer:
                 raise UserError(f"{path} has no {name}; resume with the config the run was started with.")
             module.load_state_dict(state[name])
         for name, opt in self.optimizers.items():
-            opt.load_state_dict(state[f"optimizer_{name}"])
+            opt.load_state_dict(state[name])
         trainer_state = state.get("trainer_state") or {}
         self.step = int(trainer_state.get("step", 0))
         if "torch_rng" in trainer_state:
@@ -227,7 +240,7 @@ class Trainer:
         for name, opt in self.optimizers.items():
             for group in opt.param_groups:
                 group["lr"] = self.base_lr[name] * factor
-        return self.base_lr["generator"] * factor
+        return next(iter(self.base_lr.values())) * factor
 
     def _set_norm_mode(self) -> None:
         """From `freeze_norm_step` on, the generator's batch norms use their running statistics, as at inference.
@@ -235,6 +248,8 @@ class Trainer:
         The keypoint detector keeps batch statistics: frozen there, its jacobians drifted toward singular
         matrices and the equivariance losses diverged within a few hundred steps.
         """
+        if self.tpsmm:
+            return
         frozen = self.setup.train.freeze_norm_step is not None and self.step >= self.setup.train.freeze_norm_step
         for layer in self.generator.modules():
             if isinstance(layer, nn.modules.batchnorm._BatchNorm):
@@ -263,6 +278,10 @@ class Trainer:
         part = slice(self.ctx.rank * batch_size, (self.ctx.rank + 1) * batch_size)
         return EquivarianceTransform(whole.theta[part], whole.control_points, whole.control_params[part])
 
+    def _unwrapped(self) -> nn.Module:
+        module = self.full_generator
+        return module.module if isinstance(module, DistributedDataParallel) else module
+
     def train_step(self, batch: dict[str, torch.Tensor]) -> tuple[dict[str, float], dict[str, torch.Tensor]]:
         """One optimisation step on a batch; returns the losses and the generated outputs."""
         source = batch["source"].to(self.ctx.device)
@@ -271,20 +290,24 @@ class Trainer:
         if self.discriminator is not None:
             self.discriminator.requires_grad_(False)
         self._set_norm_mode()
-        losses, generated = self.full_generator(source, driving, transform, self.discriminator)
+        extra = self.setup.train.dropout_p(self.step // self.steps_per_epoch) if self.tpsmm else self.discriminator
+        losses, generated = self.full_generator(source, driving, transform, extra)
         total = sum(losses.values())
         for opt in self.optimizers.values():
             opt.zero_grad(set_to_none=True)
         total.backward()
-        self.optimizers["generator"].step()
-        self.optimizers["kp_detector"].step()
+        if self.tpsmm:
+            self._unwrapped().clip_gradients()
+        for name, opt in self.optimizers.items():
+            if name != "optimizer_discriminator":
+                opt.step()
         values = {k: float(v.detach()) for k, v in losses.items()}
         if self.full_discriminator is not None:
             self.discriminator.requires_grad_(True)
             kp = generated["kp_driving"].detach() if self.setup.discriminator.get("use_kp") else None
             disc_losses = self.full_discriminator(driving, generated["prediction"], kp)
             sum(disc_losses.values()).backward()
-            self.optimizers["discriminator"].step()
+            self.optimizers["optimizer_discriminator"].step()
             values.update({k: float(v.detach()) for k, v in disc_losses.items()})
         if self.ctx.enabled:
             self._average_buffers()

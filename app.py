@@ -52,7 +52,7 @@ TIPS = """**Tips for a good result**
 """
 MODE_CHOICES = [("Relative: the dancer's moves, starting from your pose", "relative"),
                 ("Absolute: copy the dancer's poses", "absolute"),
-                ("AVD (TPSMM models only)", "avd")]
+                ("AVD (public TPSMM checkpoints only)", "avd")]
 SIZE_CHOICES = [("Model's own (256)", "native"), ("384", "384"), ("512", "512")]
 CSS = """
 .gradio-container {max-width: 1100px !important; margin: auto;}

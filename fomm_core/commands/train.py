@@ -1,10 +1,10 @@
-"""Train a FOMM model on frame folders or on synthetic dancers (torchrun for several processes/GPUs).
+"""Train a FOMM or TPSMM model on frame folders or on synthetic dancers (torchrun for several processes/GPUs).
 
 Examples:
   python -m fomm_core train --config cfg.yaml --data synthetic --out runs/a --steps 2000
   python -m fomm_core train --config cfg.yaml --data runs/a --out runs/a --resume
   torchrun --nproc_per_node 2 -m fomm_core train --config cfg.yaml --data DATA --out runs/b
-The run directory gets config.yaml, checkpoint.pth.tar (original FOMM layout; load it with
+The run directory gets config.yaml, checkpoint.pth.tar (the original FOMM or TPSMM layout; load it with
 `fomm_core.load_model(RUN/checkpoint.pth.tar, config=RUN/config.yaml)`), log.jsonl and samples/*.png.
 """
 
@@ -18,7 +18,7 @@ import torch
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the train command."""
-    parser.add_argument("--config", required=True, help="training YAML in the original FOMM layout")
+    parser.add_argument("--config", required=True, help="training YAML in the original FOMM or TPSMM layout")
     parser.add_argument("--data", required=True, help="frame-folder root (ROOT/train/VIDEO/*.png) or 'synthetic'")
     parser.add_argument("--out", required=True, help="run directory (checkpoints, log.jsonl, samples/)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pth.tar")

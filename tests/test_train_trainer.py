@@ -182,3 +182,34 @@ def test_frozen_batch_norms_keep_their_running_statistics(tmp_path):
     assert torch.equal(stats(), after_first)
     assert not torch.equal(trainer.generator.first.conv.weight, weights)
     assert not trainer.generator.first.norm.training
+
+
+def test_init_copies_every_tensor_whose_key_and_shape_match(tmp_path):
+    first = tmp_path / "first"
+    Trainer(setup_from_dict(tiny_document()), BlobPairs(), first).run(2)
+    old = torch.load(first / "checkpoint.pth.tar", weights_only=True)
+    document = tiny_document()
+    document["model_params"]["generator_params"]["block_expansion"] = 8  # generator convs change shape
+    trainer = Trainer(setup_from_dict(document), BlobPairs(), tmp_path / "second", init=first / "checkpoint.pth.tar")
+    kp_count = len(trainer.kp_detector.state_dict())
+    assert trainer.initialised["kp_detector"] == f"{kp_count}/{kp_count}"
+    for key, value in trainer.kp_detector.state_dict().items():
+        assert torch.equal(value, old["kp_detector"][key]), key
+    generator = trainer.generator.state_dict()
+    copied, total = map(int, trainer.initialised["generator"].split("/"))
+    assert 0 < copied < total
+    dense = "dense_motion_network.hourglass.encoder.down_blocks.0.conv.weight"
+    assert torch.equal(generator[dense], old["generator"][dense])
+    assert generator["first.conv.weight"].shape[0] == 8  # kept its own (random) weights
+    trainer.run(3)
+    state = torch.load(tmp_path / "second" / "checkpoint.pth.tar", weights_only=True)
+    assert state["trainer_state"]["initialised"] == trainer.initialised
+
+
+def test_init_refuses_a_checkpoint_of_the_other_engine(tmp_path):
+    from tpsmm_fixtures import tiny_tpsmm_state
+
+    path = tmp_path / "tpsmm.pth.tar"
+    torch.save(tiny_tpsmm_state(), path)
+    with pytest.raises(UserError, match="TPSMM model; it cannot initialise a FOMM"):
+        Trainer(setup_from_dict(tiny_document()), BlobPairs(), tmp_path / "run", init=path)

@@ -139,7 +139,7 @@ class Trainer:
     """Trains one FOMM or TPSMM on a dataset of (index, seed)-addressed pairs into a run directory."""
 
     def __init__(self, setup: TrainSetup, dataset: Dataset, out_dir: str | Path, resume: bool = False,
-                 device: str | torch.device | None = None):
+                 device: str | torch.device | None = None, init: str | Path | None = None):
         self.setup = setup
         self.dataset = dataset
         self.out_dir = Path(out_dir)
@@ -182,6 +182,9 @@ class Trainer:
                                                      disc_scales).to(self.ctx.device)
         self.base_lr = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}
         self.step = 0
+        self.initialised: dict[str, str] = {}
+        if init is not None and not resume:
+            self.initialised = self.init_from(init)
         if resume:
             self._load()
         if self.ctx.enabled:
@@ -210,8 +213,27 @@ class Trainer:
         state: dict[str, Any] = {name: m.state_dict() for name, m in self.modules().items()}
         state.update({name: opt.state_dict() for name, opt in self.optimizers.items()})
         state["epoch"] = self.step // self.steps_per_epoch
-        state["trainer_state"] = {"step": self.step, "torch_rng": torch.get_rng_state(), "loss": self.loss_kind}
+        state["trainer_state"] = {"step": self.step, "torch_rng": torch.get_rng_state(), "loss": self.loss_kind,
+                                  "initialised": self.initialised}
         return state
+
+    def init_from(self, checkpoint: str | Path) -> dict[str, str]:
+        """Copy into the networks every tensor of `checkpoint` (registry name or file) whose key and shape match;
+        returns, per network, how many of its tensors were copied ("12/40")."""
+        from ..weights import load_state
+
+        loaded = load_state(checkpoint)
+        if loaded.engine != self.setup.model.engine:
+            raise UserError(f"{checkpoint} holds a {loaded.engine.upper()} model; it cannot initialise a "
+                            f"{self.setup.model.engine.upper()} one.")
+        copied = {}
+        for name, module in self.networks.items():
+            own = module.state_dict()
+            theirs = loaded.state.get(name, {})
+            take = {k: v.to(own[k].dtype) for k, v in theirs.items() if k in own and own[k].shape == v.shape}
+            module.load_state_dict({**own, **take})
+            copied[name] = f"{len(take)}/{len(own)}"
+        return copied
 
     def _load(self) -> None:
         path = self.out_dir / CHECKPOINT

@@ -204,6 +204,10 @@ def test_init_copies_every_tensor_whose_key_and_shape_match(tmp_path):
     trainer.run(3)
     state = torch.load(tmp_path / "second" / "checkpoint.pth.tar", weights_only=True)
     assert state["trainer_state"]["initialised"] == trainer.initialised
+    resumed = Trainer(setup_from_dict(document), BlobPairs(), tmp_path / "second", resume=True)
+    resumed.run(4)  # the record of the warm start survives a resume
+    state = torch.load(tmp_path / "second" / "checkpoint.pth.tar", weights_only=True)
+    assert state["trainer_state"]["initialised"] == trainer.initialised
 
 
 def test_init_refuses_a_checkpoint_of_the_other_engine(tmp_path):

@@ -248,6 +248,7 @@ class Trainer:
             opt.load_state_dict(state[name])
         trainer_state = state.get("trainer_state") or {}
         self.step = int(trainer_state.get("step", 0))
+        self.initialised = dict(trainer_state.get("initialised") or {})
         if "torch_rng" in trainer_state:
             torch.set_rng_state(trainer_state["torch_rng"].cpu())
 

@@ -1,6 +1,6 @@
 """Train, export and document the embedded default model (fomm_core/default_model/).
 
-    python scripts/train_default.py train --run RUN [--steps 3000] [--procs 2]   # resumes RUN if it exists
+    python scripts/train_default.py train --run RUN [--steps 4000] [--procs 2] [--init CKPT]   # resumes RUN if it exists
     python scripts/train_default.py export --run RUN                             # → model.safetensors
     python scripts/train_default.py card --run RUN [--clips 14] [--frames 48]    # → MODEL_CARD.md
 
@@ -26,6 +26,9 @@ MODEL_DIR = ROOT / "fomm_core" / "default_model"
 CONFIG = MODEL_DIR / "config.yaml"
 WEIGHTS = MODEL_DIR / "model.safetensors"
 EVAL_SEEDS = 9000  # held-out clips use cross_identity_example(seed) for seeds 9000, 9001, ...
+# The record of the first training stage (the first embedded default, kept in git), which stage 2 starts from.
+STAGE1 = {"commit": "243817d", "generator": "16 channels with one down block (features warped at 64×64)",
+          "steps": 4500, "minutes": 73, "freeze_norm_step": 2500}
 
 
 def train(args: argparse.Namespace) -> int:
@@ -36,6 +39,8 @@ def train(args: argparse.Namespace) -> int:
         command += ["--steps", str(args.steps)]
     if (Path(args.run) / "checkpoint.pth.tar").is_file():
         command.append("--resume")
+    elif args.init:
+        command += ["--init", str(args.init)]
     launcher = [sys.executable]
     if args.procs > 1:
         launcher += ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(args.procs)]
@@ -113,6 +118,14 @@ def _fps(model, frames: int = 64, repeats: int = 3) -> float:
     return best
 
 
+def _warped_at(down_blocks: int) -> str:
+    """Where the generator warps the source's features, in words."""
+    if down_blocks == 0:
+        return "no down blocks (the source's features are warped at full resolution, so unmoved pixels keep their detail)"
+    size = 128 // 2 ** down_blocks
+    return f"{down_blocks} down block{'s' if down_blocks > 1 else ''} (features warped at {size}×{size})"
+
+
 def card(args: argparse.Namespace) -> int:
     """Evaluate the exported model and write MODEL_CARD.md."""
     import torch
@@ -127,15 +140,25 @@ def card(args: argparse.Namespace) -> int:
     fps = _fps(model)
     load = os.getloadavg()[0]
     results = _evaluate(model, args.clips, args.frames)
+    copied = _initialised(Path(args.run))
     params = sum(p.numel() for net in (model.kp_detector, model.generator) for p in net.parameters())
     (MODEL_DIR / "MODEL_CARD.md").write_text(_card_text(document, summary, results, fps, threads, load, params,
-                                                        args))
+                                                        copied, args))
     print(json.dumps({"fps": fps, **results["mean"], "wins_l1": results["wins_l1"]}, indent=1))
     return 0
 
 
+def _initialised(run: Path) -> str:
+    """What the run's warm start copied, per network ("generator 119/126, kp_detector 61/61")."""
+    import torch
+
+    state = torch.load(run / "checkpoint.pth.tar", map_location="cpu", weights_only=True)
+    copied = state.get("trainer_state", {}).get("initialised") or {}
+    return ", ".join(f"{name} {count} tensors" for name, count in copied.items()) or "nothing"
+
+
 def _card_text(document: dict, summary: dict, results: dict, fps: float, threads: int, load: float, params: int,
-               args: argparse.Namespace) -> str:
+               copied: str, args: argparse.Namespace) -> str:
     from fomm_core.weights import read_safetensors
 
     train = document["train_params"]
@@ -168,8 +191,8 @@ Tai-Chi-HD checkpoints on real people.
   (scale {kp['scale_factor']}), 7×7 heads with padding {kp['pad']}.
 - Dense motion: hourglass ({dense['block_expansion']}, max {dense['max_features']}, {dense['num_blocks']} blocks)
   at 32×32; occlusion map.
-- Generator: {gen['block_expansion']} channels at 128×128, {gen['num_down_blocks']} down block (features warped
-  at 64×64), {gen['num_bottleneck_blocks']} residual blocks.
+- Generator: {gen['block_expansion']} channels at 128×128, {_warped_at(gen['num_down_blocks'])},
+  {gen['num_bottleneck_blocks']} residual blocks.
 
 ## Data
 `fomm_core.data.frame_pair`: every training pair is two frames (sorted in time) of a fresh random dancer
@@ -180,21 +203,28 @@ The evaluation dancers below come from `cross_identity_example(seed)` with integ
 disjoint from the training pairs' (seeded by `[0x7EA1, index, seed]`).
 
 ## Training
-- {summary['steps']} steps of batch {train['batch_size']} ({summary['steps'] * train['batch_size']:,} pairs);
-  Adam (betas 0.5, 0.999), lr {train['lr_generator']} with ×0.1 at epochs {train['epoch_milestones']}
-  (epoch = {document['dataset_params']['synthetic_identities']} pairs); final lr {summary['lr']:.1e}.
+Two stages, both on the shared 2-core CPU of the build machine (2 gloo DDP processes × 1 thread, `nice -n 5`):
+1. The first embedded default (git commit {STAGE1['commit']}): the same config except a generator of
+   {STAGE1['generator']}; {STAGE1['steps']:,} steps of batch 8 from scratch, {STAGE1['minutes']} min, generator batch
+   norms frozen from step {STAGE1['freeze_norm_step']}. Two continuations that also froze the keypoint detector's batch
+   norms diverged (equivariance losses ×10 within 100 steps) and were discarded.
+2. This model, warm-started from stage 1 (`train --init stage1.safetensors`, the file of
+   `git show {STAGE1['commit']}:fomm_core/default_model/model.safetensors`): every tensor whose key and shape match was
+   copied ({copied}: the keypoint detector, the dense motion network and the residual blocks); the generator's first
+   and final convolutions started random. {summary['steps']} steps of batch {train['batch_size']}
+   ({summary['steps'] * train['batch_size']:,} pairs); Adam (betas 0.5, 0.999), lr {train['lr_generator']} with ×0.1
+   at epochs {train['epoch_milestones']} (epoch = {document['dataset_params']['synthetic_identities']} pairs); final
+   lr {summary['lr']:.1e}. Wall time {summary['wall_seconds'] / 60:.0f} min.
 - Losses: the multi-scale L1 + SSIM fallback (scales {train['scales']}, weight 10 each; the VGG19 weights
   were not reachable), equivariance value and jacobian (weight 10, σ_affine 0.05, σ_tps 0.005); no GAN.
 - Batch norms: batch statistics (as in the original) until step {train['freeze_norm_step']}; from then on the
   generator's batch norms use their running statistics (`freeze_norm_step`). With 4 very differently coloured
-  images per process, batch statistics had made the generator shift colours (training-mode outputs off by up to
-  0.1 per channel) and its inference-mode L1 drifted up between checkpoints. Two continuations that also froze
-  the keypoint detector's batch norms diverged (equivariance losses ×10 within 100 steps) and were discarded
-  (about 25 minutes of machine time, not counted below).
-- Hardware: the shared 2-core CPU of the build machine, 2 gloo DDP processes × 1 thread, `nice -n 5`
-  (the first 100 steps ran as one process).
-- Wall time: {summary['wall_seconds'] / 60:.0f} min. Final logged losses (mean of the last
-  {train['log_every']} steps): {losses}.
+  images per process, batch statistics make the generator's inference-mode output shift colours: at stage 2's
+  step 1000 whole frames were off by 0.02-0.03 in a channel, differently per image, so the run was stopped and
+  resumed with the freeze moved from step 2000 to 1000; the training loss fell from 8.0 to 5.7 within 50 steps.
+  The colour noise left (about ±0.02 per image) went away only when the learning rate dropped at epoch
+  {train['epoch_milestones'][0]}.
+- Final logged losses (mean of the last {train['log_every']} steps): {losses}.
 
 ## Evaluation: held-out cross-identity clips
 {len(results['clips'])} clips of {args.frames} frames (`cross_identity_example(seed)`, seeds {EVAL_SEEDS}…,
@@ -239,6 +269,8 @@ def main() -> int:
         p.add_argument("--run", required=True, type=Path, help="training run directory")
     sub.choices["train"].add_argument("--steps", type=int, default=None)
     sub.choices["train"].add_argument("--procs", type=int, default=2)
+    sub.choices["train"].add_argument("--init", default=None,
+                                      help="warm start from this checkpoint (see `python -m fomm_core train --help`)")
     sub.choices["export"].add_argument("--half", action="store_true", help="store float16 weights")
     sub.choices["card"].add_argument("--clips", type=int, default=14)
     sub.choices["card"].add_argument("--frames", type=int, default=48)

@@ -151,3 +151,18 @@ def test_tpsmm_training_lowers_the_loss_on_a_fixed_batch(tmp_path):
     batch = {k: torch.stack([data[(i, 0)][k] for i in range(4)]) for k in ("source", "driving")}
     totals = [sum(trainer.train_step(batch)[0].values()) for _ in range(10)]
     assert totals[-1] < 0.8 * totals[0]
+
+
+def test_shipped_tpsmm_training_config_reads_as_the_documented_model():
+    from pathlib import Path
+
+    from fomm_core.train.setup import load_train_setup
+    from fomm_core.tpsmm import build_networks
+
+    setup = load_train_setup(Path(__file__).resolve().parents[1] / "configs" / "tpsmm-synthetic-128.yaml")
+    assert setup.model.engine == "tpsmm" and setup.model.frame_size == 128 and not setup.model.bg
+    nets = build_networks(setup.model)
+    params = sum(p.numel() for k in ("kp_detector", "dense_motion_network", "inpainting_network")
+                 for p in nets[k].parameters())
+    assert round(params / 1e6, 1) == 15.3  # the size its header states (30.6 MB in fp16)
+    assert setup.train.dropout_p(0) == pytest.approx(0.1) and setup.train.dropout_p(6) == 0.0

@@ -1,9 +1,11 @@
 """Train, export and document the embedded default model (fomm_core/default_model/).
 
-    python scripts/train_default.py train --run RUN [--steps 4000] [--procs 2] [--init CKPT]   # resumes RUN if it exists
+    python scripts/train_default.py train --run RUN [--steps 4000] [--procs 2] [--init CKPT]  # resumes RUN if it exists
     python scripts/train_default.py export --run RUN                             # → model.safetensors
     python scripts/train_default.py card --run RUN [--clips 14] [--frames 48]    # → MODEL_CARD.md
 
+The shipped model is stage 2 of two (MODEL_CARD.md): `--init` it from stage 1, the first default's weights
+(`git show 243817d:fomm_core/default_model/model.safetensors > stage1.safetensors`).
 `train` runs `python -m fomm_core train` on synthetic dancers with the shipped config.yaml; with --procs 2 it
 uses torchrun (gloo, one thread per process), which on a busy 2-core machine trains about 4× faster than one
 process with two threads. `card` evaluates the exported model against the static-photo baseline on held-out

@@ -104,8 +104,8 @@ def _identity_motion(n: int, size: int) -> TPSDenseMotion:
     return TPSDenseMotion(grid, occlusions, torch.ones(n, 1, size, size), torch.zeros(n, 1, 3, size, size))
 
 
-def test_warp_loss_is_zero_for_an_identity_flow_on_the_same_frame_and_trains_only_the_flow():
-    trainer = Trainer(setup_from_dict(_document()), BlobPairs(SIZE), "unused-run-dir")
+def test_warp_loss_is_zero_for_an_identity_flow_on_the_same_frame_and_trains_only_the_flow(tmp_path):
+    trainer = Trainer(setup_from_dict(_document()), BlobPairs(SIZE), tmp_path)
     full = trainer.full_generator
     frames = torch.rand(2, 3, SIZE, SIZE)
     motion = _identity_motion(2, SIZE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +15,8 @@ import fomm_core
 from fomm_core.errors import UserError
 from fomm_core.networks.blocks import make_coordinate_grid
 from fomm_core.networks.tpsmm_dense_motion import TPSDenseMotion, contribution_maps
-from fomm_core.tpsmm import TPSMMModel
-from fomm_core.train.setup import setup_from_dict
+from fomm_core.tpsmm import TPSMMModel, build_networks
+from fomm_core.train.setup import load_train_setup, setup_from_dict
 from fomm_core.train.trainer import Trainer
 
 SIZE = 64
@@ -154,11 +155,6 @@ def test_tpsmm_training_lowers_the_loss_on_a_fixed_batch(tmp_path):
 
 
 def test_shipped_tpsmm_training_config_reads_as_the_documented_model():
-    from pathlib import Path
-
-    from fomm_core.train.setup import load_train_setup
-    from fomm_core.tpsmm import build_networks
-
     setup = load_train_setup(Path(__file__).resolve().parents[1] / "configs" / "tpsmm-synthetic-128.yaml")
     assert setup.model.engine == "tpsmm" and setup.model.frame_size == 128 and not setup.model.bg
     nets = build_networks(setup.model)

@@ -217,3 +217,19 @@ def test_init_refuses_a_checkpoint_of_the_other_engine(tmp_path):
     torch.save(tiny_tpsmm_state(), path)
     with pytest.raises(UserError, match="TPSMM model; it cannot initialise a FOMM"):
         Trainer(setup_from_dict(tiny_document()), BlobPairs(), tmp_path / "run", init=path)
+
+
+def test_network_initialisation_does_not_depend_on_the_reconstruction_loss(tmp_path, monkeypatch):
+    from fomm_core.train import trainer as trainer_module
+
+    plain = Trainer(setup_from_dict(tiny_document()), BlobPairs(), tmp_path / "a")
+    original = trainer_module.reconstruction_loss
+
+    def loss_that_draws_random_numbers(*args, **kwargs):
+        torch.randn(1000)  # as building VGG19's layers does
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(trainer_module, "reconstruction_loss", loss_that_draws_random_numbers)
+    other = Trainer(setup_from_dict(tiny_document()), BlobPairs(), tmp_path / "b")
+    for key, value in plain.generator.state_dict().items():
+        assert torch.equal(value, other.generator.state_dict()[key]), key

@@ -146,8 +146,10 @@ class Trainer:
         self.ctx = init_distributed(device)
         params = setup.train
         torch.manual_seed(params.seed)
-        reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
-                                             self.ctx.device)
+        # building the loss (VGG19 layers) must not move the seeded initialisation of the networks
+        with torch.random.fork_rng(devices=[]):
+            reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
+                                                 self.ctx.device)
         self.loss_kind = reconstruction.kind
         self.discriminator = None
         self.full_discriminator: nn.Module | None = None

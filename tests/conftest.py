@@ -28,6 +28,15 @@ def _few_threads() -> None:
 
 
 @pytest.fixture
+def one_thread():
+    """One torch thread for the test: tiny models train fastest so, and a shared machine punishes more."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def tiny_fomm_config() -> FOMMConfig:
     """A FOMM at 32×32 with 5 keypoints and narrow layers (the shape of tests/data/fomm_golden.npz)."""
     return TINY_FOMM

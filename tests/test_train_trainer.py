@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 import yaml
-from train_fixtures import BlobPairs, tiny_document
+from train_fixtures import BlobPairs, losses_of, read_log, tiny_document
 
 import fomm_core
 from fomm_core.errors import UserError
@@ -19,22 +18,7 @@ from fomm_core.train.dataset import FramesDataset, StepBatchSampler, make_datase
 from fomm_core.train.setup import setup_from_dict
 from fomm_core.train.trainer import Trainer
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models train fastest on one thread, and a shared machine punishes more."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def _log(run: Path) -> list[dict]:
-    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
-
-
-def _losses(entry: dict) -> dict:
-    return {k: v for k, v in entry.items() if k not in ("seconds",)}
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_three_steps_write_a_checkpoint_that_load_model_reads(tmp_path):
@@ -45,7 +29,7 @@ def test_three_steps_write_a_checkpoint_that_load_model_reads(tmp_path):
     assert "discriminator" not in state and state["epoch"] == 1
     assert not any(k.startswith("module.") for k in state["generator"])
     assert (run / "00000000-checkpoint.pth.tar").is_file()
-    assert [e["step"] for e in _log(run)] == [1, 2, 3]
+    assert [e["step"] for e in read_log(run)] == [1, 2, 3]
     assert sorted(p.name for p in (run / "samples").iterdir()) == ["step_00000002.png", "step_00000003.png"]
     sheet = cv2.imread(str(run / "samples" / "step_00000003.png"))
     assert sheet.shape == (4 * 32, 5 * 32, 3)
@@ -68,8 +52,8 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
     resumed = Trainer(setup, BlobPairs(), tmp_path / "split", resume=True)
     assert resumed.step == 2
     resumed.run(4)
-    straight, split = _log(tmp_path / "straight"), _log(tmp_path / "split")
-    assert [_losses(e) for e in split] == [_losses(e) for e in straight]
+    straight, split = read_log(tmp_path / "straight"), read_log(tmp_path / "split")
+    assert [losses_of(e) for e in split] == [losses_of(e) for e in straight]
     assert split[2]["lr"] == pytest.approx(2e-5)  # milestone at epoch 1 (2 steps per epoch)
     a = torch.load(tmp_path / "straight" / "checkpoint.pth.tar", weights_only=True)
     b = torch.load(tmp_path / "split" / "checkpoint.pth.tar", weights_only=True)
@@ -154,9 +138,9 @@ def test_train_command_runs_from_a_yaml_config(tmp_path):
     out = tmp_path / "run"
     args = ["train", "--config", str(config), "--data", str(tmp_path / "data"), "--out", str(out), "--steps", "2"]
     assert main(args) == 0
-    assert [e["step"] for e in _log(out)] == [1, 2]
+    assert [e["step"] for e in read_log(out)] == [1, 2]
     assert main(args[:-2] + ["--steps", "3", "--resume"]) == 0
-    assert [e["step"] for e in _log(out)] == [1, 2, 3]
+    assert [e["step"] for e in read_log(out)] == [1, 2, 3]
     assert torch.load(out / "checkpoint.pth.tar", weights_only=True)["trainer_state"]["step"] == 3
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,16 @@ TINY_DOCUMENT: dict[str, Any] = {
                      "loss_weights": {"generator_gan": 0, "perceptual": [10, 10], "equivariance_value": 10,
                                       "equivariance_jacobian": 10}},
 }
+
+
+def read_log(run: Path) -> list[dict[str, Any]]:
+    """The entries of a run's log.jsonl."""
+    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+
+
+def losses_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """A log entry without its wall-clock time (what two identical runs share)."""
+    return {k: v for k, v in entry.items() if k != "seconds"}
 
 
 def tiny_document(**train_overrides: Any) -> dict[str, Any]:

@@ -53,7 +53,6 @@ class TrainParams:
     dropout_maxp: float = 0.0
     dropout_startp: float = 0.0
     dropout_inc_epoch: int = 10
-    bg_start: int = 0
 
     def dropout_p(self, epoch: int) -> float:
         """TPSMM's transform-dropout probability: ramps from dropout_startp to dropout_maxp, off from dropout_epoch."""
@@ -99,6 +98,7 @@ def setup_from_dict(document: dict[str, Any]) -> TrainSetup:
     transform = raw.pop("transform_params", None) or {}
     if "dataloader_workers" in raw:  # TPSMM's name for it
         raw.setdefault("num_workers", raw.pop("dataloader_workers"))
+    raw.pop("bg_start", None)  # TPSMM's background-predictor schedule: nothing to schedule without it
     known = TrainParams.__dataclass_fields__
     unknown = sorted(set(raw) - set(known))
     if unknown:

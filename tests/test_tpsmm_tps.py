@@ -58,19 +58,26 @@ def test_control_points_land_on_their_targets_within_the_regularisation() -> Non
     assert torch.allclose(mapped0, target.double(), atol=1e-9)
 
 
+def _kernel_share(control: torch.Tensor, affine: torch.Tensor, weights: torch.Tensor,
+                  distances: tuple[float, ...]) -> list[float]:
+    """|TPS − its affine part| / |affine part| at points along one direction, at each distance from the origin."""
+    direction = torch.tensor([[0.6, 0.8]], dtype=torch.float64)
+    ratios = []
+    for r in distances:
+        far = direction * r
+        full = warp_points(far, control, affine, weights)[0]
+        affine_only = far @ affine[0, :2] + affine[0, 2]
+        ratios.append(float((full - affine_only).norm() / affine_only.norm()))
+    return ratios
+
+
 def test_exact_tps_reduces_to_its_affine_part_far_from_the_points() -> None:
     # Unregularised, the weights satisfy Σw = 0 and Σw·p = 0, so the kernel term grows only like log r
     # while the affine part grows like r: relative to the affine part it vanishes far away.
     control, target = _points(2, groups=1)
     affine, weights = fit_tps(control.double(), target.double(), regularization=0.0)
     assert weights.sum(1).abs().max() < 1e-9 and (weights.transpose(1, 2) @ control.double()).abs().max() < 1e-9
-    direction = torch.tensor([[0.6, 0.8]], dtype=torch.float64)
-    ratios = []
-    for r in (1e2, 1e4, 1e6):
-        far = direction * r
-        full = warp_points(far, control.double(), affine, weights)[0]
-        affine_only = far @ affine[0, :2] + affine[0, 2]
-        ratios.append(float((full - affine_only).norm() / affine_only.norm()))
+    ratios = _kernel_share(control.double(), affine, weights, (1e2, 1e4, 1e6))
     assert ratios[0] < 0.05 and ratios[1] < 1e-3 and ratios[2] < 1e-5
     assert ratios[0] > ratios[1] > ratios[2]
 
@@ -84,13 +91,7 @@ def test_regularised_tps_does_not_reduce_to_affine_far_away() -> None:
     assert torch.allclose(weights.sum(1), -0.01 * affine[:, 2], atol=1e-12)
     assert torch.allclose(weights.transpose(1, 2) @ control.double(), -0.01 * affine[:, :2].transpose(1, 2),
                           atol=1e-12)
-    direction = torch.tensor([[0.6, 0.8]], dtype=torch.float64)
-    ratios = []
-    for r in (1.0, 1e2, 1e4):
-        far = direction * r
-        full = warp_points(far, control.double(), affine, weights)[0]
-        affine_only = far @ affine[0, :2] + affine[0, 2]
-        ratios.append(float((full - affine_only).norm() / affine_only.norm()))
+    ratios = _kernel_share(control.double(), affine, weights, (1.0, 1e2, 1e4))
     assert ratios[0] < 0.5 < ratios[2] and ratios[0] < ratios[1] < ratios[2]
 
 

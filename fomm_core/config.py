@@ -57,6 +57,10 @@ class FOMMConfig:
     frame_size: int = 256
     kp_detector: KeypointDetectorConfig = field(default_factory=KeypointDetectorConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    # The sampling convention the weights were trained with. False: the original code as it runs on PyTorch >= 1.3
+    # (how the public checkpoints are used today). True: a grid's -1 and 1 are the centres of the edge pixels in
+    # every grid_sample and every resize of the deformation, so the identity deformation leaves pixels in place.
+    align_corners: bool = False
     engine: str = "fomm"
 
 
@@ -135,6 +139,7 @@ def config_from_model_params(model_params: dict[str, Any], frame_size: int = 256
         frame_size=frame_size,
         kp_detector=_pick(KeypointDetectorConfig, kp),
         generator=_pick(GeneratorConfig, gen, dense_motion=_pick(DenseMotionConfig, dense)),
+        align_corners=bool(common.get("align_corners", False)),
     )
 
 
@@ -174,7 +179,7 @@ def config_to_model_params(config: ModelConfig) -> dict[str, Any]:
     gen["dense_motion_params"] = vars(config.generator.dense_motion).copy()
     return {
         "common_params": {"num_kp": config.num_kp, "num_channels": config.num_channels,
-                          "estimate_jacobian": config.estimate_jacobian},
+                          "estimate_jacobian": config.estimate_jacobian, "align_corners": config.align_corners},
         "kp_detector_params": vars(config.kp_detector).copy(),
         "generator_params": gen,
     }

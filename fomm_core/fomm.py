@@ -24,9 +24,9 @@ class FOMMSource:
     motion_inputs: SourceMotionInputs
 
 
-def build_networks(config: FOMMConfig, align_corners: bool = False) -> dict[str, torch.nn.Module]:
+def build_networks(config: FOMMConfig) -> dict[str, torch.nn.Module]:
     """Fresh (randomly initialised) FOMM networks, keyed as in the original checkpoint."""
-    return {"kp_detector": KPDetector(config), "generator": OcclusionAwareGenerator(config, align_corners)}
+    return {"kp_detector": KPDetector(config), "generator": OcclusionAwareGenerator(config)}
 
 
 class FOMMModel(MotionModel):
@@ -46,10 +46,9 @@ class FOMMModel(MotionModel):
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,
-                   name: str = "", sha256: str | None = None, align_corners: bool = False,
-                   fp16: bool = False) -> FOMMModel:
+                   name: str = "", sha256: str | None = None, fp16: bool = False) -> FOMMModel:
         """Build the networks and load the checkpoint's kp_detector and generator strictly."""
-        nets = build_networks(config, align_corners)
+        nets = build_networks(config)
         for key, net in nets.items():
             net.load_state_dict(state[key], strict=True)
         return cls(config, nets["kp_detector"], nets["generator"], device, name, sha256, fp16)

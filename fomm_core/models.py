@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 
 import torch
 
-from .config import ModelConfig, load_config
+from .config import FOMMConfig, ModelConfig, load_config
 from .engine import MotionModel, choose_device
 from .errors import UserError
 
-# engine name -> module holding `build_networks(config, align_corners)` and a MotionModel class with `from_state`
+# engine name -> module holding `build_networks(config)` and a MotionModel class with `from_state`
 ENGINES = {"fomm": ("fomm_core.fomm", "FOMMModel"), "tpsmm": ("fomm_core.tpsmm", "TPSMMModel")}
 
 
@@ -20,12 +21,20 @@ def _engine(name: str) -> tuple[object, type]:
     return module, getattr(module, class_name)
 
 
+def with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
+    """The config with FOMM's sampling convention overridden (None keeps the config's; TPSMM always uses True)."""
+    if align_corners is None or not isinstance(config, FOMMConfig):
+        return config
+    return replace(config, align_corners=align_corners)
+
+
 def load_model(checkpoint: str, config: str | ModelConfig | None = None, device: str | torch.device | None = None,
-               align_corners: bool = False, fp16: bool = False) -> MotionModel:
+               align_corners: bool | None = None, fp16: bool = False) -> MotionModel:
     """Load a model from a registry name or a .pth.tar/.safetensors path, ready for `animate`.
 
     `config` is a preset name, an original YAML path or a config object; when omitted it comes from the
-    registry entry or the safetensors metadata. `fp16` enables float16 autocast on CUDA only.
+    registry entry or the safetensors metadata. `align_corners` overrides the config's (FOMMConfig).
+    `fp16` enables float16 autocast on CUDA only.
     """
     from . import weights  # imported here: huggingface_hub is slow to import and only loading needs it
 
@@ -38,22 +47,22 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
         raise UserError(f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
                         f"{cfg.engine.upper()}; pass the matching config.")
     _, cls = _engine(cfg.engine)
+    cfg = with_align_corners(cfg, align_corners)
     try:
         return cls.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
-                              align_corners=align_corners, fp16=fp16)
+                              fp16=fp16)
     except (RuntimeError, KeyError) as exc:
         raise UserError(f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
                         f"({str(exc).splitlines()[0]}); pass the config it was trained with.") from exc
 
 
 def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.device | None = None,
-                 align_corners: bool = False) -> MotionModel:
+                 align_corners: bool | None = None) -> MotionModel:
     """A model with random weights (seeded), for tests and benchmarks."""
-    cfg = load_config(config)
+    cfg = with_align_corners(load_config(config), align_corners)
     module, cls = _engine(cfg.engine)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        nets = module.build_networks(cfg, align_corners=align_corners)
+        nets = module.build_networks(cfg)
         state = {key: net.state_dict() for key, net in nets.items()}
-    return cls.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}",
-                          align_corners=align_corners)
+    return cls.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}")

@@ -30,11 +30,8 @@ class TPSMMSource:
     motion_inputs: TPSSourceInputs
 
 
-def build_networks(config: TPSMMConfig, align_corners: bool = False) -> dict[str, nn.Module]:
-    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint.
-
-    `align_corners` is accepted for a uniform engine interface; TPSMM always uses align_corners=True.
-    """
+def build_networks(config: TPSMMConfig) -> dict[str, nn.Module]:
+    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint (align_corners=True)."""
     nets: dict[str, nn.Module] = {
         "kp_detector": TPSKeypointDetector(config.num_tps),
         "dense_motion_network": TPSDenseMotionNetwork(config),
@@ -64,10 +61,9 @@ class TPSMMModel(MotionModel):
 
     @classmethod
     def from_state(cls, config: TPSMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,
-                   name: str = "", sha256: str | None = None, align_corners: bool = False,
-                   fp16: bool = False) -> TPSMMModel:
+                   name: str = "", sha256: str | None = None, fp16: bool = False) -> TPSMMModel:
         """Build the networks and load each strictly: the three inference networks always, the AVD network and
-        background predictor when the checkpoint has them. `align_corners` is ignored (TPSMM uses True)."""
+        background predictor when the checkpoint has them."""
         missing = [key for key in REQUIRED if key not in state]
         if missing:
             raise KeyError(f"TPSMM checkpoint has no {', '.join(missing)}")

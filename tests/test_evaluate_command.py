@@ -20,7 +20,7 @@ def checkpoint(tmp_path, monkeypatch):
     monkeypatch.setenv("FOMM_CORE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("FOMM_RATINGS_DB", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./ratings/ratings.db here
-    nets = fomm.build_networks(TINY_FOMM, align_corners=False)
+    nets = fomm.build_networks(TINY_FOMM)
     return write_safetensors({k: n.state_dict() for k, n in nets.items()}, tmp_path / "tiny.safetensors",
                              config=TINY_FOMM)
 

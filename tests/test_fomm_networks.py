@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from fomm_core.config import load_config
 from fomm_core.engine import Keypoints
 from fomm_core.fomm import FOMMModel, build_networks
 from fomm_core.networks.blocks import make_coordinate_grid
+from fomm_core.networks.generator import warp
 
 REFERENCE = Path(__file__).parent / "data" / "fomm_taichi256_state_dict.json"  # copy of shared/reference
 GOLDEN = Path(__file__).parent / "data" / "fomm_golden.npz"
@@ -91,6 +93,29 @@ def test_dense_motion_is_identity_when_driving_equals_source(tiny_fomm_config, a
     h, w = motion.deformation.shape[1:3]
     assert torch.allclose(motion.deformation[0], make_coordinate_grid(h, w), atol=1e-5)
     assert torch.allclose(motion.mask.sum(1), torch.ones(1, h, w), atol=1e-5)
+
+
+def test_aligned_corners_keep_the_source_in_place_when_features_are_finer_than_the_motion(tiny_fomm_config) -> None:
+    from conftest import smooth_frames
+
+    # no down blocks: features at 32x32, deformation at 16x16, so the deformation is resized before the warp
+    config = replace(tiny_fomm_config, generator=replace(tiny_fomm_config.generator, num_down_blocks=0))
+    source_frames = smooth_frames(1, 32)
+
+    def warped_minus_features(align_corners: bool) -> float:
+        model = fomm_core.random_model(config, seed=1, align_corners=align_corners)
+        with torch.inference_mode():
+            state = model.encode_source(model.to_tensor(source_frames))
+            kp = state.kp
+            motion = model.generator.dense_motion_network.forward_prepared(
+                state.motion_inputs, kp.value, kp.jacobian, kp.value, kp.jacobian)
+            warped = warp(state.features, motion.deformation, model.generator.align_corners)
+        assert motion.deformation.shape[1:3] == (16, 16) and warped.shape[2:] == (32, 32)
+        return float((warped - state.features).abs().max())
+
+    assert warped_minus_features(True) < 1e-5
+    # the original convention shifts pixels by up to half a pixel and blends the borders with zero padding
+    assert warped_minus_features(False) > 0.05
 
 
 def test_relative_mode_on_the_first_driving_frame_gives_the_source_keypoints(tiny_fomm_config) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,7 @@ import fomm_core
 from fomm_core.cli import main as cli_main
 from fomm_core.engine import choose_device
 from fomm_core.fomm import FOMMModel, build_networks
+from fomm_core.weights import write_safetensors
 
 
 def _original_checkpoint(seed: int = 0) -> dict:
@@ -56,6 +59,18 @@ def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_
     again = fomm_core.load_model(str(converted), config=TINY_FOMM)
     assert np.array_equal(fomm_core.animate(again, *frames), out)
     assert np.abs(fomm_core.animate(fomm_core.load_model(str(path), config=TINY_FOMM), *frames) - out).max() == 0
+
+
+def test_the_sampling_convention_travels_with_the_weights_and_can_be_overridden(tmp_path, frames) -> None:
+    aligned = replace(TINY_FOMM, align_corners=True)
+    path = write_safetensors({k: v for k, v in _original_checkpoint().items() if k in ("kp_detector", "generator")},
+                             tmp_path / "aligned.safetensors", config=aligned)
+    model = fomm_core.load_model(str(path))
+    assert model.config.align_corners and model.generator.align_corners
+    assert model.generator.dense_motion_network.align_corners
+    original = fomm_core.load_model(str(path), align_corners=False)
+    assert not original.generator.align_corners
+    assert np.abs(fomm_core.animate(model, *frames) - fomm_core.animate(original, *frames)).max() > 0
 
 
 def test_a_checkpoint_that_does_not_fit_the_config_is_a_user_error(tmp_path) -> None:

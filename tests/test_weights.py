@@ -186,6 +186,14 @@ def test_metadata_config_round_trips(tmp_path, preset):
     assert json.loads(meta["model_params"])["common_params"]
 
 
+def test_metadata_config_keeps_the_sampling_convention(tmp_path):
+    aligned = FOMMConfig(align_corners=True)
+    _, meta = read_safetensors(write_safetensors(module_states(fomm_checkpoint()), tmp_path / "m.safetensors",
+                                                 config=aligned))
+    assert config_from_metadata(meta) == aligned
+    assert json.loads(meta["model_params"])["common_params"]["align_corners"] is True
+
+
 def test_half_storage_is_fp16_on_disk_and_float32_when_read(tmp_path):
     state = module_states(fomm_checkpoint())
     state["generator"]["huge"] = torch.tensor([1e6, -2e5])

@@ -33,12 +33,12 @@ class SourceMotionInputs:
 class DenseMotionNetwork(nn.Module):
     """Predicts a dense deformation and an occlusion map from source and driving keypoints."""
 
-    def __init__(self, config: FOMMConfig, align_corners: bool = False):
+    def __init__(self, config: FOMMConfig):
         super().__init__()
         cfg = config.generator.dense_motion
         self.num_kp = config.num_kp
         self.kp_variance = cfg.kp_variance
-        self.align_corners = align_corners
+        self.align_corners = config.align_corners
         in_features = (config.num_kp + 1) * (config.num_channels + 1)
         self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features)
         self.mask = nn.Conv2d(self.hourglass.out_filters, config.num_kp + 1, kernel_size=7, padding=3)

@@ -11,24 +11,28 @@ from .blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
 from .dense_motion import DenseMotion, DenseMotionNetwork
 
 
+def resize(x: torch.Tensor, size: tuple[int, int], align_corners: bool) -> torch.Tensor:
+    """Bilinear resize of a map; align_corners=False is the original's F.interpolate default."""
+    return F.interpolate(x, size=size, mode="bilinear", align_corners=align_corners)
+
+
 def warp(x: torch.Tensor, deformation: torch.Tensor, align_corners: bool) -> torch.Tensor:
     """Sample x (N×C×H×W) at a deformation (N×h×w×2), bilinearly resized to H×W first if needed."""
     h, w = x.shape[2:]
     if deformation.shape[1:3] != (h, w):
-        deformation = F.interpolate(deformation.permute(0, 3, 1, 2), size=(h, w), mode="bilinear")
-        deformation = deformation.permute(0, 2, 3, 1)
+        deformation = resize(deformation.permute(0, 3, 1, 2), (h, w), align_corners).permute(0, 2, 3, 1)
     return F.grid_sample(x, deformation, align_corners=align_corners)
 
 
 class OcclusionAwareGenerator(nn.Module):
     """Generates the source image moved to the driving keypoints."""
 
-    def __init__(self, config: FOMMConfig, align_corners: bool = False):
+    def __init__(self, config: FOMMConfig):
         super().__init__()
         cfg = config.generator
         be, maxf = cfg.block_expansion, cfg.max_features
-        self.align_corners = align_corners
-        self.dense_motion_network = DenseMotionNetwork(config, align_corners)
+        self.align_corners = config.align_corners
+        self.dense_motion_network = DenseMotionNetwork(config)
         self.first = SameBlock2d(config.num_channels, be, kernel_size=7, padding=3)
         self.down_blocks = nn.ModuleList(
             DownBlock2d(min(maxf, be * 2 ** i), min(maxf, be * 2 ** (i + 1))) for i in range(cfg.num_down_blocks))
@@ -55,7 +59,7 @@ class OcclusionAwareGenerator(nn.Module):
         if motion.occlusion_map is not None:
             occlusion = motion.occlusion_map
             if occlusion.shape[2:] != out.shape[2:]:
-                occlusion = F.interpolate(occlusion, size=out.shape[2:], mode="bilinear")
+                occlusion = resize(occlusion, out.shape[2:], self.align_corners)
             out = out * occlusion
         out = self.bottleneck(out.contiguous(memory_format=torch.channels_last))
         for block in self.up_blocks:

@@ -6,7 +6,8 @@ all optional, in `train_params`: `seed`, `loss` (auto | vgg | l1_ssim), `log_eve
 `checkpoint_every` (steps), `num_workers`, `freeze_norm_step` (from this step on the generator's batch norms
 use their running statistics, as at inference: with small per-process batches of very different images, batch
 statistics carry each image's colours away, which the generator then cannot reproduce); in `dataset_params`:
-`synthetic_identities` (the epoch size of the on-the-fly synthetic dataset).
+`synthetic_identities` (the epoch size of the on-the-fly synthetic dataset); in `model_params.common_params`:
+`align_corners` (FOMM's sampling convention, `fomm_core.config.FOMMConfig`; false as in the original).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from PIL import Image
 import fomm_core
 from fomm_core.config import load_config
 from fomm_core.train.setup import load_train_setup
+from fomm_core.weights import config_from_metadata, read_safetensors
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "fomm_core" / "default_model"
@@ -33,6 +34,8 @@ def test_default_model_files_and_config():
     setup = load_train_setup(MODEL_DIR / "config.yaml")
     assert setup.model == load_config(MODEL_DIR / "config.yaml")
     assert setup.model.frame_size == 128
+    # the weights' own record of their architecture and sampling convention agrees with the shipped config
+    assert config_from_metadata(read_safetensors(MODEL_DIR / "model.safetensors")[1]) == setup.model
 
 
 def test_default_model_animates_the_example_where_the_dancer_moves():

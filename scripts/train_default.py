@@ -4,8 +4,8 @@
     python scripts/train_default.py export --run RUN                             # → model.safetensors
     python scripts/train_default.py card --run RUN [--clips 14] [--frames 48]    # → MODEL_CARD.md
 
-The shipped model is stage 3 of three (MODEL_CARD.md): `--init` it from stage 2, the previous default's weights
-(`git show 7a79fa0:fomm_core/default_model/model.safetensors > stage2.safetensors`).
+The shipped model is the last of several stages (MODEL_CARD.md, EARLIER_STAGES below): `--init` it from the
+previous default's weights (`git show 87189e4:fomm_core/default_model/model.safetensors > previous.safetensors`).
 `train` runs `python -m fomm_core train` on synthetic dancers with the shipped config.yaml; with --procs 2 it
 uses torchrun (gloo, one thread per process), which on a busy 2-core machine trains about 4× faster than one
 process with two threads. `card` evaluates the exported model against the static-photo baseline on held-out
@@ -28,11 +28,25 @@ MODEL_DIR = ROOT / "fomm_core" / "default_model"
 CONFIG = MODEL_DIR / "config.yaml"
 WEIGHTS = MODEL_DIR / "model.safetensors"
 EVAL_SEEDS = 9000  # held-out clips use cross_identity_example(seed) for seeds 9000, 9001, ...
-# The records of the earlier training stages (earlier embedded defaults, kept in git); stage 3 starts from stage 2.
-STAGE1 = {"commit": "243817d", "generator": "16 channels with one down block (features warped at 64×64)",
-          "steps": 4500, "minutes": 73, "freeze_norm_step": 2500}
-STAGE2 = {"commit": "7a79fa0", "copied": "generator 119/126 tensors, kp_detector 61/61 tensors", "steps": 4000,
-          "minutes": 47, "suite_l1": "0.0156", "still_l1": "0.0111"}
+# The earlier training stages, each an earlier embedded default kept in git (commit, what it was); the shipped
+# model is the next stage, warm-started from the last of these.
+EARLIER_STAGES = [
+    ("243817d", "a generator of 16 channels with one down block (features warped at 64×64), the original sampling "
+                "convention (`align_corners: false`); 4,500 steps of batch 8 from scratch, lr 3e-4, 73 min; generator "
+                "batch norms frozen from step 2500. Two continuations that also froze the keypoint detector's batch "
+                "norms diverged (equivariance losses ×10 within 100 steps) and were discarded."),
+    ("7a79fa0", "this model's architecture, warm-started from stage 1 (generator 119/126 tensors, kp_detector 61/61; "
+                "the generator's first and final convolutions new), still `align_corners: false`; 4,000 steps, lr "
+                "3e-4 with ×0.1 at epochs [26, 30], 47 min. Its generator's batch norms used batch statistics until "
+                "step 1000: with 4 very differently coloured images per process that made the inference output shift "
+                "colours (whole frames off by 0.02-0.03 in a channel), so from then on they used their running "
+                "statistics (`freeze_norm_step`). Built-in suite L1 0.0156 (static photo 0.0219); still-clip L1 "
+                "0.0111."),
+    ("87189e4", "warm-started from stage 2 (every tensor), trained with `align_corners: true` (see below); 3,500 "
+                "steps, lr 2e-4 with ×0.1 at epochs [20, 25], 41 min, generator batch norms on their running "
+                "statistics throughout. Built-in suite L1 0.0119; still-clip L1 0.0052; `arm_close` still lost to "
+                "the static photo on L1 (0.0091 vs 0.0084)."),
+]
 
 
 def train(args: argparse.Namespace) -> int:
@@ -196,6 +210,12 @@ def _card_text(document: dict, summary: dict, results: dict, fps: float, threads
     size_mb = WEIGHTS.stat().st_size / 1e6
     dtype = read_safetensors(WEIGHTS)[1].get("dtype", "float32")
     worse = sorted({r["style"] for r in results["clips"] if r["model_l1"] >= r["static_l1"]})
+    n = len(results["clips"])
+    comparison = (f"The model has the lower L1 on {results['wins_l1']} of {n} clips; the static photo is as good or "
+                  f"better on some clips of {', '.join(worse)} (little of the frame changes there, and the model's "
+                  "reconstruction blur then costs more than the motion it gets right)." if worse else
+                  f"The model has the lower L1 on all {n} clips.")
+    stages = "\n".join(f"{i}. Git {commit}: {text}" for i, (commit, text) in enumerate(EARLIER_STAGES, 1))
     return f"""# Model card: fomm_core embedded default model
 
 A small First Order Motion Model (FOMM) for 128×128 full-body frames, trained from scratch by this project on
@@ -226,29 +246,22 @@ The evaluation dancers below come from `cross_identity_example(seed)` with integ
 disjoint from the training pairs' (seeded by `[0x7EA1, index, seed]`).
 
 ## Training
-Three stages, all on the shared 2-core CPU of the build machine (2 gloo DDP processes × 1 thread, `nice -n 5`);
-the weights of the first two are earlier defaults, kept in git.
-1. Git {STAGE1['commit']}: a generator of {STAGE1['generator']}, the original sampling convention
-   (`align_corners: false`); {STAGE1['steps']:,} steps of batch 8 from scratch, {STAGE1['minutes']} min, generator
-   batch norms frozen from step {STAGE1['freeze_norm_step']}. Two continuations that also froze the keypoint
-   detector's batch norms diverged (equivariance losses ×10 within 100 steps) and were discarded.
-2. Git {STAGE2['commit']}: this model's architecture, warm-started from stage 1 ({STAGE2['copied']}; the generator's
-   first and final convolutions new), still `align_corners: false`; {STAGE2['steps']:,} steps, lr 3e-4 with ×0.1 at
-   epochs [26, 30], {STAGE2['minutes']} min. Its generator's batch norms used batch statistics until step 1000: with 4
-   very differently coloured images per process that made the inference output shift colours (whole frames off
-   by 0.02-0.03 in a channel), so from then on they used their running statistics (`freeze_norm_step`).
-   Built-in suite L1 {STAGE2['suite_l1']} (static photo 0.0219), but `arm_close` lost to the static photo.
-3. This model, warm-started from stage 2 (`train --init stage2.safetensors`, the file of
-   `git show {STAGE2['commit']}:fomm_core/default_model/model.safetensors`; {copied} copied), trained with
-   `align_corners: true`. Why: stage 2's deformation (32×32) resized to its 128×128 features is not the identity
-   even when nothing moves: the original convention makes it a 2.4% zoom (0.74 px on average, 1.49 px at the
-   borders), so unmoved pixels were resampled and the generator had learnt to half undo that (the photo animated
-   by a still copy of itself came back with L1 {STAGE2['still_l1']}; this model: {still_l1:.4f}).
+Training ran in {len(EARLIER_STAGES) + 1} stages, all on the shared 2-core CPU of the build machine (2 gloo DDP
+processes × 1 thread, `nice -n 5`); the weights of each earlier stage are an earlier embedded default, kept in git.
+{stages}
+{len(EARLIER_STAGES) + 1}. This model, warm-started from stage {len(EARLIER_STAGES)} (`train --init previous.safetensors`, the file of
+   `git show {EARLIER_STAGES[-1][0]}:fomm_core/default_model/model.safetensors`; {copied} copied).
    {summary['steps']} steps of batch {train['batch_size']} ({summary['steps'] * train['batch_size']:,} pairs);
    Adam (betas 0.5, 0.999), lr {train['lr_generator']} with ×0.1 at epochs {train['epoch_milestones']}
    (epoch = {document['dataset_params']['synthetic_identities']} pairs); final lr {summary['lr']:.1e}; generator
    batch norms on their running statistics throughout (`freeze_norm_step: {train['freeze_norm_step']}`).
-   Wall time {summary['wall_seconds'] / 60:.0f} min.
+   Wall time {summary['wall_seconds'] / 60:.0f} min. Still-clip L1 (the held-out photos below, each animated by a
+   still copy of itself: what the model loses where nothing moves) {still_l1:.4f}.
+- Sampling convention (`align_corners: {str(model['common_params'].get('align_corners', False)).lower()}`, from stage 3
+  on): with the original convention, this model's deformation (32×32) resized to its 128×128 features is not the
+  identity even when nothing moves: it is a 2.4% zoom (0.74 px on average, 1.49 px at the borders), so unmoved
+  pixels were resampled and the generator had learnt to half undo that. Aligned corners make the identity motion
+  exact; the still-clip L1 fell from 0.0111 (stage 2) to 0.0052 (stage 3).
 - Losses: the multi-scale L1 + SSIM fallback (scales {train['scales']}, weight 10 each; the VGG19 weights
   were not reachable), equivariance value and jacobian (weight 10, σ_affine 0.05, σ_tps 0.005); no GAN.
 - Final logged losses (mean of the last {train['log_every']} steps): {losses}.
@@ -265,9 +278,7 @@ static photo repeated. L1 = mean absolute difference in [0, 1]; PSNR from the cl
 | this model | {mean['model_l1']:.4f} | {mean['model_psnr']:.2f} |
 | static photo | {mean['static_l1']:.4f} | {mean['static_psnr']:.2f} |
 
-The model has the lower L1 on {results['wins_l1']} of {len(results['clips'])} clips; the static photo is as good or
-better on some clips of {', '.join(worse) or 'no style'} (little of the frame changes there, and the model's
-reconstruction blur then costs more than the motion it gets right).
+{comparison}
 
 | clip | style | model L1 | static L1 | model PSNR | static PSNR |
 |---|---|---|---|---|---|

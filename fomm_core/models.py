@@ -21,7 +21,7 @@ def _engine(name: str) -> tuple[object, type]:
     return module, getattr(module, class_name)
 
 
-def with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
+def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
     """The config with FOMM's sampling convention overridden (None keeps the config's; TPSMM always uses True)."""
     if align_corners is None or not isinstance(config, FOMMConfig):
         return config
@@ -47,7 +47,7 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
         raise UserError(f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
                         f"{cfg.engine.upper()}; pass the matching config.")
     _, cls = _engine(cfg.engine)
-    cfg = with_align_corners(cfg, align_corners)
+    cfg = _with_align_corners(cfg, align_corners)
     try:
         return cls.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
                               fp16=fp16)
@@ -59,7 +59,7 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
 def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.device | None = None,
                  align_corners: bool | None = None) -> MotionModel:
     """A model with random weights (seeded), for tests and benchmarks."""
-    cfg = with_align_corners(load_config(config), align_corners)
+    cfg = _with_align_corners(load_config(config), align_corners)
     module, cls = _engine(cfg.engine)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

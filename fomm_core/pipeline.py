@@ -117,8 +117,8 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     """Make the result video and return its path (a new temporary file when `out_path` is None).
 
     `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
-    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, relative=...,
-    adapt_scale=..., best_frame=..., batch_size=..., avd=...), `driving` being a lazy iterator of
+    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, mode=...,
+    adapt_scale=..., best_frame=..., batch_size=...), `driving` being a lazy iterator of
     uint8 S×S×3 frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is
     called after each frame is written. Inputs are checked before the model is loaded.
     """
@@ -140,9 +140,9 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     dance = plan.driving(side) if options.side_by_side else None
     results = None
     try:
-        results = iter(animate_fn(model, plan.source(size), driving, relative=options.relative,
+        results = iter(animate_fn(model, plan.source(size), driving, mode=options.mode,
                                   adapt_scale=options.adapt_scale, best_frame=options.best_frame,
-                                  batch_size=options.batch_size, avd=options.avd))
+                                  batch_size=options.batch_size))
         with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
             for done, frame in enumerate(results, start=1):
                 if done > total:

@@ -55,7 +55,7 @@ def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, in
     out = render(photo, clip, options, out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo,
                  progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 40) for i in range(1, 41)]
-    assert echo.kwargs == dict(relative=True, adapt_scale=True, best_frame=3, batch_size=2, avd=False)
+    assert echo.kwargs == dict(mode="relative", adapt_scale=True, best_frame=3, batch_size=2)
     info = open_video(out)
     assert (info.width, info.height, info.frame_count, info.fps) == (64, 64, 40, 20)
     assert abs(len(decode_audio(out)) / 8000 - info.duration) <= 1 / info.fps

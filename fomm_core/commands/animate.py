@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ..errors import UserError
 from ..framing import Box
-from ..options import RenderOptions
+from ..options import MODES, RenderOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="registry name (e.g. taichi) or a .pth.tar/.safetensors path (default: tpsmm-taichi when "
                              "its weights are on this machine, else the embedded default model)")
     parser.add_argument("--config", help="config preset name or original YAML, if the checkpoint does not say")
-    parser.add_argument("--absolute", action="store_true", help="absolute keypoints instead of relative motion")
-    parser.add_argument("--avd", action="store_true", help="TPSMM only: animation via disentanglement")
+    motion = parser.add_mutually_exclusive_group()
+    motion.add_argument("--mode", choices=MODES,
+                        help="motion transfer: relative (the dancer's moves from the photo's pose), absolute (the "
+                             "dancer's pose as it is) or avd (TPSMM only: animation via disentanglement); "
+                             f"default: {defaults.mode}")
+    motion.add_argument("--absolute", dest="mode", action="store_const", const="absolute", help="same as --mode absolute")
+    motion.add_argument("--avd", dest="mode", action="store_const", const="avd", help="same as --mode avd")
     parser.add_argument("--no-adapt-scale", action="store_true", help="do not scale motion by body size")
     parser.add_argument("--best-frame", help="'auto' or a frame number to align the photo's pose with")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: automatic)")
@@ -61,8 +66,9 @@ def options_from_args(args: argparse.Namespace) -> RenderOptions:
             raise UserError(f"--best-frame must be 'auto' or a frame number, not {best!r}.") from None
     from ..weights import preferred_model  # imported here: it brings in huggingface_hub
 
-    return RenderOptions(model=args.checkpoint or preferred_model(), relative=not args.absolute,
-                         adapt_scale=not args.no_adapt_scale, best_frame=best, avd=args.avd, trim_start=args.trim_start, trim_end=args.trim_end,
+    return RenderOptions(model=args.checkpoint or preferred_model(), mode=args.mode or RenderOptions.mode,
+                         adapt_scale=not args.no_adapt_scale, best_frame=best, trim_start=args.trim_start,
+                         trim_end=args.trim_end,
                          max_duration=args.max_duration, max_fps=args.max_fps, framing=not args.no_framing,
                          side_by_side=args.side_by_side, output_size=args.output_size,
                          keep_audio=not args.no_audio, batch_size=args.batch_size, device=args.device)

@@ -20,14 +20,13 @@ import numpy as np
 from .errors import UserError
 from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
-from .options import RenderOptions
+from .options import MAX_OUTPUT_WIDTH, RenderOptions
 
 if TYPE_CHECKING:
     from .engine import MotionModel
 
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]
-MAX_OUTPUT_SIZE = 2048
 
 
 @dataclass
@@ -63,11 +62,13 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     The reference frame (whose dancer the photo's person is matched to) is `options.best_frame` when it
     is a frame index, else the first frame.
     """
+    if options.output_size is not None:
+        output_size(options, options.output_size)  # refuse a size over the cap before any work
     info = open_video(clip, trim_start=options.trim_start, trim_end=options.trim_end, max_fps=options.max_fps,
                       max_duration=options.max_duration)
     image = load_photo(photo)
     reference = _reference_index(options.best_frame, info.frame_count)
-    notes = []
+    notes = [info.damage] if info.damage else []
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes)
@@ -102,10 +103,16 @@ def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
 
 
 def output_size(options: RenderOptions, frame_size: int) -> int:
-    """Side of the result's square in pixels: the option (rounded up to even) or the model's size."""
+    """Side of the result's square in pixels: the option (rounded up to even) or the model's size.
+
+    The whole output is at most MAX_OUTPUT_WIDTH pixels wide, so a side-by-side square gets half of it.
+    """
     size = options.output_size or frame_size
-    if not 32 <= size <= MAX_OUTPUT_SIZE:
-        raise UserError(f"Output size {size} is out of range; choose 32 to {MAX_OUTPUT_SIZE} pixels.")
+    most = MAX_OUTPUT_WIDTH // 2 if options.side_by_side else MAX_OUTPUT_WIDTH
+    if not 32 <= size <= most:
+        layout = " with the dance side by side" if options.side_by_side else ""
+        raise UserError(f"Output size {size} is out of range: choose 32 to {most} pixels{layout} (results are at "
+                        f"most {MAX_OUTPUT_WIDTH} pixels wide in all).")
     return size + size % 2
 
 

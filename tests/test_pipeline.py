@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from PIL import Image
 from video_fixtures import decode_audio, has_audio_stream, marker_frames, write_clip
 
 import fomm_core.models
+import fomm_core.pipeline
 from fomm_core import RenderOptions, random_model
 from fomm_core.errors import UserError
 from fomm_core.framing import detect_person
@@ -136,6 +138,40 @@ def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
     with pytest.raises(UserError, match=message):
         render(photo, clip, options, out_path=out, model=Stub(), animate_fn=echo)
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(("size", "side_by_side", "message"), [
+    (2048, False, "Output size 2048 is out of range: choose 32 to 1024 pixels (results are at most 1024 pixels"),
+    (1025, False, "Output size 1025 is out of range: choose 32 to 1024 pixels"),
+    (600, True, "Output size 600 is out of range: choose 32 to 512 pixels with the dance side by side"),
+    (2048, True, "choose 32 to 512 pixels with the dance side by side (results are at most 1024 pixels wide"),
+])
+def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, size, side_by_side, message):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the clip was opened before the output size was checked")
+
+    monkeypatch.setattr(fomm_core.pipeline, "open_video", refuse)
+    with pytest.raises(UserError, match=re.escape(message)):
+        prepare(inputs[0], inputs[1], RenderOptions(output_size=size, side_by_side=side_by_side))
+
+
+def test_largest_side_by_side_output_is_1024_wide(tmp_path, inputs):
+    out = render(*inputs, RenderOptions(output_size=512, side_by_side=True, trim_end=0.2), out_path=tmp_path / "o.mp4",
+                 model=Stub(), animate_fn=echo)
+    info = open_video(out)
+    assert (info.width, info.height) == (1024, 512)
+
+
+def test_a_damaged_clip_renders_what_was_read_with_a_note(tmp_path, inputs):
+    photo, clip = inputs
+    whole = render(photo, clip, RenderOptions(), out_path=tmp_path / "whole.mp4", model=Stub(), animate_fn=echo)
+    cut = tmp_path / "cut.mp4"  # our results are +faststart, so a cut one still opens
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+    plan = prepare(photo, cut, RenderOptions())
+    assert plan.notes[0].startswith("The dance clip 'cut.mp4' is damaged or incomplete (cut off?): only ")
+    assert f"({plan.frame_count} frames) of its 2.0 s could be read" in plan.notes[0] and plan.frame_count < 36
+    out = render(photo, cut, RenderOptions(), out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo, plan=plan)
+    assert open_video(out).frame_count == plan.frame_count
 
 
 def test_failing_animation_keeps_the_old_result(tmp_path, inputs):

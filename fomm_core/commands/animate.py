@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from ..errors import UserError
 from ..framing import Box
-from ..options import MODES, RenderOptions
+from ..io.video import finite_seconds
+from ..options import MAX_OUTPUT_WIDTH, MODES, RenderOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-adapt-scale", action="store_true", help="do not scale motion by body size")
     parser.add_argument("--best-frame", help="'auto' or a frame number to align the photo's pose with")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: automatic)")
-    parser.add_argument("--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip")
-    parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
+    parser.add_argument("--trim-start", type=seconds, default=0.0, help="start of the dance, seconds into the clip")
+    parser.add_argument("--trim-end", type=seconds, help="end of the dance, seconds into the clip")
     parser.add_argument("--max-duration", type=float, default=defaults.max_duration,
                         help="refuse longer segments, in seconds (default: %(default)s)")
     parser.add_argument("--max-fps", type=float, default=defaults.max_fps,
@@ -41,9 +42,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo-box", type=_box, help="person in the photo by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--dance-box", type=_box, help="dancer in the clip by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--side-by-side", action="store_true", help="output the dance and the result side by side")
-    parser.add_argument("--output-size", type=int, help="output square side in pixels (default: the model's)")
+    parser.add_argument("--output-size", type=int,
+                        help=f"output square side in pixels (default: the model's); at most {MAX_OUTPUT_WIDTH} "
+                             f"pixels wide in all, so {MAX_OUTPUT_WIDTH // 2} with --side-by-side")
     parser.add_argument("--no-audio", action="store_true", help="leave the clip's audio out")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="frames per model batch")
+
+
+def seconds(text: str) -> float:
+    """A time in seconds from the command line; "nan" and "inf" are refused by name."""
+    try:
+        return finite_seconds(text, "time")
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _box(text: str) -> Box:
@@ -81,7 +92,7 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], 
     except ImportError:
         def report(done: int, total: int) -> None:
             if done == total or done % 10 == 0:
-                print(f"\rframes {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+                print(f"frames {done}/{total}", file=sys.stderr, flush=True)
         return report, lambda: None
     bar = tqdm(total=total, unit="frame", desc="animating")
 

@@ -248,3 +248,19 @@ def test_marker_clip_timing_survives_the_pipeline(tmp_path):
     flashes = [i for i, f in enumerate(read_frames(open_video(out))) if f.mean() > 240]
     loud = np.nonzero(np.abs(decode_audio(out)) > 0.3)[0] / 8000
     assert flashes[0] == 10 and abs(loud[0] - flashes[0] / 25) <= 1 / 25
+
+
+@pytest.mark.parametrize(("field", "value"), [("trim_start", "nan"), ("trim_end", "inf"), ("trim_start", "-inf"),
+                                              ("trim_end", float("nan")), ("trim_start", float("inf"))])
+def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_path, inputs, field, value):
+    import app
+
+    space = app.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
+    times = {"trim_start": 0, "trim_end": 0, field: value}
+    options = space.options("default", "relative", True, False, times["trim_start"], times["trim_end"], True, False,
+                            "native", True)
+    name = field.replace("_", " ")
+    with pytest.raises(UserError, match=f"The {name} .* is not a finite number of seconds"):
+        prepare(*inputs, options)
+    with pytest.raises(UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"):
+        prepare(*inputs, RenderOptions(**{field: value}))

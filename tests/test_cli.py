@@ -69,6 +69,12 @@ def test_non_finite_trim_times_are_refused_by_name(flag, value, capsys):
     assert f"argument {flag}: The time '{value}' is not a finite number of seconds" in err
 
 
+def test_a_box_with_nan_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["animate", "--source", "p.png", "--driving", "d.mp4", "--photo-box", "0,0,nan,10"])
+    assert "box '0,0,nan,10' has a value that is not a finite number of pixels" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def long_render(tmp_path_factory) -> list[str]:
     """Arguments of an `animate` run that takes minutes: a 20 s clip, a tiny model, a 256-pixel output."""

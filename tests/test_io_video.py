@@ -198,6 +198,12 @@ def test_non_square_pixels_shown_at_display_aspect(tmp_path):
     assert next(read_frames(info)).shape == (48, 128, 3)
 
 
+def test_nan_max_duration_refused(tmp_path):
+    path = write_clip(tmp_path / "clip.mp4", marker_frames(20), fps=10)
+    with pytest.raises(UserError, match="maximum duration must be above 0 seconds, not nan"):
+        open_video(path, max_duration=float("nan"))
+
+
 def test_nonpositive_max_fps_refused(tmp_path):
     path = write_clip(tmp_path / "clip.mp4", marker_frames(10), fps=10)
     with pytest.raises(UserError, match="frame rate"):

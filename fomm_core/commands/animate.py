@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 
@@ -62,6 +63,8 @@ def _box(text: str) -> Box:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected x0,y0,x1,y1 in pixels, got {text!r}") from None
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        raise argparse.ArgumentTypeError(f"box {text!r} has a value that is not a finite number of pixels")
     if x1 <= x0 or y1 <= y0:
         raise argparse.ArgumentTypeError(f"box {text!r} is empty: need x1 > x0 and y1 > y0")
     return Box(x0, y0, x1, y1)

@@ -67,6 +67,8 @@ def open_video(path: str | os.PathLike, trim_start: float | str = 0.0, trim_end:
     """
     if not max_fps > 0:  # NaN included
         raise UserError(f"The maximum frame rate must be above 0 fps, not {max_fps:g}.")
+    if max_duration is not None and not max_duration > 0:
+        raise UserError(f"The maximum duration must be above 0 seconds, not {max_duration:g}.")
     trim_start = finite_seconds(trim_start, "trim start")
     trim_end = None if trim_end is None else finite_seconds(trim_end, "trim end")
     info = probe(path, label)

@@ -179,9 +179,7 @@ class SpaceApp:
         model = model or DEFAULT_MODEL
         if model not in REGISTRY:
             raise UserError(f"Unknown model {model!r}; choose one of {', '.join(REGISTRY)}.")
-        if mode not in {value for _, value in MODE_CHOICES}:
-            raise UserError(f"Unknown motion transfer {mode!r}; choose relative, absolute or avd.")
-        return RenderOptions(model=model, relative=mode != "absolute", avd=mode == "avd",
+        return RenderOptions(model=model, mode=mode,
                              adapt_scale=bool(adapt_scale), best_frame="auto" if best_frame else None,
                              trim_start=_seconds(trim_start) or 0.0, trim_end=_seconds(trim_end),
                              max_duration=self.max_duration, framing=bool(framing), side_by_side=bool(side_by_side),

@@ -11,6 +11,7 @@ import torch
 from .engine import Keypoints, MotionModel
 from .errors import UserError
 from .motion import best_frame_index
+from .options import check_mode
 
 Frame = np.ndarray
 
@@ -21,8 +22,8 @@ def _batches(frames: Iterable[Frame], size: int) -> Iterator[list[Frame]]:
         yield batch
 
 
-def _mode(model: MotionModel, relative: bool, avd: bool) -> str:
-    mode = "avd" if avd else ("relative" if relative else "absolute")
+def _mode(model: MotionModel, mode: str) -> str:
+    check_mode(mode)
     if mode not in model.modes:
         raise UserError(f"Model {model.name or type(model).__name__} has no {mode!r} mode; "
                         f"choose one of: {', '.join(model.modes)}.")
@@ -34,18 +35,19 @@ def _to_frames(out: torch.Tensor) -> Iterator[Frame]:
         yield np.ascontiguousarray(frame)
 
 
-def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], relative: bool = True,
-                 adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int | None = None,
-                 avd: bool = False) -> Iterator[Frame]:
+def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], mode: str = "relative",
+                 adapt_scale: bool = True, best_frame: str | int | None = None,
+                 batch_size: int | None = None) -> Iterator[Frame]:
     """Yield frames H×W×3 float32 in [0,1] of `source` moved as in `driving`, as they are ready.
 
-    The source is encoded once. Without best-frame alignment, driving frames stream through in batches
-    (memory bounded by the batch size). With it, a first pass keeps only the driving keypoints, picks the
+    `mode` is one of fomm_core.options.MODES that the model supports (`model.modes`). The source is encoded
+    once. Without best-frame alignment, driving frames stream through in batches (memory bounded by the batch
+    size). With it, a first pass keeps only the driving keypoints, picks the
     initial frame ("auto": the pose closest to the source's; or a given index), then generates every frame
     relative to it, which is what animating forward and backward from that frame amounts to.
     `batch_size` None picks 1 on CPU (batching does not pay there) and 8 on CUDA.
     """
-    mode = _mode(model, relative, avd)
+    mode = _mode(model, mode)
     if batch_size is None:
         batch_size = 8 if model.device.type == "cuda" else 1
     if batch_size < 1:
@@ -87,9 +89,9 @@ def _initial_index(model: MotionModel, state: object, kp_all: Keypoints, best_fr
     return index
 
 
-def animate(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], relative: bool = True,
-            adapt_scale: bool = True, best_frame: str | int | None = None, batch_size: int | None = None,
-            avd: bool = False) -> np.ndarray:
+def animate(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], mode: str = "relative",
+            adapt_scale: bool = True, best_frame: str | int | None = None,
+            batch_size: int | None = None) -> np.ndarray:
     """All frames of `animate_iter` as one float32 array T×H×W×3 in [0,1]."""
-    frames = list(animate_iter(model, source, driving, relative, adapt_scale, best_frame, batch_size, avd))
+    frames = list(animate_iter(model, source, driving, mode, adapt_scale, best_frame, batch_size))
     return np.stack(frames)

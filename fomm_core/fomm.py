@@ -67,8 +67,7 @@ class FOMMModel(MotionModel):
 
     def drive_keypoints(self, source_state: FOMMSource, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
                         adapt_scale: bool) -> Keypoints:
-        return transfer_keypoints(source_state.kp, kp_driving, kp_initial, relative=mode == "relative",
-                                  adapt_scale=adapt_scale)
+        return transfer_keypoints(source_state.kp, kp_driving, kp_initial, mode, adapt_scale)
 
     def generate(self, source_state: FOMMSource, kp: Keypoints) -> torch.Tensor:
         src = source_state.kp

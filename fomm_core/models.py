@@ -53,7 +53,7 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
                               fp16=fp16)
     except (RuntimeError, KeyError) as exc:
         raise UserError(f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
-                        f"({str(exc).splitlines()[0]}); pass the config it was trained with.") from exc
+                        f"({weights.fit_error_detail(exc)}); pass the config it was trained with.") from exc
 
 
 def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.device | None = None,

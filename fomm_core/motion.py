@@ -43,12 +43,14 @@ def movement_scale(kp_source: torch.Tensor, kp_initial: torch.Tensor) -> float:
     return math.sqrt(source_area) / math.sqrt(initial_area)
 
 
-def transfer_keypoints(kp_source: Keypoints, kp_driving: Keypoints, kp_initial: Keypoints, relative: bool,
+def transfer_keypoints(kp_source: Keypoints, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
                        adapt_scale: bool, relative_jacobian: bool = True) -> Keypoints:
-    """FOMM's normalize_kp: absolute uses the driving keypoints as they are; relative moves the source's
+    """FOMM's normalize_kp: mode "absolute" uses the driving keypoints as they are; "relative" moves the source's
     keypoints by the driving motion since the initial frame, scaled by the hull-area ratio when adapt_scale."""
-    if not relative:
+    if mode == "absolute":
         return kp_driving
+    if mode != "relative":
+        raise ValueError(f"keypoint transfer is 'relative' or 'absolute', not {mode!r}")
     scale = movement_scale(kp_source.value, kp_initial.value) if adapt_scale else 1.0
     value = (kp_driving.value - kp_initial.value) * scale + kp_source.value
     jacobian = kp_driving.jacobian

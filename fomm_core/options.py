@@ -5,16 +5,38 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .errors import UserError
+
+#: How the driving motion reaches the photo: the dancer's moves from the photo's pose, the dancer's pose as
+#: it is, or TPSMM's animation via disentanglement.
+MODES = ("relative", "absolute", "avd")
+#: The result is at most this many pixels wide, side-by-side dance included: the models make 128 to 384 pixel
+#: frames, so more is upscaling that adds no detail, and the encoder's time grows with the pixel count.
+MAX_OUTPUT_WIDTH = 1024
+
+
+def check_mode(mode: object) -> str:
+    """`mode` when it is one of MODES, else a UserError listing them."""
+    if mode not in MODES:
+        raise UserError(f"Unknown motion mode {mode!r}; choose one of: {', '.join(MODES)}.")
+    return mode
+
+
+def _legacy_mode(data: dict[str, Any]) -> str:
+    """The mode an old record meant with its `relative` and `avd` booleans."""
+    if data.get("avd"):
+        return "avd"
+    return "relative" if data.get("relative", True) else "absolute"
+
 
 @dataclass(frozen=True)
 class RenderOptions:
     """How one result video is made from a photo and a dance clip."""
 
     model: str = "default"
-    relative: bool = True
+    mode: str = "relative"  # one of MODES; "avd" needs a TPSMM checkpoint with its AVD network
     adapt_scale: bool = True
     best_frame: str | int | None = None  # None, "auto" or a driving-frame index
-    avd: bool = False  # TPSMM only: animation via disentanglement
     trim_start: float = 0.0  # seconds into the clip
     trim_end: float | None = None  # seconds into the clip; None = to the end
     max_duration: float = 60.0  # seconds; a longer clip (after trimming) is refused
@@ -26,12 +48,17 @@ class RenderOptions:
     batch_size: int | None = None  # None = automatic (1 on CPU, 8 on CUDA)
     device: str | None = None  # None = automatic
 
+    def __post_init__(self) -> None:
+        check_mode(self.mode)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form, as stored with each rating."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderOptions:
-        """Build from a dict, ignoring unknown keys (older or newer records)."""
+        """Build from a dict, ignoring unknown keys; records from before `mode` have it set from `relative`/`avd`."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        known = {k: v for k, v in data.items() if k in names}
+        known.setdefault("mode", _legacy_mode(data))
+        return cls(**known)

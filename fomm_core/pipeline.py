@@ -20,14 +20,13 @@ import numpy as np
 from .errors import UserError
 from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
-from .options import RenderOptions
+from .options import MAX_OUTPUT_WIDTH, RenderOptions
 
 if TYPE_CHECKING:
     from .engine import MotionModel
 
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]
-MAX_OUTPUT_SIZE = 2048
 
 
 @dataclass
@@ -63,11 +62,13 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     The reference frame (whose dancer the photo's person is matched to) is `options.best_frame` when it
     is a frame index, else the first frame.
     """
+    if options.output_size is not None:
+        output_size(options, options.output_size)  # refuse a size over the cap before any work
     info = open_video(clip, trim_start=options.trim_start, trim_end=options.trim_end, max_fps=options.max_fps,
                       max_duration=options.max_duration)
     image = load_photo(photo)
     reference = _reference_index(options.best_frame, info.frame_count)
-    notes = []
+    notes = [info.damage] if info.damage else []
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes)
@@ -102,10 +103,16 @@ def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
 
 
 def output_size(options: RenderOptions, frame_size: int) -> int:
-    """Side of the result's square in pixels: the option (rounded up to even) or the model's size."""
+    """Side of the result's square in pixels: the option (rounded up to even) or the model's size.
+
+    The whole output is at most MAX_OUTPUT_WIDTH pixels wide, so a side-by-side square gets half of it.
+    """
     size = options.output_size or frame_size
-    if not 32 <= size <= MAX_OUTPUT_SIZE:
-        raise UserError(f"Output size {size} is out of range; choose 32 to {MAX_OUTPUT_SIZE} pixels.")
+    most = MAX_OUTPUT_WIDTH // 2 if options.side_by_side else MAX_OUTPUT_WIDTH
+    if not 32 <= size <= most:
+        layout = " with the dance side by side" if options.side_by_side else ""
+        raise UserError(f"Output size {size} is out of range: choose 32 to {most} pixels{layout} (results are at "
+                        f"most {MAX_OUTPUT_WIDTH} pixels wide in all).")
     return size + size % 2
 
 
@@ -117,8 +124,8 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     """Make the result video and return its path (a new temporary file when `out_path` is None).
 
     `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
-    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, relative=...,
-    adapt_scale=..., best_frame=..., batch_size=..., avd=...), `driving` being a lazy iterator of
+    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, mode=...,
+    adapt_scale=..., best_frame=..., batch_size=...), `driving` being a lazy iterator of
     uint8 S×S×3 frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is
     called after each frame is written. Inputs are checked before the model is loaded.
     """
@@ -140,9 +147,9 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     dance = plan.driving(side) if options.side_by_side else None
     results = None
     try:
-        results = iter(animate_fn(model, plan.source(size), driving, relative=options.relative,
+        results = iter(animate_fn(model, plan.source(size), driving, mode=options.mode,
                                   adapt_scale=options.adapt_scale, best_frame=options.best_frame,
-                                  batch_size=options.batch_size, avd=options.avd))
+                                  batch_size=options.batch_size))
         with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
             for done, frame in enumerate(results, start=1):
                 if done > total:

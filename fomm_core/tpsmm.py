@@ -97,10 +97,7 @@ class TPSMMModel(MotionModel):
             kp = kp_driving.value
             return Keypoints(torch.cat([self.avd_network(source_state.kp.value, kp[i:i + 1])
                                         for i in range(kp.shape[0])]))
-        if mode not in ("relative", "absolute"):
-            raise ValueError(f"unknown mode {mode!r}; expected one of {self.modes}")
-        return transfer_keypoints(source_state.kp, kp_driving, kp_initial, relative=mode == "relative",
-                                  adapt_scale=adapt_scale)
+        return transfer_keypoints(source_state.kp, kp_driving, kp_initial, mode, adapt_scale)
 
     def generate(self, source_state: TPSMMSource, kp: Keypoints) -> torch.Tensor:
         with self.autocast():

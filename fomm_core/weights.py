@@ -18,7 +18,14 @@ from huggingface_hub import hf_hub_download, try_to_load_from_cache
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .config import PRESETS, ModelConfig, config_from_model_params, config_to_model_params, load_config
+from .config import (
+    PRESETS,
+    ModelConfig,
+    check_config,
+    config_from_model_params,
+    config_to_model_params,
+    load_config,
+)
 from .errors import UserError
 from .hashing import sha256_file as _compute_sha256
 from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
@@ -71,9 +78,11 @@ def _group_modules(raw: Mapping[str, Any]) -> State:
 
 def _load_error_detail(message: str) -> str:
     """The informative part of a torch.load error message."""
-    unsafe = re.search(r"GLOBAL (\S+) was not an allowed global", message)
+    # torch words a refused global in several ways ("GLOBAL x.y was not an allowed global", "unsupported
+    # GLOBAL x.y whose module x is blocked"); the name always follows the word GLOBAL.
+    unsafe = re.search(r"\bGLOBAL\s+([\w.]+)", message)
     if unsafe:
-        return f"its pickle asks to call {unsafe.group(1)}, which could run code"
+        return f"its pickle asks to call {unsafe.group(1).rstrip('.')}, which could run code"
     unpickler = re.search(r"WeightsUnpickler error:\s*(.+)", message)
     if unpickler:
         return unpickler.group(1).strip()
@@ -99,7 +108,7 @@ def read_checkpoint_with_info(path: str | Path) -> tuple[State, dict[str, str]]:
     """Module state dicts of a .pth.tar or .safetensors file, and its info (`epoch`, safetensors metadata)."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"Checkpoint file {path} does not exist; check the path.")
+        raise UserError(f"Checkpoint file not found: {path}. Check the path.")
     if path.suffix == ".safetensors":
         return read_safetensors(path)
     raw = _torch_load(path)
@@ -184,8 +193,17 @@ def config_from_metadata(metadata: Mapping[str, str]) -> ModelConfig | None:
     """The model config recorded in safetensors metadata, or None."""
     if "model_params" not in metadata:
         return None
-    return config_from_model_params(json.loads(metadata["model_params"]),
-                                    frame_size=int(metadata.get("frame_size", 256)))
+    source = "The checkpoint's metadata"
+    try:
+        frame_size = int(metadata.get("frame_size", 256))
+    except ValueError:
+        raise UserError(f"{source}: frame_size must be a whole number, not {metadata['frame_size']!r}.") from None
+    try:
+        config = config_from_model_params(json.loads(metadata["model_params"]), frame_size=frame_size)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise UserError(f"{source} holds no readable model config (model_params: {exc}); pass config= a preset "
+                        "or the original YAML.") from None
+    return check_config(config, source)
 
 
 def detect_engine(state: Mapping[str, Any]) -> str:
@@ -335,6 +353,41 @@ def _converted(path: Path, sha256: str, config: ModelConfig | None) -> tuple[Sta
     return state, meta
 
 
+CHECKPOINT_SUFFIXES = (".pth", ".tar", ".pt", ".ckpt", ".bin", ".safetensors")
+
+
+def _looks_like_path(spec: str) -> bool:
+    """Whether a checkpoint argument was meant as a file (has a folder separator or a checkpoint suffix)."""
+    return "/" in spec or os.sep in spec or spec.lower().endswith(CHECKPOINT_SUFFIXES)
+
+
+_SIZE_MISMATCH = re.compile(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) "
+                            r"from checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)")
+_KEYS = re.compile(r"(Missing|Unexpected) key\(s\) in state_dict: (.+?)\.\s*$", re.MULTILINE)
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def fit_error_detail(exc: BaseException) -> str:
+    """What a checkpoint that does not fit a network differs in: the first mismatched tensors with both shapes,
+    missing and unexpected keys (torch's load_state_dict message condensed), else the error's first line."""
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    module = re.search(r"loading state_dict for (\w+)", message)
+    parts = [f"{key}: {ours} in the checkpoint, {theirs} in the network"
+             for key, ours, theirs in _SIZE_MISMATCH.findall(message)]
+    if len(parts) > 2:
+        more = len(parts) - 2
+        parts[2:] = [f"{more} more size mismatch{'es' if more > 1 else ''}"]
+    for kind, keys in _KEYS.findall(message):
+        names = re.findall(r'"([^"]+)"', keys)
+        parts.append(f"{kind.lower()} keys {_listed(names)}")
+    if not parts:
+        return next((line.strip() for line in str(message).splitlines() if line.strip()), type(exc).__name__)
+    return (f"{module.group(1)}: " if module else "") + "; ".join(parts)
+
+
 def load_state(spec: str | Path) -> LoadedState:
     """Inference state dicts from a registry name or a .pth.tar/.safetensors path (fetched, verified, cached)."""
     entry = REGISTRY.get(str(spec)) if isinstance(spec, str) else None
@@ -344,6 +397,9 @@ def load_state(spec: str | Path) -> LoadedState:
         name = entry.name
     else:
         path = Path(spec)
+        if not path.is_file() and _looks_like_path(str(spec)):
+            raise UserError(f"Checkpoint file not found: {spec}. Check the path, or use a registry name: "
+                            f"{', '.join(REGISTRY)}.")
         if not path.is_file():
             raise UserError(f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
                             "or a path to a .pth.tar or .safetensors file.")

@@ -110,7 +110,7 @@ def _evaluate(model, clips: int, frames: int) -> dict:
         example = cross_identity_example(EVAL_SEEDS + i, size=model.frame_size, n_frames=frames,
                                          style=styles[i % len(styles)])
         expected = example["expected"].astype(np.float32) / 255
-        result = fomm_core.animate(model, example["photo"], example["driving"], relative=True, adapt_scale=True)
+        result = fomm_core.animate(model, example["photo"], example["driving"], mode="relative", adapt_scale=True)
         static = static_photo(example["photo"].astype(np.float32) / 255, len(expected))
         # the photo animated by a still clip of itself: what the model loses where nothing moves
         still = np.repeat(static[:1], 8, axis=0)

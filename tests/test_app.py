@@ -45,7 +45,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     (rating,) = space.store.ratings()
     assert rating.rating == 1 and rating.comment == "moves match!"
     assert rating.photo_sha256 == file_sha256(EXAMPLE_PHOTO) and rating.clip_sha256 == file_sha256(EXAMPLE_CLIP)
-    assert rating.model == "random-fomm-0" and rating.options["relative"] is True
+    assert rating.model == "random-fomm-0" and rating.options["mode"] == "relative"
     assert rating.options["max_duration"] == 10 and len(rating.session) == 16
     with pytest.raises(AppError, match="already rated"):
         client.predict("twice", api_name="/rate_down")
@@ -169,4 +169,4 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
     assert warnings and "**taichi** model could not be loaded" in warnings[0]
     assert generation["notice"].startswith(warnings[0])
     assert generation["model"] == generation["options"]["model"] == "random-fomm-0"
-    assert generation["options"]["relative"] is False and generation["options"]["best_frame"] == "auto"
+    assert generation["options"]["mode"] == "absolute" and generation["options"]["best_frame"] == "auto"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -10,7 +11,7 @@ import pytest
 from video_fixtures import dancer_frames, marker_frames, write_clip
 
 from fomm_core.errors import UserError
-from fomm_core.io import open_video, read_frames
+from fomm_core.io import VideoWriter, open_video, read_frames
 from fomm_core.io.ffmpeg import ffmpeg_exe
 
 
@@ -197,7 +198,55 @@ def test_non_square_pixels_shown_at_display_aspect(tmp_path):
     assert next(read_frames(info)).shape == (48, 128, 3)
 
 
+def test_nan_max_duration_refused(tmp_path):
+    path = write_clip(tmp_path / "clip.mp4", marker_frames(20), fps=10)
+    with pytest.raises(UserError, match="maximum duration must be above 0 seconds, not nan"):
+        open_video(path, max_duration=float("nan"))
+
+
 def test_nonpositive_max_fps_refused(tmp_path):
     path = write_clip(tmp_path / "clip.mp4", marker_frames(10), fps=10)
     with pytest.raises(UserError, match="frame rate"):
         open_video(path, max_fps=0)
+
+
+def _cut_in_half(path, dst):
+    dst.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return dst
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".mkv", ".avi"])
+def test_a_clip_cut_in_half_is_read_as_far_as_it_goes_and_called_damaged(tmp_path, ext):
+    frames = _pattern(200)
+    if ext == ".mp4":  # moov first, as web and phone exports are: the cut leaves a file ffmpeg still opens
+        whole = tmp_path / "whole.mp4"
+        with VideoWriter(whole, 25, (64, 48)) as writer:
+            for frame in frames:
+                writer.write(frame)
+    else:
+        whole = write_clip(tmp_path / f"whole{ext}", frames, fps=25)
+    intact = open_video(whole)
+    assert intact.damage == "" and intact.frame_count == 200
+    info = open_video(_cut_in_half(whole, tmp_path / f"cut{ext}"))
+    assert 20 < info.frame_count < 180
+    read = info.frame_count / 25
+    assert f"'cut{ext}' is damaged or incomplete" in info.damage
+    stated = "" if ext == ".avi" else " of its 8.0 s"  # a cut avi loses its index: its length is a guess
+    assert f"only {read:.1f} s ({info.frame_count} frames){stated} could be read" in info.damage
+    assert len(list(read_frames(info))) == info.frame_count
+    with pytest.raises(UserError, match=rf"past the end of the dance clip \(only its first {read:.2f} s could be "
+                                        "read: it is damaged\\)"):
+        open_video(tmp_path / f"cut{ext}", trim_start=read + 1)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", float("nan"), float("inf"),
+                                   float("-inf")])
+@pytest.mark.parametrize("field", ["trim_start", "trim_end"])
+def test_non_finite_trim_times_are_refused_by_name(tmp_path, value, field):
+    path = write_clip(tmp_path / "clip.mp4", marker_frames(20), fps=10)
+    name = field.replace("_", " ")
+    with pytest.raises(UserError, match=rf"The {name} {re.escape(repr(value))} is not a finite number of seconds"):
+        open_video(path, **{field: value})
+    assert open_video(path, trim_start="0.5", trim_end="1.5").frame_count == 10  # numbers as text are fine
+    with pytest.raises(UserError, match="The trim end 'soon' is not a number of seconds"):
+        open_video(path, trim_end="soon")

@@ -83,6 +83,37 @@ def test_a_checkpoint_that_does_not_fit_the_config_is_a_user_error(tmp_path) -> 
         fomm_core.load_model(str(path))
 
 
+def test_a_misfit_names_the_first_mismatched_tensors_and_both_shapes(tmp_path) -> None:
+    ckpt = _original_checkpoint()
+    path = save_original(ckpt, tmp_path / "tiny.pth.tar", legacy=False)
+    wide = replace(TINY_FOMM, kp_detector=replace(TINY_FOMM.kp_detector, block_expansion=16))
+    theirs = build_networks(wide)["kp_detector"].state_dict()
+    mismatched = [k for k, t in ckpt["kp_detector"].items() if t.shape != theirs[k].shape]
+    with pytest.raises(fomm_core.UserError, match="does not fit") as err:
+        fomm_core.load_model(str(path), config=wide)
+    message = str(err.value)
+    first, second = mismatched[:2]
+    for key in (first, second):
+        shape_ours, shape_theirs = list(ckpt["kp_detector"][key].shape), list(theirs[key].shape)
+        assert f"{key}: {shape_ours} in the checkpoint, {shape_theirs} in the network" in message
+    assert message.count("in the checkpoint") == 2 and f"{len(mismatched) - 2} more size mismatches" in message
+    assert "KPDetector" in message and "Error(s) in loading" not in message
+
+
+def test_a_misfit_names_missing_and_unexpected_keys(tmp_path) -> None:
+    ckpt = _original_checkpoint()
+    gone = list(ckpt["generator"])[:4]  # torch lists missing keys in the network's order
+    for key in gone:
+        del ckpt["generator"][key]
+    ckpt["generator"]["bogus.weight"] = torch.zeros(3)
+    path = save_original(ckpt, tmp_path / "tiny.pth.tar", legacy=False)
+    with pytest.raises(fomm_core.UserError, match="does not fit") as err:
+        fomm_core.load_model(str(path), config=TINY_FOMM)
+    message = str(err.value)
+    assert f"missing keys {', '.join(gone[:3])} and 1 more" in message
+    assert "unexpected keys bogus.weight" in message and "OcclusionAwareGenerator" in message
+
+
 def test_registry_name_downloads_through_the_offline_hub_cache(tmp_path, monkeypatch, frames) -> None:
     from fomm_core.registry import REGISTRY
 

@@ -29,7 +29,7 @@ def test_adapt_scale_factor_is_the_square_root_of_the_hull_area_ratio() -> None:
     initial = torch.tensor([[[0.0, 0.0], [0.2, 0.0], [0.0, 0.2], [0.05, 0.05], [0.1, 0.05]]])  # area 0.02
     assert movement_scale(source, initial) == pytest.approx(math.sqrt(0.16) / math.sqrt(0.02), rel=1e-6)
     driving = initial + torch.tensor([0.1, -0.05])
-    kp = transfer_keypoints(Keypoints(source), Keypoints(driving), Keypoints(initial), relative=True, adapt_scale=True)
+    kp = transfer_keypoints(Keypoints(source), Keypoints(driving), Keypoints(initial), "relative", adapt_scale=True)
     expected = source + torch.tensor([0.1, -0.05]) * math.sqrt(0.16 / 0.02)
     assert torch.allclose(kp.value, expected, atol=1e-6)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from PIL import Image
 from video_fixtures import decode_audio, has_audio_stream, marker_frames, write_clip
 
 import fomm_core.models
+import fomm_core.pipeline
 from fomm_core import RenderOptions, random_model
 from fomm_core.errors import UserError
 from fomm_core.framing import detect_person
@@ -55,7 +57,7 @@ def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, in
     out = render(photo, clip, options, out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo,
                  progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 40) for i in range(1, 41)]
-    assert echo.kwargs == dict(relative=True, adapt_scale=True, best_frame=3, batch_size=2, avd=False)
+    assert echo.kwargs == dict(mode="relative", adapt_scale=True, best_frame=3, batch_size=2)
     info = open_video(out)
     assert (info.width, info.height, info.frame_count, info.fps) == (64, 64, 40, 20)
     assert abs(len(decode_audio(out)) / 8000 - info.duration) <= 1 / info.fps
@@ -138,6 +140,40 @@ def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.parametrize(("size", "side_by_side", "message"), [
+    (2048, False, "Output size 2048 is out of range: choose 32 to 1024 pixels (results are at most 1024 pixels"),
+    (1025, False, "Output size 1025 is out of range: choose 32 to 1024 pixels"),
+    (600, True, "Output size 600 is out of range: choose 32 to 512 pixels with the dance side by side"),
+    (2048, True, "choose 32 to 512 pixels with the dance side by side (results are at most 1024 pixels wide"),
+])
+def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, size, side_by_side, message):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the clip was opened before the output size was checked")
+
+    monkeypatch.setattr(fomm_core.pipeline, "open_video", refuse)
+    with pytest.raises(UserError, match=re.escape(message)):
+        prepare(inputs[0], inputs[1], RenderOptions(output_size=size, side_by_side=side_by_side))
+
+
+def test_largest_side_by_side_output_is_1024_wide(tmp_path, inputs):
+    out = render(*inputs, RenderOptions(output_size=512, side_by_side=True, trim_end=0.2), out_path=tmp_path / "o.mp4",
+                 model=Stub(), animate_fn=echo)
+    info = open_video(out)
+    assert (info.width, info.height) == (1024, 512)
+
+
+def test_a_damaged_clip_renders_what_was_read_with_a_note(tmp_path, inputs):
+    photo, clip = inputs
+    whole = render(photo, clip, RenderOptions(), out_path=tmp_path / "whole.mp4", model=Stub(), animate_fn=echo)
+    cut = tmp_path / "cut.mp4"  # our results are +faststart, so a cut one still opens
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+    plan = prepare(photo, cut, RenderOptions())
+    assert plan.notes[0].startswith("The dance clip 'cut.mp4' is damaged or incomplete (cut off?): only ")
+    assert f"({plan.frame_count} frames) of its 2.0 s could be read" in plan.notes[0] and plan.frame_count < 36
+    out = render(photo, cut, RenderOptions(), out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo, plan=plan)
+    assert open_video(out).frame_count == plan.frame_count
+
+
 def test_failing_animation_keeps_the_old_result(tmp_path, inputs):
     photo, clip = inputs
     out = tmp_path / "out.mp4"
@@ -212,3 +248,19 @@ def test_marker_clip_timing_survives_the_pipeline(tmp_path):
     flashes = [i for i, f in enumerate(read_frames(open_video(out))) if f.mean() > 240]
     loud = np.nonzero(np.abs(decode_audio(out)) > 0.3)[0] / 8000
     assert flashes[0] == 10 and abs(loud[0] - flashes[0] / 25) <= 1 / 25
+
+
+@pytest.mark.parametrize(("field", "value"), [("trim_start", "nan"), ("trim_end", "inf"), ("trim_start", "-inf"),
+                                              ("trim_end", float("nan")), ("trim_start", float("inf"))])
+def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_path, inputs, field, value):
+    import app
+
+    space = app.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
+    times = {"trim_start": 0, "trim_end": 0, field: value}
+    options = space.options("default", "relative", True, False, times["trim_start"], times["trim_end"], True, False,
+                            "native", True)
+    name = field.replace("_", " ")
+    with pytest.raises(UserError, match=f"The {name} .* is not a finite number of seconds"):
+        prepare(*inputs, options)
+    with pytest.raises(UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"):
+        prepare(*inputs, RenderOptions(**{field: value}))

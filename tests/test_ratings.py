@@ -56,7 +56,7 @@ def test_store_created_on_first_use_and_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "ratings.db"
     store = RatingsStore(path, mirror=None)
     assert not path.exists()
-    first, second = make_rating(1), make_rating(-1, model="taichi", relative=False)
+    first, second = make_rating(1), make_rating(-1, model="taichi", mode="absolute")
     assert store.add(first) == first.id
     store.add(second)
     assert path.exists()
@@ -94,7 +94,7 @@ def test_hashes_are_content_hashes(tmp_path: Path) -> None:
 
 def test_aggregate_by_model_and_option_set() -> None:
     ratings = ([make_rating(1, "taichi", f"s{i}") for i in range(6)] + [make_rating(-1, "taichi", "s0")]
-               + [make_rating(1, "default", "a", relative=False), make_rating(-1, "default", "b")])
+               + [make_rating(1, "default", "a", mode="absolute"), make_rating(-1, "default", "b")])
     rows = aggregate(ratings, ("model",))
     assert [r.key for r in rows] == [("taichi",), ("default",)]
     taichi = rows[0]
@@ -102,8 +102,8 @@ def test_aggregate_by_model_and_option_set() -> None:
     assert taichi.approval == pytest.approx(6 / 7)
     assert (taichi.low, taichi.high) == wilson_interval(6, 7)
     by_opts = {r.key: r for r in aggregate(ratings, ("model", "options"))}
-    assert by_opts[("default", "relative=False")].up == 1 and by_opts[("default", "defaults")].down == 1
-    assert {r.key for r in aggregate(ratings, ("relative",))} == {(True,), (False,)}
+    assert by_opts[("default", "mode=absolute")].up == 1 and by_opts[("default", "defaults")].down == 1
+    assert {r.key for r in aggregate(ratings, ("mode",))} == {("relative",), ("absolute",)}
     with pytest.raises(UserError, match="Cannot group ratings by colour"):
         aggregate(ratings, ("colour",))
 
@@ -112,7 +112,7 @@ def test_option_set_ignores_output_neutral_options() -> None:
     assert option_set(RenderOptions(model="taichi", batch_size=16, device="cpu").to_dict()) == "defaults"
     label = option_set(RenderOptions(side_by_side=True, trim_end=4.0).to_dict())
     assert label == "side_by_side=True, trim_end=4.0"
-    assert option_set({"relative": False, "unknown_future_knob": 3}) == "relative=False"
+    assert option_set({"mode": "absolute", "unknown_future_knob": 3}) == "mode=absolute"
 
 
 def test_report_command_counts_ratings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,8 +130,8 @@ def test_report_command_counts_ratings(tmp_path: Path, capsys: pytest.CaptureFix
     assert data == report(store)
     assert data["by_model"][0] == {"model": "default", "n": 2, "up": 2, "down": 0, "raters": 2, "approval": 1.0,
                                    "low": pytest.approx(wilson_interval(2, 2)[0]), "high": 1.0}
-    assert main(["ratings", "report", "--db", str(db), "--by", "relative", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["relative"] is True
+    assert main(["ratings", "report", "--db", str(db), "--by", "mode", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["mode"] == "relative"
     assert main(["ratings", "report", "--db", str(tmp_path / "none.db")]) == 2
     assert "No ratings database" in capsys.readouterr().err
 

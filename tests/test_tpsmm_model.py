@@ -67,7 +67,7 @@ def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_
         for name, tensor in net.state_dict().items():
             assert torch.equal(tensor, ckpt[key][name]), (key, name)
     reference = tiny_tpsmm()
-    for kw in ({}, {"relative": False}, {"avd": True}):
+    for kw in ({}, {"mode": "absolute"}, {"mode": "avd"}):
         assert np.array_equal(fomm_core.animate(loaded, *clip, **kw), fomm_core.animate(reference, *clip, **kw))
 
     converted = tmp_path / "tiny-tpsmm.safetensors"
@@ -107,7 +107,7 @@ def test_without_an_avd_network_there_is_no_avd_mode(clip) -> None:
     model = tiny_tpsmm(without=("avd_network", "bg_predictor"))
     assert model.modes == ("relative", "absolute") and model.bg_predictor is None
     with pytest.raises(fomm_core.UserError, match="avd"):
-        fomm_core.animate(model, *clip, avd=True)
+        fomm_core.animate(model, *clip, mode="avd")
     assert fomm_core.animate(model, *clip).shape == (7, 64, 64, 3)
 
 
@@ -116,8 +116,8 @@ def test_random_model_dispatches_to_tpsmm() -> None:
     assert isinstance(model, TPSMMModel) and "avd" in model.modes
 
 
-@pytest.mark.parametrize("kw", [{"relative": True}, {"relative": False}, {"avd": True},
-                                {"relative": True, "adapt_scale": False}, {"relative": True, "best_frame": "auto"}])
+@pytest.mark.parametrize("kw", [{"mode": "relative"}, {"mode": "absolute"}, {"mode": "avd"},
+                                {"mode": "relative", "adapt_scale": False}, {"mode": "relative", "best_frame": "auto"}])
 def test_each_mode_runs_and_batches_and_streams_like_frame_by_frame(model, clip, kw) -> None:
     source, driving = clip
     one_by_one = fomm_core.animate(model, source, driving, batch_size=1, **kw)
@@ -131,7 +131,7 @@ def test_each_mode_runs_and_batches_and_streams_like_frame_by_frame(model, clip,
 
 
 def test_modes_give_different_videos(model, clip) -> None:
-    outs = [fomm_core.animate(model, *clip, **kw) for kw in ({}, {"relative": False}, {"avd": True})]
+    outs = [fomm_core.animate(model, *clip, **kw) for kw in ({}, {"mode": "absolute"}, {"mode": "avd"})]
     assert all(np.abs(a - b).max() > 1e-2 for i, a in enumerate(outs) for b in outs[i + 1:])
 
 
@@ -160,7 +160,7 @@ def test_fast_path_equals_the_original_way_of_re_encoding_every_frame(model, cli
     # The original demo: batch 1, full dense motion and inpainting forward (source re-encoded) per frame,
     # plain InstanceNorm and upsample-then-conv. Ours reorders float32 sums, hence a small tolerance.
     source, driving = clip
-    ours = fomm_core.animate(model, source, driving, relative=False, batch_size=4)
+    ours = fomm_core.animate(model, source, driving, mode="absolute", batch_size=4)
     with torch.no_grad(), plain_ops():
         src = model.to_tensor(source)
         kp_source = model.kp_detector(src)

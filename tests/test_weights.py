@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import socket
 from pathlib import Path
 
@@ -27,7 +28,14 @@ from weights_fixtures import (
 
 from fomm_core import weights
 from fomm_core.cli import main
-from fomm_core.config import PRESETS, FOMMConfig, TPSMMConfig
+from fomm_core.config import (
+    PRESETS,
+    FOMMConfig,
+    TPSMMConfig,
+    check_config,
+    config_to_model_params,
+    load_config,
+)
 from fomm_core.errors import UserError
 from fomm_core.registry import MIRROR, REGISTRY
 from fomm_core.weights import (
@@ -150,6 +158,34 @@ def test_pickle_carrying_code_is_refused_and_never_runs(tmp_path, kind):
     assert not marker.exists()
 
 
+class RunsCommand:
+    """Unpickling this would run a shell command through os.system."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+class CustomPayload:
+    """A class of our own: a weights-only unpickler must refuse to build it."""
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "zip"])
+def test_a_refused_pickle_names_the_global_it_refused(tmp_path, legacy):
+    marker = tmp_path / "ran"
+    shell = save_original({**fomm_checkpoint(), "x": RunsCommand(f"touch {marker}")}, tmp_path / "shell.pth.tar",
+                          legacy)
+    with pytest.raises(UserError, match=rf"asks to call {os.system.__module__}\.system, which could run code"):
+        read_checkpoint(shell)
+    custom = save_original({**fomm_checkpoint(), "x": CustomPayload()}, tmp_path / "custom.pth.tar", legacy)
+    name = f"{CustomPayload.__module__}.{CustomPayload.__qualname__}"
+    with pytest.raises(UserError, match=rf"asks to call {re.escape(name)}, which could run code"):
+        read_checkpoint(custom)
+    assert not marker.exists()
+
+
 def test_damaged_or_foreign_files_are_refused(tmp_path):
     good = save_original(fomm_checkpoint(), tmp_path / "good.pth.tar", legacy=False)
     cut = tmp_path / "cut.pth.tar"
@@ -160,7 +196,7 @@ def test_damaged_or_foreign_files_are_refused(tmp_path):
                                 tmp_path / "empty.pth.tar", legacy=False)
     with pytest.raises(UserError, match="no module state dicts"):
         read_checkpoint(tensor_only)
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(UserError, match="file not found: .*missing.pth.tar"):
         read_checkpoint(tmp_path / "missing.pth.tar")
 
 
@@ -184,6 +220,50 @@ def test_metadata_config_round_trips(tmp_path, preset):
     _, meta = read_safetensors(write_safetensors(state, tmp_path / "m.safetensors", config=PRESETS[preset]))
     assert config_from_metadata(meta) == PRESETS[preset]
     assert json.loads(meta["model_params"])["common_params"]
+
+
+def _params(**changes: dict) -> str:
+    """taichi-256's model_params as JSON, with some sections' values changed."""
+    params = config_to_model_params(PRESETS["taichi-256"])
+    for section, values in changes.items():
+        target = params["generator_params"] if section == "dense_motion_params" else params
+        target.setdefault(section, {}).update(values)
+    return json.dumps(params)
+
+
+@pytest.mark.parametrize("metadata,message", [
+    ({"frame_size": "100000"}, "frame_size = 100000 is out of range; allowed: 32 to 1024"),
+    ({"frame_size": "-256"}, "frame_size = -256 is out of range; allowed: 32 to 1024"),
+    ({"frame_size": "big"}, "frame_size must be a whole number, not 'big'"),
+    ({"model_params": _params(common_params={"num_kp": -1})}, "num_kp = -1 is out of range; allowed: 1 to 64"),
+    ({"model_params": _params(generator_params={"num_down_blocks": "2"})},
+     "generator.num_down_blocks must be a whole number, not '2'"),
+    ({"model_params": _params(generator_params={"max_features": 10**9})},
+     "generator.max_features = 1000000000 is out of range; allowed: 1 to 4096"),
+    ({"model_params": _params(dense_motion_params={"kp_variance": float("nan")})},
+     "generator.dense_motion.kp_variance = nan is out of range"),
+    ({"model_params": _params(common_params={"estimate_jacobian": "yes"})}, "estimate_jacobian must be true or false"),
+    ({"model_params": "{not json"}, "holds no readable model config"),
+    ({"model_params": "[1, 2]"}, "holds no readable model config"),
+])
+def test_absurd_metadata_config_is_refused_at_load_naming_the_field(tmp_path, metadata, message):
+    path = write_safetensors(module_states(fomm_checkpoint()), tmp_path / "m.safetensors",
+                             config=PRESETS["taichi-256"], metadata=metadata)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_state(path)
+
+
+def test_absurd_yaml_config_is_refused_naming_the_field(tmp_path):
+    params = json.loads(_params(kp_detector_params={"scale_factor": 0}))
+    path = tmp_path / "odd.yaml"
+    path.write_text(json.dumps({"model_params": params, "dataset_params": {"frame_shape": [256, 256, 3]}}))
+    with pytest.raises(UserError, match=re.escape("odd.yaml: kp_detector.scale_factor = 0 is out of range; "
+                                                  "allowed: 0.0625 to 1")):
+        load_config(path)
+    path.write_text(json.dumps({"model_params": [], "dataset_params": {}}))
+    with pytest.raises(UserError, match="not laid out like an original"):
+        load_config(path)
+    assert all(check_config(preset) is preset for preset in PRESETS.values())
 
 
 def test_metadata_config_keeps_the_sampling_convention(tmp_path):
@@ -371,8 +451,9 @@ def test_registry_name_loads_with_its_config(offline_hub, fomm_cache):
 def test_unknown_spec_lists_the_registry(tmp_path):
     with pytest.raises(UserError, match="Unknown checkpoint 'nope'.*taichi.*path to a .pth.tar"):
         load_state("nope")
-    with pytest.raises(UserError, match="Unknown checkpoint .*x.pth.tar"):
-        load_state(tmp_path / "x.pth.tar")
+    for missing in (tmp_path / "x.pth.tar", str(tmp_path / "x.pth.tar"), "x.safetensors", "runs/a/checkpoint"):
+        with pytest.raises(UserError, match=f"file not found: {re.escape(str(missing))}"):
+            load_state(missing)
 
 
 # --- command line ------------------------------------------------------------------------------------------
@@ -396,6 +477,6 @@ def test_convert_command_keeps_inference_modules(tmp_path, capsys):
 
 def test_convert_command_reports_bad_input(tmp_path, capsys):
     assert main(["convert", str(tmp_path / "missing.pth.tar"), str(tmp_path / "o.safetensors")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "file not found: " + str(tmp_path / "missing.pth.tar") in capsys.readouterr().err
     assert main(["convert", str(tmp_path / "a.pth.tar"), str(tmp_path / "o.bin")]) == 2
     assert "must end in .safetensors" in capsys.readouterr().err

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 
 from ..errors import UserError
 from ..framing import Box
-from ..options import RenderOptions
+from ..io.video import finite_seconds
+from ..options import MAX_OUTPUT_WIDTH, MODES, RenderOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,13 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="registry name (e.g. taichi) or a .pth.tar/.safetensors path (default: tpsmm-taichi when "
                              "its weights are on this machine, else the embedded default model)")
     parser.add_argument("--config", help="config preset name or original YAML, if the checkpoint does not say")
-    parser.add_argument("--absolute", action="store_true", help="absolute keypoints instead of relative motion")
-    parser.add_argument("--avd", action="store_true", help="TPSMM only: animation via disentanglement")
+    motion = parser.add_mutually_exclusive_group()
+    motion.add_argument("--mode", choices=MODES,
+                        help="motion transfer: relative (the dancer's moves from the photo's pose), absolute (the "
+                             "dancer's pose as it is) or avd (TPSMM only: animation via disentanglement); "
+                             f"default: {defaults.mode}")
+    motion.add_argument("--absolute", dest="mode", action="store_const", const="absolute", help="same as --mode absolute")
+    motion.add_argument("--avd", dest="mode", action="store_const", const="avd", help="same as --mode avd")
     parser.add_argument("--no-adapt-scale", action="store_true", help="do not scale motion by body size")
     parser.add_argument("--best-frame", help="'auto' or a frame number to align the photo's pose with")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: automatic)")
-    parser.add_argument("--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip")
-    parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
+    parser.add_argument("--trim-start", type=seconds, default=0.0, help="start of the dance, seconds into the clip")
+    parser.add_argument("--trim-end", type=seconds, help="end of the dance, seconds into the clip")
     parser.add_argument("--max-duration", type=float, default=defaults.max_duration,
                         help="refuse longer segments, in seconds (default: %(default)s)")
     parser.add_argument("--max-fps", type=float, default=defaults.max_fps,
@@ -36,9 +43,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo-box", type=_box, help="person in the photo by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--dance-box", type=_box, help="dancer in the clip by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--side-by-side", action="store_true", help="output the dance and the result side by side")
-    parser.add_argument("--output-size", type=int, help="output square side in pixels (default: the model's)")
+    parser.add_argument("--output-size", type=int,
+                        help=f"output square side in pixels (default: the model's); at most {MAX_OUTPUT_WIDTH} "
+                             f"pixels wide in all, so {MAX_OUTPUT_WIDTH // 2} with --side-by-side")
     parser.add_argument("--no-audio", action="store_true", help="leave the clip's audio out")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="frames per model batch")
+
+
+def seconds(text: str) -> float:
+    """A time in seconds from the command line; "nan" and "inf" are refused by name."""
+    try:
+        return finite_seconds(text, "time")
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _box(text: str) -> Box:
@@ -46,6 +63,8 @@ def _box(text: str) -> Box:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected x0,y0,x1,y1 in pixels, got {text!r}") from None
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        raise argparse.ArgumentTypeError(f"box {text!r} has a value that is not a finite number of pixels")
     if x1 <= x0 or y1 <= y0:
         raise argparse.ArgumentTypeError(f"box {text!r} is empty: need x1 > x0 and y1 > y0")
     return Box(x0, y0, x1, y1)
@@ -61,8 +80,9 @@ def options_from_args(args: argparse.Namespace) -> RenderOptions:
             raise UserError(f"--best-frame must be 'auto' or a frame number, not {best!r}.") from None
     from ..weights import preferred_model  # imported here: it brings in huggingface_hub
 
-    return RenderOptions(model=args.checkpoint or preferred_model(), relative=not args.absolute,
-                         adapt_scale=not args.no_adapt_scale, best_frame=best, avd=args.avd, trim_start=args.trim_start, trim_end=args.trim_end,
+    return RenderOptions(model=args.checkpoint or preferred_model(), mode=args.mode or RenderOptions.mode,
+                         adapt_scale=not args.no_adapt_scale, best_frame=best, trim_start=args.trim_start,
+                         trim_end=args.trim_end,
                          max_duration=args.max_duration, max_fps=args.max_fps, framing=not args.no_framing,
                          side_by_side=args.side_by_side, output_size=args.output_size,
                          keep_audio=not args.no_audio, batch_size=args.batch_size, device=args.device)
@@ -75,7 +95,7 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], 
     except ImportError:
         def report(done: int, total: int) -> None:
             if done == total or done % 10 == 0:
-                print(f"\rframes {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+                print(f"frames {done}/{total}", file=sys.stderr, flush=True)
         return report, lambda: None
     bar = tqdm(total=total, unit="frame", desc="animating")
 

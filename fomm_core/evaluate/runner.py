@@ -97,7 +97,7 @@ AnimateFn = Callable[[MotionModel, np.ndarray, np.ndarray], np.ndarray]
 
 def default_animate(model: MotionModel, photo: np.ndarray, driving: np.ndarray, batch_size: int = 8) -> np.ndarray:
     """The app's default animation: relative motion with adapt-scale."""
-    return animate(model, photo, driving, relative=True, adapt_scale=True, batch_size=batch_size)
+    return animate(model, photo, driving, mode="relative", adapt_scale=True, batch_size=batch_size)
 
 
 def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | None = None,

@@ -139,12 +139,22 @@ def _open_error(path: Path, stderr: str, label: str) -> str:
             "Upload an MP4, MOV, WebM, MKV, AVI or animated GIF.")
 
 
-def count_frames(path: Path, stream_index: int) -> int:
-    """Number of packets (frames) in a stream, counted by a stream copy: fast, nothing is decoded."""
+# What ffmpeg's demuxers say when a file ends before its data does (mp4/mov, mkv/webm, avi)
+_CUT_OFF = re.compile(r"partial file|File ended prematurely|corrupt input packet|Packet corrupt", re.IGNORECASE)
+
+
+def scan_stream(path: Path, stream_index: int) -> tuple[int, bool]:
+    """Packets (frames) in a stream, counted by a stream copy (fast, nothing decoded), and whether the file
+    ended early or had corrupt packets on the way."""
     stderr = run(["-i", file_arg(path), "-map", f"0:{stream_index}", "-c", "copy", "-f", "null", "-"],
                  timeout=300).stderr
     frames = re.findall(r"frame=\s*(\d+)", stderr)
-    return int(frames[-1]) if frames else 0
+    return (int(frames[-1]) if frames else 0), bool(_CUT_OFF.search(stderr))
+
+
+def count_frames(path: Path, stream_index: int) -> int:
+    """Number of packets (frames) in a stream, counted by a stream copy: fast, nothing is decoded."""
+    return scan_stream(path, stream_index)[0]
 
 
 def stderr_tail(text: str, lines: int = 5) -> str:

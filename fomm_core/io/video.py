@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from .ffmpeg import IMAGE_FORMATS, count_frames, ffmpeg_exe, file_arg, probe, stderr_tail
+from .ffmpeg import IMAGE_FORMATS, ffmpeg_exe, file_arg, probe, scan_stream, stderr_tail
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ class VideoInfo:
     codec: str
     rotation: int
     stream_index: int
+    damage: str = ""  # for people, when the file is damaged and only part of it could be read; else empty
 
     @property
     def fps(self) -> float:
@@ -57,15 +58,19 @@ class VideoInfo:
         return self.frame_count / self.fps
 
 
-def open_video(path: str | os.PathLike, trim_start: float = 0.0, trim_end: float | None = None,
+def open_video(path: str | os.PathLike, trim_start: float | str = 0.0, trim_end: float | str | None = None,
                max_fps: float = 30.0, max_duration: float | None = None, label: str = "dance clip") -> VideoInfo:
     """Inspect a clip and decide what will be read: the trimmed segment at min(clip fps, max_fps).
 
     A segment longer than `max_duration` seconds is refused (UserError), not silently cut: the user
-    chooses which part to keep with the trim times.
+    chooses which part to keep with the trim times (numbers or their text; NaN and infinities are refused).
     """
-    if max_fps <= 0:
+    if not max_fps > 0:  # NaN included
         raise UserError(f"The maximum frame rate must be above 0 fps, not {max_fps:g}.")
+    if max_duration is not None and not max_duration > 0:
+        raise UserError(f"The maximum duration must be above 0 seconds, not {max_duration:g}.")
+    trim_start = finite_seconds(trim_start, "trim start")
+    trim_end = None if trim_end is None else finite_seconds(trim_end, "trim end")
     info = probe(path, label)
     p = Path(path)
     if info.video_index is None:
@@ -76,7 +81,10 @@ def open_video(path: str | os.PathLike, trim_start: float = 0.0, trim_end: float
     if info.format in IMAGE_FORMATS:
         raise UserError(f"The {label} '{p.name}' is a still image, not a video. Upload a dance video "
                         "(the photo of the person goes in the photo field).")
-    packets = count_frames(p, info.video_index)
+    packets, cut_off = scan_stream(p, info.video_index)
+    if cut_off and packets < 2:
+        raise UserError(f"The {label} '{p.name}' is damaged or incomplete: {packets} frame(s) of it could be read. "
+                        "Export or download it again, then upload the new file.")
     if packets == 0:
         raise UserError(f"The {label} '{p.name}' has a video stream with no frames in it. "
                         "Export or download the clip again.")
@@ -86,10 +94,11 @@ def open_video(path: str | os.PathLike, trim_start: float = 0.0, trim_end: float
     source_duration = _video_duration(info.duration, info.fps, packets)
     source_fps = packets / source_duration
     rate = _snap_rate(min(source_fps, max_fps))
-    start, end = _check_trim(trim_start, trim_end, source_duration, label)
+    damage = _damage(p.name, label, packets, source_duration, info.duration) if cut_off else ""
+    start, end = _check_trim(trim_start, trim_end, source_duration, label, damaged=bool(damage))
     length = end - start
     if max_duration is not None and length > max_duration + 1e-6:
-        trimmed = " after trimming" if (trim_start or trim_end is not None) else ""
+        trimmed = " after trimming" if (start > 0 or trim_end is not None) else ""
         raise UserError(f"The {label} is {length:.1f} s long{trimmed}, over the {max_duration:g} s limit. "
                         f"Choose a part of at most {max_duration:g} s with the trim start/end times.")
     frame_count = math.floor(length * rate + 0.5)
@@ -99,7 +108,16 @@ def open_video(path: str | os.PathLike, trim_start: float = 0.0, trim_end: float
     return VideoInfo(path=p, width=info.width, height=info.height, rate=rate, frame_count=frame_count,
                      start=start, source_fps=source_fps, source_duration=source_duration,
                      has_audio=info.has_audio, codec=info.codec, rotation=info.rotation,
-                     stream_index=info.video_index)
+                     stream_index=info.video_index, damage=damage)
+
+
+def _damage(name: str, label: str, packets: int, readable: float, stated: float | None) -> str:
+    """What a user reads about a clip that ends before its data does (cut off, or an interrupted download)."""
+    # a container that lost its index (avi) only estimates its length: name it when clearly longer
+    of = f" of its {stated:.1f} s" if stated and stated > 1.1 * readable else ""
+    return (f"The {label} '{name}' is damaged or incomplete (cut off?): only {readable:.1f} s ({packets} frames)"
+            f"{of} could be read, so the result covers that part. For the whole dance, export or download the "
+            "clip again and upload the new file.")
 
 
 def _video_duration(container: float | None, fps: Fraction | None, packets: int) -> float:
@@ -121,13 +139,27 @@ def _snap_rate(fps: float) -> Fraction:
     return nearest if abs(fps / nearest - 1) < 0.005 else Fraction(fps).limit_denominator(1001)
 
 
-def _check_trim(trim_start: float, trim_end: float | None, duration: float, label: str) -> tuple[float, float]:
+def finite_seconds(value: float | str, name: str) -> float:
+    """`value` (a number or its text) as seconds; NaN and infinities are refused, naming `name`."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"The {name} {value!r} is not a number of seconds; enter e.g. 2.5.") from None
+    if not math.isfinite(seconds):
+        raise UserError(f"The {name} {value!r} is not a finite number of seconds (NaN and infinity are not "
+                        "times); enter e.g. 2.5, or leave it empty.")
+    return seconds
+
+
+def _check_trim(trim_start: float, trim_end: float | None, duration: float, label: str,
+                damaged: bool = False) -> tuple[float, float]:
     if trim_start < 0 or (trim_end is not None and trim_end < 0):
         raise UserError("Trim times must be zero or positive seconds.")
     if trim_end is not None and trim_end <= trim_start:
         raise UserError(f"Trim end ({trim_end:g} s) must be after trim start ({trim_start:g} s).")
     if trim_start >= duration:
-        raise UserError(f"Trim start ({trim_start:g} s) is past the end of the {label} ({duration:.2f} s long). "
+        length = f"only its first {duration:.2f} s could be read: it is damaged" if damaged else f"{duration:.2f} s long"
+        raise UserError(f"Trim start ({trim_start:g} s) is past the end of the {label} ({length}). "
                         "Choose an earlier start.")
     end = duration if trim_end is None else min(trim_end, duration)
     return float(trim_start), float(end)
@@ -161,7 +193,9 @@ def read_frames(info: VideoInfo, size: tuple[int, int] | None = None, rate: Frac
             "-vf", ",".join(filters), "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
     nbytes = w * h * 3
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        # its own session: a terminal's Ctrl-C reaches only Python, which stops this reader in order
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
+                                start_new_session=True)
         done, last = 0, None
         try:
             while done < total:

@@ -37,7 +37,9 @@ class VideoWriter:
 
     Output goes to a hidden temporary file in the destination folder and is renamed onto `path` only
     when `close()` succeeds, so a failed or interrupted render never leaves a half-written video.
-    Use as a context manager: an exception inside the block aborts and removes the temporary file.
+    Use as a context manager: an exception inside the block (or while finishing) aborts and removes the
+    temporary file. ffmpeg runs in its own session, so a terminal's Ctrl-C or hang-up reaches only Python,
+    which stops in order (fomm_core.cli turns SIGTERM and SIGHUP into an exception too).
     """
 
     def __init__(self, path: str | os.PathLike, rate: Fraction | float, size: tuple[int, int],
@@ -61,7 +63,8 @@ class VideoWriter:
         cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
                 "-movflags", "+faststart", "-max_muxing_queue_size", "4096", "-f", "mp4", file_arg(self.tmp)]
         self._errors = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
+                                      start_new_session=True)
 
     def write(self, frame: np.ndarray) -> None:
         """Append one H×W×3 frame (uint8, or float in [0, 1]) of the writer's size."""
@@ -111,7 +114,11 @@ class VideoWriter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.close()
+        except BaseException:
+            self.abort()
+            raise

@@ -1,0 +1,102 @@
+"""Every person in a photo, and the one to animate by default."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..errors import UserError
+from ..framing import Box, detect_person
+from .blazepose import DETECTION_SCORE, BlazePose
+from .person import Person, person_from_pose
+
+MAX_PEOPLE = 12
+PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
+WORK_SIDE = 1024  # people are looked for at this long side at most (landmark crops are 256 px)
+ERASE = 0.3  # mask level above which a found person is painted out before looking again
+
+
+def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
+    """Everyone in an RGB uint8 photo, in its pixels, in the order found.
+
+    The detector answers best for the most prominent person, so each person found is painted out with
+    their mask and the detector runs again, on the whole photo and on overlapping squares (for people
+    who are small in it), until nobody new turns up. With no model, the fallback heuristic's one box.
+    """
+    h, w = image.shape[:2]
+    if model is None:
+        box = detect_person(image)
+        return [] if box is None else [Person(box=box, score=0.0)]
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)),
+                                                 interpolation=cv2.INTER_AREA)
+    work = work.copy()
+    wh, ww = work.shape[:2]
+    found: list[Person] = []
+    for x0, y0, side in _windows(ww, wh):
+        while len(found) < MAX_PEOPLE:
+            person = _find_one(model, work, x0, y0, side, found)
+            if person is None:
+                break
+            found.append(person)
+            erase = person.mask(wh, ww) > ERASE
+            work[erase] = work[~erase].mean(axis=0).astype(np.uint8) if (~erase).any() else 127
+    return [_rescale(p, 1 / scale) for p in found] if scale != 1.0 else found
+
+
+def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
+    """The whole image, then squares of its short side at both ends and the middle of its long side."""
+    side = min(width, height)
+    long = max(width, height)
+    starts = sorted({0, (long - side) // 2, long - side})
+    squares = [(s, 0, side) if width > height else (0, s, side) for s in starts]
+    return [(0, 0, max(width, height))] + (squares if long > side * 1.1 else [])
+
+
+def _find_one(model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]) -> Person | None:
+    h, w = work.shape[:2]
+    window = np.ascontiguousarray(work[y0:min(h, y0 + side), x0:min(w, x0 + side)])
+    for detection in model.detect(window):
+        if detection.score < DETECTION_SCORE:
+            break
+        roi = detection.roi
+        roi = type(roi)(roi.cx + x0, roi.cy + y0, roi.side, roi.angle)
+        pose = model.landmarks(work, roi)
+        if pose.presence < PRESENCE:
+            continue
+        person = person_from_pose(pose, detection.score, w, h)
+        if not any(person.box.iou(other.box) > 0.5 for other in found):
+            return person
+    return None
+
+
+def _rescale(person: Person, factor: float) -> Person:
+    """The person in an image `factor` times larger."""
+    roi = person.roi
+    return Person(box=person.box.scaled(factor), score=person.score, landmarks=person.landmarks * factor,
+                  visibility=person.visibility, missing=person.missing,
+                  roi=type(roi)(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
+                  roi_mask=person.roi_mask)
+
+
+def choose_person(people: list[Person], width: int, height: int) -> int:
+    """Index of the person to animate: full-body first, then the largest and most central."""
+    if not people:
+        raise UserError("No person was found in the photo. Upload a photo in which one person is seen whole, "
+                        "head to feet.")
+
+    def rank(i: int) -> tuple[bool, float]:
+        b = people[i].box
+        off_centre = abs(b.cx - width / 2) / (width / 2)
+        return people[i].full_body, (b.height / height) * (1 - 0.5 * off_centre)
+
+    return max(range(len(people)), key=rank)
+
+
+def missing_message(person: Person) -> str | None:
+    """What the user should know when the chosen person is not seen head to feet; None when they are."""
+    if person.full_body or person.landmarks is None:
+        return None
+    parts = " and ".join(person.missing)
+    return (f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
+            "full-body photo (head to feet in the picture) for a result that moves the whole body.")

@@ -89,3 +89,23 @@ def test_people_cut_by_the_photo_edge_are_partial(bus):
         assert not person.full_body and "feet" in person.missing
     chosen = people[choose_person(people, cut.shape[1], cut.shape[0])]
     assert "feet" in missing_message(chosen)
+
+
+def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monkeypatch):
+    from fomm_core.people import model as person_model
+    from fomm_core.wheel_files import WheelFetchError
+
+    def offline():
+        raise WheelFetchError("pip download mediapipe==0.10.21 failed: no network")
+
+    monkeypatch.setattr("fomm_core.people.model_files.model_files", offline)
+    person_model._load.cache_clear()
+    try:
+        assert person_model.pose_model() is None
+        assert "no network" in person_model.fallback_note() and "heuristic" in person_model.fallback_note()
+    finally:
+        person_model._load.cache_clear()
+    photo = np.full((200, 120, 3), 235, np.uint8)
+    photo[40:180, 50:70] = 30  # a dark figure on a plain wall
+    (person,) = find_people(photo, None)
+    assert person.landmarks is None and abs(person.box.cx - 60) < 8 and missing_message(person) is None

@@ -71,6 +71,7 @@ class Pose:
     next_roi: Roi  # where to look in the next frame
     roi: Roi
     mask: np.ndarray  # LANDMARK_SIZE² float32 in [0, 1], in the ROI's frame
+    crop: np.ndarray  # the ROI as the model saw it, LANDMARK_SIZE² RGB uint8
 
 
 def _anchors() -> np.ndarray:
@@ -150,7 +151,7 @@ class BlazePose:
         visibility = _sigmoid(raw[:33, 3])
         return Pose(landmarks=points[:33], visibility=visibility, presence=presence,
                     next_roi=roi_from_points(points[33], points[34]), roi=roi,
-                    mask=_sigmoid(mask_logits).astype(np.float32))
+                    mask=_sigmoid(mask_logits).astype(np.float32), crop=crop)
 
 
 def _weighted_nms(boxes: np.ndarray, scores: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from ..errors import UserError
-from ..framing import Box, detect_person
+from ..framing import detect_person
 from .blazepose import DETECTION_SCORE, BlazePose
 from .person import Person, person_from_pose
 
@@ -17,31 +17,45 @@ ERASE = 0.3  # mask level above which a found person is painted out before looki
 
 
 def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
-    """Everyone in an RGB uint8 photo, in its pixels, in the order found.
-
-    The detector answers best for the most prominent person, so each person found is painted out with
-    their mask and the detector runs again, on the whole photo and on overlapping squares (for people
-    who are small in it), until nobody new turns up. With no model, the fallback heuristic's one box.
-    """
+    """Everyone in an RGB uint8 photo, in its pixels, in the order found; the fallback's one box without a model."""
     h, w = image.shape[:2]
     if model is None:
         box = detect_person(image)
         return [] if box is None else [Person(box=box, score=0.0)]
     scale = min(1.0, WORK_SIDE / max(h, w))
-    work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)),
-                                                 interpolation=cv2.INTER_AREA)
-    work = work.copy()
-    wh, ww = work.shape[:2]
+    if scale == 1.0:
+        return find_more(image, model)
+    work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return [_rescale(p, 1 / scale) for p in find_more(work, model)]
+
+
+def find_more(image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True) -> list[Person]:
+    """People in `image` besides `known` ones (same pixels), in the order found.
+
+    The detector answers best for the most prominent person, so each person found (and each known one)
+    is painted out with their mask and the detector runs again, on the whole image and (`windows`) on
+    overlapping squares for people who are small in it, until nobody new turns up.
+    """
+    work = image.copy()
+    h, w = work.shape[:2]
     found: list[Person] = []
-    for x0, y0, side in _windows(ww, wh):
-        while len(found) < MAX_PEOPLE:
-            person = _find_one(model, work, x0, y0, side, found)
+    for person in known:
+        _paint_out(work, person)
+    for x0, y0, side in _windows(w, h) if windows else [(0, 0, max(w, h))]:
+        while len(found) + len(known) < MAX_PEOPLE:
+            person = _find_one(model, work, x0, y0, side, [*known, *found])
             if person is None:
                 break
             found.append(person)
-            erase = person.mask(wh, ww) > ERASE
-            work[erase] = work[~erase].mean(axis=0).astype(np.uint8) if (~erase).any() else 127
-    return [_rescale(p, 1 / scale) for p in found] if scale != 1.0 else found
+            _paint_out(work, person)
+    return found
+
+
+def _paint_out(work: np.ndarray, person: Person) -> None:
+    """Cover the person with the image's mean colour, so the detector looks past them."""
+    erase = person.mask(*work.shape[:2]) > ERASE
+    if erase.any() and (~erase).any():
+        work[erase] = work[~erase].mean(axis=0).astype(np.uint8)
 
 
 def _windows(width: int, height: int) -> list[tuple[int, int, int]]:

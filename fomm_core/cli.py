@@ -17,6 +17,7 @@ COMMANDS = {
     "train": "fomm_core.commands.train",
     "evaluate": "fomm_core.commands.evaluate",
     "ratings": "fomm_core.commands.ratings",
+    "inspect": "fomm_core.commands.inspect",
 }
 
 

@@ -34,8 +34,16 @@ def test_bus_finds_both_full_body_men_where_they_stand(bus_people):
     assert full[1].box.x0 > left.cx  # the second man stands right of the first one's middle
 
 
+def test_bus_person_cut_by_the_right_edge_is_found_and_partial(bus, bus_people):
+    width = bus.shape[1]
+    right = [p for p in bus_people if p.box.x1 >= width - 1 and p.box.cx > 0.75 * width]
+    assert len(right) == 1
+    assert not right[0].full_body and "right side" in right[0].missing
+    assert right[0].box.height > 0.3 * bus.shape[0]  # the walking man's body, not a scrap of him
+
+
 def test_bus_landmarks_lie_on_the_person(bus_people):
-    for person in bus_people:
+    for person in (p for p in bus_people if p.full_body):
         b = person.box
         inside = ((person.landmarks[:, 0] >= b.x0 - 5) & (person.landmarks[:, 0] <= b.x1 + 5)
                   & (person.landmarks[:, 1] >= b.y0 - 5) & (person.landmarks[:, 1] <= b.y1 + 5))
@@ -46,7 +54,7 @@ def test_bus_landmarks_lie_on_the_person(bus_people):
 
 def test_bus_mask_covers_the_person_and_little_else(bus, bus_people):
     h, w = bus.shape[:2]
-    for person in bus_people:
+    for person in (p for p in bus_people if p.full_body):
         mask = person.mask(h, w) > 0.5
         b = person.box
         in_box = mask[int(b.y0):int(b.y1), int(b.x0):int(b.x1)]

@@ -19,6 +19,7 @@ PARTS = {
     "knees": (25, 26),
     "feet": (27, 28, 29, 30, 31, 32),
 }
+SIDE_EDGE = 0.05  # a torso landmark this close to a side edge (fraction of the width) means the edge cuts the body
 HEAD_ROOM = 0.12  # the top of the head lies above the eyes by about this fraction of the body's height
 
 
@@ -73,8 +74,21 @@ def person_from_pose(pose: Pose, score: float, width: int, height: int) -> Perso
     person = Person(box=bound, score=score, landmarks=pose.landmarks, visibility=pose.visibility,
                     missing=missing_parts(in_picture), roi=pose.roi, roi_mask=pose.mask)
     box = _mask_box(person.mask(height, width), bound)
+    missing = person.missing + _cut_sides(box, pose.landmarks, width)
     return Person(box=box, score=score, landmarks=pose.landmarks, visibility=pose.visibility,
-                  missing=person.missing, roi=pose.roi, roi_mask=pose.mask)
+                  missing=missing, roi=pose.roi, roi_mask=pose.mask)
+
+
+def _cut_sides(box: Box, landmarks: np.ndarray, width: int) -> tuple[str, ...]:
+    """Sides of the body the photo's left or right edge cuts off: the box reaches it and so does the torso."""
+    torso_x = landmarks[list(PARTS["shoulders"] + PARTS["hips"]), 0]
+    near = SIDE_EDGE * width
+    cut = []
+    if box.x0 <= 1 and torso_x.min() < near:
+        cut.append("left side")
+    if box.x1 >= width - 1 and torso_x.max() > width - near:
+        cut.append("right side")
+    return tuple(cut)
 
 
 def _mask_box(mask: np.ndarray, bound: Box) -> Box:

@@ -7,13 +7,15 @@ import numpy as np
 
 from ..errors import UserError
 from ..framing import detect_person
-from .blazepose import DETECTION_SCORE, BlazePose
+from .blazepose import DETECTION_SCORE, BlazePose, Roi
 from .person import Person, person_from_pose
 
 MAX_PEOPLE = 12
 PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
 WORK_SIDE = 1024  # people are looked for at this long side at most (landmark crops are 256 px)
-ERASE = 0.3  # mask level above which a found person is painted out before looking again
+ERASE = 0.3
+EDGE_ROI = 0.6  # side of the squares tried on the side edges, as a fraction of the image height
+EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure  # mask level above which a found person is painted out before looking again
 
 
 def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
@@ -48,7 +50,29 @@ def find_more(image: np.ndarray, model: BlazePose, known: list[Person] = (), win
                 break
             found.append(person)
             _paint_out(work, person)
+    if windows:
+        found += _cut_by_the_sides(model, work, [*known, *found])
     return found
+
+
+def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -> list[Person]:
+    """People the left or right edge cuts (the detector needs a whole face): the landmark model is asked
+    directly about squares centred on each side edge and once more where its answer points; the surer
+    answer counts when it is sure enough and the body reaches that edge."""
+    h, w = work.shape[:2]
+    people: list[Person] = []
+    for x in (0.0, float(w)):
+        for cy in (f * h for f in (0.35, 0.45, 0.55, 0.65, 0.75)):
+            pose = model.landmarks(work, Roi(x, cy, EDGE_ROI * h, 0.0))
+            if pose.presence >= PRESENCE:
+                pose = max(pose, model.landmarks(work, pose.next_roi), key=lambda p: p.presence)
+            if pose.presence < EDGE_PRESENCE:
+                continue
+            person = person_from_pose(pose, pose.presence, w, h)
+            at_edge = person.box.x0 <= 1 if x == 0 else person.box.x1 >= w - 1
+            if at_edge and not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
+                people.append(person)
+    return people
 
 
 def _paint_out(work: np.ndarray, person: Person) -> None:

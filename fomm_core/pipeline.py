@@ -18,9 +18,10 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
+from .framing import Box, ClipFraming, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import RenderOptions
+from .people.framing import frame_people
 
 if TYPE_CHECKING:
     from .engine import MotionModel
@@ -71,13 +72,14 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes)
-    framing = frame_clip(info, reference_index=reference, box=dance_box)
+    framing, person, found = frame_people(image, info, options.person, options.dancer, reference, photo_box,
+                                          dance_box)
+    notes += found
     if not framing.found:
         notes.append("The dancer could not be found in the clip (a busy or moving background?), so the whole "
                      "frame was used. For best results use a clip with a plain background and a static camera.")
     elif framing.moving:
         notes.append("The dancer travels across the frame, so the crop follows them.")
-    person = photo_box or detect_person(image)
     if person is None:
         raise UserError("No person found in the photo. Upload a full-body photo of one person standing against a "
                         "simple background, or turn framing off.")

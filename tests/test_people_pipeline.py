@@ -54,3 +54,28 @@ def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
 def test_picks_that_do_not_exist_are_refused_clearly(real, options, message):  # noqa: F811
     with pytest.raises(UserError, match=message):
         prepare(real["bus"], real["multi_person"], options)
+
+
+def test_best_pose_frame_ignores_position_and_scale():
+    from fomm_core.motion import best_pose_frame
+
+    rng = np.random.default_rng(0)
+    poses = {t: rng.random((33, 2)) for t in range(0, 20, 2)}
+    photo = poses[12] * 3.0 + 40.0  # the same pose, larger and elsewhere
+    assert best_pose_frame(photo, poses) == 12
+
+
+def test_auto_best_frame_is_the_dancers_frame_posed_like_the_photo(real, tmp_path):  # noqa: F811
+    from PIL import Image
+
+    from fomm_core.io import open_video, read_frames
+
+    info = open_video(real["single_person"], max_fps=30)
+    frames = list(read_frames(info))
+    photo = tmp_path / "posed.png"
+    Image.fromarray(frames[36]).save(photo)  # the dancer mid-lunge, as a photo
+    plan = prepare(photo, real["single_person"], RenderOptions(best_frame="auto"))
+    assert plan.best_frame is not None and abs(plan.best_frame - 36) <= 2
+    assert any(f"frame {plan.best_frame}" in note for note in plan.notes)
+    start = prepare(photo, real["single_person"], RenderOptions())
+    assert start.best_frame is None  # only asked for with best_frame="auto"

@@ -107,3 +107,22 @@ def test_summary_marks_the_chosen_person(real, capsys):  # noqa: F811
     assert lines[0] == f"photo 810x1080: {len(people)} people" and len(people) >= 3
     assert sum(line.startswith(" * person") for line in lines) == 1
     assert sum(line.endswith("full body") for line in people) == 2
+
+
+def test_previews_number_the_people_and_dancers(real):  # noqa: F811
+    from fomm_core.people.preview import CHOSEN, OTHER, clip_preview, photo_preview
+
+    result = inspect_media(real["bus"], real["multi_person"])
+    photo = photo_preview(real["bus"], result)
+    assert photo.shape == (1080, 810, 3)
+    chosen = result.people[result.person].box
+    edge = photo[int(chosen.y0) + 20:int(chosen.y1) - 20, max(0, int(chosen.x0) - 1):int(chosen.x0) + 2]
+    assert (np.abs(edge.astype(int) - CHOSEN).sum(axis=2) == 0).mean() > 0.9  # its box is drawn in pink
+    others = [p.box for i, p in enumerate(result.people) if i != result.person]
+    b = others[0]
+    edge = photo[int(b.y0) + 20:int(b.y1) - 20, max(0, int(b.x0) - 1):int(b.x0) + 2]
+    assert (np.abs(edge.astype(int) - OTHER).sum(axis=2) == 0).mean() > 0.9
+    frame = clip_preview(real["multi_person"], result)
+    assert frame.shape == (1920, 1088, 3)
+    assert (np.abs(frame.astype(int) - CHOSEN).sum(axis=2) == 0).sum() > 1000  # the followed dancer's box
+    assert (np.abs(frame.astype(int) - OTHER).sum(axis=2) == 0).sum() > 1000  # and the other one's

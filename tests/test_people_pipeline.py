@@ -79,3 +79,19 @@ def test_auto_best_frame_is_the_dancers_frame_posed_like_the_photo(real, tmp_pat
     assert any(f"frame {plan.best_frame}" in note for note in plan.notes)
     start = prepare(photo, real["single_person"], RenderOptions())
     assert start.best_frame is None  # only asked for with best_frame="auto"
+
+
+def test_animate_command_takes_person_and_dancer():
+    import argparse
+
+    from fomm_core.commands.animate import add_arguments, options_from_args
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default",
+                              "--person", "2", "--dancer", "1"])
+    options = options_from_args(args)
+    assert (options.person, options.dancer) == (2, 1)
+    assert RenderOptions.from_dict(options.to_dict()) == options  # stored with ratings and read back
+    plain = options_from_args(parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default"]))
+    assert (plain.person, plain.dancer) == (None, None)

@@ -10,6 +10,7 @@ from video_fixtures import dancer_frames
 from fomm_core.io import open_video, read_frames
 from fomm_core.people import choose_dancer, find_dancers, pose_model, track_people
 from fomm_core.people.cuts import CutFinder
+from fomm_core.people.photo import find_more
 
 SIZE = (360, 640)
 
@@ -105,3 +106,36 @@ def test_fallback_without_the_model_still_finds_one_dancer_and_cuts(tmp_path):
     people = find_dancers(info, None)
     assert people.cuts == [15]
     assert len(people.tracks) == 1 and len(people.tracks[0].boxes) >= 5
+
+
+def _crossing(frames: list[np.ndarray], model) -> list[np.ndarray]:
+    """The clip with a mirrored copy of its dancer walking in front of them from right to left."""
+    h, w = frames[0].shape[:2]
+    out = []
+    for t, frame in enumerate(frames):
+        person = next(p for p in find_more(frame, model, windows=False) if p.full_body)
+        mask = (person.mask(h, w) > 0.5)[:, ::-1]
+        mirrored = frame[:, ::-1]
+        dx = round(160 - 320 * t / (len(frames) - 1))
+        src, dst = slice(max(0, -dx), min(w, w - dx)), slice(max(0, dx), min(w, w + dx))
+        shifted, shifted_mask = np.zeros_like(frame), np.zeros_like(mask)
+        shifted[:, dst], shifted_mask[:, dst] = mirrored[:, src], mask[:, src]
+        crossed = frame.copy()
+        crossed[shifted_mask] = shifted[shifted_mask]
+        out.append(crossed)
+    return out
+
+
+def test_ids_stay_with_their_dancers_through_a_crossing(real, model):  # noqa: F811
+    frames = list(read_frames(open_video(real["single_person"], max_fps=30), size=SIZE))
+    people = track_people(_crossing(frames, model), 30.0, model)
+    assert people.cuts == []
+    long = [k for k in people.tracks if len(k.boxes) >= 15]
+    assert len(long) == 2
+    walker = min(long, key=lambda k: k.boxes[max(k.boxes)].cx - k.boxes[min(k.boxes)].cx)
+    dancer = next(k for k in long if k is not walker)
+    # the walker crosses from right to left over the dancer, who keeps to the left half, then lunges right
+    assert walker.boxes[min(walker.boxes)].cx > 250 and walker.boxes[max(walker.boxes)].cx < 80
+    assert dancer.boxes[0].cx < 180 and max(dancer.boxes) >= 44
+    for track in long:
+        assert _centre_jumps(track) < 0.35  # no id jumps from one man to the other

@@ -117,3 +117,14 @@ def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monk
     photo[40:180, 50:70] = 30  # a dark figure on a plain wall
     (person,) = find_people(photo, None)
     assert person.landmarks is None and abs(person.box.cx - 60) < 8 and missing_message(person) is None
+
+
+def test_the_model_answers_the_same_from_several_threads(bus, bus_people):
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = pose_model()
+    roi = bus_people[0].roi
+    alone = model.landmarks(bus, roi).landmarks
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: model.landmarks(bus, roi).landmarks, range(8)))
+    assert all(np.allclose(a, alone, atol=1e-3) for a in answers)

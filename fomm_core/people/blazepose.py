@@ -9,6 +9,7 @@ how a person is tracked without re-detecting), a presence score and a person mas
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -89,7 +90,11 @@ ANCHORS = _anchors()
 
 
 class BlazePose:
-    """The two networks, loaded once; `detect` finds people, `landmarks` reads one person's ROI."""
+    """The two networks, loaded once; `detect` finds people, `landmarks` reads one person's ROI.
+
+    One call at a time runs each network (LiteRT interpreters are not thread-safe; the app serves several
+    requests at once).
+    """
 
     def __init__(self, detector_path: str, landmark_path: str, threads: int = 2):
         from ai_edge_litert.interpreter import Interpreter
@@ -102,6 +107,7 @@ class BlazePose:
         self._det_out = [d["index"] for d in self._detector.get_output_details()]
         self._lm_in = self._landmarker.get_input_details()[0]["index"]
         self._lm_out = [d["index"] for d in self._landmarker.get_output_details()]
+        self._detector_lock, self._landmarker_lock = threading.Lock(), threading.Lock()
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         """Every person the detector finds in an RGB uint8 image, best first (weighted non-maximum suppression)."""
@@ -114,10 +120,11 @@ class BlazePose:
         square[top:top + sh, left:left + sw] = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
         scale_x, scale_y = sw / w, sh / h
         x = square.astype(np.float32)[None] / 127.5 - 1.0
-        self._detector.set_tensor(self._det_in, x)
-        self._detector.invoke()
-        raw = self._detector.get_tensor(self._det_out[0])[0]
-        logits = self._detector.get_tensor(self._det_out[1])[0, :, 0]
+        with self._detector_lock:
+            self._detector.set_tensor(self._det_in, x)
+            self._detector.invoke()
+            raw = self._detector.get_tensor(self._det_out[0])[0].copy()
+            logits = self._detector.get_tensor(self._det_out[1])[0, :, 0].copy()
         scores = _sigmoid(logits)
         keep = np.flatnonzero(scores >= DETECTION_SCORE)
         if keep.size == 0:
@@ -142,11 +149,12 @@ class BlazePose:
         """The person's 33 landmarks, visibility, presence and mask inside `roi` of an RGB uint8 image."""
         crop = cv2.warpAffine(image, roi.affine(LANDMARK_SIZE), (LANDMARK_SIZE, LANDMARK_SIZE),
                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        self._landmarker.set_tensor(self._lm_in, crop.astype(np.float32)[None] / 255.0)
-        self._landmarker.invoke()
-        raw = self._landmarker.get_tensor(self._lm_out[0])[0].reshape(39, 5)
-        presence = float(self._landmarker.get_tensor(self._lm_out[1]).ravel()[0])
-        mask_logits = self._landmarker.get_tensor(self._lm_out[2])[0, :, :, 0]
+        with self._landmarker_lock:
+            self._landmarker.set_tensor(self._lm_in, crop.astype(np.float32)[None] / 255.0)
+            self._landmarker.invoke()
+            raw = self._landmarker.get_tensor(self._lm_out[0])[0].reshape(39, 5).copy()
+            presence = float(self._landmarker.get_tensor(self._lm_out[1]).ravel()[0])
+            mask_logits = self._landmarker.get_tensor(self._lm_out[2])[0, :, :, 0].copy()
         points = roi.to_image(raw[:, :2] / LANDMARK_SIZE)
         visibility = _sigmoid(raw[:33, 3])
         return Pose(landmarks=points[:33], visibility=visibility, presence=presence,

@@ -21,6 +21,7 @@ COMMANDS = {
     "train": "fomm_core.commands.train",
     "evaluate": "fomm_core.commands.evaluate",
     "ratings": "fomm_core.commands.ratings",
+    "inspect": "fomm_core.commands.inspect",
 }
 #: Signals that stop a command in an orderly way: raised as Stopped, so writers delete their partial files.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))

@@ -281,17 +281,59 @@ def frame_clip(info: VideoInfo, reference_index: int = 0, box: Box | None = None
     coords = np.array([[b.x0, b.y0, b.x1, b.y1] for _, b in found])
     frame_times = np.arange(t) / info.fps
     per_frame = np.stack([np.interp(frame_times, times, coords[:, j]) for j in range(4)], axis=1)
+    return _crop_path(info, coords, per_frame, reference_index, fill, moving, [0])
+
+
+def follow_dancer(info: VideoInfo, boxes: dict[int, Box], cuts: list[int] = (), reference_index: int = 0,
+                  moving: bool | None = None) -> ClipFraming:
+    """A smooth square crop following one dancer's boxes (output frame index -> box, clip display pixels).
+
+    Between boxes the box is interpolated within each shot (`cuts`: first frame of each new shot), and the
+    crop's path is smoothed shot by shot, so it never slides across a cut.
+    """
+    t = info.frame_count
+    if not boxes:
+        raise ValueError("follow_dancer needs at least one box")
+    frames = sorted(boxes)
+    coords = np.array([[boxes[k].x0, boxes[k].y0, boxes[k].x1, boxes[k].y1] for k in frames])
+    starts = sorted({0, *(c for c in cuts if 0 < c < t)})
+    per_frame = np.empty((t, 4))
+    for start, end in zip(starts, [*starts[1:], t], strict=True):
+        inside = [i for i, k in enumerate(frames) if start <= k < end] or list(range(len(frames)))
+        at = np.array(frames)[inside]
+        span = np.arange(start, end)
+        per_frame[start:end] = np.stack([np.interp(span, at, coords[inside, j]) for j in range(4)], axis=1)
+    small = read_frames(info, size=fit_size(info.width, info.height, DETECT_SIDE))
+    fill = edge_colours(_temporal_median(np.stack(list(itertools.islice(small, 9))), count=9))
+    small.close()
+    return _crop_path(info, coords, per_frame, reference_index, fill, moving, starts, fit_frame=True)
+
+
+def _crop_path(info: VideoInfo, coords: np.ndarray, per_frame: np.ndarray, reference_index: int, fill: Fill,
+               moving: bool | None, shot_starts: list[int], fit_frame: bool = False) -> ClipFraming:
+    """One square over all the dancer's boxes (N×4), or, when they travel far, a square of the dancer's size
+    whose centre follows the per-frame boxes (T×4), smoothed within each shot. `fit_frame`: the margins
+    give way before the square outgrows the frame's short side (no padding where the dancer fits)."""
+    t = info.frame_count
     union = Box(*coords[:, :2].min(0), *coords[:, 2:].max(0))
     static = _static(square_around(union), info)
     ref = Box(*per_frame[min(reference_index, t - 1)])
-    dancer_side = max(max(b.width, b.height) for _, b in found) * (1 + 2 * MARGIN)
+    extent = float(np.max(coords[:, 2:] - coords[:, :2]))
+    dancer_side = extent * (1 + 2 * MARGIN)
+    if fit_frame:
+        short = min(info.width, info.height)
+        dancer_side = max(extent, min(dancer_side, short))
+        if static.side > short:
+            static = _static(Square(static.cx, static.cy, max(short, max(union.width, union.height))), info)
     if moving is None:
         moving = static.side > MOVING_RATIO * dancer_side
     if not moving:
         return ClipFraming(np.tile([static.cx, static.cy], (t, 1)), static.side, static.relative(ref), fill,
                            False, True)
     centres = np.stack([(per_frame[:, 0] + per_frame[:, 2]) / 2, (per_frame[:, 1] + per_frame[:, 3]) / 2], 1)
-    centres = _inside(_smooth(centres, sigma=0.5 * info.fps), dancer_side, info.width, info.height)
+    for start, end in zip(shot_starts, [*shot_starts[1:], t], strict=True):
+        centres[start:end] = _smooth(centres[start:end], sigma=0.5 * info.fps)
+    centres = _inside(centres, dancer_side, info.width, info.height)
     ref_square = Square(*centres[min(reference_index, t - 1)], dancer_side)
     return ClipFraming(centres, dancer_side, ref_square.relative(ref), fill, True, True)
 

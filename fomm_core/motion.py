@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -72,3 +73,10 @@ def best_frame_index(source_points: np.ndarray, driving_points: np.ndarray) -> i
     source = normalized_pose(source_points)
     distances = [float(((normalized_pose(p) - source) ** 2).sum()) for p in driving_points]
     return int(np.argmin(distances))
+
+
+def best_pose_frame(source_landmarks: np.ndarray, frame_landmarks: Mapping[int, np.ndarray]) -> int:
+    """The frame (a key of `frame_landmarks`, each K×2 body landmarks) whose normalised pose is closest to the
+    source's (K×2): the photo's person and the dancer compared by the pose model's landmarks."""
+    frames = sorted(frame_landmarks)
+    return frames[best_frame_index(source_landmarks, np.stack([frame_landmarks[k] for k in frames]))]

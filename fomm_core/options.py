@@ -47,6 +47,8 @@ class RenderOptions:
     keep_audio: bool = True
     batch_size: int | None = None  # None = automatic (1 on CPU, 8 on CUDA)
     device: str | None = None  # None = automatic
+    person: int | None = None  # which person in the photo (inspect's numbering); None = chosen automatically
+    dancer: int | None = None  # which dancer in the clip (inspect's ids); None = chosen automatically
 
     def __post_init__(self) -> None:
         check_mode(self.mode)

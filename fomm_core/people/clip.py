@@ -1,0 +1,189 @@
+"""Every dancer in a clip, tracked with stable ids through crossings and cuts; the shot cuts; the default dancer.
+
+Each known dancer is followed by the landmark model alone (its answer says where to look in the next
+frame); the detector runs only every few frames, at cuts and when someone was lost, with the known
+dancers painted out, so a new or returning dancer is found. A lost dancer who turns up again is known by
+their colours (and, within a shot, by where they were), so they keep their id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..framing import Box
+from .appearance import appearance, distance
+from .blazepose import BlazePose, Roi
+from .cuts import CutFinder
+from .person import Person, person_from_pose
+from .photo import PRESENCE, find_more
+
+TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame after a cut)
+DETECT_EVERY = 4  # tracked frames between two detector runs
+SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
+KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
+APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is seen while they stand clear
+
+
+@dataclass
+class Track:
+    """One dancer: boxes (and landmarks) by frame index where they were followed, in the clip's frame pixels."""
+
+    id: int
+    boxes: dict[int, Box] = field(default_factory=dict)
+    landmarks: dict[int, np.ndarray] = field(default_factory=dict)
+    colours: np.ndarray | None = None
+    roi: Roi | None = None  # where to look next; None while lost
+    last: Person | None = None
+    seen: np.ndarray | None = None  # colours in the last frame followed
+
+    @property
+    def active(self) -> bool:
+        return self.roi is not None
+
+    def see(self, frame: int, person: Person, colours: np.ndarray | None, next_roi: Roi) -> None:
+        """Record the dancer in `frame`, and the colours they show there."""
+        self.boxes[frame] = person.box
+        self.landmarks[frame] = person.landmarks
+        self.roi, self.last, self.seen = next_roi, person, colours
+        if self.colours is None:
+            self.colours = colours
+
+    def remember(self) -> None:
+        """Let the remembered colours follow what is seen (only while nobody overlaps the dancer)."""
+        if self.seen is not None and self.colours is not None:
+            self.colours = ((1 - APPEARANCE_RATE) * self.colours + APPEARANCE_RATE * self.seen).astype(np.float32)
+
+
+@dataclass
+class ClipPeople:
+    """What was found in a clip: tracks, cuts (first frame of each new shot), frames read and their size."""
+
+    tracks: list[Track]
+    cuts: list[int]
+    frame_count: int
+    width: int
+    height: int
+
+    def scaled(self, width: int, height: int) -> ClipPeople:
+        """The same, in pixels of frames width×height (e.g. the clip's display size)."""
+        sx, sy = width / self.width, height / self.height
+        tracks = [Track(id=k.id, boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
+                        landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()}, colours=k.colours)
+                  for k in self.tracks]
+        return ClipPeople(tracks, list(self.cuts), self.frame_count, width, height)
+
+    def track(self, track_id: int) -> Track:
+        """The track with this id (KeyError when there is none)."""
+        for track in self.tracks:
+            if track.id == track_id:
+                return track
+        raise KeyError(track_id)
+
+
+def choose_dancer(people: ClipPeople) -> int | None:
+    """Id of the dancer to follow: seen most, largest and most central over the clip; None when nobody was found."""
+    def weight(track: Track) -> float:
+        return sum((b.height / people.height) * (1 - 0.5 * abs(b.cx - people.width / 2) / (people.width / 2))
+                   for b in track.boxes.values())
+
+    return max(people.tracks, key=weight).id if people.tracks else None
+
+
+def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
+    """Find and follow every person in a clip's RGB uint8 frames (all the same size) at `fps`."""
+    step = max(1, min(5, round(fps / TRACK_FPS)))
+    tracks: list[Track] = []
+    cuts: list[int] = []
+    new_shot = CutFinder()
+    followed = 0
+    lost_since_detect = True
+    count, width, height = 0, 0, 0
+    for t, frame in enumerate(frames):
+        count, (height, width) = t + 1, frame.shape[:2]
+        cut = new_shot(frame)
+        if cut:
+            cuts.append(t)
+            for track in tracks:
+                track.roi = None
+        if t % step and not cut:
+            continue
+        for track in tracks:
+            if track.active and not _follow(model, frame, t, track):
+                lost_since_detect = True
+        if _drop_duplicates([k for k in tracks if k.active], t):
+            lost_since_detect = True
+        if cut or lost_since_detect or followed % DETECT_EVERY == 0:
+            _detect(model, frame, t, tracks, cut)
+            lost_since_detect = False
+        _remember_clear(tracks, t)
+        followed += 1
+    return ClipPeople(tracks=[k for k in tracks if k.boxes], cuts=cuts, frame_count=count, width=width,
+                      height=height)
+
+
+def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
+    pose = model.landmarks(frame, track.roi)
+    if pose.presence < PRESENCE:
+        track.roi = None
+        return False
+    h, w = frame.shape[:2]
+    person = person_from_pose(pose, track.last.score if track.last else 1.0, w, h)
+    track.see(t, person, appearance(pose), pose.next_roi)
+    return True
+
+
+def _drop_duplicates(active: list[Track], t: int) -> bool:
+    """When two tracks hold one person (a crossing), the one who looks less like themselves is lost."""
+    dropped = False
+    for i, a in enumerate(active):
+        for b in active[i + 1:]:
+            if not (a.active and b.active) or a.boxes[t].iou(b.boxes[t]) <= SAME_PERSON:
+                continue
+            worse = a if _self_distance(a) > _self_distance(b) else b
+            worse.roi = None
+            del worse.boxes[t], worse.landmarks[t]
+            dropped = True
+    return dropped
+
+
+def _self_distance(track: Track) -> float:
+    return distance(track.colours, track.seen)
+
+
+def _remember_clear(tracks: list[Track], t: int) -> None:
+    here = [k for k in tracks if k.active and t in k.boxes]
+    for track in here:
+        if all(track.boxes[t].iou(other.boxes[t]) < 0.05 for other in here if other is not track):
+            track.remember()
+
+
+def _detect(model: BlazePose, frame: np.ndarray, t: int, tracks: list[Track], cut: bool) -> None:
+    """Run the detector past the followed dancers; a person found is a lost dancer back, or a new one."""
+    known = [k.last for k in tracks if k.active and t in k.boxes]
+    h, w = frame.shape[:2]
+    for person in find_more(frame, model, known, windows=False):
+        pose = model.landmarks(frame, person.roi)
+        colours = appearance(pose)
+        track = _returning(tracks, person, colours, cut)
+        if track is None:
+            track = Track(id=len(tracks))
+            tracks.append(track)
+        track.see(t, person_from_pose(pose, person.score, w, h), colours, pose.next_roi)
+
+
+def _returning(tracks: list[Track], person: Person, colours: np.ndarray | None, cut: bool) -> Track | None:
+    """The lost dancer this person is: closest colours, and within a shot not too far from where they were."""
+    best, best_cost = None, KNOWN_AGAIN
+    for track in tracks:
+        if track.active or track.last is None:
+            continue
+        cost = distance(track.colours, colours)
+        if not cut:
+            last = track.last.box
+            cost += 0.25 * min(1.0, np.hypot(person.box.cx - last.cx, person.box.cy - last.cy) / last.height)
+        if cost < best_cost:
+            best, best_cost = track, cost
+    return best

@@ -1,0 +1,54 @@
+"""Shot cuts: a frame whose layout jumps far more than the shot's frames usually move, and whose colours change."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+LAYOUT_JUMP = 0.04  # mean absolute difference of consecutive 32x32 grey thumbnails, in [0, 1], at least
+USUAL_TIMES = 4.0  # ... and this many times the median of the shot's recent differences
+COLOUR_JUMP = 0.08  # Bhattacharyya distance between consecutive hue-saturation histograms, at least
+RECENT = 8
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a frame looks like at a glance: a colour histogram and a tiny grey thumbnail."""
+
+    hist: np.ndarray
+    thumb: np.ndarray
+
+
+def signature(frame: np.ndarray) -> Signature:
+    """The frame's signature (RGB uint8, any size)."""
+    small = cv2.resize(frame, (64, 64), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1], None, [16, 4], [0, 180, 0, 256])
+    thumb = cv2.resize(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (32, 32), interpolation=cv2.INTER_AREA)
+    return Signature(cv2.normalize(hist, None).astype(np.float32), thumb.astype(np.float32) / 255)
+
+
+class CutFinder:
+    """Fed a clip's frames in order, says for each whether a new shot starts there."""
+
+    def __init__(self) -> None:
+        self._before: Signature | None = None
+        self._recent: deque[float] = deque(maxlen=RECENT)
+
+    def __call__(self, frame: np.ndarray) -> bool:
+        now, before = signature(frame), self._before
+        self._before = now
+        if before is None:
+            return False
+        layout = float(np.abs(before.thumb - now.thumb).mean())
+        colours = cv2.compareHist(before.hist, now.hist, cv2.HISTCMP_BHATTACHARYYA)
+        usual = float(np.median(self._recent)) if self._recent else 0.0
+        cut = layout > LAYOUT_JUMP and layout > USUAL_TIMES * usual and colours > COLOUR_JUMP
+        if cut:
+            self._recent.clear()
+        else:
+            self._recent.append(layout)
+        return cut

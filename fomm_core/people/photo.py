@@ -1,0 +1,140 @@
+"""Every person in a photo, and the one to animate by default."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..errors import UserError
+from ..framing import detect_person
+from .blazepose import DETECTION_SCORE, BlazePose, Roi
+from .person import Person, person_from_pose
+
+MAX_PEOPLE = 12
+PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
+WORK_SIDE = 1024  # people are looked for at this long side at most (landmark crops are 256 px)
+ERASE = 0.3
+EDGE_ROI = 0.6  # side of the squares tried on the side edges, as a fraction of the image height
+EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure  # mask level above which a found person is painted out before looking again
+
+
+def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
+    """Everyone in an RGB uint8 photo, in its pixels, in the order found; the fallback's one box without a model."""
+    h, w = image.shape[:2]
+    if model is None:
+        box = detect_person(image)
+        return [] if box is None else [Person(box=box, score=0.0)]
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    if scale == 1.0:
+        return find_more(image, model)
+    work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return [_rescale(p, 1 / scale) for p in find_more(work, model)]
+
+
+def find_more(image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True) -> list[Person]:
+    """People in `image` besides `known` ones (same pixels), in the order found.
+
+    The detector answers best for the most prominent person, so each person found (and each known one)
+    is painted out with their mask and the detector runs again, on the whole image and (`windows`) on
+    overlapping squares for people who are small in it, until nobody new turns up.
+    """
+    work = image.copy()
+    h, w = work.shape[:2]
+    found: list[Person] = []
+    for person in known:
+        _paint_out(work, person)
+    for x0, y0, side in _windows(w, h) if windows else [(0, 0, max(w, h))]:
+        while len(found) + len(known) < MAX_PEOPLE:
+            person = _find_one(model, work, x0, y0, side, [*known, *found])
+            if person is None:
+                break
+            found.append(person)
+            _paint_out(work, person)
+    if windows:
+        found += _cut_by_the_sides(model, work, [*known, *found])
+    return found
+
+
+def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -> list[Person]:
+    """People the left or right edge cuts (the detector needs a whole face): the landmark model is asked
+    directly about squares centred on each side edge and once more where its answer points; the surer
+    answer counts when it is sure enough and the body reaches that edge."""
+    h, w = work.shape[:2]
+    people: list[Person] = []
+    for x in (0.0, float(w)):
+        for cy in (f * h for f in (0.35, 0.45, 0.55, 0.65, 0.75)):
+            pose = model.landmarks(work, Roi(x, cy, EDGE_ROI * h, 0.0))
+            if pose.presence >= PRESENCE:
+                pose = max(pose, model.landmarks(work, pose.next_roi), key=lambda p: p.presence)
+            if pose.presence < EDGE_PRESENCE:
+                continue
+            person = person_from_pose(pose, pose.presence, w, h)
+            at_edge = person.box.x0 <= 1 if x == 0 else person.box.x1 >= w - 1
+            if at_edge and not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
+                people.append(person)
+    return people
+
+
+def _paint_out(work: np.ndarray, person: Person) -> None:
+    """Cover the person with the image's mean colour, so the detector looks past them."""
+    erase = person.mask(*work.shape[:2]) > ERASE
+    if erase.any() and (~erase).any():
+        work[erase] = work[~erase].mean(axis=0).astype(np.uint8)
+
+
+def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
+    """The whole image, then squares of its short side at both ends and the middle of its long side."""
+    side = min(width, height)
+    long = max(width, height)
+    starts = sorted({0, (long - side) // 2, long - side})
+    squares = [(s, 0, side) if width > height else (0, s, side) for s in starts]
+    return [(0, 0, max(width, height))] + (squares if long > side * 1.1 else [])
+
+
+def _find_one(model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]) -> Person | None:
+    h, w = work.shape[:2]
+    window = np.ascontiguousarray(work[y0:min(h, y0 + side), x0:min(w, x0 + side)])
+    for detection in model.detect(window):
+        if detection.score < DETECTION_SCORE:
+            break
+        roi = detection.roi
+        roi = type(roi)(roi.cx + x0, roi.cy + y0, roi.side, roi.angle)
+        pose = model.landmarks(work, roi)
+        if pose.presence < PRESENCE:
+            continue
+        person = person_from_pose(pose, detection.score, w, h)
+        if not any(person.box.iou(other.box) > 0.5 for other in found):
+            return person
+    return None
+
+
+def _rescale(person: Person, factor: float) -> Person:
+    """The person in an image `factor` times larger."""
+    roi = person.roi
+    return Person(box=person.box.scaled(factor), score=person.score, landmarks=person.landmarks * factor,
+                  visibility=person.visibility, missing=person.missing,
+                  roi=type(roi)(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
+                  roi_mask=person.roi_mask)
+
+
+def choose_person(people: list[Person], width: int, height: int) -> int:
+    """Index of the person to animate: full-body first, then the largest and most central."""
+    if not people:
+        raise UserError("No person was found in the photo. Upload a photo in which one person is seen whole, "
+                        "head to feet.")
+
+    def rank(i: int) -> tuple[bool, float]:
+        b = people[i].box
+        off_centre = abs(b.cx - width / 2) / (width / 2)
+        return people[i].full_body, (b.height / height) * (1 - 0.5 * off_centre)
+
+    return max(range(len(people)), key=rank)
+
+
+def missing_message(person: Person) -> str | None:
+    """What the user should know when the chosen person is not seen head to feet; None when they are."""
+    if person.full_body or person.landmarks is None:
+        return None
+    parts = " and ".join(person.missing)
+    return (f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
+            "full-body photo (head to feet in the picture) for a result that moves the whole body.")

@@ -1,0 +1,37 @@
+"""People in a video file: frames read small from ffmpeg, dancers tracked, boxes in the clip's display pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..framing import DETECT_SIDE, detect_dancers
+from ..io import VideoInfo, fit_size, read_frames
+from .blazepose import BlazePose
+from .clip import ClipPeople, Track, track_people
+from .cuts import CutFinder
+
+WORK_SIDE = 640  # frames are read at this long side for the pose model (its crops are 256 px)
+FALLBACK_EVERY = 5
+
+
+def find_dancers(info: VideoInfo, model: BlazePose | None) -> ClipPeople:
+    """Every dancer in the clip `info` describes (trimmed, at its rate), tracked; the fallback's one dancer without a model."""
+    if model is None:
+        return _fallback(info)
+    size = fit_size(info.width, info.height, WORK_SIDE)
+    return track_people(read_frames(info, size=size), info.fps, model).scaled(info.width, info.height)
+
+
+def _fallback(info: VideoInfo) -> ClipPeople:
+    """The background-difference heuristic on every 5th frame: one dancer at most; cuts still found."""
+    size = fit_size(info.width, info.height, DETECT_SIDE)
+    samples, cuts, new_shot = {}, [], CutFinder()
+    for t, frame in enumerate(read_frames(info, size=size)):
+        if new_shot(frame):
+            cuts.append(t)
+        if t % FALLBACK_EVERY == 0 or t in cuts:
+            samples[t] = frame
+    found = detect_dancers(np.stack(list(samples.values())))
+    boxes = {t: box for t, box in zip(samples, found, strict=True) if box is not None}
+    tracks = [Track(id=0, boxes=boxes)] if boxes else []
+    return ClipPeople(tracks, cuts, info.frame_count, size[0], size[1]).scaled(info.width, info.height)

@@ -18,6 +18,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 import spaces
+from gradio.utils import get_upload_folder
 from spaces.config import Config as SpacesConfig
 
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
@@ -25,6 +26,7 @@ from fomm_core.engine import MotionModel
 from fomm_core.pipeline import prepare, render
 from fomm_core.ratings import MAX_COMMENT, Rating, RatingsStore, anonymous_session, file_sha256, report
 from fomm_core.registry import REGISTRY
+from fomm_core.uploads import UploadCheck, file_paths
 from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
@@ -119,11 +121,10 @@ def zero_gpu_animate(model: MotionModel, source: np.ndarray, driving: Any, *args
 Upload = str | dict[str, Any] | None
 
 
-def _path(upload: Upload) -> str | None:
-    """The file path of an upload: events skip Gradio's preprocessing, so our own checks word the errors."""
-    if isinstance(upload, dict):
-        return upload.get("path")
-    return upload
+def _received(demo: gr.Blocks) -> Callable[[str], bool]:
+    """A test for paths Gradio stored for this app: files sent to its /upload route, and its copies of the examples."""
+    examples = file_paths([block.samples for block in demo.blocks.values() if isinstance(block, gr.Dataset)])
+    return lambda path: path in examples or path in demo.upload_file_set
 
 
 def _size(choice: str | int | None) -> int | None:
@@ -165,7 +166,8 @@ class SpaceApp:
     """The app's behaviour, separate from its layout so tests can call it directly."""
 
     def __init__(self, models: ModelCache, store: RatingsStore, animate_fn: Callable[..., Any] | None,
-                 max_duration: float, work_dir: Path):
+                 max_duration: float, work_dir: Path, uploads: UploadCheck | None = None):
+        self.uploads = uploads or UploadCheck(get_upload_folder(), shipped=(EXAMPLE_PHOTO, EXAMPLE_CLIP))
         self.models = models
         self.store = store
         self.animate_fn = animate_fn
@@ -190,7 +192,7 @@ class SpaceApp:
     def run(self, photo: Upload, clip: Upload, options: RenderOptions,
             progress: Callable[[int, int], None] | None = None) -> tuple[str, dict[str, Any]]:
         """Render one video; return its path and what a rating of it must record."""
-        photo, clip = _path(photo), _path(clip)
+        photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
         if not photo:
             raise UserError("Please upload a full-body photo first.")
         if not clip:
@@ -368,6 +370,7 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
         refresh.click(app.peer_review, None, review_outputs, api_name="peer_review")
         review_tab.select(app.peer_review, None, review_outputs, api_visibility="private")
         demo.load(app.peer_review, None, review_outputs, api_visibility="private")
+    app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 

@@ -57,12 +57,12 @@ class LaunchedApp:
 
 @contextmanager
 def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterator[LaunchedApp]:
-    """Build the Space with the tiny offline model and a fresh ratings store, launch it, close it afterwards."""
+    """Build the Space with the tiny offline model and a fresh ratings store (or `store=`), launch it, close it after."""
     import app
 
     previous = os.environ.get("GRADIO_EXAMPLES_CACHE")
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
-    store = RatingsStore(tmp / "ratings.db", mirror=None)
+    store = build_kwargs.pop("store", None) or RatingsStore(tmp / "ratings.db", mirror=None)
     demo = app.build_demo(models=app.ModelCache(offline_loader(config)), store=store, **build_kwargs)
     demo.launch(prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_FILE_SIZE)
     try:

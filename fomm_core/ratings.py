@@ -267,7 +267,7 @@ class RatingsStore:
             yield conn
         except (OSError, sqlite3.Error) as exc:
             raise RatingsError(f"{doing}: {_reason(exc)}. Please try again later.",
-                               f"{type(exc).__name__}: {exc}") from exc
+                               f"{self.path}: {type(exc).__name__}: {exc}") from exc
         finally:
             if conn is not None:
                 conn.close()

@@ -40,8 +40,8 @@ def _read(path: Path) -> tuple[RatingsStore, list[Rating]]:
     try:
         return store, store.ratings()
     except RatingsError as exc:
-        raise UserError(f"{path} cannot be read as a ratings database ({exc.detail}); pass the app's ratings.db "
-                        "with --db.") from None
+        raise UserError(f"Cannot read the ratings database {exc.detail}. Pass the app's ratings.db with --db; "
+                        "this command never writes to it.") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import gradio as gr
 import httpx
 import pytest
 from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app, probe
@@ -89,6 +90,10 @@ def test_the_example_path_reads_the_shipped_files(tmp_path: Path) -> None:
         client = Client(space.url, verbose=False)
         video = client.predict(0, api_name="/load_example")
         assert probe(video["video"] if isinstance(video, dict) else video)["frames"] == 200
+        # "Try the example", then Generate: the page sends Gradio's copies of the example files
+        (photo, clip), = next(block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset))
+        answer = _raw_generate(space.url, photo, clip)
+        assert answer.startswith("event: complete") and ".mp4" in answer
 
 
 def test_upload_check_rules(tmp_path: Path) -> None:

@@ -71,7 +71,8 @@ class RateLimits:
     @classmethod
     def from_env(cls) -> RateLimits:
         """The limits from env FOMM_RATE_LIMIT_SESSION and FOMM_RATE_LIMIT_RATER (COUNT/SECONDS), else defaults."""
-        return cls(_limit("FOMM_RATE_LIMIT_SESSION", RATE_LIMIT_SESSION), _limit("FOMM_RATE_LIMIT_RATER", RATE_LIMIT_RATER))
+        return cls(_limit("FOMM_RATE_LIMIT_SESSION", RATE_LIMIT_SESSION),
+                   _limit("FOMM_RATE_LIMIT_RATER", RATE_LIMIT_RATER))
 
 
 def describe(limit: tuple[int, int]) -> str:

@@ -168,8 +168,6 @@ def _reason(exc: BaseException) -> str:
     return "the ratings database cannot be used"
 
 
-
-
 class HubMirror:
     """Appends each rating as a JSON line to this process's UUID-named file, pushed by a CommitScheduler."""
 
@@ -310,17 +308,20 @@ class RatingsStore:
         return rating.id
 
     def _check_limits(self, conn: sqlite3.Connection, rating: Rating) -> None:
-        for column, key, (count, seconds), who in (("session", rating.session, self.limits.session, "this browser session"),
-                                                   ("rater", rating.rater, self.limits.rater, "your network address")):
+        """RateLimited when the rating's session or rater reached its limit (inside the insert's transaction)."""
+        rater_is = "your network address" if rating.rater.startswith("a:") else "this browser session"
+        for column, key, (count, seconds), who in (("session", rating.session, self.limits.session,
+                                                    "this browser session"),
+                                                   ("rater", rating.rater, self.limits.rater, rater_is)):
             if not key:
                 continue
-            since = rating.timestamp - seconds
-            recent = conn.execute(f"SELECT COUNT(*), MIN(timestamp) FROM ratings WHERE {column} = ? AND timestamp > ?",
-                                  (key, since)).fetchone()
-            if recent[0] >= count:
-                wait = max(1, math.ceil((recent[1] + seconds - rating.timestamp) / 60))
-                raise RateLimited(f"Thank you for rating so much! The peer review takes at most {describe((count, seconds))} "
-                                  f"from {who}; please rate again in {wait} minute{'s' * (wait != 1)}.")
+            done, oldest = conn.execute(f"SELECT COUNT(*), MIN(timestamp) FROM ratings WHERE {column} = ? "
+                                        "AND timestamp > ?", (key, rating.timestamp - seconds)).fetchone()
+            if done >= count:
+                wait = max(1, math.ceil((oldest + seconds - rating.timestamp) / 60))
+                raise RateLimited(f"Thank you for rating so much! The peer review takes at most "
+                                  f"{describe((count, seconds))} from {who}; please rate again in {wait} "
+                                  f"minute{'s' * (wait != 1)}.")
 
     def ratings(self) -> list[Rating]:
         """Every stored rating, oldest first (ratings stored before raters were recorded have rater '')."""

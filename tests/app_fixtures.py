@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +30,11 @@ if str(REPO_ROOT) not in sys.path:
 EXAMPLE_PHOTO = REPO_ROOT / "examples" / "photo.png"
 EXAMPLE_CLIP = REPO_ROOT / "examples" / "dance.mp4"
 
+# Gradio stores uploads by content in one folder; test processes running side by side would share the files and
+# delete each other's when an app closes, so each test process gets its own folder.
+if "GRADIO_TEMP_DIR" not in os.environ:
+    os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="gradio-tests-")
+    atexit.register(shutil.rmtree, os.environ["GRADIO_TEMP_DIR"], ignore_errors=True)
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="gradio.*")
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="pandas.*")
 

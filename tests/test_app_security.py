@@ -125,4 +125,5 @@ def test_upload_check_rules(tmp_path: Path) -> None:
             check.path(upload, "photo")  # type: ignore[arg-type]
         assert str(info.value) == refusal("photo")
     assert not UploadCheck(uploads).allows(str(mine))
-    assert file_paths([[{"path": "a", "meta": FILEDATA_META}, {"video": {"path": "b"}}], "c", {"path": None}]) == {"a", "b"}
+    nested = [[{"path": "a", "meta": FILEDATA_META}, {"video": {"path": "b"}}], "c", {"path": None}]
+    assert file_paths(nested) == {"a", "b"}

@@ -293,7 +293,8 @@ CREATE INDEX ratings_model ON ratings (model);
 """
 
 
-def test_old_database_is_migrated_and_its_ratings_still_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_old_database_is_migrated_and_its_ratings_still_read(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
     conn.executescript(OLD_SCHEMA)
@@ -325,7 +326,8 @@ def test_rate_limit_counts_per_session_and_per_rater_in_the_store(tmp_path: Path
         store.add(Rating("g9", "m", None, {}, "p", "v", 1, session="s1", rater="a:y"))
     with pytest.raises(RateLimited, match="at most 3 ratings per minute from your network address"):
         store.add(Rating("g9", "m", None, {}, "p", "v", 1, session="s3", rater="a:x"))
-    later = Rating("g9", "m", None, {}, "p", "v", 1, session="s1", rater="a:x", timestamp=store.ratings()[-1].timestamp + 61)
+    after_window = store.ratings()[-1].timestamp + 61
+    later = Rating("g9", "m", None, {}, "p", "v", 1, session="s1", rater="a:x", timestamp=after_window)
     assert store.add(later) == later.id  # the window has passed
 
 

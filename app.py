@@ -18,13 +18,24 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 import spaces
+from gradio.utils import get_upload_folder
 from spaces.config import Config as SpacesConfig
 
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
 from fomm_core.pipeline import prepare, render
-from fomm_core.ratings import MAX_COMMENT, Rating, RatingsStore, anonymous_session, file_sha256, report
+from fomm_core.raters import client_address, describe, proxy_hops_from_env
+from fomm_core.ratings import (
+    MAX_COMMENT,
+    Rating,
+    RatingsError,
+    RatingsStore,
+    anonymous_session,
+    generation_record,
+    report,
+)
 from fomm_core.registry import REGISTRY
+from fomm_core.uploads import UploadCheck, file_paths
 from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
@@ -119,11 +130,10 @@ def zero_gpu_animate(model: MotionModel, source: np.ndarray, driving: Any, *args
 Upload = str | dict[str, Any] | None
 
 
-def _path(upload: Upload) -> str | None:
-    """The file path of an upload: events skip Gradio's preprocessing, so our own checks word the errors."""
-    if isinstance(upload, dict):
-        return upload.get("path")
-    return upload
+def _received(demo: gr.Blocks) -> Callable[[str], bool]:
+    """A test for paths Gradio stored for this app: files sent to its /upload route, and its copies of the examples."""
+    examples = file_paths([block.samples for block in demo.blocks.values() if isinstance(block, gr.Dataset)])
+    return lambda path: path in examples or path in demo.upload_file_set
 
 
 def _size(choice: str | int | None) -> int | None:
@@ -165,7 +175,8 @@ class SpaceApp:
     """The app's behaviour, separate from its layout so tests can call it directly."""
 
     def __init__(self, models: ModelCache, store: RatingsStore, animate_fn: Callable[..., Any] | None,
-                 max_duration: float, work_dir: Path):
+                 max_duration: float, work_dir: Path, uploads: UploadCheck | None = None):
+        self.uploads = uploads or UploadCheck(get_upload_folder(), shipped=(EXAMPLE_PHOTO, EXAMPLE_CLIP))
         self.models = models
         self.store = store
         self.animate_fn = animate_fn
@@ -188,7 +199,7 @@ class SpaceApp:
     def run(self, photo: Upload, clip: Upload, options: RenderOptions,
             progress: Callable[[int, int], None] | None = None) -> tuple[str, dict[str, Any]]:
         """Render one video; return its path and what a rating of it must record."""
-        photo, clip = _path(photo), _path(clip)
+        photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
         if not photo:
             raise UserError("Please upload a full-body photo first.")
         if not clip:
@@ -203,10 +214,7 @@ class SpaceApp:
         generation_id = uuid.uuid4().hex
         out = render(photo, clip, used, out_path=self.work_dir / f"{generation_id}.mp4", progress=progress,
                      model=model, animate_fn=self.animate_fn, plan=plan)
-        generation = {"generation_id": generation_id, "model": used.model, "checkpoint_sha256": model.sha256,
-                      "options": used.to_dict(), "photo_sha256": file_sha256(photo), "clip_sha256": file_sha256(clip),
-                      "notice": notice, "rated": False}
-        return str(out), generation
+        return str(out), generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
 
     def generate(self, photo: Upload, clip: Upload, model: str, mode: str, adapt_scale: bool,
                  best_frame: bool, trim_start: float | None, trim_end: float | None, framing: bool,
@@ -228,37 +236,46 @@ class SpaceApp:
             return self.run(photo, clip, RenderOptions(max_duration=self.max_duration))[0]
 
     def rate(self, vote: int, generation: dict[str, Any] | None, comment: str | None,
-             request: gr.Request | None) -> tuple[Any, ...]:
-        """Store 👍 (+1) or 👎 (-1) for the last generated video, then lock the rating controls."""
+             request: gr.Request | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Store 👍 (+1) or 👎 (-1) for the last generated video: the new rating context and the API's status."""
         if not generation:
             raise gr.Error("Generate a video first, then rate it.")
         if generation.get("rated"):
             raise gr.Error("You already rated this video; generate another one to rate again.")
-        with user_errors():
-            rating = Rating(generation_id=generation["generation_id"], model=generation["model"],
-                            checkpoint_sha256=generation["checkpoint_sha256"], options=generation["options"],
-                            photo_sha256=generation["photo_sha256"], clip_sha256=generation["clip_sha256"],
-                            rating=vote, comment=(comment or "").strip(),
-                            session=anonymous_session(getattr(request, "session_hash", None)))
+        with user_errors(RATING_ERROR):
+            session = anonymous_session(getattr(request, "session_hash", None))
+            client = getattr(request, "client", None)
+            headers = getattr(request, "headers", None) or {}
+            address = client_address(getattr(client, "host", None), headers.get("x-forwarded-for"),
+                                     proxy_hops_from_env())
+            rating = Rating.of_generation(generation, vote, comment or "", session, self.store.rater(address, session))
             self.store.add(rating)
-        thanks = "Thank you! Your rating was saved and counts in the **Peer review** tab."
-        return ({**generation, "rated": True}, *_rating_controls(False, thanks))
+        status = {"saved": True, "rating": "up" if vote > 0 else "down", "rating_id": rating.id,
+                  "generation_id": rating.generation_id,
+                  "message": "Thank you! Your rating was saved and counts in the **Peer review** tab."}
+        return {**generation, "rated": True}, status
 
-    def rate_up(self, generation: dict[str, Any] | None, comment: str | None, request: gr.Request) -> tuple[Any, ...]:
+    def rate_up(self, generation: dict[str, Any] | None, comment: str | None,
+                request: gr.Request) -> tuple[dict[str, Any], dict[str, Any]]:
         """👍 button and the /rate_up API."""
         return self.rate(1, generation, comment, request)
 
     def rate_down(self, generation: dict[str, Any] | None, comment: str | None,
-                  request: gr.Request) -> tuple[Any, ...]:
+                  request: gr.Request) -> tuple[dict[str, Any], dict[str, Any]]:
         """👎 button and the /rate_down API."""
         return self.rate(-1, generation, comment, request)
 
     def peer_review(self) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         """The Peer review tab: a summary line and approval tables per model and per option set."""
-        data = report(self.store)
-        n, raters = data["ratings"], data["raters"]
+        with user_errors(RATING_ERROR):
+            data = report(self.store)
+        n, raters, limits = data["ratings"], data["raters"], self.store.limits
+        older = data["ratings_counted_by_session"]
         summary = (f"**{n} rating{'' if n == 1 else 's'}** ({data['up']} 👍) from {raters} "
-                   f"{'person' if raters == 1 else 'people'}. "
+                   f"rater{'' if raters == 1 else 's'}: {data['rater_basis']}"
+                   f"{f' ({older} older ratings count by browser session)' if older else ''}. "
+                   f"Each rater rates a video once, at most {describe(limits.session)} per session and "
+                   f"{describe(limits.rater)} per address. "
                    "Approval with Wilson 95% intervals; option sets list what differs from the defaults.")
         return summary, _table(data["by_model"], ["model"]), _table(data["by_options"], ["model", "options"])
 
@@ -269,18 +286,27 @@ def _table(rows: list[dict[str, Any]], keys: list[str]) -> pd.DataFrame:
                           f"{r['low']:.0%} – {r['high']:.0%}", r["raters"]] for r in rows], columns=columns)
 
 
+RATING_ERROR = "Something went wrong on our side with the ratings. Please try again later."
+
+
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn UserError into gr.Error with its message, and anything unexpected into a logged, generic gr.Error."""
+def user_errors(generic: str = GENERIC_ERROR) -> Iterator[None]:
+    """Turn UserError into gr.Error with its message, and anything unexpected into a logged, generic gr.Error.
+
+    A failing ratings database is expected (damaged, read-only, full): one log line, no traceback.
+    """
     try:
         yield
     except gr.Error:
         raise
+    except RatingsError as exc:
+        log.warning("ratings store: %s", exc.detail)
+        raise gr.Error(str(exc), print_exception=False) from None
     except UserError as exc:
         raise gr.Error(str(exc), print_exception=False) from None
     except Exception:
         log.exception("request failed")
-        raise gr.Error(GENERIC_ERROR, print_exception=False) from None
+        raise gr.Error(generic, print_exception=False) from None
 
 
 def build_demo(models: ModelCache | None = None, store: RatingsStore | None = None,
@@ -336,13 +362,14 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                         up = gr.Button("👍 Looks good", interactive=False, elem_id="rate-up")
                         down = gr.Button("👎 Not good", interactive=False, elem_id="rate-down")
                     thanks = gr.Markdown(visible=False, elem_id="thanks")
+                    rating_status = gr.JSON(visible=False, label="rating")
             if examples and EXAMPLE_PHOTO.is_file() and EXAMPLE_CLIP.is_file():
                 gr.Examples([[str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP)]], inputs=[photo, clip], outputs=[result],
                             fn=app.example, cache_examples=True, cache_mode="lazy", label="Try the example",
                             preprocess=False)
             gr.Markdown(TIPS)
         with gr.Tab("Peer review") as review_tab:
-            summary = gr.Markdown(elem_id="review-summary")
+            summary = gr.Markdown(elem_id="review-summary", label="summary")
             by_model = gr.Dataframe(label="By model", interactive=False, wrap=True, elem_id="by-model")
             by_options = gr.Dataframe(label="By model and option set", interactive=False, wrap=True,
                                       elem_id="by-options")
@@ -360,12 +387,15 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
             generation, [*controls, notice], api_visibility="private", queue=False)
         for component in (photo, clip):
             component.change(lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False)
-        up.click(app.rate_up, [generation, comment], [generation, *controls], api_name="rate_up")
-        down.click(app.rate_down, [generation, comment], [generation, *controls], api_name="rate_down")
+        for button, rate, name in ((up, app.rate_up, "rate_up"), (down, app.rate_down, "rate_down")):
+            button.click(rate, [generation, comment], [generation, rating_status], api_name=name).success(
+                lambda status: _rating_controls(False, status["message"]), rating_status, controls,
+                api_visibility="private", queue=False)
         review_outputs = [summary, by_model, by_options]
         refresh.click(app.peer_review, None, review_outputs, api_name="peer_review")
         review_tab.select(app.peer_review, None, review_outputs, api_visibility="private")
         demo.load(app.peer_review, None, review_outputs, api_visibility="private")
+    app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 

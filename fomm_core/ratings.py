@@ -5,6 +5,11 @@ that append is fsynced before `add()` returns, so an acknowledged rating survive
 too) and also a power loss or OS crash (NORMAL would not). Ratings arrive at human speed, so one fsync per rating
 costs nothing that matters. A process killed mid-transaction leaves only an uncommitted WAL tail, which the next
 reader ignores, so the store stays readable.
+
+Trust: one rating per video per rater is a UNIQUE index checked inside the insert's transaction, so two votes fired
+together store one. A rater is a client network address (salted hash; the salt lives only in the database), or the
+browser session when no address is known, so opening new sessions does not make one person count as many. Rate
+limits per session and per rater are checked in the same transaction (see RateLimits).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,7 @@ from typing import Any
 from .errors import UserError
 from .hashing import sha256_file
 from .options import RenderOptions
+from .raters import RATER_BASIS, RateLimits, describe, rater_id
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,18 @@ CREATE TABLE IF NOT EXISTS ratings (
     session TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ratings_model ON ratings (model);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Version 2 adds the rater column. Ratings stored before it have rater '' and stay outside the unique index.
+_SCHEMA_V2 = """
+CREATE UNIQUE INDEX IF NOT EXISTS ratings_once_per_rater ON ratings (generation_id, rater) WHERE rater != '';
+CREATE INDEX IF NOT EXISTS ratings_rater_time ON ratings (rater, timestamp);
+CREATE INDEX IF NOT EXISTS ratings_session_time ON ratings (session, timestamp);
+INSERT OR IGNORE INTO settings VALUES ('rater_salt', lower(hex(randomblob(16))));
+"""
+_COLUMNS = ("id, timestamp, generation_id, model, checkpoint_sha256, options, photo_sha256, clip_sha256, rating, "
+            "comment, session")
+
 
 
 def default_db_path() -> Path:
@@ -84,6 +102,7 @@ class Rating:
     rating: int
     comment: str = ""
     session: str = ""
+    rater: str = ""
     timestamp: float = field(default_factory=time.time)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -103,6 +122,50 @@ class Rating:
         """Inverse of to_dict, ignoring unknown keys."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def of_generation(cls, generation: dict[str, Any], vote: int, comment: str, session: str, rater: str) -> Rating:
+        """A rating of the video described by `generation_record`."""
+        return cls(generation_id=generation["generation_id"], model=generation["model"],
+                   checkpoint_sha256=generation["checkpoint_sha256"], options=generation["options"],
+                   photo_sha256=generation["photo_sha256"], clip_sha256=generation["clip_sha256"], rating=vote,
+                   comment=comment.strip(), session=session, rater=rater)
+
+
+def generation_record(generation_id: str, model: str, checkpoint_sha256: str | None, options: dict[str, Any],
+                      photo: str | os.PathLike[str], clip: str | os.PathLike[str], notice: str = "") -> dict[str, Any]:
+    """What a later rating of a generated video records (the app keeps it in the page's state until rated)."""
+    return {"generation_id": generation_id, "model": model, "checkpoint_sha256": checkpoint_sha256,
+            "options": options, "photo_sha256": file_sha256(photo), "clip_sha256": file_sha256(clip),
+            "notice": notice, "rated": False}
+
+
+class RatingsError(UserError):
+    """The ratings database failed in an expected way (damaged, read-only, busy, full); `detail` is for the log."""
+
+    def __init__(self, message: str, detail: str):
+        super().__init__(message)
+        self.detail = detail
+
+
+class AlreadyRated(UserError):
+    """This rater has already rated this video."""
+
+
+class RateLimited(UserError):
+    """Too many ratings from one session or rater in the limit's window."""
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words safe to show a visitor (no paths, no settings names)."""
+    text = (exc.strerror or "" if isinstance(exc, OSError) else str(exc)).lower()
+    for words, reason in ((("readonly", "read-only", "permission"), "the ratings database is read-only"),
+                          (("malformed", "not a database", "corrupt"), "the ratings database is damaged"),
+                          (("locked", "busy"), "the ratings database is busy"),
+                          (("full", "no space"), "the server's disk is full")):
+        if any(word in text for word in words):
+            return reason
+    return "the ratings database cannot be used"
 
 
 class HubMirror:
@@ -135,26 +198,36 @@ def mirror_from_env(folder: str | os.PathLike[str]) -> HubMirror | None:
         return None
     try:
         return HubMirror(repo_id, folder, token=token)
-    except Exception:
-        log.exception("ratings will not be pushed to the Hub dataset %s", repo_id)
+    except Exception as exc:
+        log.warning("ratings will not be pushed to the Hub dataset %s: %s", repo_id, exc)
         return None
 
 
 class RatingsStore:
     """The ratings database: SQLite in WAL mode, one short connection per call, so any thread or process may use it.
 
-    `mirror` is "env" (a HubMirror from FOMM_RATINGS_REPO/HF_TOKEN, if set), None, or a HubMirror.
+    `mirror` is "env" (a HubMirror from FOMM_RATINGS_REPO/HF_TOKEN, if set), None, or a HubMirror. `limits` apply
+    to ratings that carry a session or rater (None: from the environment, see RateLimits.from_env). A store opened
+    with `writable=False` never creates, migrates or writes the file (`ratings report`).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, mirror: HubMirror | str | None = "env"):
+    def __init__(self, path: str | os.PathLike[str] | None = None, mirror: HubMirror | str | None = "env",
+                 limits: RateLimits | None = None, writable: bool = True):
         self.path = Path(path) if path is not None else default_db_path()
+        self.limits = limits if limits is not None else RateLimits.from_env()
+        self.writable = writable
         self._ready = False
+        self._salt = ""
         self._lock = threading.Lock()
         if mirror == "env":
             mirror = mirror_from_env(self.path.parent / "hub")
         self.mirror = mirror
 
     def _connect(self) -> sqlite3.Connection:
+        if not self.writable:
+            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA synchronous=FULL")
@@ -163,66 +236,122 @@ class RatingsStore:
         return conn
 
     def _create(self, conn: sqlite3.Connection) -> None:
+        """Create or migrate the schema in one transaction, and read the rater salt."""
         with self._lock:
             if self._ready:
                 return
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(_SCHEMA):
+                    conn.execute(statement)
+                if "rater" not in _column_names(conn):
+                    conn.execute("ALTER TABLE ratings ADD COLUMN rater TEXT NOT NULL DEFAULT ''")
+                for statement in _statements(_SCHEMA_V2):
+                    conn.execute(statement)
+                self._salt = conn.execute("SELECT value FROM settings WHERE name = 'rater_salt'").fetchone()[0]
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             self._ready = True
 
-    def _open(self) -> sqlite3.Connection:
+    @contextmanager
+    def _session(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """A connection; any database or file error becomes a RatingsError saying what could not be done."""
+        conn = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self._connect()
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise UserError(f"The ratings store {self.path} cannot be opened ({exc}); check the path "
-                            "(env FOMM_RATINGS_DB) and that it is a writable SQLite file.") from exc
+            conn = self._connect()
+            yield conn
+        except (OSError, sqlite3.Error) as exc:
+            raise RatingsError(f"{doing}: {_reason(exc)}. Please try again later.",
+                               f"{self.path}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def rater(self, address: str, session: str) -> str:
+        """The rater pseudonym for a client address (or, when unknown, a session); see fomm_core.raters."""
+        if not self._ready:
+            with self._session("Your rating could not be saved"):
+                pass  # connecting creates or migrates the schema and reads the salt
+        return rater_id(self._salt, address, session)
 
     def add(self, rating: Rating) -> str:
-        """Store one rating durably and return its id; also append it to the Hub mirror when configured."""
+        """Store one rating durably and return its id; also append it to the Hub mirror when configured.
+
+        The rate limits, the one-rating-per-video-per-rater rule and the insert form one transaction.
+        """
         row = (rating.id, rating.timestamp, rating.generation_id, rating.model, rating.checkpoint_sha256,
                json.dumps(rating.options, sort_keys=True), rating.photo_sha256, rating.clip_sha256,
-               rating.rating, rating.comment, rating.session)
-        conn = self._open()
-        try:
-            conn.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        finally:
-            conn.close()
+               rating.rating, rating.comment, rating.session, rating.rater)
+        with self._session("Your rating could not be saved") as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._check_limits(conn, rating)
+                conn.execute(f"INSERT INTO ratings ({_COLUMNS}, rater) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             row)
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError as exc:
+                conn.execute("ROLLBACK")
+                if "UNIQUE" not in str(exc) or "ratings.id" in str(exc):
+                    raise
+                raise AlreadyRated("You already rated this video; generate another one to rate again.") from None
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         if self.mirror is not None:
             try:
                 self.mirror.append(rating)
-            except Exception:
-                log.exception("rating %s stored locally but not queued for the Hub", rating.id)
+            except Exception as exc:
+                log.warning("rating %s stored locally but not queued for the Hub: %s", rating.id, exc)
         return rating.id
 
+    def _check_limits(self, conn: sqlite3.Connection, rating: Rating) -> None:
+        """RateLimited when the rating's session or rater reached its limit (inside the insert's transaction)."""
+        rater_is = "your network address" if rating.rater.startswith("a:") else "this browser session"
+        for column, key, (count, seconds), who in (("session", rating.session, self.limits.session,
+                                                    "this browser session"),
+                                                   ("rater", rating.rater, self.limits.rater, rater_is)):
+            if not key:
+                continue
+            done, oldest = conn.execute(f"SELECT COUNT(*), MIN(timestamp) FROM ratings WHERE {column} = ? "
+                                        "AND timestamp > ?", (key, rating.timestamp - seconds)).fetchone()
+            if done >= count:
+                wait = max(1, math.ceil((oldest + seconds - rating.timestamp) / 60))
+                raise RateLimited(f"Thank you for rating so much! The peer review takes at most "
+                                  f"{describe((count, seconds))} from {who}; please rate again in {wait} "
+                                  f"minute{'s' * (wait != 1)}.")
+
     def ratings(self) -> list[Rating]:
-        """Every stored rating, oldest first."""
-        conn = self._open()
-        try:
-            rows = conn.execute("SELECT id, timestamp, generation_id, model, checkpoint_sha256, options, "
-                                "photo_sha256, clip_sha256, rating, comment, session FROM ratings "
-                                "ORDER BY timestamp, id").fetchall()
-        finally:
-            conn.close()
+        """Every stored rating, oldest first (ratings stored before raters were recorded have rater '')."""
+        with self._session("The ratings could not be read") as conn:
+            names = _column_names(conn)
+            if not names:
+                raise sqlite3.DatabaseError("not a ratings database (no ratings table)")
+            rater = "rater" if "rater" in names else "''"
+            rows = conn.execute(f"SELECT {_COLUMNS}, {rater} FROM ratings ORDER BY timestamp, id").fetchall()
         return [Rating(id=r[0], timestamp=r[1], generation_id=r[2], model=r[3], checkpoint_sha256=r[4],
                        options=json.loads(r[5]), photo_sha256=r[6], clip_sha256=r[7], rating=r[8],
-                       comment=r[9], session=r[10]) for r in rows]
+                       comment=r[9], session=r[10], rater=r[11]) for r in rows]
 
     def ids(self) -> set[str]:
         """The ids of every stored rating."""
-        conn = self._open()
-        try:
+        with self._session("The ratings could not be read") as conn:
             return {r[0] for r in conn.execute("SELECT id FROM ratings")}
-        finally:
-            conn.close()
 
     def count(self) -> int:
         """How many ratings are stored."""
-        conn = self._open()
-        try:
+        with self._session("The ratings could not be read") as conn:
             return conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0]
-        finally:
-            conn.close()
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+def _column_names(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA table_info(ratings)")}
 
 
 def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -290,7 +419,7 @@ def aggregate(store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | 
     if unknown:
         raise UserError(f"Cannot group ratings by {', '.join(unknown)}; choose from {', '.join(GROUP_FIELDS)}.")
     if store is None or isinstance(store, (str, os.PathLike)):
-        store = RatingsStore(store, mirror=None)
+        store = RatingsStore(store, mirror=None, writable=False)
     ratings = store.ratings() if isinstance(store, RatingsStore) else list(store)
     groups: dict[tuple[Any, ...], list[Rating]] = defaultdict(list)
     for rating in ratings:
@@ -300,9 +429,14 @@ def aggregate(store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | 
         up = sum(1 for r in members if r.rating > 0)
         n = len(members)
         low, high = wilson_interval(up, n, z)
-        raters = len({r.session for r in members if r.session})
+        raters = count_raters(members)
         rows.append(Row(key, n, up, n - up, raters, up / n, low, high))
     return sorted(rows, key=lambda r: (-r.n, [str(v) for v in r.key]))
+
+
+def count_raters(ratings: Iterable[Rating]) -> int:
+    """Distinct raters: by rater id; a rating stored before raters were recorded counts by its browser session."""
+    return len({r.rater or f"session:{r.session}" for r in ratings if r.rater or r.session})
 
 
 def format_table(rows: Sequence[Row], by: Sequence[str]) -> str:
@@ -320,13 +454,15 @@ REPORT_GROUPINGS = {"by_model": ("model",), "by_options": ("model", "options")}
 def report(store: RatingsStore | str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """The peer-review summary the app and `ratings report` show: totals and the standard groupings."""
     if store is None or isinstance(store, (str, os.PathLike)):
-        store = RatingsStore(store, mirror=None)
+        store = RatingsStore(store, mirror=None, writable=False)
     ratings = store.ratings()
     data: dict[str, Any] = {
         "db": str(store.path),
         "ratings": len(ratings),
         "up": sum(1 for r in ratings if r.rating > 0),
-        "raters": len({r.session for r in ratings if r.session}),
+        "raters": count_raters(ratings),
+        "rater_basis": RATER_BASIS,
+        "ratings_counted_by_session": sum(1 for r in ratings if not r.rater and r.session),
     }
     for name, by in REPORT_GROUPINGS.items():
         data[name] = [row.to_dict(by) for row in aggregate(ratings, by)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +30,11 @@ if str(REPO_ROOT) not in sys.path:
 EXAMPLE_PHOTO = REPO_ROOT / "examples" / "photo.png"
 EXAMPLE_CLIP = REPO_ROOT / "examples" / "dance.mp4"
 
+# Gradio stores uploads by content in one folder; test processes running side by side would share the files and
+# delete each other's when an app closes, so each test process gets its own folder.
+if "GRADIO_TEMP_DIR" not in os.environ:
+    os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="gradio-tests-")
+    atexit.register(shutil.rmtree, os.environ["GRADIO_TEMP_DIR"], ignore_errors=True)
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="gradio.*")
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="pandas.*")
 
@@ -57,12 +65,12 @@ class LaunchedApp:
 
 @contextmanager
 def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterator[LaunchedApp]:
-    """Build the Space with the tiny offline model and a fresh ratings store, launch it, close it afterwards."""
+    """Build the Space with the tiny offline model and a fresh ratings store (or `store=`), launch it, close it after."""
     import app
 
     previous = os.environ.get("GRADIO_EXAMPLES_CACHE")
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
-    store = RatingsStore(tmp / "ratings.db", mirror=None)
+    store = build_kwargs.pop("store", None) or RatingsStore(tmp / "ratings.db", mirror=None)
     demo = app.build_demo(models=app.ModelCache(offline_loader(config)), store=store, **build_kwargs)
     demo.launch(prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_FILE_SIZE)
     try:

@@ -81,8 +81,9 @@ def test_bad_ratings_refused(tmp_path: Path) -> None:
         Rating("g", "default", None, {}, "p", "v", 1, comment="x" * 1001)
     not_a_db = tmp_path / "junk.db"
     not_a_db.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(UserError, match="cannot be opened"):
+    with pytest.raises(UserError, match="^Your rating could not be saved: the ratings database is damaged"):
         RatingsStore(not_a_db, mirror=None).add(make_rating())
+    assert not_a_db.read_bytes() == b"this is not sqlite" * 100
 
 
 def test_hashes_are_content_hashes(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Peer-review ratings: print approval rates per model and option set with Wilson 95% intervals."""
+"""Peer-review ratings: print approval rates per model and option set with Wilson score intervals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import json
 from pathlib import Path
 
 from ..errors import UserError
-from ..ratings import GROUP_FIELDS, RatingsStore, aggregate, default_db_path, format_table, report
+from ..ratings import (
+    GROUP_FIELDS,
+    Rating,
+    RatingsError,
+    RatingsStore,
+    aggregate,
+    default_db_path,
+    format_table,
+    report,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,22 +30,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help=f"group by these fields only (any of: {', '.join(GROUP_FIELDS)})")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the report."""
-    path = args.db if args.db is not None else default_db_path()
+def _read(path: Path) -> tuple[RatingsStore, list[Rating]]:
+    """The store, opened read-only so a file that is not a ratings database is refused and never rewritten."""
     if not path.exists():
         raise UserError(f"No ratings database at {path}; pass --db PATH or set FOMM_RATINGS_DB.")
-    store = RatingsStore(path, mirror=None)
+    if path.is_file() and path.stat().st_size == 0:
+        raise UserError(f"{path} is empty (0 bytes), not a ratings database; pass the app's ratings.db with --db.")
+    store = RatingsStore(path, mirror=None, writable=False)
+    try:
+        return store, store.ratings()
+    except RatingsError as exc:
+        raise UserError(f"Cannot read the ratings database {exc.detail}. Pass the app's ratings.db with --db; "
+                        "this command never writes to it.") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report."""
+    store, ratings = _read(args.db if args.db is not None else default_db_path())
     if args.by:
-        rows = aggregate(store, args.by)
+        rows = aggregate(ratings, args.by)
         print(json.dumps([r.to_dict(args.by) for r in rows], indent=2) if args.json else format_table(rows, args.by))
         return 0
     data = report(store)
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{data['ratings']} ratings ({data['up']} up) from {data['raters']} raters in {data['db']}\n")
-    ratings = store.ratings()
+    print(f"{data['ratings']} ratings ({data['up']} up) from {data['raters']} raters in {data['db']}")
+    print(f"Raters: {data['rater_basis']}.", end="")
+    if data["ratings_counted_by_session"]:
+        print(f" {data['ratings_counted_by_session']} older ratings (stored before raters were recorded) count by "
+              "browser session.", end="")
+    print("\n")
     print("By model")
     print(format_table(aggregate(ratings, ("model",)), ("model",)))
     print("\nBy model and option set (options that differ from the defaults)")

@@ -1,0 +1,129 @@
+"""The Space reads only files it received: server paths sent through the HTTP API all get one refusal."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+import httpx
+import pytest
+from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app, probe
+from conftest import TINY_FOMM
+from gradio.utils import get_upload_folder
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from fomm_core.errors import UserError
+from fomm_core.uploads import FILEDATA_META, UploadCheck, file_paths, refusal
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedApp]:
+    with launched_app(tmp_path_factory.mktemp("space"), TINY_FOMM, max_duration=10, examples=False) as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def server_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Paths on the server that no client uploaded: a readable PNG, a missing file, a folder, a protected file."""
+    outside = tmp_path_factory.mktemp("server-files")
+    png = outside / "private.png"
+    shutil.copy(EXAMPLE_PHOTO, png)
+    unreadable = outside / "unreadable.png"
+    shutil.copy(EXAMPLE_PHOTO, unreadable)
+    unreadable.chmod(0)
+    planted = Path(get_upload_folder()) / uuid.uuid4().hex / "planted.png"  # in the upload folder, never uploaded
+    planted.parent.mkdir(parents=True)
+    shutil.copy(EXAMPLE_PHOTO, planted)
+    return {"png": str(png), "missing": str(outside / "missing.png"), "folder": str(outside),
+            "unreadable": str(unreadable), "shadow": "/etc/shadow", "planted": str(planted),
+            "dotdot": f"{get_upload_folder()}/../../{png}", "shipped_without_meta": str(EXAMPLE_PHOTO)}
+
+
+def test_server_paths_as_the_photo_all_get_the_same_refusal(space: LaunchedApp, server_files: dict[str, str]) -> None:
+    client = Client(space.url, verbose=False)
+    clip = handle_file(str(EXAMPLE_CLIP))
+    messages = {}
+    for name, path in server_files.items():
+        with pytest.raises(AppError) as info:
+            client.predict({"path": path}, clip, api_name="/generate")
+        messages[name] = str(info.value)
+    assert set(messages.values()) == {refusal("photo")}, messages
+    assert not any(Path(p).name in refusal("photo") for p in server_files.values())
+    assert space.store.count() == 0
+
+
+def _raw_generate(url: str, photo: dict, clip: dict) -> str:
+    """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta)."""
+    body = {"data": [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True]}
+    event = httpx.post(f"{url}gradio_api/call/generate", json=body, timeout=30).json()["event_id"]
+    return httpx.get(f"{url}gradio_api/call/generate/{event}", timeout=120).text
+
+
+def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(space: LaunchedApp,
+                                                                        server_files: dict[str, str]) -> None:
+    with EXAMPLE_CLIP.open("rb") as f:
+        uploaded = httpx.post(f"{space.url}gradio_api/upload", files={"files": f}, timeout=30).json()[0]
+    clip = {"path": uploaded, "meta": FILEDATA_META}
+    answers = {name: _raw_generate(space.url, {"path": path, "meta": FILEDATA_META}, clip)
+               for name, path in server_files.items()}
+    answers |= {f"clip:{name}": _raw_generate(space.url, {"path": str(EXAMPLE_PHOTO), "meta": FILEDATA_META},
+                                              {"path": path}) for name, path in server_files.items()}
+    for name, answer in answers.items():
+        assert answer.startswith("event: error"), (name, answer)
+    assert refusal("photo") in answers.pop("planted")  # Gradio lets paths in its upload folder through; we do not
+    assert len(set(answers.values())) == 1, answers
+    assert not any("mp4" in answer or "Errno" in answer for answer in answers.values())
+
+
+def test_uploaded_files_still_make_a_video(space: LaunchedApp) -> None:
+    video = Client(space.url, verbose=False).predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)),
+                                                     api_name="/generate")
+    assert probe(video)["frames"] == 200
+
+
+def test_the_example_path_reads_the_shipped_files(tmp_path: Path) -> None:
+    with launched_app(tmp_path, TINY_FOMM, max_duration=10) as space:
+        client = Client(space.url, verbose=False)
+        video = client.predict(0, api_name="/load_example")
+        assert probe(video["video"] if isinstance(video, dict) else video)["frames"] == 200
+        # "Try the example", then Generate: the page sends Gradio's copies of the example files
+        (photo, clip), = next(block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset))
+        answer = _raw_generate(space.url, photo, clip)
+        assert answer.startswith("event: complete") and ".mp4" in answer
+
+
+def test_upload_check_rules(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "abc").mkdir(parents=True)
+    mine = uploads / "abc" / "mine.png"
+    mine.write_bytes(b"png")
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"png")
+    link = uploads / "abc" / "link.png"
+    link.symlink_to(outside)
+    received = {str(mine), str(link), str(outside)}
+    check = UploadCheck(uploads, received.__contains__, shipped=[EXAMPLE_PHOTO])
+
+    assert check.path({"path": str(mine), "meta": FILEDATA_META}, "photo") == str(mine)
+    assert check.path(str(mine), "photo") == str(mine)
+    assert check.path(str(EXAMPLE_PHOTO), "photo") == str(EXAMPLE_PHOTO)
+    assert check.path(None, "photo") is None and check.path({"path": None}, "photo") is None
+    assert check.path("", "photo") is None
+    refused = [{"path": str(mine)},  # no meta: Gradio never looked at it
+               {"path": str(mine), "meta": {"_type": "other"}},
+               str(link),  # received, but resolves outside the upload folder
+               str(outside),  # received (say), but outside the upload folder
+               str(uploads / "abc" / "other.png"),  # inside, never received
+               f"{uploads}/abc/../../outside.png",
+               {"path": 42, "meta": FILEDATA_META}]
+    for upload in refused:
+        with pytest.raises(UserError) as info:
+            check.path(upload, "photo")  # type: ignore[arg-type]
+        assert str(info.value) == refusal("photo")
+    assert not UploadCheck(uploads).allows(str(mine))
+    nested = [[{"path": "a", "meta": FILEDATA_META}, {"video": {"path": "b"}}], "c", {"path": None}]
+    assert file_paths(nested) == {"a", "b"}

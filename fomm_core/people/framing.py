@@ -49,6 +49,8 @@ def frame_people(photo: np.ndarray, info: VideoInfo, person: int | None = None, 
         chosen.box if chosen is not None else detect_person(photo))
     auto = reference_index == "auto"
     start = 0 if auto else int(reference_index)
+    if model is None and dancer not in (None, 0):
+        raise UserError(f"There is no dancer {dancer}: without the pose model only one dancer (0) can be found.")
     if dance_box is not None or model is None:
         return PeopleFraming(frame_clip(info, reference_index=start, box=dance_box), person_box, None, notes)
     found = find_dancers(info, model)

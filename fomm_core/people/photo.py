@@ -98,7 +98,7 @@ def _find_one(model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, f
         if detection.score < DETECTION_SCORE:
             break
         roi = detection.roi
-        roi = type(roi)(roi.cx + x0, roi.cy + y0, roi.side, roi.angle)
+        roi = Roi(roi.cx + x0, roi.cy + y0, roi.side, roi.angle)
         pose = model.landmarks(work, roi)
         if pose.presence < PRESENCE:
             continue
@@ -113,7 +113,7 @@ def _rescale(person: Person, factor: float) -> Person:
     roi = person.roi
     return Person(box=person.box.scaled(factor), score=person.score, landmarks=person.landmarks * factor,
                   visibility=person.visibility, missing=person.missing,
-                  roi=type(roi)(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
+                  roi=Roi(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
                   roi_mask=person.roi_mask)
 
 

@@ -216,10 +216,20 @@ class SpaceApp:
                                 output_size, keep_audio)
             return self.run(photo, clip, opts, frames_done)
 
-    def example(self, photo: Upload, clip: Upload) -> tuple[str, dict[str, Any]]:
-        """A shipped example with default options, and its rating context (both cached lazily by Gradio)."""
+    def example(self, photo: Upload, clip: Upload) -> str:
+        """A shipped example with default options (cached lazily by Gradio)."""
         with user_errors():
-            return self.run(photo, clip, RenderOptions(max_duration=self.max_duration))
+            return self.run(photo, clip, RenderOptions(max_duration=self.max_duration))[0]
+
+    def example_context(self, photo: Upload, clip: Upload, video: Upload) -> dict[str, Any]:
+        """What a rating of an example's (cached) video records: as `run` made it, named by the video's file."""
+        with user_errors():
+            model, notice = self.models.get(DEFAULT_MODEL)
+            options = RenderOptions(max_duration=self.max_duration, model=model.name or DEFAULT_MODEL)
+            return {"generation_id": Path(_path(video) or "").stem, "model": options.model,
+                    "checkpoint_sha256": model.sha256, "options": options.to_dict(),
+                    "photo_sha256": file_sha256(_path(photo)), "clip_sha256": file_sha256(_path(clip)),
+                    "notice": notice, "rated": False}
 
     def rate(self, vote: int, generation: dict[str, Any] | None, comment: str | None,
              request: gr.Request | None) -> tuple[Any, ...]:
@@ -337,7 +347,7 @@ def page_texts(max_duration: float, missing: Sequence[str]) -> gr.I18n:
         descriptions = {name: entry.description for name, entry in REGISTRY.items()}
         if lang == "ko":
             descriptions.update(app_text.KO_MODELS)
-        filled.update({f"model_{name}": f"{name}: {descriptions[name]}" for name in REGISTRY})
+        filled.update({f"model_{name}": descriptions[name] for name in REGISTRY})
         tables[lang] = filled
     return gr.I18n(**tables)
 
@@ -346,6 +356,12 @@ def size_choices(i18n: gr.I18n, model: str | None) -> list[tuple[str, str]]:
     """Output size choices, the first naming the selected model's own size."""
     size = native_size(model or DEFAULT_MODEL) or native_size(DEFAULT_MODEL)
     return [(str(i18n(f"size_native_{size}")), "native"), *((choice, choice) for choice in SIZE_CHOICES)]
+
+
+def example_label(index: int) -> str:
+    """An example's label in both languages: Gradio does not translate example labels."""
+    key = f"example_{index + 1}"
+    return f"{app_text.EN[key]} · {app_text.KO[key]}"
 
 
 def build_demo(models: ModelCache | None = None, store: RatingsStore | None = None,
@@ -371,7 +387,6 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
     runnable, missing = models.available()
     i18n = page_texts(max_duration, missing)
     preferred = preferred_model()
-    model_choices = [(str(i18n(f"model_{name}")), name) for name in runnable]
     shown_examples = [pair for pair in EXAMPLES if all(path.is_file() for path in pair)] if examples else []
 
     with gr.Blocks(title="Kpop Idol Generator", delete_cache=CACHE_CLEANUP) as demo:
@@ -383,9 +398,10 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                     photo = gr.Image(label=i18n("photo"), type="filepath", height=320, elem_id="photo")
                     clip = gr.Video(label=i18n("clip"), height=320, elem_id="clip")
                     with gr.Accordion(i18n("options"), open=False):
-                        model = gr.Dropdown(model_choices, value=preferred if preferred in runnable else DEFAULT_MODEL,
-                                            label=i18n("model"), elem_id="model",
-                                            info=i18n("models_missing") if missing else None)
+                        chosen = preferred if preferred in runnable else DEFAULT_MODEL
+                        model = gr.Dropdown(runnable, value=chosen, label=i18n("model"), elem_id="model",
+                                            info=i18n(f"model_{chosen}"))
+                        gr.Markdown(i18n("models_missing"), visible=bool(missing), elem_id="models-missing")
                         mode = gr.Radio([(str(i18n(key)), value) for key, value in MODE_CHOICES], value="relative",
                                         label=i18n("mode"))
                         adapt_scale = gr.Checkbox(True, label=i18n("adapt_scale"))
@@ -411,10 +427,12 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                         down = gr.Button(i18n("rate_down"), interactive=False, elem_id="rate-down")
                     thanks = gr.Markdown(visible=False, elem_id="thanks")
             if shown_examples:
-                gr.Examples([[str(p), str(c)] for p, c in shown_examples], inputs=[photo, clip],
-                            outputs=[result, generation], fn=app.example, cache_examples=True, cache_mode="lazy",
-                            label=i18n("examples"), preprocess=False,
-                            example_labels=[str(i18n(f"example_{i + 1}")) for i in range(len(shown_examples))])
+                tried = gr.Examples([[str(p), str(c)] for p, c in shown_examples], inputs=[photo, clip],
+                                    outputs=[result], fn=app.example, cache_examples=True, cache_mode="lazy",
+                                    label=i18n("examples"), preprocess=False,
+                                    example_labels=[example_label(i) for i in range(len(shown_examples))])
+                tried.cache_event.success(app.example_context, [photo, clip, result], generation, preprocess=False,
+                                          api_visibility="private")
             gr.Markdown(i18n("tips"))
         with gr.Tab(i18n("tab_review")) as review_tab:
             summary = gr.Markdown(elem_id="review-summary")
@@ -433,8 +451,9 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
             preprocess=False, validator=validate_generate, time_limit=int(time_limit))
         # A new video (generated, or an example's) opens the rating controls; a rating closes them (rate does).
         generation.change(_open_rating, generation, [*controls, notice], api_visibility="private", queue=False)
-        model.change(lambda name: gr.update(choices=size_choices(i18n, name)), model, output_size,
-                     api_visibility="private", queue=False)
+        model.change(lambda name: (gr.update(info=str(i18n(f"model_{name}"))),
+                                   gr.update(choices=size_choices(i18n, name))),
+                     model, [model, output_size], api_visibility="private", queue=False)
         for component in (photo, clip):
             component.change(lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False)
         up.click(app.rate_up, [generation, comment], [generation, *controls], api_name="rate_up")

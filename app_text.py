@@ -37,9 +37,9 @@ EN: dict[str, str] = {
     "rate_up": "👍 Looks good",
     "rate_down": "👎 Not good",
     "examples": "Try an example",
-    "example_1": "Hip sway, point, step-touch (120 BPM)",
-    "example_2": "Claps and shimmies (112 BPM)",
-    "example_3": "Footwork and kicks (132 BPM)",
+    "example_1": "Hip sway, point, step-touch",
+    "example_2": "Claps and shimmies",
+    "example_3": "Footwork and kicks",
     "tips": "**Tips for a good result**\n"
             "- The whole body must be visible in the photo, head to feet, as in the dance clip.\n"
             "- Plain background, good light, one person. A static camera in the clip helps too.\n"

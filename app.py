@@ -57,6 +57,7 @@ BOOLEAN_INPUTS = ("adapt_scale", "best_frame", "framing", "side_by_side", "keep_
 CSS = """
 .gradio-container {max-width: 1100px !important; margin: auto;}
 #rate-row button {min-width: 0;}
+#models-missing {font-size: var(--text-sm); color: var(--body-text-color-subdued);}
 @media (max-width: 640px) {.gradio-container {padding: 4px !important;}}
 """
 # Pressing Generate brings the progress and the result into view (on a phone they are below the fold);

@@ -142,6 +142,14 @@ def _sweep(folder: Path, age_s: float) -> None:
             continue
 
 
+def _generation(generation_id: str, model: MotionModel, used: RenderOptions, photo: str | None, clip: str | None,
+                notice: str) -> dict[str, Any]:
+    """What a rating of one video must record (kept, hidden, in the page's state)."""
+    return {"generation_id": generation_id, "model": used.model, "checkpoint_sha256": model.sha256,
+            "options": used.to_dict(), "photo_sha256": file_sha256(photo), "clip_sha256": file_sha256(clip),
+            "notice": notice, "rated": False}
+
+
 def _rating_controls(enabled: bool, thanks: str = "") -> tuple[Any, Any, Any, Any]:
     """Updates for 👍, 👎, the comment box and the thank-you note."""
     return (gr.update(interactive=enabled), gr.update(interactive=enabled), gr.update(interactive=enabled),
@@ -193,10 +201,7 @@ class SpaceApp:
         generation_id = uuid.uuid4().hex
         out = render(photo, clip, used, out_path=self.work_dir / f"{generation_id}.mp4", progress=progress,
                      model=model, animate_fn=self.animate_fn, plan=plan)
-        generation = {"generation_id": generation_id, "model": used.model, "checkpoint_sha256": model.sha256,
-                      "options": used.to_dict(), "photo_sha256": file_sha256(photo), "clip_sha256": file_sha256(clip),
-                      "notice": notice, "rated": False}
-        return str(out), generation
+        return str(out), _generation(generation_id, model, used, photo, clip, notice)
 
     def generate(self, photo: Upload, clip: Upload, model: str, mode: str, adapt_scale: bool,
                  best_frame: bool, trim_start: float | None, trim_end: float | None, framing: bool,
@@ -227,10 +232,7 @@ class SpaceApp:
         with user_errors():
             model, notice = self.models.get(DEFAULT_MODEL)
             options = RenderOptions(max_duration=self.max_duration, model=model.name or DEFAULT_MODEL)
-            return {"generation_id": Path(_path(video) or "").stem, "model": options.model,
-                    "checkpoint_sha256": model.sha256, "options": options.to_dict(),
-                    "photo_sha256": file_sha256(_path(photo)), "clip_sha256": file_sha256(_path(clip)),
-                    "notice": notice, "rated": False}
+            return _generation(Path(_path(video) or "").stem, model, options, _path(photo), _path(clip), notice)
 
     def rate(self, vote: int, generation: dict[str, Any] | None, comment: str | None,
              request: gr.Request | None) -> tuple[Any, ...]:

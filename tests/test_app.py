@@ -230,5 +230,7 @@ def test_output_size_label_names_the_selected_models_size(model: str, size: int)
 def test_offline_the_model_dropdown_lists_only_what_can_run_and_says_why(space: LaunchedApp) -> None:
     dropdown = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "model")
     assert [value for _, value in dropdown.choices] == ["default"]
+    note = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "models-missing")
+    assert note.visible and note.value == str(space.demo.page_i18n("models_missing"))
     info = space.demo.page_i18n.translations_dict["en"]["models_missing"]
-    assert dropdown.info is not None and "taichi" in info and "Hugging Face Hub cannot be reached" in info
+    assert info.startswith("Not listed: taichi, fashion,") and "Hugging Face Hub cannot be reached" in info

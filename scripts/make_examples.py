@@ -14,8 +14,8 @@ import subprocess
 import sys
 import tempfile
 import wave
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import imageio_ffmpeg
@@ -32,9 +32,11 @@ PHOTO_SIZE = 384
 RATE = 44100
 
 
-@dataclass(frozen=True)
-class Example:
-    """One example: file names, the dance (moves, tempo, length), the random seed and the clip's backdrop."""
+class Example(NamedTuple):
+    """One example: file names, the dance (moves, tempo, length), the random seed and the clip's backdrop.
+
+    A NamedTuple, not a dataclass: tests load this script by path, outside sys.modules, where dataclass fails.
+    """
 
     photo: str
     dance: str

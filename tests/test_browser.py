@@ -162,5 +162,8 @@ def test_korean_page_for_a_korean_browser(browser: Browser, tmp_path: Path) -> N
         page.locator("button.label-wrap").first.click()  # Options
         expect(page.locator("#models-missing")).to_contain_text("Hugging Face Hub에 연결할 수 없어")
         expect(page.locator("#output-size input")).to_have_value("모델 기본 크기 (128px)")
+        overflowing = page.evaluate("() => [...document.querySelectorAll('#model input, #output-size input')]"
+                                    ".filter(e => e.scrollWidth > e.clientWidth).length")
+        assert overflowing == 0  # the chosen model and size are shown whole, not cut off
         page.screenshot(path=str(tmp_path / "korean.png"), full_page=True)
         page.close()

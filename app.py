@@ -4,9 +4,9 @@ UI only: videos come from fomm_core.pipeline.render, ratings go to fomm_core.rat
 """
 
 import logging
+import math
 import os
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,8 +21,11 @@ import spaces
 from gradio.utils import get_upload_folder
 from spaces.config import Config as SpacesConfig
 
+import app_text
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
+from fomm_core.io.writer import to_uint8
+from fomm_core.model_cache import ModelCache
 from fomm_core.pipeline import prepare, render
 from fomm_core.raters import client_address, describe, proxy_hops_from_env
 from fomm_core.ratings import (
@@ -34,15 +37,16 @@ from fomm_core.ratings import (
     generation_record,
     report,
 )
-from fomm_core.registry import REGISTRY
+from fomm_core.registry import REGISTRY, native_size
 from fomm_core.uploads import UploadCheck, file_paths
 from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE_PHOTO = HERE / "examples" / "photo.png"
-EXAMPLE_CLIP = HERE / "examples" / "dance.mp4"
+EXAMPLES = [(HERE / "examples" / photo, HERE / "examples" / clip)
+            for photo, clip in [("photo.png", "dance.mp4"), ("photo-2.png", "dance-2.mp4"), ("photo-3.png", "dance-3.mp4")]]
+EXAMPLE_PHOTO, EXAMPLE_CLIP = EXAMPLES[0]
 DEFAULT_MODEL = "default"
 ON_ZERO_GPU = bool(SpacesConfig.zero_gpu)
 MAX_CLIP_SECONDS = float(os.environ.get("FOMM_MAX_CLIP_SECONDS", 20))
@@ -50,62 +54,43 @@ MAX_FILE_SIZE = "50mb"
 QUEUE_SIZE = 16
 CONCURRENCY = 1  # one render at a time: a render already uses every core (or the one GPU slice)
 CACHE_CLEANUP = (1800, 3600)  # every 30 min, delete uploads and results older than an hour
-RETRY_FAILED_MODEL_S = 600
-# ZeroGPU budget: seconds = base + per-frame cost, capped (measured figures go in the README).
+GENERATE_TIME_LIMIT_S = 600  # a 20 s clip with the slowest model (TPSMM, ~0.63 s/frame on 2 CPU cores) fits
+MIN_OUTPUT_SIZE, MAX_OUTPUT_SIZE = 64, 512
+# ZeroGPU budget: seconds = base + per-frame cost, capped. GPU_PER_FRAME_S is an estimate, not a measurement:
+# no GPU was available to this project. It allows 12x the 2-core CPU speed of the slowest model (TPSMM
+# taichi-256, 0.627 s/frame in benchmarks/animate.py); convolutional networks of this size usually run tens of
+# times faster on a data-centre GPU than on 2 CPU cores, so it should err high.
 GPU_BASE_S, GPU_PER_FRAME_S, GPU_MAX_S = 10, 0.05, 120
 GENERIC_ERROR = "Something went wrong on our side while making the video. Please try again, or try another clip."
-TIPS = """**Tips for a good result**
-- The whole body must be visible in the photo, head to feet, as in the dance clip.
-- Plain background, good light, one person. A static camera in the clip helps too.
-- Stand in a starting pose like the dancer's first pose (or tick *best-frame alignment*).
-- The models are small (128 to 256 pixels) and learned from Tai-Chi, fashion or synthetic dancers:
-  expect a fun preview, not a music video.
-"""
-MODE_CHOICES = [("Relative: the dancer's moves, starting from your pose", "relative"),
-                ("Absolute: copy the dancer's poses", "absolute"),
-                ("AVD (public TPSMM checkpoints only)", "avd")]
-SIZE_CHOICES = [("Model's own (256)", "native"), ("384", "384"), ("512", "512")]
+MODE_CHOICES = [("mode_relative", "relative"), ("mode_absolute", "absolute"), ("mode_avd", "avd")]
+SIZE_CHOICES = ["384", "512"]
+BOOLEAN_INPUTS = ("adapt_scale", "best_frame", "framing", "side_by_side", "keep_audio")
 CSS = """
 .gradio-container {max-width: 1100px !important; margin: auto;}
 #rate-row button {min-width: 0;}
+#models-missing {font-size: var(--text-sm); color: var(--body-text-color-subdued);}
 @media (max-width: 640px) {.gradio-container {padding: 4px !important;}}
 """
+# Pressing Generate brings the progress and the result into view (on a phone they are below the fold);
+# without both files the validator's messages at the inputs are what must stay in view.
+SCROLL_TO_RESULT_JS = """(photo, clip) => {
+    if (photo && clip) document.getElementById('result')?.scrollIntoView({block: 'nearest'});
+    return [photo, clip];
+}"""
 
 # Models by id(): the ZeroGPU worker is a fork of this process, so it finds them here without pickling weights.
 _RESIDENT: dict[int, MotionModel] = {}
 
 
-class ModelCache:
-    """Models loaded once per process by registry name; a model that fails to load gives way to the default."""
+def _resident(model: MotionModel) -> MotionModel:
+    _RESIDENT[id(model)] = model
+    return model
 
-    def __init__(self, loader: Callable[[str], MotionModel] | None = None, retry_after: float = RETRY_FAILED_MODEL_S):
-        self.loader = loader or (lambda name: load_model(name, device="cuda" if ON_ZERO_GPU else None))
-        self.retry_after = retry_after
-        self._models: dict[str, MotionModel] = {}
-        self._failed: dict[str, tuple[float, str]] = {}
-        self._lock = threading.Lock()
 
-    def get(self, name: str) -> tuple[MotionModel, str]:
-        """The model and a notice for people: empty, unless the default had to stand in for `name`."""
-        with self._lock:
-            if name in self._models:
-                return self._models[name], ""
-            failed = self._failed.get(name)
-            if failed is None or time.monotonic() - failed[0] > self.retry_after:
-                try:
-                    model = self._models[name] = self.loader(name)
-                    _RESIDENT[id(model)] = model
-                    self._failed.pop(name, None)
-                    return model, ""
-                except UserError as exc:
-                    if name == DEFAULT_MODEL:
-                        raise
-                    log.warning("model %s unavailable, using %s: %s", name, DEFAULT_MODEL, exc)
-                    self._failed[name] = (time.monotonic(), str(exc))
-            reason = self._failed[name][1]
-        model, _ = self.get(DEFAULT_MODEL)
-        return model, (f"The **{name}** model could not be loaded, so the embedded default model made this video "
-                       f"instead. {reason}")
+def space_models() -> ModelCache:
+    """The Space's model cache: on ZeroGPU models load onto CUDA and stay findable by the GPU worker."""
+    device = "cuda" if ON_ZERO_GPU else None
+    return ModelCache(lambda name: _resident(load_model(name, device=device)))
 
 
 def _gpu_seconds(model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any, **kwargs: Any) -> int:
@@ -115,8 +100,10 @@ def _gpu_seconds(model_id: int, name: str, source: np.ndarray, frames: np.ndarra
 @spaces.GPU(duration=_gpu_seconds)
 def _animate_on_gpu(model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any,
                     **kwargs: Any) -> Iterator[np.ndarray]:
+    """Frames as uint8: a quarter of float32's bytes to send back from the GPU worker."""
     model = _RESIDENT.get(model_id) or load_model(name, device="cuda")
-    yield from animate_iter(model, source, frames, *args, **kwargs)
+    for frame in animate_iter(model, source, frames, *args, **kwargs):
+        yield to_uint8(frame)
 
 
 def zero_gpu_animate(model: MotionModel, source: np.ndarray, driving: Any, *args: Any,
@@ -165,6 +152,12 @@ def _sweep(folder: Path, age_s: float) -> None:
             continue
 
 
+def _generation(generation_id: str, model: MotionModel, used: RenderOptions, photo: str | None, clip: str | None,
+                notice: str) -> dict[str, Any]:
+    """What a rating of one video must record (kept, hidden, in the page's state)."""
+    return generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
+
+
 def _rating_controls(enabled: bool, thanks: str = "") -> tuple[Any, Any, Any, Any]:
     """Updates for 👍, 👎, the comment box and the thank-you note."""
     return (gr.update(interactive=enabled), gr.update(interactive=enabled), gr.update(interactive=enabled),
@@ -175,13 +168,16 @@ class SpaceApp:
     """The app's behaviour, separate from its layout so tests can call it directly."""
 
     def __init__(self, models: ModelCache, store: RatingsStore, animate_fn: Callable[..., Any] | None,
-                 max_duration: float, work_dir: Path, uploads: UploadCheck | None = None):
-        self.uploads = uploads or UploadCheck(get_upload_folder(), shipped=(EXAMPLE_PHOTO, EXAMPLE_CLIP))
+                 max_duration: float, work_dir: Path, time_limit: float = GENERATE_TIME_LIMIT_S,
+                 uploads: UploadCheck | None = None):
+        self.uploads = uploads or UploadCheck(get_upload_folder(), shipped=tuple(p for pair in EXAMPLES for p in pair))
         self.models = models
         self.store = store
         self.animate_fn = animate_fn
         self.max_duration = max_duration
         self.work_dir = work_dir
+        self.time_limit = time_limit
+        self._example_records: dict[str, dict[str, Any]] = {}  # cached example video's name -> its rating context
 
     def options(self, model: str, mode: str, adapt_scale: bool, best_frame: bool, trim_start: float | None,
                 trim_end: float | None, framing: bool, side_by_side: bool, output_size: str | None,
@@ -214,7 +210,7 @@ class SpaceApp:
         generation_id = uuid.uuid4().hex
         out = render(photo, clip, used, out_path=self.work_dir / f"{generation_id}.mp4", progress=progress,
                      model=model, animate_fn=self.animate_fn, plan=plan)
-        return str(out), generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
+        return str(out), _generation(generation_id, model, used, photo, clip, notice)
 
     def generate(self, photo: Upload, clip: Upload, model: str, mode: str, adapt_scale: bool,
                  best_frame: bool, trim_start: float | None, trim_end: float | None, framing: bool,
@@ -222,7 +218,12 @@ class SpaceApp:
                  progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
                  ) -> tuple[str, dict[str, Any]]:
         """The Generate button and the /generate API: the result video's path (and, hidden, the rating context)."""
+        deadline = time.monotonic() + self.time_limit
+
         def frames_done(done: int, total: int) -> None:
+            # Gradio enforces an event's time_limit only on streams, so the render stops itself.
+            if time.monotonic() > deadline:
+                raise UserError(app_text.text("time_limit", limit=f"{self.time_limit:g}"))
             progress((done, total), desc="Animating", unit="frames")
 
         with user_errors():
@@ -231,9 +232,22 @@ class SpaceApp:
             return self.run(photo, clip, opts, frames_done)
 
     def example(self, photo: Upload, clip: Upload) -> str:
-        """The shipped example with default options (cached lazily by Gradio)."""
+        """A shipped example with default options (cached lazily by Gradio)."""
         with user_errors():
-            return self.run(photo, clip, RenderOptions(max_duration=self.max_duration))[0]
+            video, record = self.run(photo, clip, RenderOptions(max_duration=self.max_duration))
+            self._example_records[Path(video).stem] = record
+            return video
+
+    def example_context(self, photo: Upload, clip: Upload, video: Upload) -> dict[str, Any]:
+        """What a rating of an example's (cached) video records: as `run` made it, named by the video's file."""
+        with user_errors():
+            model, notice = self.models.get(DEFAULT_MODEL)
+            options = RenderOptions(max_duration=self.max_duration, model=model.name or DEFAULT_MODEL)
+            name = Path((video.get("path") if isinstance(video, dict) else video) or "").stem  # only its name is used
+            if name in self._example_records:
+                return self._example_records[name]
+            photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
+            return _generation(name, model, options, photo, clip, notice)
 
     def rate(self, vote: int, generation: dict[str, Any] | None, comment: str | None,
              request: gr.Request | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -309,82 +323,174 @@ def user_errors(generic: str = GENERIC_ERROR) -> Iterator[None]:
         raise gr.Error(generic, print_exception=False) from None
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _valid_size(value: Any) -> bool:
+    if value in (None, "", "native"):
+        return True
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    return text.isdigit() and MIN_OUTPUT_SIZE <= int(text) <= MAX_OUTPUT_SIZE
+
+
+def validate_generate(photo: Upload, clip: Upload, model: Any, mode: Any, adapt_scale: Any, best_frame: Any,
+                      trim_start: Any, trim_end: Any, framing: Any, side_by_side: Any, output_size: Any,
+                      keep_audio: Any, request: gr.Request | None = None) -> list[dict[str, Any]]:
+    """Gradio's validator for /generate: refuses missing files, wrong types and out-of-range values before the
+    queue, with one message per input, in Korean when the visitor's browser prefers it."""
+    lang = app_text.language(request.headers.get("accept-language") if request is not None else None)
+
+    def say(key: str, **values: Any) -> str:
+        return app_text.text(key, lang, **values)
+
+    def upload(value: Upload, missing: str) -> dict[str, Any]:
+        return gr.validate(value not in (None, ""), say(missing))  # Gradio itself refuses what is not a file
+
+    def flag(value: Any) -> dict[str, Any]:
+        return gr.validate(isinstance(value, bool), say("v_bool"))
+
+    def seconds(value: Any) -> bool:
+        return value in (None, "") or (_finite(value) and value >= 0)
+
+    modes = [value for _, value in MODE_CHOICES]
+    start_ok, end_ok = seconds(trim_start), seconds(trim_end)
+    in_order = not (start_ok and end_ok and trim_end) or (trim_start or 0) < trim_end
+    return [
+        upload(photo, "v_photo"),
+        upload(clip, "v_clip"),
+        gr.validate(model in (None, "") or model in REGISTRY, say("v_choice", names=", ".join(REGISTRY))),
+        gr.validate(mode in modes, say("v_choice", names=", ".join(modes))),
+        flag(adapt_scale),
+        flag(best_frame),
+        gr.validate(start_ok, say("v_seconds")),
+        gr.validate(end_ok and in_order, say("v_trim_order") if end_ok else say("v_seconds")),
+        flag(framing),
+        flag(side_by_side),
+        gr.validate(_valid_size(output_size), say("v_size", low=MIN_OUTPUT_SIZE, high=MAX_OUTPUT_SIZE)),
+        flag(keep_audio),
+    ]
+
+
+def page_texts(max_duration: float, missing: Sequence[str]) -> gr.I18n:
+    """The I18n tables with this Space's numbers filled in, plus one key per model and per native size."""
+    sizes = sorted({size for name in REGISTRY if (size := native_size(name))})
+    tables = {}
+    for lang, table in app_text.TABLES.items():
+        filled = {**table, "clip": table["clip"].format(max=f"{max_duration:g}"),
+                  "models_missing": table["models_missing"].format(names=", ".join(missing))}
+        filled.update({f"size_native_{size}": table["size_native"].format(size=size) for size in sizes})
+        descriptions = {name: entry.description for name, entry in REGISTRY.items()}
+        if lang == "ko":
+            descriptions.update(app_text.KO_MODELS)
+        filled.update({f"model_{name}": descriptions[name] for name in REGISTRY})
+        tables[lang] = filled
+    return gr.I18n(**tables)
+
+
+def size_choices(i18n: gr.I18n, model: str | None) -> list[tuple[str, str]]:
+    """Output size choices, the first naming the selected model's own size."""
+    size = native_size(model or DEFAULT_MODEL) or native_size(DEFAULT_MODEL)
+    return [(str(i18n(f"size_native_{size}")), "native"), *((choice, choice) for choice in SIZE_CHOICES)]
+
+
+def example_label(index: int) -> str:
+    """An example's label in both languages: Gradio does not translate example labels."""
+    key = f"example_{index + 1}"
+    return f"{app_text.EN[key]} · {app_text.KO[key]}"
+
+
 def build_demo(models: ModelCache | None = None, store: RatingsStore | None = None,
                animate_fn: Callable[..., Any] | None = None, max_duration: float = MAX_CLIP_SECONDS,
-               examples: bool = True, preload: Sequence[str] = (DEFAULT_MODEL,)) -> gr.Blocks:
-    """The Space's Blocks. Tests pass a ModelCache with a tiny model and a RatingsStore in a temporary folder.
+               examples: bool = True, preload: Sequence[str] = (DEFAULT_MODEL,),
+               time_limit: float = GENERATE_TIME_LIMIT_S) -> gr.Blocks:
+    """The Space's Blocks (launch it with `launch`). Tests pass a ModelCache with a tiny model and a RatingsStore
+    in a temporary folder.
 
     Models in `preload` are loaded now (on ZeroGPU they must be in memory before the GPU worker forks).
     """
     if animate_fn is None and ON_ZERO_GPU:
         animate_fn = zero_gpu_animate
-    models = models if models is not None else ModelCache()
+    models = models if models is not None else space_models()
     for name in preload:
         try:
             models.get(name)
         except UserError as exc:
             log.warning("could not preload %s: %s", name, exc)
     work_dir = Path(tempfile.mkdtemp(prefix="kpop-results-"))
-    app = SpaceApp(models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir)
-    model_choices = [(f"{name}: {entry.description}", name) for name, entry in REGISTRY.items()]
+    app = SpaceApp(models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir,
+                   time_limit)
+    runnable, missing = models.available()
+    i18n = page_texts(max_duration, missing)
+    preferred = preferred_model()
+    shown_examples = [pair for pair in EXAMPLES if all(path.is_file() for path in pair)] if examples else []
 
     with gr.Blocks(title="Kpop Idol Generator", delete_cache=CACHE_CLEANUP) as demo:
-        gr.Markdown("# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
-                    "performs the dance (First Order Motion Model / Thin-Plate Spline Motion Model).")
+        gr.Markdown(i18n("intro"))
         generation = gr.State(None)
-        with gr.Tab("Make a video"):
+        with gr.Tab(i18n("tab_make")):
             with gr.Row():
                 with gr.Column(min_width=280):
-                    photo = gr.Image(label="Full-body photo", type="filepath", height=320, elem_id="photo")
-                    clip = gr.Video(label=f"Dance clip (up to {max_duration:g} s)", height=320, elem_id="clip")
-                    with gr.Accordion("Options", open=False):
-                        model = gr.Dropdown(model_choices, value=preferred_model(), label="Model")
-                        mode = gr.Radio(MODE_CHOICES, value="relative", label="Motion transfer")
-                        adapt_scale = gr.Checkbox(True, label="Adapt movement scale to the body in the photo")
-                        best_frame = gr.Checkbox(False, label="Best-frame alignment: start from the dance frame "
-                                                               "whose pose is closest to the photo")
+                    photo = gr.Image(label=i18n("photo"), type="filepath", height=320, elem_id="photo")
+                    clip = gr.Video(label=i18n("clip"), height=320, elem_id="clip")
+                    with gr.Accordion(i18n("options"), open=False):
+                        chosen = preferred if preferred in runnable else DEFAULT_MODEL
+                        model = gr.Dropdown(runnable, value=chosen, label=i18n("model"), elem_id="model",
+                                            info=i18n(f"model_{chosen}"))
+                        gr.Markdown(i18n("models_missing"), visible=bool(missing), elem_id="models-missing")
+                        mode = gr.Radio([(str(i18n(key)), value) for key, value in MODE_CHOICES], value="relative",
+                                        label=i18n("mode"))
+                        adapt_scale = gr.Checkbox(True, label=i18n("adapt_scale"))
+                        best_frame = gr.Checkbox(False, label=i18n("best_frame"))
                         with gr.Row():
-                            trim_start = gr.Number(0, label="Trim start (s)", minimum=0, min_width=120)
-                            trim_end = gr.Number(0, label="Trim end (s, 0 = end)", minimum=0, min_width=120)
-                        framing = gr.Checkbox(True, label="Framing: find the dancer and crop around them")
-                        side_by_side = gr.Checkbox(False, label="Side by side with the dance clip")
-                        output_size = gr.Dropdown(SIZE_CHOICES, value="native", label="Output size")
-                        keep_audio = gr.Checkbox(True, label="Keep the clip's music")
-                    go = gr.Button("Generate", variant="primary", elem_id="generate")
+                            trim_start = gr.Number(0, label=i18n("trim_start"), minimum=0, min_width=120)
+                            trim_end = gr.Number(0, label=i18n("trim_end"), minimum=0, min_width=120)
+                        framing = gr.Checkbox(True, label=i18n("framing"))
+                        side_by_side = gr.Checkbox(False, label=i18n("side_by_side"))
+                        output_size = gr.Dropdown(size_choices(i18n, model.value), value="native",
+                                                  label=i18n("output_size"), elem_id="output-size")
+                        keep_audio = gr.Checkbox(True, label=i18n("keep_audio"))
+                    go = gr.Button(i18n("generate"), variant="primary", elem_id="generate")
                 with gr.Column(min_width=280):
-                    result = gr.Video(label="Result", format="mp4", interactive=False, height=420, autoplay=True,
-                                      elem_id="result")
+                    result = gr.Video(label=i18n("result"), format="mp4", interactive=False, height=420,
+                                      autoplay=True, elem_id="result")
                     notice = gr.Markdown(visible=False, elem_id="notice")
-                    comment = gr.Textbox(label="Comment (optional)", max_lines=3, max_length=MAX_COMMENT,
+                    comment = gr.Textbox(label=i18n("comment"), max_lines=3, max_length=MAX_COMMENT,
                                          interactive=False, elem_id="comment",
-                                         placeholder="What worked, what didn't?")
+                                         placeholder=i18n("comment_placeholder"))
                     with gr.Row(elem_id="rate-row"):
-                        up = gr.Button("👍 Looks good", interactive=False, elem_id="rate-up")
-                        down = gr.Button("👎 Not good", interactive=False, elem_id="rate-down")
+                        up = gr.Button(i18n("rate_up"), interactive=False, elem_id="rate-up")
+                        down = gr.Button(i18n("rate_down"), interactive=False, elem_id="rate-down")
                     thanks = gr.Markdown(visible=False, elem_id="thanks")
                     rating_status = gr.JSON(visible=False, label="rating")
-            if examples and EXAMPLE_PHOTO.is_file() and EXAMPLE_CLIP.is_file():
-                gr.Examples([[str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP)]], inputs=[photo, clip], outputs=[result],
-                            fn=app.example, cache_examples=True, cache_mode="lazy", label="Try the example",
-                            preprocess=False)
-            gr.Markdown(TIPS)
-        with gr.Tab("Peer review") as review_tab:
+            if shown_examples:
+                tried = gr.Examples([[str(p), str(c)] for p, c in shown_examples], inputs=[photo, clip],
+                                    outputs=[result], fn=app.example, cache_examples=True, cache_mode="lazy",
+                                    label=i18n("examples"), preprocess=False,
+                                    example_labels=[example_label(i) for i in range(len(shown_examples))])
+                tried.cache_event.success(app.example_context, [photo, clip, result], generation, preprocess=False,
+                                          api_visibility="private")
+            gr.Markdown(i18n("tips"))
+        with gr.Tab(i18n("tab_review")) as review_tab:
             summary = gr.Markdown(elem_id="review-summary", label="summary")
-            by_model = gr.Dataframe(label="By model", interactive=False, wrap=True, elem_id="by-model")
-            by_options = gr.Dataframe(label="By model and option set", interactive=False, wrap=True,
+            by_model = gr.Dataframe(label=i18n("by_model"), interactive=False, wrap=True, elem_id="by-model")
+            by_options = gr.Dataframe(label=i18n("by_options"), interactive=False, wrap=True,
                                       elem_id="by-options")
-            refresh = gr.Button("Refresh")
+            refresh = gr.Button(i18n("refresh"))
 
         controls = [up, down, comment, thanks]
         inputs = [photo, clip, model, mode, adapt_scale, best_frame, trim_start, trim_end, framing, side_by_side,
                   output_size, keep_audio]
-        go.click(lambda: (*_rating_controls(False), gr.update(visible=False)), None, [*controls, notice],
-                 api_visibility="private", queue=False).then(
+        go.click(lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)), [photo, clip],
+                 [*controls, notice], js=SCROLL_TO_RESULT_JS, preprocess=False, api_visibility="private",
+                 queue=False).then(
             app.generate, inputs, [result, generation], api_name="generate", concurrency_limit=CONCURRENCY,
-            preprocess=False,
-        ).success(
-            lambda g: (*_rating_controls(True), gr.update(value=g["notice"], visible=bool(g["notice"]))),
-            generation, [*controls, notice], api_visibility="private", queue=False)
+            preprocess=False, validator=validate_generate, time_limit=int(time_limit))
+        # A new video (generated, or an example's) opens the rating controls; a rating closes them (rate does).
+        generation.change(_open_rating, generation, [*controls, notice], api_visibility="private", queue=False)
+        model.change(lambda name: (gr.update(info=str(i18n(f"model_{name}"))),
+                                   gr.update(choices=size_choices(i18n, name))),
+                     model, [model, output_size], api_visibility="private", queue=False)
         for component in (photo, clip):
             component.change(lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False)
         for button, rate, name in ((up, app.rate_up, "rate_up"), (down, app.rate_down, "rate_down")):
@@ -397,11 +503,24 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
         demo.load(app.peer_review, None, review_outputs, api_visibility="private")
     app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    demo.page_i18n = i18n
     return demo
+
+
+def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
+    if not generation or generation.get("rated"):
+        return tuple(gr.skip() for _ in range(5))
+    return (*_rating_controls(True), gr.update(value=generation["notice"], visible=bool(generation["notice"])))
+
+
+def launch(demo: gr.Blocks, **kwargs: Any) -> None:
+    """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
+    demo.launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE,
+                i18n=demo.page_i18n, **kwargs)
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     preload_default = ",".join(dict.fromkeys([DEFAULT_MODEL, preferred_model()]))
     preload = [name for name in os.environ.get("FOMM_PRELOAD", preload_default).split(",") if name]
-    build_demo(preload=preload).launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE)
+    launch(build_demo(preload=preload))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import PRESETS, ModelConfig, load_config
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Third-party re-upload of the official checkpoints (the authors' Drive/Yandex links are dying). Its history
@@ -53,3 +55,18 @@ REGISTRY: dict[str, CheckpointEntry] = {e.name: e for e in [
     _mirror("tpsmm-ted", "orig/ted.pth.tar", "tpsmm-ted-384", "tpsmm", "TPSMM trained on TED-talks upper bodies, 384x384."),
     _mirror("tpsmm-mgif", "orig/mgif.pth.tar", "tpsmm-mgif-256", "tpsmm", "TPSMM trained on MGif, 256x256."),
 ]}
+
+
+def entry_config(entry: CheckpointEntry) -> ModelConfig | None:
+    """The entry's config: a preset, or a YAML shipped beside an embedded model (None if that file is absent)."""
+    if entry.config in PRESETS:
+        return PRESETS[entry.config]
+    local = PACKAGE_DIR / entry.config
+    return load_config(local) if local.is_file() else None
+
+
+def native_size(name: str) -> int | None:
+    """The frame size a registry model makes (its config's frame_size), without loading it; None if unknown."""
+    entry = REGISTRY.get(name)
+    config = entry_config(entry) if entry is not None else None
+    return config.frame_size if config is not None else None

@@ -1,9 +1,10 @@
-"""Write examples/photo.png and examples/dance.mp4: two synthetic dancers and a synthesized beat.
+"""Write the app's examples: each a synthetic dancer's clip with a drum beat, and a photo to animate by it.
 
-The dance is one dancer doing 8 s of choreography at 120 BPM (256×256, 25 fps, H.264 yuv420p with
-+faststart and an AAC drum beat on the same tempo). The photo is a different dancer standing in the
-dance's first pose on a plain background, as the app asks users to pose. Deterministic: running it
-again writes the same files. Usage: `python scripts/make_examples.py [OUT_DIR]`.
+Each clip is one dancer doing a few seconds of choreography at the example's tempo (256×256, 25 fps, H.264
+yuv420p with +faststart and an AAC drum beat on the same tempo). Each photo is a different dancer standing
+in the dance's first pose on a plain background, as the app asks users to pose. The first example
+(photo.png, dance.mp4) is the one the tests pin. Deterministic: running it again writes the same files.
+Usage: `python scripts/make_examples.py [OUT_DIR]`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import wave
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import imageio_ffmpeg
@@ -24,14 +26,36 @@ sys.path.insert(0, str(ROOT))
 
 from fomm_core.data import Background, choreography, random_identity, render, render_pose  # noqa: E402
 
-BPM = 120.0
 FPS = 25.0
-SECONDS = 8.0
 DANCE_SIZE = 256
 PHOTO_SIZE = 384
 RATE = 44100
-MOVES = ["hip_sway", "point", "step_touch"]
-SEED = 2024
+
+
+class Example(NamedTuple):
+    """One example: file names, the dance (moves, tempo, length), the random seed and the clip's backdrop.
+
+    A NamedTuple, not a dataclass: tests load this script by path, outside sys.modules, where dataclass fails.
+    """
+
+    photo: str
+    dance: str
+    moves: tuple[str, ...]
+    bpm: float
+    seconds: float
+    seed: int
+    backdrop: Background
+    photo_colour: tuple[int, int, int]
+
+
+EXAMPLES = [
+    Example("photo.png", "dance.mp4", ("hip_sway", "point", "step_touch"), 120.0, 8.0, 2024,
+            Background("gradient", (236, 232, 246), (196, 190, 214), 0.1), (238, 236, 230)),
+    Example("photo-2.png", "dance-2.mp4", ("clap", "arm_cross", "shoulder_shimmy", "point"), 112.0, 6.0, 7,
+            Background("gradient", (250, 236, 222), (222, 196, 180), 0.1), (232, 240, 236)),
+    Example("photo-3.png", "dance-3.mp4", ("step_touch", "kick", "walk"), 132.0, 6.0, 31,
+            Background("plain", (226, 238, 250), (190, 206, 226), 0.15), (244, 236, 242)),
+]
 
 
 def _envelope(n: int, decay: float) -> np.ndarray:
@@ -100,20 +124,22 @@ def write_png(path: Path, image: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def make_examples(out_dir: Path) -> tuple[Path, Path]:
-    """Render and write the example photo and dance; returns their paths."""
+def make_examples(out_dir: Path, example: Example = EXAMPLES[0]) -> tuple[Path, Path]:
+    """Render and write one example's photo and dance (by default the first); returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(example.seed)
     dancer, model = random_identity(rng), random_identity(rng)
-    motion = choreography(MOVES, n_frames=int(SECONDS * FPS), fps=FPS, bpm=BPM, rng=rng)
-    frames, _ = render(dancer, motion, DANCE_SIZE, Background("gradient", (236, 232, 246), (196, 190, 214), 0.1))
-    photo, _ = render_pose(model, motion, PHOTO_SIZE, Background("plain", (238, 236, 230)), index=0)
-    photo_path, dance_path = out_dir / "photo.png", out_dir / "dance.mp4"
+    motion = choreography(list(example.moves), n_frames=int(example.seconds * FPS), fps=FPS, bpm=example.bpm,
+                          rng=rng)
+    frames, _ = render(dancer, motion, DANCE_SIZE, example.backdrop)
+    photo, _ = render_pose(model, motion, PHOTO_SIZE, Background("plain", example.photo_colour), index=0)
+    photo_path, dance_path = out_dir / example.photo, out_dir / example.dance
     write_png(photo_path, photo)
-    write_mp4(dance_path, frames, FPS, beat_audio(SECONDS, BPM, rng))
+    write_mp4(dance_path, frames, FPS, beat_audio(example.seconds, example.bpm, rng))
     return photo_path, dance_path
 
 
 if __name__ == "__main__":
-    for written in make_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "examples"):
-        print(f"wrote {written} ({written.stat().st_size // 1024} KB)")
+    for example in EXAMPLES:
+        for written in make_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "examples", example):
+            print(f"wrote {written} ({written.stat().st_size // 1024} KB)")

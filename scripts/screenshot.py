@@ -27,7 +27,7 @@ def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
     with tempfile.TemporaryDirectory() as tmp:
         demo = app.build_demo(store=RatingsStore(Path(tmp) / "ratings.db"), examples=False)
-        demo.launch(prevent_thread_lock=True, css=app.CSS, theme=app.gr.themes.Soft(primary_hue="pink"))
+        app.launch(demo, prevent_thread_lock=True)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import imageio_ffmpeg
+from huggingface_hub import constants as hub_constants
 
 from fomm_core import random_model
 from fomm_core.config import ModelConfig
 from fomm_core.engine import MotionModel
 from fomm_core.errors import UserError
+from fomm_core.model_cache import ModelCache
 from fomm_core.ratings import RatingsStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +56,11 @@ def offline_loader(config: ModelConfig) -> Any:
     return load
 
 
+def offline_models(config: ModelConfig) -> ModelCache:
+    """A ModelCache as on a machine without the Hub: only the tiny stand-in for "default" can run."""
+    return ModelCache(offline_loader(config), is_local=lambda name: name == "default", probe=lambda: False)
+
+
 @dataclass
 class LaunchedApp:
     """A Space running in this process."""
@@ -71,12 +78,14 @@ def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterato
     previous = os.environ.get("GRADIO_EXAMPLES_CACHE")
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
     store = build_kwargs.pop("store", None) or RatingsStore(tmp / "ratings.db", mirror=None)
-    demo = app.build_demo(models=app.ModelCache(offline_loader(config)), store=store, **build_kwargs)
-    demo.launch(prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_FILE_SIZE)
+    hub_offline = hub_constants.HF_HUB_OFFLINE
+    demo = app.build_demo(models=offline_models(config), store=store, **build_kwargs)
+    app.launch(demo, prevent_thread_lock=True, quiet=True)
     try:
         yield LaunchedApp(demo, demo.local_url, store)
     finally:
         demo.close()
+        hub_constants.HF_HUB_OFFLINE = hub_offline
         if previous is None:
             os.environ.pop("GRADIO_EXAMPLES_CACHE", None)
         else:

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import pytest
-from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app, offline_loader, probe
+from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app, offline_models, probe
 from conftest import TINY_FOMM, smooth_frames
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import AppError, ValidationError
+from huggingface_hub import constants as hub_constants
 
 import app
+import app_text
 from fomm_core import animate, random_model
 from fomm_core.cli import main
-from fomm_core.errors import UserError
+from fomm_core.io.writer import to_uint8
 from fomm_core.ratings import RatingsStore, file_sha256
+from fomm_core.registry import REGISTRY
+from fomm_core.uploads import FILEDATA_META
+
+
+@pytest.fixture(autouse=True)
+def _hub_flag_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", hub_constants.HF_HUB_OFFLINE)
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +76,9 @@ def test_options_reach_the_video(client: Client) -> None:
 
 
 @pytest.mark.parametrize("photo, clip, model, message", [
-    (None, EXAMPLE_CLIP, "default", "Please upload a full-body photo first."),
-    (EXAMPLE_PHOTO, None, "default", "Please upload a dance clip first."),
     (EXAMPLE_CLIP, EXAMPLE_CLIP, "default", "is a video, not a photo"),
     (EXAMPLE_PHOTO, EXAMPLE_PHOTO, "default", "is a still image, not a video"),
     (Path(__file__), EXAMPLE_CLIP, "default", "photo"),
-    (EXAMPLE_PHOTO, EXAMPLE_CLIP, "no-such-model", "Unknown model 'no-such-model'"),
 ])
 def test_bad_uploads_give_the_user_facing_message(client: Client, photo: Path | None, clip: Path | None,
                                                   model: str, message: str) -> None:
@@ -94,7 +101,7 @@ def test_rating_before_any_video_is_refused(client: Client) -> None:
 
 
 def make_app(tmp_path: Path, **kwargs: object) -> app.SpaceApp:
-    defaults = {"models": app.ModelCache(offline_loader(TINY_FOMM)), "store": RatingsStore(tmp_path / "r.db",
+    defaults = {"models": offline_models(TINY_FOMM), "store": RatingsStore(tmp_path / "r.db",
                 mirror=None), "animate_fn": None, "max_duration": 10.0, "work_dir": tmp_path}
     return app.SpaceApp(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
@@ -113,36 +120,14 @@ def test_unexpected_failure_is_logged_and_shown_generically(tmp_path: Path,
     assert "0xdeadbeef" in caplog.text
 
 
-def test_model_cache_loads_once_and_falls_back_with_a_notice() -> None:
-    loader = offline_loader(TINY_FOMM)
-    cache = app.ModelCache(loader)
-    default, notice = cache.get("default")
-    assert notice == "" and cache.get("default")[0] is default
-    model, notice = cache.get("taichi")
-    assert model is default
-    assert "**taichi** model could not be loaded" in notice and "embedded default model" in notice
-    cache.get("taichi")
-    assert loader.calls == ["default", "taichi"]  # the failure is remembered, not retried at once
-    retrying = app.ModelCache(loader, retry_after=0)
-    retrying.get("taichi")
-    retrying.get("taichi")
-    assert loader.calls.count("taichi") == 3
-
-
-def test_missing_default_model_is_a_user_error() -> None:
-    def nothing(name: str) -> None:
-        raise UserError("The embedded 'default' model is missing.")
-
-    with pytest.raises(UserError, match="missing"):
-        app.ModelCache(nothing).get("taichi")
-
-
-def test_zero_gpu_animate_matches_streaming_and_budget_scales() -> None:
-    model = random_model(TINY_FOMM)
+def test_zero_gpu_animate_returns_uint8_frames_of_the_streaming_result_and_budget_scales() -> None:
+    model = app._resident(random_model(TINY_FOMM))  # as the Space's loader leaves it for the GPU worker
     frames = smooth_frames(6, 32, seed=1)
     expected = animate(model, frames[0], frames, batch_size=4)
+    from_gpu = list(app._animate_on_gpu(id(model), model.name, frames[0], frames, batch_size=4))
+    assert {frame.dtype for frame in from_gpu} == {np.dtype(np.uint8)}
     got = np.stack(list(app.zero_gpu_animate(model, frames[0], iter(frames), batch_size=4)))
-    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got, np.stack([to_uint8(frame) for frame in expected]))
     short = app._gpu_seconds(0, "default", frames[0], np.zeros((100, 1, 1, 3)))
     long = app._gpu_seconds(0, "default", frames[0], np.zeros((600, 1, 1, 3)))
     huge = app._gpu_seconds(0, "default", frames[0], np.zeros((100_000, 1, 1, 3)))
@@ -155,6 +140,7 @@ def test_limits_are_configured(space: LaunchedApp) -> None:
     assert demo._queue.max_size == app.QUEUE_SIZE
     generate = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
     assert generate.concurrency_limit == app.CONCURRENCY and not generate.preprocess
+    assert generate.validator is app.validate_generate and generate.time_limit == app.GENERATE_TIME_LIMIT_S
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert {"generate", "rate_up", "rate_down", "peer_review"} <= names
 
@@ -170,3 +156,89 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
     assert generation["notice"].startswith(warnings[0])
     assert generation["model"] == generation["options"]["model"] == "random-fomm-0"
     assert generation["options"]["mode"] == "absolute" and generation["options"]["best_frame"] == "auto"
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((None, EXAMPLE_CLIP), {}, "photo: Please upload a full-body photo first."),
+    ((EXAMPLE_PHOTO, None), {}, "clip: Please upload a dance clip first."),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"model": "no-such-model"}, "model: Choose one of: default, taichi"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"mode": "sideways"}, "mode: Choose one of: relative, absolute, avd."),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"adapt_scale": "yes"}, "adapt_scale: This must be true or false."),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": -1}, "trim_start: This must be a number of seconds"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": "2"}, "trim_start: This must be a number of seconds"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": 3, "trim_end": 2}, "trim_end: Trim end must be after"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": "4096"}, "output_size: Output size must be 'native' or"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": 32}, "from 64 to 512"),
+    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
+])
+def test_validator_refuses_bad_calls_before_the_render(client: Client, monkeypatch: pytest.MonkeyPatch,
+                                                       args: tuple[object, ...], kwargs: dict[str, object],
+                                                       message: str) -> None:
+    renders: list[object] = []
+    monkeypatch.setattr(app, "render", lambda *a, **k: renders.append(a))
+    files = [handle_file(str(p)) if isinstance(p, Path) else p for p in args]
+    with pytest.raises(ValidationError, match="failed validation") as info:
+        client.predict(*files, **kwargs, api_name="/generate")
+    assert message in str(info.value)
+    assert renders == []
+
+
+def test_validator_answers_in_korean_to_a_korean_browser() -> None:
+    request = type("Request", (), {"headers": {"accept-language": "ko-KR,ko;q=0.9,en;q=0.8"}})()
+    checks = app.validate_generate(None, None, "default", "relative", True, False, 0, 0, True, False, "native",
+                                   True, request=request)
+    assert [c["message"] for c in checks[:2]] == [app_text.KO["v_photo"], app_text.KO["v_clip"]]
+    assert all(c["is_valid"] for c in checks[2:])
+
+
+def test_generate_stops_at_the_time_limit(tmp_path: Path) -> None:
+    space_app = make_app(tmp_path, time_limit=0)
+    opts = ("default", "relative", True, False, 0, 0, True, False, "native", True)
+    with pytest.raises(gr.Error, match="took longer than the 0 s limit"):
+        space_app.generate(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), *opts, progress=lambda *a, **k: None)
+    assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*partial*"))
+
+
+def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path) -> None:
+    space_app = make_app(tmp_path)
+    photo, clip = map(str, app.EXAMPLES[1])
+    video = space_app.example(photo, clip)
+    assert probe(video)["frames"] == 150
+    cached_copy = tmp_path / "cache" / Path(video).name  # Gradio serves the cached example under the same name
+    cached_copy.parent.mkdir()
+    cached_copy.write_bytes(Path(video).read_bytes())
+    clip_upload = {"path": clip, "meta": FILEDATA_META}
+    made = space_app.example_context(photo, clip_upload, {"path": str(cached_copy)})
+    assert made["generation_id"] == Path(video).stem and made["rated"] is False
+    assert made["photo_sha256"] == file_sha256(photo) and made["clip_sha256"] == file_sha256(clip)
+    assert made["options"]["max_duration"] == space_app.max_duration and made["options"]["mode"] == "relative"
+    # a cache made by an earlier process: the same video, options and files, rebuilt without rendering
+    again = make_app(tmp_path).example_context(photo, clip_upload, {"path": str(cached_copy)})
+    assert {k: v for k, v in again.items() if k != "notice"} == {k: v for k, v in made.items() if k != "notice"}
+
+
+def test_every_page_text_exists_in_english_and_korean() -> None:
+    assert app_text.KO.keys() == app_text.EN.keys() and app_text.KO_MODELS.keys() == REGISTRY.keys()
+    for key, english in app_text.EN.items():
+        assert english and app_text.KO[key] and app_text.KO[key] != english or key == "intro"
+        assert re.findall(r"{\w+}", app_text.KO[key]) == re.findall(r"{\w+}", english)
+    tables = app.page_texts(20, ["taichi"]).translations_dict
+    assert tables["en"].keys() == tables["ko"].keys()
+    assert tables["en"]["clip"] == "Dance clip (up to 20 s)" and tables["ko"]["clip"] == "댄스 영상 (최대 20초)"
+
+
+@pytest.mark.parametrize("model, size", [("default", 128), ("taichi", 256), ("tpsmm-ted", 384)])
+def test_output_size_label_names_the_selected_models_size(model: str, size: int) -> None:
+    i18n = app.page_texts(20, [])
+    label, value = app.size_choices(i18n, model)[0]
+    assert value == "native" and i18n.translations_dict["en"][f"size_native_{size}"] == f"Model's own ({size} px)"
+    assert label == str(i18n(f"size_native_{size}"))
+
+
+def test_offline_the_model_dropdown_lists_only_what_can_run_and_says_why(space: LaunchedApp) -> None:
+    dropdown = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "model")
+    assert [value for _, value in dropdown.choices] == ["default"]
+    note = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "models-missing")
+    assert note.visible and note.value == str(space.demo.page_i18n("models_missing"))
+    info = space.demo.page_i18n.translations_dict["en"]["models_missing"]
+    assert info.startswith("Not listed: taichi, fashion,") and "Hugging Face Hub cannot be reached" in info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -57,9 +58,15 @@ def test_server_paths_as_the_photo_all_get_the_same_refusal(space: LaunchedApp, 
 
 
 def _raw_generate(url: str, photo: dict, clip: dict) -> str:
-    """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta)."""
+    """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta). Gradio itself
+    may refuse a file it did not receive before the queue (with a validator it moves the inputs first): that
+    refusal is returned with the path left out, so it reads the same for every path."""
     body = {"data": [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True]}
-    event = httpx.post(f"{url}gradio_api/call/generate", json=body, timeout=30).json()["event_id"]
+    response = httpx.post(f"{url}gradio_api/call/generate", json=body, timeout=30)
+    if response.status_code != 200:
+        detail = re.sub(r"Cannot move .+ to the gradio", "Cannot move PATH to the gradio", response.json()["detail"])
+        return f"refused {response.status_code}: {detail}"
+    event = response.json()["event_id"]
     return httpx.get(f"{url}gradio_api/call/generate/{event}", timeout=120).text
 
 
@@ -73,7 +80,7 @@ def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(space: L
     answers |= {f"clip:{name}": _raw_generate(space.url, {"path": str(EXAMPLE_PHOTO), "meta": FILEDATA_META},
                                               {"path": path}) for name, path in server_files.items()}
     for name, answer in answers.items():
-        assert answer.startswith("event: error"), (name, answer)
+        assert answer.startswith(("event: error", "refused 400")), (name, answer)
     assert refusal("photo") in answers.pop("planted")  # Gradio lets paths in its upload folder through; we do not
     assert len(set(answers.values())) == 1, answers
     assert not any("mp4" in answer or "Errno" in answer for answer in answers.values())
@@ -91,7 +98,7 @@ def test_the_example_path_reads_the_shipped_files(tmp_path: Path) -> None:
         video = client.predict(0, api_name="/load_example")
         assert probe(video["video"] if isinstance(video, dict) else video)["frames"] == 200
         # "Try the example", then Generate: the page sends Gradio's copies of the example files
-        (photo, clip), = next(block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset))
+        photo, clip = next(block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset))[0]
         answer = _raw_generate(space.url, photo, clip)
         assert answer.startswith("event: complete") and ".mp4" in answer
 

@@ -6,15 +6,20 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, launched_app
 from conftest import TINY_FOMM
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+import app
+import app_text
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-GENERATE_TIMEOUT_MS = 180_000
+GENERATE_TIMEOUT_MS = 360_000  # a wait limit, not a speed test: the shared CPU can be 5x slower under load
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +30,42 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def upload_and_generate(page: Page) -> None:
-    """Put the example files in the inputs and press Generate."""
+def upload(page: Page) -> None:
+    """Put the example files in the inputs."""
     page.locator("#photo input[type=file]").set_input_files(str(EXAMPLE_PHOTO))
     page.locator("#clip input[type=file]").set_input_files(str(EXAMPLE_CLIP))
     expect(page.locator("#clip video")).to_have_count(1, timeout=30_000)
+
+
+def upload_and_generate(page: Page) -> None:
+    """Put the example files in the inputs and press Generate."""
+    upload(page)
     page.locator("#generate").click()
+
+
+# Draws two characters in an element's font on a canvas: a missing glyph is the same empty box for both.
+GLYPHS_DIFFER_JS = """([selector, a, b]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext('2d');
+    const draw = (text) => {
+        ctx.clearRect(0, 0, 64, 64);
+        ctx.font = getComputedStyle(document.querySelector(selector)).font;
+        ctx.fillStyle = '#000';
+        ctx.textBaseline = 'top';
+        ctx.fillText(text, 4, 4);
+        return ctx.getImageData(0, 0, 64, 64).data;
+    };
+    const [pa, pb] = [draw(a), draw(b)];
+    return pa.filter((value, i) => i % 4 === 3 && value !== pb[i]).length;
+}"""
+
+
+def yellow_pixels(png: Path) -> int:
+    """Pixels of the thumbs' yellow: an emoji font draws 👍 in colour, a missing glyph is a grey box."""
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return int(((r > 200) & (g > 150) & (b < 110)).sum())
 
 
 def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_path: Path) -> None:
@@ -50,6 +85,10 @@ def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_pa
         assert duration == pytest.approx(8.0, abs=0.2)
 
         expect(up).to_be_enabled()
+        thumbs = tmp_path / "thumbs.png"
+        up.screenshot(path=str(thumbs))
+        assert yellow_pixels(thumbs) > 20
+        assert page.evaluate(GLYPHS_DIFFER_JS, ["h1", "🎤", "👍"]) > 20
         page.locator("#comment textarea").fill("browser test")
         up.click()
         expect(page.locator("#thanks")).to_contain_text("Thank you", timeout=30_000)
@@ -71,7 +110,7 @@ def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_pa
         page.close()
 
 
-def test_usable_at_phone_width_and_example_is_cached(browser: Browser, tmp_path: Path) -> None:
+def test_usable_at_phone_width_and_example_is_cached_and_rateable(browser: Browser, tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM) as space:
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
         page.goto(space.url)
@@ -81,11 +120,50 @@ def test_usable_at_phone_width_and_example_is_cached(browser: Browser, tmp_path:
         photo, result = page.locator("#photo").bounding_box(), page.locator("#result").bounding_box()
         assert photo is not None and result is not None
         assert photo["width"] <= 390 and result["y"] > photo["y"] + photo["height"]  # columns stack
-        page.locator("[data-testid='dataset-cell-0-0']").click()
+        page.get_by_text(app.example_label(0)).click()
         expect(page.locator("#result video")).to_have_attribute("src", re.compile(r".+\.mp4"),
                                                                 timeout=GENERATE_TIMEOUT_MS)
         assert any((tmp_path / "examples-cache").rglob("*.mp4"))  # cached lazily, on first use
+        expect(page.locator("#rate-up")).to_be_enabled(timeout=30_000)  # an example's video can be rated
+        expect(page.locator("#comment textarea")).to_be_enabled()
+        page.locator("#rate-down").click()
+        expect(page.locator("#thanks")).to_contain_text("Thank you", timeout=30_000)
+        assert [r.rating for r in space.store.ratings()] == [-1]
         shot = tmp_path / "phone.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")
+        page.close()
+
+
+def test_generate_on_a_phone_brings_the_progress_into_view(browser: Browser, tmp_path: Path) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False) as space:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+        page.goto(space.url)
+        upload(page)
+        page.evaluate("() => document.getElementById('generate').scrollIntoView({block: 'end'})")  # at the fold
+        expect(page.locator("#generate")).to_be_in_viewport()
+        expect(page.locator("#result")).not_to_be_in_viewport()
+        page.locator("#generate").click()
+        expect(page.locator("#result")).to_be_in_viewport(ratio=0.5, timeout=10_000)
+        expect(page.locator("#result video")).to_have_attribute("src", re.compile(r".+\.mp4"),
+                                                                timeout=GENERATE_TIMEOUT_MS)
+        page.close()
+
+
+def test_korean_page_for_a_korean_browser(browser: Browser, tmp_path: Path) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False, max_duration=15) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="ko-KR")
+        page.goto(space.url)
+        expect(page.locator("#generate")).to_have_text(app_text.KO["generate"], timeout=30_000)
+        expect(page.locator("#clip")).to_contain_text("댄스 영상 (최대 15초)")
+        expect(page.locator("#rate-up")).to_have_text(app_text.KO["rate_up"])
+        expect(page.get_by_role("tab", name=app_text.KO["tab_review"])).to_be_visible()
+        assert page.evaluate(GLYPHS_DIFFER_JS, ["#generate", "생", "성"]) > 20  # a Korean font, not empty boxes
+        page.locator("button.label-wrap").first.click()  # Options
+        expect(page.locator("#models-missing")).to_contain_text("Hugging Face Hub에 연결할 수 없어")
+        expect(page.locator("#output-size input")).to_have_value("모델 기본 크기 (128px)")
+        overflowing = page.evaluate("() => [...document.querySelectorAll('#model input, #output-size input')]"
+                                    ".filter(e => e.scrollWidth > e.clientWidth).length")
+        assert overflowing == 0  # the chosen model and size are shown whole, not cut off
+        page.screenshot(path=str(tmp_path / "korean.png"), full_page=True)
         page.close()

@@ -1,0 +1,141 @@
+"""The page's words in English and Korean: one key per text, the same keys in both languages.
+
+`{max}` is the clip-length limit, `{size}` a model's frame size and `{names}` a list of models; build_demo fills
+them in before handing the tables to gr.I18n (which translates in the browser, by the visitor's locale).
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    "intro": "# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
+             "performs the dance (First Order Motion Model / Thin-Plate Spline Motion Model).",
+    "tab_make": "Make a video",
+    "tab_review": "Peer review",
+    "photo": "Full-body photo",
+    "clip": "Dance clip (up to {max} s)",
+    "options": "Options",
+    "model": "Model",
+    "models_missing": "Not listed: {names}. Their weights are not on this machine and the Hugging Face Hub "
+                      "cannot be reached, so they cannot run now.",
+    "mode": "Motion transfer",
+    "mode_relative": "Relative: the dancer's moves, starting from your pose",
+    "mode_absolute": "Absolute: copy the dancer's poses",
+    "mode_avd": "AVD (public TPSMM checkpoints only)",
+    "adapt_scale": "Adapt movement scale to the body in the photo",
+    "best_frame": "Best-frame alignment: start from the dance frame whose pose is closest to the photo",
+    "trim_start": "Trim start (s)",
+    "trim_end": "Trim end (s, 0 = end)",
+    "framing": "Framing: find the dancer and crop around them",
+    "side_by_side": "Side by side with the dance clip",
+    "output_size": "Output size",
+    "size_native": "Model's own ({size} px)",
+    "keep_audio": "Keep the clip's music",
+    "generate": "Generate",
+    "result": "Result",
+    "comment": "Comment (optional)",
+    "comment_placeholder": "What worked, what didn't?",
+    "rate_up": "👍 Looks good",
+    "rate_down": "👎 Not good",
+    "examples": "Try an example",
+    "example_1": "Hip sway, point, step-touch",
+    "example_2": "Claps and shimmies",
+    "example_3": "Footwork and kicks",
+    "tips": "**Tips for a good result**\n"
+            "- The whole body must be visible in the photo, head to feet, as in the dance clip.\n"
+            "- Plain background, good light, one person. A static camera in the clip helps too.\n"
+            "- Stand in a starting pose like the dancer's first pose (or tick *best-frame alignment*).\n"
+            "- The models are small (128 to 384 pixels) and learned from Tai-Chi, fashion or synthetic dancers: "
+            "expect a fun preview, not a music video.",
+    "by_model": "By model",
+    "by_options": "By model and option set",
+    "refresh": "Refresh",
+    "v_photo": "Please upload a full-body photo first.",
+    "v_clip": "Please upload a dance clip first.",
+    "v_choice": "Choose one of: {names}.",
+    "v_bool": "This must be true or false.",
+    "v_seconds": "This must be a number of seconds, 0 or more.",
+    "v_trim_order": "Trim end must be after trim start (or 0 for the end of the clip).",
+    "v_size": "Output size must be 'native' or a whole number of pixels from {low} to {high}.",
+    "time_limit": "Making this video took longer than the {limit} s limit; trim the clip or choose a "
+                  "smaller model, then try again.",
+}
+
+KO: dict[str, str] = {
+    "intro": "# 🎤 Kpop Idol Generator\n전신 사진과 댄스 영상을 올리면 사진 속 인물이 그 춤을 춥니다 "
+             "(First Order Motion Model / Thin-Plate Spline Motion Model).",
+    "tab_make": "영상 만들기",
+    "tab_review": "사용자 평가",
+    "photo": "전신 사진",
+    "clip": "댄스 영상 (최대 {max}초)",
+    "options": "옵션",
+    "model": "모델",
+    "models_missing": "목록에 없는 모델: {names}. 이 컴퓨터에 가중치가 없고 Hugging Face Hub에 연결할 수 없어 "
+                      "지금은 사용할 수 없습니다.",
+    "mode": "동작 전달 방식",
+    "mode_relative": "상대: 내 포즈에서 시작해 댄서의 움직임을 따라 함",
+    "mode_absolute": "절대: 댄서의 포즈를 그대로 따라 함",
+    "mode_avd": "AVD (공개 TPSMM 체크포인트 전용)",
+    "adapt_scale": "사진 속 몸에 맞게 움직임 크기 조절",
+    "best_frame": "최적 프레임 정렬: 사진과 포즈가 가장 비슷한 댄스 프레임부터 시작",
+    "trim_start": "시작 지점 (초)",
+    "trim_end": "끝 지점 (초, 0 = 끝까지)",
+    "framing": "프레이밍: 댄서를 찾아 그 주변을 잘라냄",
+    "side_by_side": "댄스 영상과 나란히 보기",
+    "output_size": "출력 크기",
+    "size_native": "모델 기본 크기 ({size}px)",
+    "keep_audio": "영상의 음악 유지",
+    "generate": "생성하기",
+    "result": "결과",
+    "comment": "코멘트 (선택)",
+    "comment_placeholder": "어떤 점이 좋았고 어떤 점이 아쉬웠나요?",
+    "rate_up": "👍 좋아요",
+    "rate_down": "👎 별로예요",
+    "examples": "예시로 해보기",
+    "example_1": "힙 스웨이, 포인트, 스텝 터치 (120 BPM)",
+    "example_2": "박수와 쉬미 (112 BPM)",
+    "example_3": "풋워크와 킥 (132 BPM)",
+    "tips": "**좋은 결과를 위한 팁**\n"
+            "- 댄스 영상처럼 사진에도 머리부터 발끝까지 몸 전체가 보여야 합니다.\n"
+            "- 단색 배경, 밝은 조명, 한 사람. 영상도 카메라가 고정되어 있으면 좋습니다.\n"
+            "- 댄서의 첫 포즈와 비슷한 자세로 서 주세요 (또는 *최적 프레임 정렬*을 선택하세요).\n"
+            "- 모델은 작고 (128~384픽셀) 태극권, 패션, 합성 댄서 영상으로 학습했습니다: "
+            "뮤직비디오가 아니라 재미있는 미리보기로 봐 주세요.",
+    "by_model": "모델별",
+    "by_options": "모델과 옵션 조합별",
+    "refresh": "새로 고침",
+    "v_photo": "먼저 전신 사진을 올려 주세요.",
+    "v_clip": "먼저 댄스 영상을 올려 주세요.",
+    "v_choice": "다음 중 하나를 선택하세요: {names}.",
+    "v_bool": "참 또는 거짓이어야 합니다.",
+    "v_seconds": "0 이상의 초 단위 숫자여야 합니다.",
+    "v_trim_order": "끝 지점은 시작 지점보다 뒤여야 합니다 (영상 끝까지는 0).",
+    "v_size": "출력 크기는 'native' 또는 {low}~{high} 사이의 정수 픽셀이어야 합니다.",
+    "time_limit": "영상을 만드는 데 제한 시간 {limit}초를 넘었습니다. 영상을 자르거나 더 작은 모델을 선택한 뒤 "
+                  "다시 시도해 주세요.",
+}
+
+# The registry's model descriptions in Korean (the English ones are the registry's own).
+KO_MODELS: dict[str, str] = {
+    "default": "패키지에 내장된 작은 모델, 오프라인에서도 작동합니다.",
+    "taichi": "Tai-Chi-HD 전신 영상으로 학습한 FOMM, 256x256.",
+    "fashion": "Fashion 비디오 데이터셋으로 학습한 FOMM, 256x256.",
+    "mgif": "MGif 만화 동물로 학습한 FOMM, 256x256.",
+    "vox": "VoxCeleb 말하는 얼굴로 학습한 FOMM, 256x256.",
+    "tpsmm-taichi": "Tai-Chi-HD로 학습한 TPSMM, 256x256.",
+    "tpsmm-vox": "VoxCeleb으로 학습한 TPSMM, 256x256.",
+    "tpsmm-ted": "TED 강연 상반신으로 학습한 TPSMM, 384x384.",
+    "tpsmm-mgif": "MGif 만화 동물로 학습한 TPSMM, 256x256.",
+}
+
+TABLES = {"en": EN, "ko": KO}
+
+
+def language(accept_language: str | None) -> str:
+    """The table to answer in: Korean when the visitor's browser prefers it, else English."""
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "ko" if first.startswith("ko") else "en"
+
+
+def text(key: str, lang: str = "en", **values: object) -> str:
+    """One text in one language, with its placeholders filled in."""
+    return TABLES[lang][key].format(**values)

@@ -1,4 +1,4 @@
-"""Peer-review ratings: print approval rates per model and option set with Wilson score intervals."""
+"""Peer-review ratings: print approval rates per model and option set with Wilson 95% intervals."""
 
 from __future__ import annotations
 

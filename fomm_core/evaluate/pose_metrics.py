@@ -1,9 +1,10 @@
 """Motion fidelity by an independent pose model (BlazePose's 33 landmarks), the FOMM paper's AKD and MKR.
 
 - Landmarks of a clip: frames are resized to `POSE_SIDE`² pixels; the person is followed as the pose model
-  tracks (the last frame's landmarks give the next region), found again when lost (the detected person
-  nearest the centre, else the whole frame: the crop is centred on the dancer); each clip is read on its
-  own, the result's never from the driving's regions. A landmark counts as detected when the model sees it
+  tracks (the last frame's landmarks give the next region), found again when lost (in the whole frame,
+  else the detected people nearest the centre); only a person whose shoulders and hips centre in the middle
+  half of the frame counts (the crop is centred on the dancer: others are bystanders). Each clip is read
+  on its own, the result's never from the driving's regions. A landmark counts as detected when the model sees it
   (visibility ≥ 0.5) inside the frame; a frame where the model finds no person detects none.
 - `akd` (average keypoint distance): mean absolute coordinate difference |Δx|, |Δy| in pixels of a
   `POSE_SIDE`² frame (the paper's 256²) between the landmarks of result and driving frames, over the
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..people.blazepose import DETECTION_SCORE, BlazePose, Pose, Roi
+from ..people.blazepose import DETECTION_SCORE, ROI_SCALE, BlazePose, Pose, Roi
 from ..people.person import seen
 from ..people.photo import PRESENCE
 
@@ -53,23 +54,31 @@ def _pose_image(frame: np.ndarray) -> np.ndarray:
 
 
 def _rois(model: BlazePose, image: np.ndarray, tracked: Roi | None) -> Iterator[Roi]:
-    """Where to look, best guess first: where the last frame's pose points, the detected person nearest the
-    centre (the detector needs a face), then the whole frame (the crop is centred on the dancer)."""
+    """Where to look, best guess first: where the last frame's pose points, the whole frame (the crop is
+    centred on the dancer, whose face the detector may not see), then detected people, nearest the centre."""
     if tracked is not None:
         yield tracked
-    hits = [d for d in model.detect(image) if d.score >= DETECTION_SCORE]
     centre = POSE_SIDE / 2
-    if hits:
-        yield min(hits, key=lambda d: np.hypot((d.box[0] + d.box[2]) / 2 - centre, (d.box[1] + d.box[3]) / 2 - centre)).roi
-    yield Roi(centre, centre, float(POSE_SIDE), 0.0)
+    yield Roi(centre, centre, ROI_SCALE * POSE_SIDE, 0.0)
+    hits = [d for d in model.detect(image) if d.score >= DETECTION_SCORE]
+    for d in sorted(hits, key=lambda d: abs((d.box[0] + d.box[2]) / 2 - centre)):
+        yield d.roi
+
+
+def _central(pose: Pose) -> bool:
+    """The pose's body centre lies in the middle half of the frame's width: the framed dancer, not a bystander."""
+    x = np.nanmean(pose.landmarks[[11, 12, 23, 24], 0])
+    return bool(POSE_SIDE / 4 <= x <= 3 * POSE_SIDE / 4)
 
 
 def _find(model: BlazePose, image: np.ndarray, tracked: Roi | None) -> Pose | None:
     for roi in _rois(model, image, tracked):
         pose = model.landmarks(image, roi)
-        if pose.presence >= PRESENCE:
+        if roi is not tracked and pose.presence >= PRESENCE:
             # a guessed region is refined once by where the landmarks say the body is
-            return pose if roi is tracked else model.landmarks(image, pose.next_roi)
+            pose = model.landmarks(image, pose.next_roi)
+        if pose.presence >= PRESENCE and _central(pose):
+            return pose
     return None
 
 

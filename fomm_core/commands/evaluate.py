@@ -23,7 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "Real-clip suite folder (--suite DIR):\n" + suites.folder_layout()
     parser.add_argument("--model", default="default", help="registry name or checkpoint path (default: default)")
     parser.add_argument("--config", default=None, help="config preset or YAML for the checkpoint, if needed")
-    parser.add_argument("--suite", default="builtin", help="'builtin' (synthetic, with ground truth) or a folder")
+    parser.add_argument("--suite", default="builtin",
+                        help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
+                             "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
+                             "builtin suite rendered through the pipeline under the old and the new default "
+                             "framing) or a folder")
+    parser.add_argument("--videos", default=None,
+                        help="real: comma-separated subset of the videos (default: all 8, "
+                             "single_person/cam01 ... multi_person/cam04)")
     parser.add_argument("--out", required=True, type=Path, help="report folder (created)")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
     parser.add_argument("--per-style", type=int, default=4, help="builtin: cases per style (default 4)")
@@ -34,8 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-export", action="store_true",
                         help="builtin: do not write the suite's clips and photos to OUT/suite (they let peer "
                              "reviewers rate results per style)")
-    parser.add_argument("--max-frames", type=int, default=48, help="folder: frames read per clip (default 48)")
-    parser.add_argument("--max-fps", type=float, default=15.0, help="folder: frame rate clips are read at")
+    parser.add_argument("--max-frames", type=int, default=None,
+                        help="folder/real: frames read per clip from its start (default: 48 for a folder, the "
+                             "whole clip for real)")
+    parser.add_argument("--max-fps", type=float, default=None,
+                        help="folder/real: frame rate clips are read at, a frame stride (default 15 for a folder, "
+                             "30 for real: every 2nd frame of the 60 fps videos)")
     parser.add_argument("--ratings-db", default=None,
                         help="ratings store for the peer-review section (default: $FOMM_RATINGS_DB or "
                              "ratings/ratings.db when it exists)")
@@ -53,6 +64,32 @@ def _ratings(path: str | None) -> tuple[list | None, str | None]:
     return RatingsStore(db, mirror=None).ratings(), str(db)
 
 
+def _progress(done: int, total: int, case: str) -> None:
+    print(f"[{done}/{total}] {case}", file=sys.stderr, flush=True)
+
+
+def _styles(text: str | None) -> list[str] | None:
+    from ..evaluate import suites
+
+    styles = text.split(",") if text else None
+    unknown = sorted(set(styles or ()) - set(suites.builtin_styles()))
+    if unknown:
+        raise UserError(f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}.")
+    return styles
+
+
+def _defaults(args: argparse.Namespace, model: object, start: float) -> int:
+    """The builtin suite rendered under each named set of defaults: a report per set and a comparison."""
+    from ..evaluate import defaults, report, suites
+
+    cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles),
+                                 args.fps)
+    runs = defaults.run_variants(model, cases, args.fps, perceptual=not args.no_perceptual, progress=_progress)
+    path = report.write_comparison(runs, args.out)
+    print(f"report: {path} ({len(runs)} sets of defaults, {time.perf_counter() - start:.0f} s in all)")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the suite, evaluate, write the report and print where it is."""
     from .. import load_model
@@ -60,31 +97,33 @@ def run(args: argparse.Namespace) -> int:
 
     for flag, value, least in (("--per-style", args.per_style, 1), ("--frames", args.frames, 2),
                                ("--max-frames", args.max_frames, 2)):
-        if value < least:
+        if value is not None and value < least:
             raise UserError(f"{flag} must be at least {least}, not {value}.")
-    if args.fps <= 0 or args.max_fps <= 0:
+    if args.fps <= 0 or (args.max_fps is not None and not args.max_fps > 0):
         raise UserError("--fps and --max-fps must be positive frame rates.")
     start = time.perf_counter()
     model = load_model(args.model, config=args.config, device=args.device)
     clip_styles: dict[str, str] = {}
+    if args.suite == "defaults":
+        return _defaults(args, model, start)
     if args.suite == "builtin":
-        styles = args.styles.split(",") if args.styles else None
-        unknown = sorted(set(styles or ()) - set(suites.builtin_styles()))
-        if unknown:
-            raise UserError(f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}.")
-        cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, styles, args.fps)
+        cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles),
+                                     args.fps)
         name = "built-in synthetic"
         if not args.no_export:
             clip_styles = suites.export_suite(cases, args.out / "suite", args.fps)
+    elif args.suite == "real":
+        from ..evaluate import real
+
+        videos = args.videos.split(",") if args.videos else real.VIDEOS
+        cases = real.real_suite(model.frame_size, videos, args.max_frames, args.max_fps or 30.0)
+        name = "real videos (Pose2Sim demos, self-reconstruction)"
     else:
-        cases, clip_styles = suites.folder_suite(args.suite, model.frame_size, args.max_frames, args.max_fps)
+        cases, clip_styles = suites.folder_suite(args.suite, model.frame_size, args.max_frames or 48,
+                                                 args.max_fps or 15.0)
         name = f"'{os.path.basename(os.path.normpath(args.suite))}'"
     ratings, db = _ratings(args.ratings_db)
-
-    def progress(done: int, total: int, case: str) -> None:
-        print(f"[{done}/{total}] {case}", file=sys.stderr, flush=True)
-
-    evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=progress)
+    evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=_progress)
     evaluation.info["arguments"] = " ".join(
         f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}") for k, v in sorted(vars(args).items())
         if k not in ("command", "out") and v is not None and v is not False)

@@ -24,9 +24,12 @@ from . import stats as stats_defs
 from .runner import BOX_FOLLOW, STATIC, EvalRun, Sample
 from .stats import METRICS, Summary, consistency, lookup, rank, summarise, wins
 
-FORMATS = {"l1": ".4f", "person_l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "flicker": ".4f",
+FORMATS = {"l1": ".4f", "person_l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "akd": ".2f", "mkr": ".3f",
+           "flicker": ".4f",
            "identity": ".3f", "motion": ".2f"}
 SHEET_COLUMNS = ("photo", "dance", "result", "expected", BOX_FOLLOW)
+SELF_COLUMNS = ("dance", "result", STATIC)
+SELF_LABELS = {"dance": "driving", "result": "generated", STATIC: "static"}
 UNMATCHED = "not a suite clip"
 MIN_CELL = 96  # pixels: contact-sheet cells are at least this tall
 
@@ -41,7 +44,8 @@ def fmt(metric: str, value: float) -> str:
 def primary_metrics(run: EvalRun) -> list[str]:
     """The metrics the summary table shows: ground-truth ones when the suite has ground truth."""
     present = {m for r in run.results for m in r.metrics}
-    order = ["l1", "psnr", "ssim", "perceptual", "person_l1"] if "l1" in present else ["self_l1", "motion", "identity", "flicker"]
+    order = ["l1", "psnr", "ssim", "perceptual", "person_l1"] if "l1" in present else [
+        "self_l1", "akd", "mkr", "motion", "identity", "flicker"]
     return [m for m in order if m in present]
 
 
@@ -103,7 +107,14 @@ def plot_metric(summaries: Sequence[Summary], metric: str, methods: Sequence[str
 
 
 def _columns(samples: Sequence[Sample]) -> list[str]:
+    """Self-reconstruction: driving | generated | static (the photo is the first driving frame); else SHEET_COLUMNS."""
+    if all(s.kind == "self" for s in samples):
+        return [name for name in SELF_COLUMNS if any(name in s.rows for s in samples)]
     return [name for name in SHEET_COLUMNS if name == "photo" or any(name in s.rows for s in samples)]
+
+
+def _labels(columns: Sequence[str]) -> list[str]:
+    return [SELF_LABELS.get(c, c) for c in columns] if "photo" not in columns else list(columns)
 
 
 def _cells(sample: Sample, k: int, columns: Sequence[str], with_photo: bool) -> list[np.ndarray]:
@@ -141,7 +152,7 @@ def _sheet(rows: Sequence[tuple[str, list[np.ndarray], bool]], columns: Sequence
     plt = _plt()
     fig, ax = plt.subplots(figsize=(min(14.0, 2.0 + width / 80), 0.8 + image.shape[0] / 80))
     ax.imshow(np.clip(image, 0, 1), interpolation="nearest")
-    ax.set_xticks([j * (w + gap) + w / 2 for j in range(len(columns))], list(columns))
+    ax.set_xticks([j * (w + gap) + w / 2 for j in range(len(columns))], _labels(columns))
     ax.set_yticks(centres, [label for label, _, _ in rows], fontsize=8)
     ax.tick_params(length=0)
     ax.set_title(title)
@@ -227,6 +238,27 @@ def _peer_section(ratings: Sequence[Any] | None, clip_styles: dict[str, str], db
             [r["style"], r["model"], str(r["n"]), str(r["up"]), str(r["down"]), _pct(r["approval"]),
              f"{_pct(r['low'])}–{_pct(r['high'])}", str(r["raters"])] for r in by_style))]
     return lines, {"totals": totals, "by_model": by_model, "by_style": by_style}
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def _per_clip_section(run: EvalRun, methods: Sequence[str], metrics: Sequence[str], sheets: Path) -> list[str]:
+    """Self-reconstruction suites: every clip's metrics per method, and a contact sheet per clip."""
+    by_clip = {(r.case, r.method): r.metrics for r in run.results}
+    rows = [[case, meth, *[fmt(m, by_clip[(case, meth)][m]) if m in by_clip.get((case, meth), {}) else "–"
+                           for m in metrics]]
+            for case in run.samples for meth in methods if (case, meth) in by_clip]
+    lines = ["## Per video", "", "Each clip's metrics (its frames are strongly correlated, so the intervals above "
+             "are over clips, not frames).", "", _table(["clip", "method", *[METRICS[m][0] for m in metrics]], rows),
+             "", "## Contact sheets", "", "Per clip: driving | generated | static photo, at evenly spaced frames "
+             "(t = frame index).", ""]
+    for case, sample in run.samples.items():
+        name = _slug(case)
+        contact_sheet([sample], case, sheets / f"{name}.png")
+        lines += [f"### {case}", "", f"![{case}](sheets/{name}.png)", ""]
+    return lines
 
 
 def _short(metric: str) -> str:
@@ -320,13 +352,15 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
                   [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in all_metrics]]
                   for r in worst)), "", "![worst cases](sheets/worst.png)", ""]
 
-    # Contact sheets.
-    lines += ["## Contact sheets", "", "Per style: photo | dance | result | expected | box follow, at evenly "
-              "spaced frames.", ""]
-    for style in styles:
-        samples = [s for s in run.samples.values() if s.style == style][:2]
-        contact_sheet(samples, style, sheets / f"{style}.png")
-        lines += [f"### {style}", "", f"![{style}](sheets/{style}.png)", ""]
+    if all(s.kind == "self" for s in run.samples.values()):
+        lines += _per_clip_section(run, compared, all_metrics, sheets)
+    else:
+        lines += ["## Contact sheets", "", "Per style: photo | dance | result | expected | box follow, at evenly "
+                  "spaced frames.", ""]
+        for style in styles:
+            samples = [s for s in run.samples.values() if s.style == style][:2]
+            contact_sheet(samples, style, sheets / f"{style}.png")
+            lines += [f"### {style}", "", f"![{style}](sheets/{style}.png)", ""]
 
     peer_lines, peer_data = _peer_section(ratings, clip_styles or {}, ratings_db, plots)
     lines += [*peer_lines, ""]
@@ -351,3 +385,41 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
 
     _atomic_write(out / "clips.csv", write_csv)
     return out / "report.md"
+
+
+COMPARED_METRICS = ("l1", "person_l1", "ssim", "motion", "identity", "flicker")
+
+
+def write_comparison(runs: dict[str, EvalRun], out_dir: str | Path) -> Path:
+    """A report folder per run (OUT/NAME/) and OUT/comparison.md + comparison.json: the model's metrics per
+    style under each run side by side; returns the path of comparison.md."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for name, run in runs.items():
+        write_report(run, out / _slug(name))
+        tables[name] = lookup(summarise(run.results))
+    first = next(iter(runs.values()))
+    model, styles = first.model, first.styles
+    lines = [f"# `{model}`: the built-in suite under each set of defaults", "",
+             "Each case is rendered through the pipeline (prepare + render, as an upload is) and compared with the "
+             "ground truth cut by the same framing. Mean [95% CI] over clips per style; the full reports are in "
+             "the sub-folders: " + ", ".join(f"[{n}]({_slug(n)}/report.md)" for n in runs) + ".", ""]
+    data: dict[str, Any] = {"model": model, "runs": {n: r.info for n, r in runs.items()}, "metrics": {}}
+    for metric in COMPARED_METRICS:
+        if not any((model, "all", metric) in t for t in tables.values()):
+            continue
+        rows = []
+        for style in [*styles, "all"]:
+            cells = []
+            for name, table in tables.items():
+                s = table.get((model, style, metric))
+                cells.append("–" if s is None else f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]")
+                if s is not None:
+                    data["metrics"].setdefault(metric, {}).setdefault(style, {})[name] = s.__dict__
+            rows.append(["**all**" if style == "all" else style, *cells])
+        lines += [f"## {METRICS[metric][0]}", "", _table(["style", *runs], rows), ""]
+    lines += ["## Notes", ""] + [f"- {name}: {note}" for name, run in runs.items() for note in run.notes] + [""]
+    _write_text(out / "comparison.md", "\n".join(lines))
+    _write_text(out / "comparison.json", json.dumps(data, indent=1, ensure_ascii=False))
+    return out / "comparison.md"

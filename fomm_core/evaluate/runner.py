@@ -3,7 +3,8 @@
 Each case is animated in relative mode with adapt-scale (the app's defaults). Cross-identity cases with a
 ground-truth video get L1, PSNR, SSIM (and perceptual distance when VGG19 weights load); every cross-identity
 case gets excess flicker, identity distance and motion error; self-reconstruction cases (the dancer's own
-first frame animated by its clip) get `self_l1`, the paper's protocol. Where the expected video is known,
+first frame animated by its clip) get `self_l1`, the paper's protocol, and AKD and MKR by the pose model
+(fomm_core.evaluate.pose_metrics) when it runs. Where the expected video is known,
 its own identity distance and motion error are reported too (method "ground truth"): the best a result can
 score on those two, since neither is exactly zero for a perfect result.
 """
@@ -19,7 +20,8 @@ import numpy as np
 
 from ..animate import animate
 from ..engine import MotionModel
-from . import baselines, metrics
+from ..people.blazepose import BlazePose
+from . import baselines, metrics, pose_metrics
 from .stats import ClipResult
 from .suites import Case
 
@@ -41,6 +43,7 @@ class Sample:
     photo: np.ndarray
     rows: dict[str, np.ndarray]
     frames: list[int]
+    kind: str = "cross"
 
 
 @dataclass
@@ -100,11 +103,30 @@ def default_animate(model: MotionModel, photo: np.ndarray, driving: np.ndarray, 
     return animate(model, photo, driving, mode="relative", adapt_scale=True, batch_size=batch_size)
 
 
+def _measure_self(videos: dict[str, np.ndarray], driving: np.ndarray, pose: BlazePose | None,
+                  ) -> dict[str, dict[str, float]]:
+    """Self-reconstruction metrics per method: L1, and AKD/MKR when the pose model runs."""
+    out = {method: {"self_l1": metrics.l1(video, driving)} for method, video in videos.items()}
+    if pose is None:
+        return out
+    marks_driving = pose_metrics.clip_landmarks(pose, driving)
+    for method, video in videos.items():
+        # the static baseline's frames are all the first frame: the driving's own landmarks there
+        marks = marks_driving.repeat(len(video)) if method == STATIC else pose_metrics.clip_landmarks(pose, video)
+        for name, fn in (("akd", pose_metrics.akd), ("mkr", pose_metrics.mkr)):
+            value = fn(marks, marks_driving)
+            if not np.isnan(value):
+                out[method][name] = value
+    return out
+
+
 def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | None = None,
-                  animate_fn: AnimateFn = default_animate) -> tuple[list[ClipResult], Sample, float]:
+                  animate_fn: AnimateFn = default_animate, pose: BlazePose | None = None,
+                  ) -> tuple[list[ClipResult], Sample, float]:
     """Results of the model and the baselines on one case, its picture sample and the model's seconds."""
     start = time.perf_counter()
-    result = np.asarray(animate_fn(model, case.photo, case.driving), np.float32)
+    made = case.result if case.result is not None else animate_fn(model, case.photo, case.driving)
+    result = np.asarray(made, np.float32)
     seconds = time.perf_counter() - start
     name = model.name or "model"
     if result.shape != case.driving.shape:
@@ -114,8 +136,8 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
         videos[BOX_FOLLOW] = baselines.box_follow(case.photo, case.boxes, case.photo_box)
     rows = []
     if case.kind == "self":
-        for method, video in videos.items():
-            rows.append(ClipResult(case.name, case.style, method, {"self_l1": metrics.l1(video, case.driving)}))
+        for method, values in _measure_self(videos, case.driving, pose).items():
+            rows.append(ClipResult(case.name, case.style, method, values))
     else:
         kp_driving = metrics.model_keypoints(model, case.driving)
         kp_photo = metrics.model_keypoints(model, case.photo[None])
@@ -137,7 +159,22 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
     for method in (STATIC, BOX_FOLLOW):
         if method in videos:
             sample_rows[method] = videos[method][pick]
-    return rows, Sample(case.name, case.style, case.photo, sample_rows, pick.tolist()), seconds
+    return rows, Sample(case.name, case.style, case.photo, sample_rows, pick.tolist(), case.kind), seconds
+
+
+def _pose_model(evaluation: EvalRun, wanted: bool) -> BlazePose | None:
+    """The pose model for AKD/MKR when self-reconstruction cases need it; a note says which or why not."""
+    if not wanted:
+        return None
+    from ..people import fallback_note, pose_model
+
+    pose = pose_model()
+    if pose is None:
+        evaluation.notes.append(f"AKD/MKR skipped: {fallback_note()}")
+    else:
+        evaluation.notes.append(f"AKD/MKR: BlazePose's 33 landmarks (fomm_core.people), frames resized to "
+                                f"{pose_metrics.POSE_SIDE}² pixels")
+    return pose
 
 
 def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool = True,
@@ -154,11 +191,14 @@ def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool 
     else:
         note = "perceptual distance skipped: turned off for this run"
     evaluation.notes.append(note)
-    evaluation.notes.append("AKD/MKR skipped: no independent pose estimator is installed; motion fidelity uses "
-                            "the model's own keypoint detector")
+    pose = _pose_model(evaluation, any(c.kind == "self" for c in cases))
+    if any(c.kind != "self" for c in cases):
+        evaluation.notes.append("cross-identity cases: motion fidelity uses the model's own keypoint detector "
+                                "(the pose model's AKD/MKR are for self-reconstruction, where the driving frames "
+                                "are the ground truth)")
     model_seconds, frames = 0.0, 0
     for i, case in enumerate(cases):
-        rows, sample, seconds = evaluate_case(model, case, features, animate_fn)
+        rows, sample, seconds = evaluate_case(model, case, features, animate_fn, pose)
         evaluation.results.extend(rows)
         evaluation.samples.setdefault(case.name, sample)
         model_seconds += seconds

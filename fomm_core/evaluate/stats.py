@@ -22,6 +22,8 @@ METRICS: dict[str, tuple[str, bool]] = {
     "ssim": ("SSIM ↑", True),
     "perceptual": ("perceptual ↓", False),
     "self_l1": ("self-reconstruction L1 ↓", False),
+    "akd": ("AKD px ↓", False),
+    "mkr": ("MKR ↓", False),
     "flicker": ("excess flicker ↓", False),
     "identity": ("identity distance ↓", False),
     "motion": ("motion error px ↓", False),
@@ -30,7 +32,7 @@ METRICS: dict[str, tuple[str, bool]] = {
 # metric name -> (lowest, highest) possible value
 RANGES: dict[str, tuple[float, float]] = {
     "l1": (0.0, 1.0), "person_l1": (0.0, 1.0), "psnr": (0.0, PSNR_CAP), "ssim": (-1.0, 1.0), "perceptual": (0.0, math.inf),
-    "self_l1": (0.0, 1.0), "flicker": (0.0, 1.0), "identity": (0.0, 1.0), "motion": (0.0, math.inf),
+    "self_l1": (0.0, 1.0), "akd": (0.0, math.inf), "mkr": (0.0, 1.0), "flicker": (0.0, 1.0), "identity": (0.0, 1.0), "motion": (0.0, math.inf),
 }
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom; the normal 1.96 beyond.

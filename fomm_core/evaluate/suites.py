@@ -47,7 +47,8 @@ class Case:
 
     `kind` is "cross" (the photo's person differs from the dancer) or "self" (the dancer's own first frame).
     `expected` is the ground-truth result when known; `boxes` (T×4, x0 y0 x1 y1 pixels) the dancer's box per
-    frame and `photo_box` the photo's person box, for the box-follow baseline.
+    frame and `photo_box` the photo's person box, for the box-follow baseline. `result` is the model's video
+    when something else (e.g. the whole render pipeline) already made it; the runner then only measures it.
     """
 
     name: str
@@ -58,6 +59,7 @@ class Case:
     boxes: np.ndarray | None = None
     photo_box: np.ndarray | None = None
     kind: str = "cross"
+    result: np.ndarray | None = None
 
 
 def _float(frames: np.ndarray) -> np.ndarray:

@@ -1,0 +1,112 @@
+"""The built-in suite through the whole render pipeline, once per named set of defaults (old vs new framing).
+
+Each synthetic case is written as files (photo .png, dance .mp4, and the ground truth .mp4), prepared and
+rendered as a user's upload is (fomm_core.pipeline), and the result is compared with the ground truth cut by
+the same framing: every variant is scored on what its user would get. A variant is a name and a function
+(photo path, clip path) -> RenderPlan; `options_variant` makes one from RenderOptions, so a new option set
+(e.g. a scene setting) is one more line in `VARIANTS`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..engine import MotionModel
+from ..framing import detect_person, frame_clip, framed_frames
+from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
+from ..options import RenderOptions
+from ..pipeline import RenderPlan, prepare, render
+from .runner import EvalRun, run
+from .suites import Case
+
+PlanFn = Callable[[Path, Path], RenderPlan]
+
+
+def options_variant(options: RenderOptions) -> PlanFn:
+    """A variant that prepares the render with these options, as the app and the CLI do."""
+    return lambda photo, clip: prepare(photo, clip, options)
+
+
+def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
+    """The framing before the pose model (issue 12): the background-difference heuristic for the clip's dancer
+    and the photo's person, with today's other defaults."""
+    options = RenderOptions()
+    info = open_video(clip, max_fps=options.max_fps, max_duration=options.max_duration)
+    image = load_photo(photo)
+    return RenderPlan(info, frame_clip(info), image, detect_person(image), options)
+
+
+VARIANTS: tuple[tuple[str, PlanFn], ...] = (
+    ("old defaults (heuristic framing)", heuristic_plan),
+    ("new defaults (pose model framing)", options_variant(RenderOptions())),
+)
+
+
+def _write_clip(path: Path, frames: np.ndarray, fps: float) -> Path:
+    with VideoWriter(path, fps, (frames.shape[2], frames.shape[1])) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+def _read(info_path: Path, size: int | None = None) -> np.ndarray:
+    info = open_video(info_path, max_fps=1000.0, label="result")
+    frames = read_frames(info, size=None if size is None else (size, size))
+    try:
+        return np.stack(list(frames)).astype(np.float32) / 255.0
+    finally:
+        frames.close()
+
+
+def _framed(clip: Path, plan: RenderPlan, size: int) -> np.ndarray:
+    info = open_video(clip, max_fps=plan.options.max_fps, label="ground truth")
+    frames = framed_frames(info, plan.framing, size)
+    try:
+        return np.stack(list(itertools.islice(frames, plan.frame_count))).astype(np.float32) / 255.0
+    finally:
+        frames.close()
+
+
+def rendered_case(model: MotionModel, case: Case, plan_fn: PlanFn, folder: Path, fps: float,
+                  ) -> tuple[Case, list[str]]:
+    """The case rendered through the pipeline with `plan_fn`'s framing, and the plan's notes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = folder / "photo.png"
+    Image.fromarray(to_uint8(case.photo)).save(photo)
+    clip = _write_clip(folder / "dance.mp4", case.driving, fps)
+    truth = _write_clip(folder / "expected.mp4", case.expected, fps)
+    plan = plan_fn(photo, clip)
+    size = model.frame_size
+    out = render(photo, clip, plan.options, folder / "result.mp4", model=model, plan=plan)
+    driving = np.stack(list(itertools.islice(plan.driving(size), plan.frame_count))).astype(np.float32) / 255.0
+    made = Case(name=case.name, style=case.style, photo=plan.source(size).astype(np.float32) / 255.0,
+                driving=driving, expected=_framed(truth, plan, size), result=_read(out, size))
+    return made, plan.notes
+
+
+def run_variants(model: MotionModel, cases: Sequence[Case], fps: float,
+                 variants: Sequence[tuple[str, PlanFn]] = VARIANTS, perceptual: bool = False,
+                 progress: Callable[[int, int, str], None] | None = None) -> dict[str, EvalRun]:
+    """One evaluation of the rendered cases per variant (name -> EvalRun), with how often each note came up."""
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="fomm-defaults-") as tmp:
+        for v, (name, plan_fn) in enumerate(variants):
+            made, notes = [], {}
+            for i, case in enumerate(cases):
+                rendered, case_notes = rendered_case(model, case, plan_fn, Path(tmp) / f"{v}-{i}", fps)
+                made.append(rendered)
+                for note in case_notes:
+                    notes[note] = notes.get(note, 0) + 1
+                if progress is not None:
+                    progress(v * len(cases) + i + 1, len(variants) * len(cases), f"{name}: {case.name}")
+            evaluation = run(model, made, f"built-in synthetic, {name}", perceptual=perceptual)
+            evaluation.notes += [f"{n} of {len(cases)} renders noted: {note}" for note, n in notes.items()]
+            evaluation.info["mode"] = "the render pipeline's (RenderOptions)"
+            runs[name] = evaluation
+    return runs

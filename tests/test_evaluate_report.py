@@ -106,3 +106,13 @@ def test_report_without_a_ratings_store_says_so(model, tmp_path):
     assert all(s in text for s in SECTIONS)
     assert not (tmp_path / "plots" / "peer_review.png").exists()
     assert np.isfinite([s.mean for s in stats.summarise(run.results)]).all()
+
+
+def test_report_counts_raters_like_the_peer_review_tab() -> None:
+    from fomm_core.evaluate.report import peer_review
+
+    ratings = [Rating("g1", "m", None, {}, "p", "clip-a", 1, session="s1", rater="a:one"),
+               Rating("g2", "m", None, {}, "p", "clip-a", 1, session="s2", rater="a:one"),  # new session, same client
+               Rating("g3", "m", None, {}, "p", "clip-a", -1, session="s3")]  # stored before raters were recorded
+    *_, totals = peer_review(ratings, {"clip-a": "turns"})
+    assert totals == {"ratings": 3, "up": 2, "raters": 2}

@@ -179,7 +179,7 @@ def worst_sheet(samples: Sequence[Sample], path: Path) -> None:
 
 def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[list[dict], list[dict], dict]:
     """(rows per model, rows per model and style, totals) from ratings; style = the suite style of the rated clip."""
-    from ..ratings import aggregate
+    from ..ratings import aggregate, count_raters
 
     by_model = [row.to_dict(("model",)) for row in aggregate(ratings, ("model",))]
     by_style = []
@@ -189,7 +189,7 @@ def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[li
         for row in aggregate(members, ("model",)):
             by_style.append({"style": style, **row.to_dict(("model",))})
     totals = {"ratings": len(ratings), "up": sum(1 for r in ratings if r.rating > 0),
-              "raters": len({r.session for r in ratings if r.session})}
+              "raters": count_raters(ratings)}
     return by_model, by_style, totals
 
 
@@ -222,7 +222,8 @@ def _peer_section(ratings: Sequence[Any] | None, clip_styles: dict[str, str], db
         return lines, {}
     by_model, by_style, totals = peer_review(ratings, clip_styles)
     lines.append(f"Ratings store: `{db}`. **{totals['ratings']} ratings** ({totals['up']} 👍) from "
-                 f"**{totals['raters']} raters** (distinct anonymous sessions).")
+                 f"**{totals['raters']} raters** (one per client network address, or per browser session when no "
+                 "address was known).")
     if not ratings:
         lines += ["", "The store holds no ratings yet."]
         return lines, {"totals": totals, "by_model": [], "by_style": []}

@@ -31,12 +31,14 @@ class InpaintingNetwork(nn.Module):
                        config.inpainting_num_down_blocks)
         self.multi_mask = config.multi_mask
         self.first = SameBlock2d(config.num_channels, be, kernel_size=7, padding=3)
-        self.down_blocks = nn.ModuleList(
-            DownBlock2d(min(maxf, be * 2 ** i), min(maxf, be * 2 ** (i + 1))) for i in range(n))
-        # decoder widths follow max_features, deepest first: maxf, maxf, maxf/2, … → maxf/2, maxf/4, maxf/8, …
-        up_in = [maxf // 2 ** max(i - 1, 0) for i in range(n)]
-        self.up_blocks = nn.ModuleList(UpBlock2d(c, maxf // 2 ** (i + 1)) for i, c in enumerate(up_in))
-        self.resblock = nn.ModuleList(ResBlock2d(c) for c in up_in for _ in range(2))
+        widths = [min(maxf, be * 2**i) for i in range(n + 1)]
+        self.down_blocks = nn.ModuleList(DownBlock2d(widths[i], widths[i + 1]) for i in range(n))
+        # level i's decoder takes its down block's output concatenated with the skip of the same width (only
+        # the output at the deepest level) and returns its down block's input width; deepest level first
+        decoder_in = [widths[i + 1] * (1 if i == n - 1 else 2) for i in reversed(range(n))]
+        self.up_blocks = nn.ModuleList(
+            UpBlock2d(c, widths[i]) for c, i in zip(decoder_in, reversed(range(n)), strict=True))
+        self.resblock = nn.ModuleList(ResBlock2d(c) for c in decoder_in for _ in range(2))
         self.final = Conv2d(be, config.num_channels, kernel_size=7, padding=3)
 
     def encode(self, source: torch.Tensor) -> list[torch.Tensor]:

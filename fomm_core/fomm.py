@@ -9,10 +9,9 @@ import torch
 from .config import FOMMConfig
 from .engine import Keypoints, MotionModel
 from .motion import transfer_keypoints
-from .networks.blocks import freeze_for_inference
-from .networks.dense_motion import SourceMotionInputs
-from .networks.generator import OcclusionAwareGenerator
-from .networks.keypoint_detector import KPDetector
+from .networks.fomm.dense_motion import SourceMotionInputs
+from .networks.fomm.generator import OcclusionAwareGenerator
+from .networks.fomm.keypoint_detector import KPDetector
 
 
 @dataclass
@@ -42,7 +41,7 @@ class FOMMModel(MotionModel):
 
     @staticmethod
     def _prepare(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-        return freeze_for_inference(net.to(device, memory_format=torch.channels_last))
+        return net.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import torch
 
-from .config import FOMMConfig, ModelConfig, load_config
+from .config import ModelConfig, load_config
 from .engine import MotionModel, choose_device
 from .errors import UserError
 
@@ -22,8 +22,8 @@ def _engine(name: str) -> tuple[object, type]:
 
 
 def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
-    """The config with FOMM's sampling convention overridden (None keeps the config's; TPSMM always uses True)."""
-    if align_corners is None or not isinstance(config, FOMMConfig):
+    """The config with its sampling convention overridden (None keeps the config's)."""
+    if align_corners is None:
         return config
     return replace(config, align_corners=align_corners)
 

@@ -10,11 +10,11 @@ from torch import nn
 from .config import TPSMMConfig
 from .engine import Keypoints, MotionModel
 from .motion import transfer_keypoints
-from .networks.avd import AVDNetwork
-from .networks.bg_predictor import BGMotionPredictor
-from .networks.inpainting import InpaintingNetwork
-from .networks.tpsmm_dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
-from .networks.tpsmm_keypoint_detector import TPSKeypointDetector
+from .networks.tpsmm.avd import AVDNetwork
+from .networks.tpsmm.bg_predictor import BGMotionPredictor
+from .networks.tpsmm.dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
+from .networks.tpsmm.inpainting import InpaintingNetwork
+from .networks.tpsmm.keypoint_detector import TPSKeypointDetector
 
 REQUIRED = ("kp_detector", "dense_motion_network", "inpainting_network")
 OPTIONAL = ("avd_network", "bg_predictor")
@@ -31,7 +31,7 @@ class TPSMMSource:
 
 
 def build_networks(config: TPSMMConfig) -> dict[str, nn.Module]:
-    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint (align_corners=True)."""
+    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint."""
     nets: dict[str, nn.Module] = {
         "kp_detector": TPSKeypointDetector(config.num_tps),
         "dense_motion_network": TPSDenseMotionNetwork(config),

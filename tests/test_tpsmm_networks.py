@@ -12,19 +12,13 @@ import torch.nn.functional as F
 from tpsmm_fixtures import TINY_TPSMM
 
 from fomm_core.config import PRESETS
-from fomm_core.networks.bg_predictor import BGMotionPredictor
-from fomm_core.networks.blocks import make_coordinate_grid
-from fomm_core.networks.inpainting import InpaintingNetwork
-from fomm_core.networks.tpsmm_blocks import (
-    Conv2d,
-    ResBlock2d,
-    SameBlock2d,
-    UpBlock2d,
-    plain_ops,
-    single_output_conv,
-)
-from fomm_core.networks.tpsmm_dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
-from fomm_core.networks.tpsmm_keypoint_detector import TPSKeypointDetector
+from fomm_core.networks.common.blocks import ResBlock2d, SameBlock2d, UpBlock2d
+from fomm_core.networks.common.conv import Conv2d, plain_ops, single_output_conv
+from fomm_core.networks.common.sampling import make_coordinate_grid
+from fomm_core.networks.tpsmm.bg_predictor import BGMotionPredictor
+from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
+from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
+from fomm_core.networks.tpsmm.keypoint_detector import TPSKeypointDetector
 from fomm_core.tpsmm import build_networks
 
 # Every key and shape, in order, of each module of the public taichi-256 checkpoint (taichi.pth.tar).
@@ -63,7 +57,7 @@ def test_mgif_has_no_background_predictor_and_ted_has_the_same_networks() -> Non
 @pytest.mark.parametrize("n, size", [(1, (32, 37)), (3, (33, 32)), (2, (5, 7))])
 def test_upblock_phase_conv_equals_upsample_then_conv(n: int, size: tuple[int, int]) -> None:
     torch.manual_seed(0)
-    block = UpBlock2d(6, 5).to(memory_format=torch.channels_last)
+    block = UpBlock2d(6, 5, torch.nn.InstanceNorm2d).to(memory_format=torch.channels_last)
     with torch.no_grad():
         block.norm.weight.uniform_(0.5, 2)
         block.norm.bias.uniform_(-1, 1)
@@ -80,7 +74,7 @@ def test_upblock_phase_conv_equals_upsample_then_conv(n: int, size: tuple[int, i
 
 def test_instance_norm_shortcut_equals_instance_norm_per_sample() -> None:
     torch.manual_seed(1)
-    same, res = SameBlock2d(4, 6), ResBlock2d(6)
+    same, res = SameBlock2d(4, 6, torch.nn.InstanceNorm2d), ResBlock2d(6, torch.nn.InstanceNorm2d)
     for norm in (same.norm, res.norm1, res.norm2):
         with torch.no_grad():
             norm.weight.uniform_(0.5, 2)

@@ -13,7 +13,7 @@ from train_fixtures import BlobPairs, losses_of, read_log, tiny_document
 
 import fomm_core
 from fomm_core.errors import UserError
-from fomm_core.networks.keypoint_detector import KPDetector
+from fomm_core.networks.fomm.keypoint_detector import KPDetector
 from fomm_core.train.dataset import FramesDataset, StepBatchSampler, make_dataset
 from fomm_core.train.setup import setup_from_dict
 from fomm_core.train.trainer import Trainer

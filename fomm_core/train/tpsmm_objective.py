@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..networks.inpainting import InpaintingNetwork, warp
-from ..networks.tpsmm_dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
-from ..networks.tpsmm_keypoint_detector import TPSKeypointDetector
+from ..networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
+from ..networks.tpsmm.inpainting import InpaintingNetwork
+from ..networks.tpsmm.keypoint_detector import TPSKeypointDetector
 from .losses import equivariance_losses
 from .setup import TrainSetup
 from .transforms import EquivarianceTransform
@@ -42,7 +42,7 @@ class TPSMMFullModel(nn.Module):
         equivariance = float(w["equivariance_value"]) != 0
         frames = [source, driving]
         if equivariance:
-            frames.append(transform.transform_frame(driving, align_corners=True))
+            frames.append(transform.transform_frame(driving, self.inpainting_network.align_corners))
         # one batch for all frames: the ResNet's batch norms then see 2-3× more images per step
         kp = self.kp_detector(torch.cat(frames))
         kp_source, kp_driving = kp[:n], kp[n:2 * n]
@@ -58,7 +58,7 @@ class TPSMMFullModel(nn.Module):
         if float(w["warp_loss"]) != 0:
             losses["warp_loss"] = float(w["warp_loss"]) * self.warp_loss(encoded, driving, motion)
         generated = {"prediction": prediction, "kp_source": kp_source, "kp_driving": kp_driving,
-                     "deformed": warp(source, motion.deformation), "occlusion_map": motion.occlusion_maps[-1]}
+                     "deformed": self.inpainting_network.warp(source, motion.deformation), "occlusion_map": motion.occlusion_maps[-1]}
         return losses, generated
 
     def warp_loss(self, encoded: list[torch.Tensor], driving: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
@@ -68,7 +68,7 @@ class TPSMMFullModel(nn.Module):
         total = driving.new_zeros(())
         for level, (src, drv) in enumerate(zip(reversed(encoded), reversed(target), strict=True)):
             occlusion = self.inpainting_network.occlusion_at(motion, level, src).detach()
-            total = total + ((drv - warp(src.detach(), motion.deformation)) * occlusion).abs().mean()
+            total = total + ((drv - self.inpainting_network.warp(src.detach(), motion.deformation)) * occlusion).abs().mean()
         return total
 
     def clip_gradients(self) -> None:

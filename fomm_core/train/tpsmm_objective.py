@@ -13,10 +13,14 @@ from torch import nn
 from ..networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
 from ..networks.tpsmm.inpainting import InpaintingNetwork
 from ..networks.tpsmm.keypoint_detector import TPSKeypointDetector
+from ..tpsmm import build_networks
 from .losses import equivariance_losses
+from .objective import Objective, adam
 from .setup import TrainSetup
 from .transforms import EquivarianceTransform
 
+# the networks TPSMM's first stage trains (the AVD network is a second stage, not trained here)
+TRAINED = ("kp_detector", "dense_motion_network", "inpainting_network")
 # TPSMM clips gradients of these networks to an infinity norm of 10.
 CLIPPED = ("kp_detector", "dense_motion_network")
 CLIP_NORM = 10.0
@@ -75,3 +79,23 @@ class TPSMMFullModel(nn.Module):
         """Clip the keypoint detector's and dense motion network's gradients as TPSMM does."""
         for name in CLIPPED:
             nn.utils.clip_grad_norm_(getattr(self, name).parameters(), CLIP_NORM, norm_type=float("inf"))
+
+
+class TPSMMObjective(Objective):
+    """The three first-stage networks under one Adam (weight decay 1e-4), transform dropout in early epochs,
+    gradient clipping."""
+
+    def __init__(self, setup: TrainSetup, reconstruction: nn.Module, device: torch.device):
+        nets = build_networks(setup.model)
+        networks = {k: nets[k].to(device) for k in TRAINED}
+        optimizer = adam([p for net in networks.values() for p in net.parameters()], setup.train.lr_generator,
+                         weight_decay=1e-4)
+        full_model = TPSMMFullModel(**networks, setup=setup, reconstruction=reconstruction).to(device)
+        super().__init__(networks, {"optimizer": optimizer}, full_model)
+        self.setup = setup
+
+    def step_argument(self, epoch: int) -> float:
+        return self.setup.train.dropout_p(epoch)
+
+    def before_update(self) -> None:
+        self.full_model.clip_gradients()

@@ -100,19 +100,21 @@ class Conv2d(nn.Conv2d):
         """Stride-1 conv of x by the (weight, bias) that `make` derives from `sources` (`kind` names the
         derivation), optionally with ReLU fused, the weight kept in oneDNN's layout per input shape."""
         cache = self.__dict__.setdefault("_kept", {})
-        key = (kind, *map(_identity, sources))
+        key = tuple(map(_identity, sources))
         entry = cache.get(kind)
         if entry is None or entry[0] != key:
-            weight, bias = make()
-            entry = cache[kind] = (key, weight, bias, {})
-        _, weight, bias, packed = entry
+            entry = cache[kind] = (key, {})
+        packed = entry[1]
         shape = tuple(x.shape)
         if shape not in packed:
             if len(packed) >= _KEPT_SHAPES:
                 packed.clear()
-            packed[shape] = torch.ops.mkldnn._reorder_convolution_weight(weight, list(padding), [1, 1], [1, 1], 1,
-                                                                        list(shape))
-        return torch.ops.mkldnn._convolution_pointwise(x, packed[shape], bias, list(padding), [1, 1], [1, 1], 1,
+            # only the reordered copy is kept: a derived weight is derived again for another input shape
+            weight, bias = make()
+            packed[shape] = (torch.ops.mkldnn._reorder_convolution_weight(weight, list(padding), [1, 1], [1, 1], 1,
+                                                                         list(shape)), bias)
+        weight, bias = packed[shape]
+        return torch.ops.mkldnn._convolution_pointwise(x, weight, bias, list(padding), [1, 1], [1, 1], 1,
                                                        "relu" if relu else "none", [], "")
 
     def __getstate__(self) -> dict:

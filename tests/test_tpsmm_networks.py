@@ -189,3 +189,22 @@ def test_cached_source_encoding_equals_the_full_forward() -> None:
     assert cached.shape == (3, 3, 64, 64)
     assert (cached - full[:1]).abs().max() < 1e-5
     assert F.l1_loss(full[0], full[1]) > 1e-3
+
+
+def test_sampling_convention_comes_from_the_config_and_round_trips_through_model_params() -> None:
+    from dataclasses import replace
+
+    from fomm_core.config import config_from_model_params, config_to_model_params
+
+    unaligned = replace(TINY_TPSMM, align_corners=False)
+    assert TINY_TPSMM.align_corners  # the original's convention by default
+    assert config_from_model_params(config_to_model_params(unaligned), frame_size=64) == unaligned
+    torch.manual_seed(5)
+    dense, inpainting = TPSDenseMotionNetwork(unaligned).eval(), InpaintingNetwork(unaligned).eval()
+    assert not dense.align_corners and not inpainting.align_corners
+    source = torch.rand(1, 3, 64, 64)
+    identity = make_coordinate_grid(16, 16)[None]
+    # the aligned identity flow keeps every pixel; the unaligned one shifts them by up to half a pixel
+    assert (inpainting.warp(source, identity) - source).abs().max() > 0.05
+    aligned = InpaintingNetwork(TINY_TPSMM)
+    assert (aligned.warp(source, identity) - source).abs().max() < 1e-5

@@ -4,6 +4,8 @@ the widths (FOMM.md §3, TPSMM.md §4). The tables below are built from those ru
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +21,9 @@ from fomm_core.config import (
     TPSMMConfig,
 )
 from fomm_core.fomm import build_networks as build_fomm
+from fomm_core.networks.common.conv import plain_ops
+from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotionNetwork
+from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
 from fomm_core.tpsmm import TPSMMModel
 from fomm_core.tpsmm import build_networks as build_tpsmm
 
@@ -249,3 +254,29 @@ def test_a_capped_tpsmm_in_the_original_layout_loads_strictly_and_animates(tmp_p
     frames = fomm_core.animate(model, source, driving)
     assert len(frames) == 4 and frames[0].shape == (64, 64, 3)
     assert np.ptp(np.asarray(frames, dtype=np.float32)) > 0
+
+
+# Made by the original TPSMM code (HEAD c616878, torch 2.13 CPU) for CAPPED_GOLDEN: its dense motion and
+# inpainting networks' state_dicts (values float16-exact), a batch of sources and keypoints, and its outputs.
+GOLDEN = Path(__file__).parent / "data" / "tpsmm_capped_golden.npz"
+CAPPED_GOLDEN = TPSMMConfig(num_tps=2, frame_size=64, inpainting_block_expansion=8, inpainting_max_features=32,
+                            inpainting_num_down_blocks=3,
+                            dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3))
+
+
+def test_networks_of_the_original_code_for_a_capped_config_load_strictly_and_give_its_outputs() -> None:
+    data = dict(np.load(GOLDEN))
+    dense, inpainting = TPSDenseMotionNetwork(CAPPED_GOLDEN).eval(), InpaintingNetwork(CAPPED_GOLDEN).eval()
+    for prefix, net in (("dense_motion_network.", dense), ("inpainting_network.", inpainting)):
+        state = {k[len(prefix):]: torch.from_numpy(v).float() for k, v in data.items() if k.startswith(prefix)}
+        net.load_state_dict(state, strict=True)
+    source = torch.from_numpy(data["source"])
+    assert data["expected_prediction"].std() > 0.05
+    # the plain ops agree to float rounding; the inference shortcuts round differently (phase convs)
+    for context, tolerance in ((plain_ops, 1e-6), (nullcontext, 2e-5)):
+        with torch.no_grad(), context():
+            motion = dense(source, torch.from_numpy(data["kp_driving"]), torch.from_numpy(data["kp_source"]))
+            prediction = inpainting(source, motion)
+        assert np.abs(motion.deformation.numpy() - data["expected_deformation"]).max() <= tolerance
+        assert np.abs(motion.occlusion_maps[3].numpy() - data["expected_occlusion_3"]).max() <= tolerance
+        assert np.abs(prediction.numpy() - data["expected_prediction"]).max() <= tolerance

@@ -69,14 +69,16 @@ def _demo_loop(model, detect, generate, context=nullcontext):
 
 def _original_way_fomm(model):
     """FOMM demo.py: the generator's full forward re-encodes the source, recomputes its dense-motion inputs and
-    also warps the source image for visualisation, every frame."""
+    also warps the source image for visualisation, every frame; plain batch norm and upsample-then-conv ops."""
     from fomm_core import fomm
     from fomm_core.engine import Keypoints
+    from fomm_core.networks.common.conv import plain_ops
 
     nets = _fresh_networks(fomm, model.config)
     kp_detector, generator = nets["kp_detector"], nets["generator"]
     return _demo_loop(model, lambda x: Keypoints(*kp_detector(x)),
-                      lambda src, kp, ks: generator(src, kp.value, kp.jacobian, ks.value, ks.jacobian)["prediction"])
+                      lambda src, kp, ks: generator(src, kp.value, kp.jacobian, ks.value, ks.jacobian)["prediction"],
+                      plain_ops)
 
 
 @contextmanager
@@ -139,7 +141,7 @@ def _original_way_tpsmm(model):
     """
     from fomm_core import tpsmm
     from fomm_core.engine import Keypoints
-    from fomm_core.networks.tpsmm_blocks import plain_ops
+    from fomm_core.networks.common.conv import plain_ops
 
     nets = _fresh_networks(tpsmm, model.config)
     kp_detector, dense_motion = nets["kp_detector"], nets["dense_motion_network"]

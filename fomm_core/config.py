@@ -80,6 +80,8 @@ class TPSMMConfig:
     dense_motion: DenseMotionConfig = field(default_factory=DenseMotionConfig)
     avd_id_bottle_size: int = 128
     avd_pose_bottle_size: int = 128
+    # The sampling convention (see FOMMConfig.align_corners); the original TPSMM code uses True everywhere.
+    align_corners: bool = True
     engine: str = "tpsmm"
 
     @property
@@ -126,6 +128,7 @@ def config_from_model_params(model_params: dict[str, Any], frame_size: int = 256
             dense_motion=_pick(DenseMotionConfig, model_params.get("dense_motion_params", {})),
             avd_id_bottle_size=avd.get("id_bottle_size", 128),
             avd_pose_bottle_size=avd.get("pose_bottle_size", 128),
+            align_corners=bool(common.get("align_corners", True)),
         )
     if "num_kp" not in common:
         raise UserError("This config has no model_params.common_params.num_kp (FOMM) or num_tps (TPSMM); "
@@ -211,7 +214,8 @@ def config_to_model_params(config: ModelConfig) -> dict[str, Any]:
     if isinstance(config, TPSMMConfig):
         return {
             "common_params": {"num_tps": config.num_tps, "num_channels": config.num_channels,
-                              "bg": config.bg, "multi_mask": config.multi_mask},
+                              "bg": config.bg, "multi_mask": config.multi_mask,
+                              "align_corners": config.align_corners},
             "generator_params": {"block_expansion": config.inpainting_block_expansion,
                                  "max_features": config.inpainting_max_features,
                                  "num_down_blocks": config.inpainting_num_down_blocks},

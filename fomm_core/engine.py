@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .config import ModelConfig
 
@@ -121,3 +123,21 @@ class MotionModel(abc.ABC):
     def keypoint_positions(self, kp: Keypoints) -> torch.Tensor:
         """Positions N×K×2 used to compare poses (best-frame alignment)."""
         return kp.value
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything the library needs to know about one engine, in one place (see fomm_core.engines)."""
+
+    name: str
+    config_class: type
+    build_networks: Callable[[Any], dict[str, nn.Module]]  # config → fresh networks by checkpoint key
+    model_class: type[MotionModel]
+    required_modules: tuple[str, ...]  # checkpoint modules inference cannot do without
+    optional_modules: tuple[str, ...]  # checkpoint modules loaded when present
+    objective: Callable[[], type]  # the training objective class (fomm_core.train.objective.Objective), on demand
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """Every checkpoint module inference loads, in checkpoint order."""
+        return self.required_modules + self.optional_modules

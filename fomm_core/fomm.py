@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import torch
 
 from .config import FOMMConfig
-from .engine import Keypoints, MotionModel
+from .engine import EngineSpec, Keypoints, MotionModel
 from .motion import transfer_keypoints
-from .networks.blocks import freeze_for_inference
-from .networks.dense_motion import SourceMotionInputs
-from .networks.generator import OcclusionAwareGenerator
-from .networks.keypoint_detector import KPDetector
+from .networks.fomm.dense_motion import SourceMotionInputs
+from .networks.fomm.generator import OcclusionAwareGenerator
+from .networks.fomm.keypoint_detector import KPDetector
 
 
 @dataclass
@@ -42,15 +41,15 @@ class FOMMModel(MotionModel):
 
     @staticmethod
     def _prepare(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-        return freeze_for_inference(net.to(device, memory_format=torch.channels_last))
+        return net.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
 
     @classmethod
     def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,
                    name: str = "", sha256: str | None = None, fp16: bool = False) -> FOMMModel:
         """Build the networks and load the checkpoint's kp_detector and generator strictly."""
         nets = build_networks(config)
-        for key, net in nets.items():
-            net.load_state_dict(state[key], strict=True)
+        for key in SPEC.required_modules:
+            nets[key].load_state_dict(state[key], strict=True)
         return cls(config, nets["kp_detector"], nets["generator"], device, name, sha256, fp16)
 
     def detect_keypoints(self, frames: torch.Tensor) -> Keypoints:
@@ -75,3 +74,13 @@ class FOMMModel(MotionModel):
             motion = self.generator.dense_motion_network.forward_prepared(
                 source_state.motion_inputs, kp.value, kp.jacobian, src.value, src.jacobian)
             return self.generator.decode(source_state.features, motion).float()
+
+
+def _objective() -> type:
+    from .train.fomm_objective import FOMMObjective  # on demand: training code is not needed to animate
+
+    return FOMMObjective
+
+
+SPEC = EngineSpec("fomm", FOMMConfig, build_networks, FOMMModel, required_modules=("kp_detector", "generator"),
+                  optional_modules=(), objective=_objective)

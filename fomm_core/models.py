@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import replace
 
 import torch
 
-from .config import FOMMConfig, ModelConfig, load_config
+from .config import ModelConfig, load_config
 from .engine import MotionModel, choose_device
+from .engines import engine_of
 from .errors import UserError
-
-# engine name -> module holding `build_networks(config)` and a MotionModel class with `from_state`
-ENGINES = {"fomm": ("fomm_core.fomm", "FOMMModel"), "tpsmm": ("fomm_core.tpsmm", "TPSMMModel")}
-
-
-def _engine(name: str) -> tuple[object, type]:
-    module_name, class_name = ENGINES[name]
-    module = importlib.import_module(module_name)
-    return module, getattr(module, class_name)
 
 
 def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
-    """The config with FOMM's sampling convention overridden (None keeps the config's; TPSMM always uses True)."""
-    if align_corners is None or not isinstance(config, FOMMConfig):
+    """The config with its sampling convention overridden (None keeps the config's)."""
+    if align_corners is None:
         return config
     return replace(config, align_corners=align_corners)
 
@@ -33,7 +24,7 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
     """Load a model from a registry name or a .pth.tar/.safetensors path, ready for `animate`.
 
     `config` is a preset name, an original YAML path or a config object; when omitted it comes from the
-    registry entry or the safetensors metadata. `align_corners` overrides the config's (FOMMConfig).
+    registry entry or the safetensors metadata. `align_corners` overrides the config's sampling convention.
     `fp16` enables float16 autocast on CUDA only.
     """
     from . import weights  # imported here: huggingface_hub is slow to import and only loading needs it
@@ -46,10 +37,9 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
     if cfg.engine != loaded.engine:
         raise UserError(f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
                         f"{cfg.engine.upper()}; pass the matching config.")
-    _, cls = _engine(cfg.engine)
     cfg = _with_align_corners(cfg, align_corners)
     try:
-        return cls.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
+        return engine_of(cfg).model_class.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
                               fp16=fp16)
     except (RuntimeError, KeyError) as exc:
         raise UserError(f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
@@ -60,9 +50,9 @@ def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.d
                  align_corners: bool | None = None) -> MotionModel:
     """A model with random weights (seeded), for tests and benchmarks."""
     cfg = _with_align_corners(load_config(config), align_corners)
-    module, cls = _engine(cfg.engine)
+    spec = engine_of(cfg)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        nets = module.build_networks(cfg)
+        nets = spec.build_networks(cfg)
         state = {key: net.state_dict() for key, net in nets.items()}
-    return cls.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}")
+    return spec.model_class.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}")

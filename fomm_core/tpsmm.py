@@ -8,16 +8,13 @@ import torch
 from torch import nn
 
 from .config import TPSMMConfig
-from .engine import Keypoints, MotionModel
+from .engine import EngineSpec, Keypoints, MotionModel
 from .motion import transfer_keypoints
-from .networks.avd import AVDNetwork
-from .networks.bg_predictor import BGMotionPredictor
-from .networks.inpainting import InpaintingNetwork
-from .networks.tpsmm_dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
-from .networks.tpsmm_keypoint_detector import TPSKeypointDetector
-
-REQUIRED = ("kp_detector", "dense_motion_network", "inpainting_network")
-OPTIONAL = ("avd_network", "bg_predictor")
+from .networks.tpsmm.avd import AVDNetwork
+from .networks.tpsmm.bg_predictor import BGMotionPredictor
+from .networks.tpsmm.dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
+from .networks.tpsmm.inpainting import InpaintingNetwork
+from .networks.tpsmm.keypoint_detector import TPSKeypointDetector
 
 
 @dataclass
@@ -31,7 +28,7 @@ class TPSMMSource:
 
 
 def build_networks(config: TPSMMConfig) -> dict[str, nn.Module]:
-    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint (align_corners=True)."""
+    """Fresh (randomly initialised) TPSMM networks, keyed as in the original checkpoint."""
     nets: dict[str, nn.Module] = {
         "kp_detector": TPSKeypointDetector(config.num_tps),
         "dense_motion_network": TPSDenseMotionNetwork(config),
@@ -64,13 +61,13 @@ class TPSMMModel(MotionModel):
                    name: str = "", sha256: str | None = None, fp16: bool = False) -> TPSMMModel:
         """Build the networks and load each strictly: the three inference networks always, the AVD network and
         background predictor when the checkpoint has them."""
-        missing = [key for key in REQUIRED if key not in state]
+        missing = [key for key in SPEC.required_modules if key not in state]
         if missing:
             raise KeyError(f"TPSMM checkpoint has no {', '.join(missing)}")
         nets = build_networks(config)
         nets.setdefault("bg_predictor", BGMotionPredictor())
         loaded = {}
-        for key in REQUIRED + OPTIONAL:
+        for key in SPEC.modules:
             if key in state:
                 nets[key].load_state_dict(state[key], strict=True)
                 loaded[key] = nets[key]
@@ -104,3 +101,14 @@ class TPSMMModel(MotionModel):
             motion = self.dense_motion_network.forward_prepared(source_state.motion_inputs, kp.value)
             out = self.inpainting_network.decode(source_state.encoded, source_state.image, motion)
         return out.float()
+
+
+def _objective() -> type:
+    from .train.tpsmm_objective import TPSMMObjective  # on demand: training code is not needed to animate
+
+    return TPSMMObjective
+
+
+SPEC = EngineSpec("tpsmm", TPSMMConfig, build_networks, TPSMMModel,
+                  required_modules=("kp_detector", "dense_motion_network", "inpainting_network"),
+                  optional_modules=("avd_network", "bg_predictor"), objective=_objective)

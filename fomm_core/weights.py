@@ -26,6 +26,7 @@ from .config import (
     config_to_model_params,
     load_config,
 )
+from .engines import ENGINES
 from .errors import UserError
 from .hashing import sha256_file as _compute_sha256
 from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
@@ -34,11 +35,6 @@ log = logging.getLogger(__name__)
 
 State = dict[str, dict[str, torch.Tensor]]
 
-INFERENCE_MODULES: dict[str, tuple[str, ...]] = {
-    "fomm": ("kp_detector", "generator"),
-    "tpsmm": ("kp_detector", "dense_motion_network", "inpainting_network", "avd_network", "bg_predictor"),
-}
-OPTIONAL_MODULES = frozenset({"avd_network", "bg_predictor"})
 FORMAT = "fomm_core"
 
 
@@ -217,14 +213,14 @@ def detect_engine(state: Mapping[str, Any]) -> str:
 
 
 def inference_state(state: State) -> State:
-    """Only the modules inference needs, in INFERENCE_MODULES order; missing required ones are an error."""
+    """Only the modules inference loads, in the engine's order; missing required ones are an error."""
     engine = detect_engine(state)
-    wanted = INFERENCE_MODULES[engine]
-    missing = [m for m in wanted if m not in state and m not in OPTIONAL_MODULES]
+    spec = ENGINES[engine]
+    missing = [m for m in spec.required_modules if m not in state]
     if missing:
         raise UserError(f"This {engine.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
                         "Use a complete checkpoint.")
-    return {m: state[m] for m in wanted if m in state}
+    return {m: state[m] for m in spec.modules if m in state}
 
 
 def _hash_index_path() -> Path:

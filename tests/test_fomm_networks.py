@@ -14,8 +14,7 @@ import fomm_core
 from fomm_core.config import load_config
 from fomm_core.engine import Keypoints
 from fomm_core.fomm import FOMMModel, build_networks
-from fomm_core.networks.blocks import make_coordinate_grid
-from fomm_core.networks.generator import warp
+from fomm_core.networks.common.sampling import make_coordinate_grid, warp
 
 REFERENCE = Path(__file__).parent / "data" / "fomm_taichi256_state_dict.json"  # copy of shared/reference
 GOLDEN = Path(__file__).parent / "data" / "fomm_golden.npz"
@@ -183,22 +182,44 @@ def test_keypoints_batch_helpers() -> None:
 
 
 @pytest.mark.parametrize("size", [8, 40])  # 40×40 takes the phase-conv path, 8×8 upsamples first
-def test_frozen_blocks_compute_what_the_plain_blocks_compute(size) -> None:
-    import copy
-
-    from fomm_core.networks.blocks import DownBlock2d, SameBlock2d, UpBlock2d, freeze_for_inference
+def test_batch_norm_blocks_with_inference_shortcuts_compute_what_the_plain_blocks_compute(size) -> None:
+    from fomm_core.networks.common.blocks import DownBlock2d, SameBlock2d, UpBlock2d
+    from fomm_core.networks.common.conv import plain_ops
 
     torch.manual_seed(size)
-    for block in (UpBlock2d(16, 8), DownBlock2d(16, 8), SameBlock2d(16, 8, kernel_size=7, padding=3)):
+    norm = torch.nn.BatchNorm2d
+    for block in (UpBlock2d(16, 8, norm), DownBlock2d(16, 8, norm), SameBlock2d(16, 8, norm, kernel_size=7, padding=3)):
         with torch.no_grad():
             block.norm.running_mean.uniform_(-0.5, 0.5)
             block.norm.running_var.uniform_(0.5, 2.0)
             block.norm.weight.uniform_(0.5, 1.5)
-        plain = block.eval()
-        frozen = freeze_for_inference(copy.deepcopy(plain))
+        block.eval()
         x = torch.randn(2, 16, size, size).contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
-            expected, got = plain(x), frozen(x)
+            got = block(x)
+            with plain_ops():
+                expected = block(x)
         assert got.shape == expected.shape
         assert (expected > 0).float().mean() > 0.2  # the ReLU passes a good share
         assert torch.allclose(got, expected, atol=1e-5, rtol=1e-4), type(block).__name__
+
+
+def test_folded_batch_norm_follows_loaded_weights_and_statistics() -> None:
+    from fomm_core.networks.common.blocks import UpBlock2d
+    from fomm_core.networks.common.conv import plain_ops
+
+    torch.manual_seed(7)
+    block = UpBlock2d(8, 8, torch.nn.BatchNorm2d).eval()
+    x = torch.randn(1, 8, 40, 40).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        before = block(x)
+    state = {k: v.clone() for k, v in block.state_dict().items()}
+    state["norm.running_var"].uniform_(2.0, 3.0)
+    state["conv.weight"].mul_(-1)
+    block.load_state_dict(state)
+    with torch.inference_mode():
+        after = block(x)
+        with plain_ops():
+            expected = block(x)
+    assert (after - before).abs().max() > 0.1
+    assert torch.allclose(after, expected, atol=1e-5, rtol=1e-4)

@@ -12,19 +12,13 @@ import torch.nn.functional as F
 from tpsmm_fixtures import TINY_TPSMM
 
 from fomm_core.config import PRESETS
-from fomm_core.networks.bg_predictor import BGMotionPredictor
-from fomm_core.networks.blocks import make_coordinate_grid
-from fomm_core.networks.inpainting import InpaintingNetwork
-from fomm_core.networks.tpsmm_blocks import (
-    Conv2d,
-    ResBlock2d,
-    SameBlock2d,
-    UpBlock2d,
-    plain_ops,
-    single_output_conv,
-)
-from fomm_core.networks.tpsmm_dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
-from fomm_core.networks.tpsmm_keypoint_detector import TPSKeypointDetector
+from fomm_core.networks.common.blocks import ResBlock2d, SameBlock2d, UpBlock2d
+from fomm_core.networks.common.conv import Conv2d, plain_ops, single_output_conv
+from fomm_core.networks.common.sampling import make_coordinate_grid
+from fomm_core.networks.tpsmm.bg_predictor import BGMotionPredictor
+from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
+from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
+from fomm_core.networks.tpsmm.keypoint_detector import TPSKeypointDetector
 from fomm_core.tpsmm import build_networks
 
 # Every key and shape, in order, of each module of the public taichi-256 checkpoint (taichi.pth.tar).
@@ -63,7 +57,7 @@ def test_mgif_has_no_background_predictor_and_ted_has_the_same_networks() -> Non
 @pytest.mark.parametrize("n, size", [(1, (32, 37)), (3, (33, 32)), (2, (5, 7))])
 def test_upblock_phase_conv_equals_upsample_then_conv(n: int, size: tuple[int, int]) -> None:
     torch.manual_seed(0)
-    block = UpBlock2d(6, 5).to(memory_format=torch.channels_last)
+    block = UpBlock2d(6, 5, torch.nn.InstanceNorm2d).to(memory_format=torch.channels_last)
     with torch.no_grad():
         block.norm.weight.uniform_(0.5, 2)
         block.norm.bias.uniform_(-1, 1)
@@ -80,7 +74,7 @@ def test_upblock_phase_conv_equals_upsample_then_conv(n: int, size: tuple[int, i
 
 def test_instance_norm_shortcut_equals_instance_norm_per_sample() -> None:
     torch.manual_seed(1)
-    same, res = SameBlock2d(4, 6), ResBlock2d(6)
+    same, res = SameBlock2d(4, 6, torch.nn.InstanceNorm2d), ResBlock2d(6, torch.nn.InstanceNorm2d)
     for norm in (same.norm, res.norm1, res.norm2):
         with torch.no_grad():
             norm.weight.uniform_(0.5, 2)
@@ -195,3 +189,22 @@ def test_cached_source_encoding_equals_the_full_forward() -> None:
     assert cached.shape == (3, 3, 64, 64)
     assert (cached - full[:1]).abs().max() < 1e-5
     assert F.l1_loss(full[0], full[1]) > 1e-3
+
+
+def test_sampling_convention_comes_from_the_config_and_round_trips_through_model_params() -> None:
+    from dataclasses import replace
+
+    from fomm_core.config import config_from_model_params, config_to_model_params
+
+    unaligned = replace(TINY_TPSMM, align_corners=False)
+    assert TINY_TPSMM.align_corners  # the original's convention by default
+    assert config_from_model_params(config_to_model_params(unaligned), frame_size=64) == unaligned
+    torch.manual_seed(5)
+    dense, inpainting = TPSDenseMotionNetwork(unaligned).eval(), InpaintingNetwork(unaligned).eval()
+    assert not dense.align_corners and not inpainting.align_corners
+    source = torch.rand(1, 3, 64, 64)
+    identity = make_coordinate_grid(16, 16)[None]
+    # the aligned identity flow keeps every pixel; the unaligned one shifts them by up to half a pixel
+    assert (inpainting.warp(source, identity) - source).abs().max() > 0.05
+    aligned = InpaintingNetwork(TINY_TPSMM)
+    assert (aligned.warp(source, identity) - source).abs().max() < 1e-5

@@ -170,7 +170,7 @@ def test_augmentation_from_original_params():
 
 
 def test_strided_antialias_equals_the_networks_downsampling():
-    from fomm_core.networks.blocks import AntiAliasInterpolation2d
+    from fomm_core.networks.common.sampling import AntiAliasInterpolation2d
     from fomm_core.train.losses import StridedAntiAlias
 
     x = _images(9, size=64)

@@ -13,7 +13,7 @@ from train_fixtures import BlobPairs, losses_of, read_log, tiny_document
 
 import fomm_core
 from fomm_core.errors import UserError
-from fomm_core.networks.keypoint_detector import KPDetector
+from fomm_core.networks.fomm.keypoint_detector import KPDetector
 from fomm_core.train.dataset import FramesDataset, StepBatchSampler, make_dataset
 from fomm_core.train.setup import setup_from_dict
 from fomm_core.train.trainer import Trainer
@@ -153,19 +153,20 @@ def test_frozen_batch_norms_keep_their_running_statistics(tmp_path):
     trainer = Trainer(setup_from_dict(tiny_document(freeze_norm_step=1)), BlobPairs(), tmp_path)
     data = BlobPairs()
     batch = {k: torch.stack([data[(i, 0)][k] for i in range(4)]) for k in ("source", "driving")}
+    generator = trainer.networks["generator"]
 
     def stats() -> torch.Tensor:
-        return trainer.generator.first.norm.running_mean.clone()
+        return generator.first.norm.running_mean.clone()
 
     before = stats()
     trainer.train_step(batch)
     after_first = stats()
     assert not torch.equal(before, after_first)
-    weights = trainer.generator.first.conv.weight.clone()
+    weights = generator.first.conv.weight.clone()
     trainer.train_step(batch)
     assert torch.equal(stats(), after_first)
-    assert not torch.equal(trainer.generator.first.conv.weight, weights)
-    assert not trainer.generator.first.norm.training
+    assert not torch.equal(generator.first.conv.weight, weights)
+    assert not generator.first.norm.training
 
 
 def test_init_copies_every_tensor_whose_key_and_shape_match(tmp_path):
@@ -175,11 +176,11 @@ def test_init_copies_every_tensor_whose_key_and_shape_match(tmp_path):
     document = tiny_document()
     document["model_params"]["generator_params"]["block_expansion"] = 8  # generator convs change shape
     trainer = Trainer(setup_from_dict(document), BlobPairs(), tmp_path / "second", init=first / "checkpoint.pth.tar")
-    kp_count = len(trainer.kp_detector.state_dict())
+    kp_count = len(trainer.networks["kp_detector"].state_dict())
     assert trainer.initialised["kp_detector"] == f"{kp_count}/{kp_count}"
-    for key, value in trainer.kp_detector.state_dict().items():
+    for key, value in trainer.networks["kp_detector"].state_dict().items():
         assert torch.equal(value, old["kp_detector"][key]), key
-    generator = trainer.generator.state_dict()
+    generator = trainer.networks["generator"].state_dict()
     copied, total = map(int, trainer.initialised["generator"].split("/"))
     assert 0 < copied < total
     dense = "dense_motion_network.hourglass.encoder.down_blocks.0.conv.weight"
@@ -215,5 +216,5 @@ def test_network_initialisation_does_not_depend_on_the_reconstruction_loss(tmp_p
 
     monkeypatch.setattr(trainer_module, "reconstruction_loss", loss_that_draws_random_numbers)
     other = Trainer(setup_from_dict(tiny_document()), BlobPairs(), tmp_path / "b")
-    for key, value in plain.generator.state_dict().items():
-        assert torch.equal(value, other.generator.state_dict()[key]), key
+    for key, value in plain.networks["generator"].state_dict().items():
+        assert torch.equal(value, other.networks["generator"].state_dict()[key]), key

@@ -36,10 +36,10 @@ from fomm_core.config import (
     config_to_model_params,
     load_config,
 )
+from fomm_core.engines import ENGINES
 from fomm_core.errors import UserError
 from fomm_core.registry import MIRROR, REGISTRY
 from fomm_core.weights import (
-    INFERENCE_MODULES,
     config_from_metadata,
     detect_engine,
     fetch,
@@ -329,7 +329,7 @@ def test_inference_state_keeps_what_each_engine_needs():
     tpsmm = module_states(tpsmm_checkpoint())
     assert detect_engine(fomm) == "fomm" and detect_engine(tpsmm) == "tpsmm"
     assert list(inference_state(fomm)) == ["kp_detector", "generator"]
-    assert list(inference_state(tpsmm)) == list(INFERENCE_MODULES["tpsmm"])
+    assert list(inference_state(tpsmm)) == list(ENGINES["tpsmm"].modules)
     no_optional = {k: v for k, v in tpsmm.items() if k not in ("avd_network", "bg_predictor")}
     assert list(inference_state(no_optional)) == ["kp_detector", "dense_motion_network", "inpainting_network"]
     with pytest.raises(UserError, match="lacks kp_detector"):
@@ -344,7 +344,7 @@ def test_registry_entries_are_consistent():
     assert {"default", "taichi", "fashion", "mgif", "vox",
             "tpsmm-taichi", "tpsmm-vox", "tpsmm-ted", "tpsmm-mgif"} <= set(REGISTRY)
     for name, entry in REGISTRY.items():
-        assert entry.name == name and entry.engine in INFERENCE_MODULES
+        assert entry.name == name and entry.engine in ENGINES
         if entry.repo_id is None:
             continue
         assert entry.repo_id == MIRROR and entry.revision
@@ -443,7 +443,7 @@ def test_registry_name_loads_with_its_config(offline_hub, fomm_cache):
     assert loaded.name == "tpsmm-taichi" and loaded.engine == "tpsmm"
     assert loaded.config == PRESETS["tpsmm-taichi-256"]
     assert loaded.sha256 == hashlib.sha256(buf.getvalue()).hexdigest()
-    assert list(loaded.state) == list(INFERENCE_MODULES["tpsmm"])
+    assert list(loaded.state) == list(ENGINES["tpsmm"].modules)
     _, meta = read_safetensors(fomm_cache / "converted" / f"{loaded.sha256}.safetensors")
     assert config_from_metadata(meta) == PRESETS["tpsmm-taichi-256"] and meta["epoch"] == "42"
 

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..networks.blocks import make_coordinate_grid
+from ..networks.common.sampling import make_coordinate_grid
 
 _LUMA = torch.tensor([0.299, 0.587, 0.114])
 

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..networks.blocks import kp_to_gaussian
+from ..networks.common.sampling import kp_to_gaussian
 
 
 def _maybe_sn(conv: nn.Conv2d, sn: bool) -> nn.Module:

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import UserError
-from ..networks.blocks import AntiAliasInterpolation2d
+from ..networks.common.sampling import AntiAliasInterpolation2d
 from .transforms import EquivarianceTransform
 from .vgg19 import Vgg19, load_vgg19
 

@@ -26,74 +26,15 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from ..config import TPSMMConfig
+from ..engines import ENGINES
 from ..errors import UserError
-from ..fomm import build_networks
-from ..tpsmm import build_networks as build_tpsmm_networks
 from .dataset import StepBatchSampler
-from .gan import MultiScaleDiscriminator, discriminator_loss, generator_gan_losses
-from .losses import ImagePyramid, equivariance_losses, reconstruction_loss
+from .losses import reconstruction_loss
 from .samples import write_sample_sheet
 from .setup import TrainSetup
-from .tpsmm_objective import TPSMMFullModel
 from .transforms import EquivarianceTransform
 
 CHECKPOINT = "checkpoint.pth.tar"
-
-
-class GeneratorFullModel(nn.Module):
-    """Keypoint detector + generator with all generator-side losses (weighted), as one module for DDP."""
-
-    def __init__(self, kp_detector: nn.Module, generator: nn.Module, setup: TrainSetup, reconstruction: nn.Module,
-                 disc_scales: tuple[float, ...] = (1.0,)):
-        super().__init__()
-        self.kp_detector = kp_detector
-        self.generator = generator
-        self.reconstruction = reconstruction
-        self.weights = setup.train.loss_weights
-        self.disc_pyramid = ImagePyramid(disc_scales)
-        self.use_kp = bool(setup.discriminator.get("use_kp", False))
-
-    def forward(self, source: torch.Tensor, driving: torch.Tensor, transform: EquivarianceTransform,
-                discriminator: nn.Module | None = None) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-        """(weighted losses, generated outputs) for a batch; `discriminator` (frozen here) adds GAN terms."""
-        w = self.weights
-        kp_source = self.kp_detector(source)
-        kp_driving = self.kp_detector(driving)
-        generated = self.generator(source, kp_driving[0], kp_driving[1], kp_source[0], kp_source[1])
-        generated["kp_source"], generated["kp_driving"] = kp_source[0], kp_driving[0]
-        losses: dict[str, torch.Tensor] = {}
-        if any(float(x) != 0 for x in w["perceptual"]):
-            losses["perceptual"] = self.reconstruction(generated["prediction"], driving)
-        if discriminator is not None:
-            kp = kp_driving[0].detach() if self.use_kp else None
-            real = discriminator(self.disc_pyramid(driving), kp)
-            fake = discriminator(self.disc_pyramid(generated["prediction"]), kp)
-            losses.update(generator_gan_losses(real, fake, float(w["generator_gan"]), w["feature_matching"]))
-        if float(w["equivariance_value"]) != 0 or float(w["equivariance_jacobian"]) != 0:
-            transformed = transform.transform_frame(driving, self.generator.align_corners)
-            kp_transformed = self.kp_detector(transformed)
-            for name, value in equivariance_losses(transform, kp_driving, kp_transformed).items():
-                if float(w[name]) != 0:
-                    losses[name] = float(w[name]) * value
-        return losses, generated
-
-
-class DiscriminatorFullModel(nn.Module):
-    """The discriminator with its LSGAN loss on real frames and (detached) predictions."""
-
-    def __init__(self, discriminator: MultiScaleDiscriminator, setup: TrainSetup):
-        super().__init__()
-        self.discriminator = discriminator
-        self.pyramid = ImagePyramid(discriminator.scales)
-        self.weight = float(setup.train.loss_weights["discriminator_gan"])
-
-    def forward(self, driving: torch.Tensor, prediction: torch.Tensor, kp: torch.Tensor | None
-                ) -> dict[str, torch.Tensor]:
-        """The discriminator's loss."""
-        real = self.discriminator(self.pyramid(driving), kp)
-        fake = self.discriminator(self.pyramid(prediction.detach()), kp)
-        return {"disc_gan": discriminator_loss(real, fake, self.weight)}
 
 
 @dataclass
@@ -131,10 +72,6 @@ def _save_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _adam(params: Any, lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999), weight_decay=weight_decay)
-
-
 class Trainer:
     """Trains one FOMM or TPSMM on a dataset of (index, seed)-addressed pairs into a run directory."""
 
@@ -151,37 +88,11 @@ class Trainer:
             reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
                                                  self.ctx.device)
         self.loss_kind = reconstruction.kind
-        self.discriminator = None
-        self.full_discriminator: nn.Module | None = None
-        self.tpsmm = isinstance(setup.model, TPSMMConfig)
-        if self.tpsmm:
-            nets = build_tpsmm_networks(setup.model)
-            # the networks TPSMM's first stage trains (the AVD network is a second stage, not trained here)
-            self.networks = {k: nets[k].to(self.ctx.device)
-                             for k in ("kp_detector", "dense_motion_network", "inpainting_network")}
-            self.optimizers = {"optimizer": _adam([p for net in self.networks.values() for p in net.parameters()],
-                                                  params.lr_generator, weight_decay=1e-4)}
-            self.full_generator: nn.Module = TPSMMFullModel(**self.networks, setup=setup,
-                                                            reconstruction=reconstruction).to(self.ctx.device)
-        else:
-            nets = build_networks(setup.model)
-            self.kp_detector = nets["kp_detector"].to(self.ctx.device)
-            self.generator = nets["generator"].to(self.ctx.device)
-            self.networks = {"generator": self.generator, "kp_detector": self.kp_detector}
-            self.optimizers = {"optimizer_generator": _adam(self.generator.parameters(), params.lr_generator),
-                               "optimizer_kp_detector": _adam(self.kp_detector.parameters(), params.lr_kp_detector)}
-            if setup.uses_gan:
-                disc = dict(setup.discriminator)
-                scales = tuple(disc.pop("scales", (1,)))
-                self.discriminator = MultiScaleDiscriminator(scales, num_channels=setup.model.num_channels,
-                                                             num_kp=setup.model.num_kp, **disc).to(self.ctx.device)
-                self.networks["discriminator"] = self.discriminator
-                self.optimizers["optimizer_discriminator"] = _adam(self.discriminator.parameters(),
-                                                                   params.lr_discriminator)
-                self.full_discriminator = DiscriminatorFullModel(self.discriminator, setup).to(self.ctx.device)
-            disc_scales = tuple(float(s) for s in setup.discriminator.get("scales", (1,)))
-            self.full_generator = GeneratorFullModel(self.kp_detector, self.generator, setup, reconstruction,
-                                                     disc_scales).to(self.ctx.device)
+        self.objective = ENGINES[setup.model.engine].objective()(setup, reconstruction, self.ctx.device)
+        self.networks = self.objective.networks
+        self.optimizers = self.objective.optimizers
+        self.full_generator: nn.Module = self.objective.full_model
+        self.full_discriminator: nn.Module | None = self.objective.critic
         self.base_lr = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}
         self.step = 0
         self.initialised: dict[str, str] = {}
@@ -267,19 +178,6 @@ class Trainer:
                 group["lr"] = self.base_lr[name] * factor
         return next(iter(self.base_lr.values())) * factor
 
-    def _set_norm_mode(self) -> None:
-        """From `freeze_norm_step` on, the generator's batch norms use their running statistics, as at inference.
-
-        The keypoint detector keeps batch statistics: frozen there, its jacobians drifted toward singular
-        matrices and the equivariance losses diverged within a few hundred steps.
-        """
-        if self.tpsmm:
-            return
-        frozen = self.setup.train.freeze_norm_step is not None and self.step >= self.setup.train.freeze_norm_step
-        for layer in self.generator.modules():
-            if isinstance(layer, nn.modules.batchnorm._BatchNorm):
-                layer.train(not frozen)
-
     def _average_buffers(self) -> None:
         for module in self.modules().values():
             for buf in module.buffers():
@@ -303,37 +201,26 @@ class Trainer:
         part = slice(self.ctx.rank * batch_size, (self.ctx.rank + 1) * batch_size)
         return EquivarianceTransform(whole.theta[part], whole.control_points, whole.control_params[part])
 
-    def _unwrapped(self) -> nn.Module:
-        module = self.full_generator
-        return module.module if isinstance(module, DistributedDataParallel) else module
-
     def train_step(self, batch: dict[str, torch.Tensor]) -> tuple[dict[str, float], dict[str, torch.Tensor]]:
         """One optimisation step on a batch; returns the losses and the generated outputs."""
         source = batch["source"].to(self.ctx.device)
         driving = batch["driving"].to(self.ctx.device)
         transform = self._transform(source.shape[0])
-        if self.discriminator is not None:
-            self.discriminator.requires_grad_(False)
-        self._set_norm_mode()
-        extra = self.setup.train.dropout_p(self.step // self.steps_per_epoch) if self.tpsmm else self.discriminator
-        losses, generated = self.full_generator(source, driving, transform, extra)
+        objective = self.objective
+        objective.before_step(self.step)
+        argument = objective.step_argument(self.step // self.steps_per_epoch)
+        losses, generated = self.full_generator(source, driving, transform, argument)
         total = sum(losses.values())
         for opt in self.optimizers.values():
             opt.zero_grad(set_to_none=True)
         total.backward()
-        if self.tpsmm:
-            self._unwrapped().clip_gradients()
+        objective.before_update()
         for name, opt in self.optimizers.items():
-            if name != "optimizer_discriminator":
+            if name not in objective.critic_optimizers:
                 opt.step()
         values = {k: float(v.detach()) for k, v in losses.items()}
         if self.full_discriminator is not None:
-            self.discriminator.requires_grad_(True)
-            kp = generated["kp_driving"].detach() if self.setup.discriminator.get("use_kp") else None
-            disc_losses = self.full_discriminator(driving, generated["prediction"], kp)
-            sum(disc_losses.values()).backward()
-            self.optimizers["optimizer_discriminator"].step()
-            values.update({k: float(v.detach()) for k, v in disc_losses.items()})
+            values.update(objective.critic_step(self.full_discriminator, driving, generated))
         if self.ctx.enabled:
             self._average_buffers()
         self.step += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..networks.blocks import make_coordinate_grid
+from ..networks.common.sampling import make_coordinate_grid
 
 
 class EquivarianceTransform:

@@ -10,10 +10,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..config import TPSMMConfig
-from ..tps import fit_tps, warp_points
-from .blocks import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
-from .tpsmm_blocks import Conv2d, Hourglass, UpBlock2d, single_output_conv
+from ...config import TPSMMConfig
+from ...tps import fit_tps, warp_points
+from ..common.blocks import Hourglass, UpBlock2d
+from ..common.conv import Conv2d, single_output_conv
+from ..common.sampling import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
 
 OCCLUSION_NUM = 4
 
@@ -60,16 +61,18 @@ class TPSDenseMotionNetwork(nn.Module):
         self.kp_variance = cfg.kp_variance
         self.scale_factor = cfg.scale_factor
         self.multi_mask = config.multi_mask
+        self.align_corners = config.align_corners
         if cfg.scale_factor != 1:
             self.down = AntiAliasInterpolation2d(config.num_channels, cfg.scale_factor)
         in_features = config.num_channels * (config.num_tps + 1) + config.num_tps * 5 + 1
-        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features)
+        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features,
+                                   nn.InstanceNorm2d)
         widths = self.hourglass.out_channels
         self.maps = Conv2d(widths[-1], config.num_tps + 1, kernel_size=7, padding=3)
         if config.multi_mask:
             # masks from the last hourglass levels, then from up blocks back to full resolution
             self.up_nums = int(math.log2(1 / cfg.scale_factor))
-            self.up = nn.ModuleList(UpBlock2d(widths[-1] // 2 ** i, widths[-1] // 2 ** (i + 1))
+            self.up = nn.ModuleList(UpBlock2d(widths[-1] // 2 ** i, widths[-1] // 2 ** (i + 1), nn.InstanceNorm2d)
                                     for i in range(self.up_nums))
             from_hourglass = OCCLUSION_NUM - self.up_nums
             occ_in = [widths[-from_hourglass + i] for i in range(from_hourglass)]
@@ -109,7 +112,7 @@ class TPSDenseMotionNetwork(nn.Module):
         k1 = self.num_tps + 1
         transforms = self.transformations(kp_driving, kp_source, h, w)
         repeated = image.unsqueeze(1).expand(n, k1, c, h, w).reshape(n * k1, c, h, w)
-        deformed = F.grid_sample(repeated, transforms.reshape(n * k1, h, w, 2), align_corners=True)
+        deformed = F.grid_sample(repeated, transforms.reshape(n * k1, h, w, 2), align_corners=self.align_corners)
         deformed = deformed.view(n, k1, c, h, w)
 
         features = torch.cat([heatmap, deformed.view(n, k1 * c, h, w)], dim=1)

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ..config import FOMMConfig
-from .blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
+from ...config import FOMMConfig
+from ..common.blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d, width
+from ..common.conv import Conv2d
+from ..common.sampling import resize, warp
 from .dense_motion import DenseMotion, DenseMotionNetwork
-
-
-def resize(x: torch.Tensor, size: tuple[int, int], align_corners: bool) -> torch.Tensor:
-    """Bilinear resize of a map; align_corners=False is the original's F.interpolate default."""
-    return F.interpolate(x, size=size, mode="bilinear", align_corners=align_corners)
-
-
-def warp(x: torch.Tensor, deformation: torch.Tensor, align_corners: bool) -> torch.Tensor:
-    """Sample x (N×C×H×W) at a deformation (N×h×w×2), bilinearly resized to H×W first if needed."""
-    h, w = x.shape[2:]
-    if deformation.shape[1:3] != (h, w):
-        deformation = resize(deformation.permute(0, 3, 1, 2), (h, w), align_corners).permute(0, 2, 3, 1)
-    return F.grid_sample(x, deformation, align_corners=align_corners)
 
 
 class OcclusionAwareGenerator(nn.Module):
@@ -33,17 +21,16 @@ class OcclusionAwareGenerator(nn.Module):
         be, maxf = cfg.block_expansion, cfg.max_features
         self.align_corners = config.align_corners
         self.dense_motion_network = DenseMotionNetwork(config)
-        self.first = SameBlock2d(config.num_channels, be, kernel_size=7, padding=3)
+        n, norm = cfg.num_down_blocks, nn.BatchNorm2d
+        self.first = SameBlock2d(config.num_channels, be, norm, kernel_size=7, padding=3)
         self.down_blocks = nn.ModuleList(
-            DownBlock2d(min(maxf, be * 2 ** i), min(maxf, be * 2 ** (i + 1))) for i in range(cfg.num_down_blocks))
+            DownBlock2d(width(be, maxf, i), width(be, maxf, i + 1), norm) for i in range(n))
         self.up_blocks = nn.ModuleList(
-            UpBlock2d(min(maxf, be * 2 ** (i + 1)), min(maxf, be * 2 ** i))
-            for i in reversed(range(cfg.num_down_blocks)))
-        width = min(maxf, be * 2 ** cfg.num_down_blocks)
+            UpBlock2d(width(be, maxf, i + 1), width(be, maxf, i), norm) for i in reversed(range(n)))
         self.bottleneck = nn.Sequential()
         for i in range(cfg.num_bottleneck_blocks):
-            self.bottleneck.add_module(f"r{i}", ResBlock2d(width))
-        self.final = nn.Conv2d(be, config.num_channels, kernel_size=7, padding=3)
+            self.bottleneck.add_module(f"r{i}", ResBlock2d(width(be, maxf, n), norm))
+        self.final = Conv2d(be, config.num_channels, kernel_size=7, padding=3)
 
     def encode(self, source: torch.Tensor) -> torch.Tensor:
         """Source features before warping (depend on the source only)."""

@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..config import FOMMConfig
-from .blocks import AntiAliasInterpolation2d, Hourglass, kp_to_gaussian, make_coordinate_grid
+from ...config import FOMMConfig
+from ..common.blocks import Hourglass
+from ..common.conv import Conv2d
+from ..common.sampling import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
 
 
 @dataclass
@@ -40,11 +42,12 @@ class DenseMotionNetwork(nn.Module):
         self.kp_variance = cfg.kp_variance
         self.align_corners = config.align_corners
         in_features = (config.num_kp + 1) * (config.num_channels + 1)
-        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features)
-        self.mask = nn.Conv2d(self.hourglass.out_filters, config.num_kp + 1, kernel_size=7, padding=3)
+        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features, nn.BatchNorm2d)
+        features = self.hourglass.out_channels[-1]
+        self.mask = Conv2d(features, config.num_kp + 1, kernel_size=7, padding=3)
         self.occlusion = None
         if config.generator.estimate_occlusion_map:
-            self.occlusion = nn.Conv2d(self.hourglass.out_filters, 1, kernel_size=7, padding=3)
+            self.occlusion = Conv2d(features, 1, kernel_size=7, padding=3)
         self.scale_factor = cfg.scale_factor
         if cfg.scale_factor != 1:
             self.down = AntiAliasInterpolation2d(config.num_channels, cfg.scale_factor)
@@ -85,7 +88,7 @@ class DenseMotionNetwork(nn.Module):
                                         align_corners=self.align_corners).view(n, k + 1, c, h, w)
 
         features = torch.cat([heatmap, sparse_deformed], dim=2).view(n, -1, h, w)
-        features = self.hourglass(features.contiguous(memory_format=torch.channels_last))
+        features = self.hourglass(features.contiguous(memory_format=torch.channels_last))[-1]
         mask = F.softmax(self.mask(features), dim=1)
         deformation = (motions.permute(0, 1, 4, 2, 3) * mask.unsqueeze(2)).sum(dim=1).permute(0, 2, 3, 1)
         occlusion = torch.sigmoid(self.occlusion(features)) if self.occlusion is not None else None

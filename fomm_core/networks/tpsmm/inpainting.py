@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ..config import TPSMMConfig
-from .tpsmm_blocks import Conv2d, DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
-from .tpsmm_dense_motion import TPSDenseMotion
-
-
-def _resize(x: torch.Tensor, size: torch.Size) -> torch.Tensor:
-    return F.interpolate(x, size=size, mode="bilinear", align_corners=True)
-
-
-def warp(x: torch.Tensor, deformation: torch.Tensor) -> torch.Tensor:
-    """Sample x (N×C×H×W) at a flow (N×h×w×2), bilinearly resized to H×W first when sizes differ."""
-    if deformation.shape[1:3] != x.shape[2:]:
-        deformation = _resize(deformation.permute(0, 3, 1, 2), x.shape[2:]).permute(0, 2, 3, 1)
-    return F.grid_sample(x, deformation, align_corners=True)
+from ...config import TPSMMConfig
+from ..common.blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d, width
+from ..common.conv import Conv2d
+from ..common.sampling import resize, warp
+from .dense_motion import TPSDenseMotion
 
 
 class InpaintingNetwork(nn.Module):
@@ -30,13 +20,17 @@ class InpaintingNetwork(nn.Module):
         be, maxf, n = (config.inpainting_block_expansion, config.inpainting_max_features,
                        config.inpainting_num_down_blocks)
         self.multi_mask = config.multi_mask
-        self.first = SameBlock2d(config.num_channels, be, kernel_size=7, padding=3)
-        self.down_blocks = nn.ModuleList(
-            DownBlock2d(min(maxf, be * 2 ** i), min(maxf, be * 2 ** (i + 1))) for i in range(n))
-        # decoder widths follow max_features, deepest first: maxf, maxf, maxf/2, … → maxf/2, maxf/4, maxf/8, …
-        up_in = [maxf // 2 ** max(i - 1, 0) for i in range(n)]
-        self.up_blocks = nn.ModuleList(UpBlock2d(c, maxf // 2 ** (i + 1)) for i, c in enumerate(up_in))
-        self.resblock = nn.ModuleList(ResBlock2d(c) for c in up_in for _ in range(2))
+        self.align_corners = config.align_corners
+        norm = nn.InstanceNorm2d
+        self.first = SameBlock2d(config.num_channels, be, norm, kernel_size=7, padding=3)
+        widths = [width(be, maxf, i) for i in range(n + 1)]
+        self.down_blocks = nn.ModuleList(DownBlock2d(widths[i], widths[i + 1], norm) for i in range(n))
+        # level i's decoder takes its down block's output concatenated with the skip of the same width (only
+        # the output at the deepest level) and returns its down block's input width; deepest level first
+        decoder_in = [widths[i + 1] * (1 if i == n - 1 else 2) for i in reversed(range(n))]
+        self.up_blocks = nn.ModuleList(
+            UpBlock2d(c, widths[i], norm) for c, i in zip(decoder_in, reversed(range(n)), strict=True))
+        self.resblock = nn.ModuleList(ResBlock2d(c, norm) for c in decoder_in for _ in range(2))
         self.final = Conv2d(be, config.num_channels, kernel_size=7, padding=3)
 
     def encode(self, source: torch.Tensor) -> list[torch.Tensor]:
@@ -46,30 +40,35 @@ class InpaintingNetwork(nn.Module):
             maps.append(block(maps[-1]))
         return maps
 
+    def warp(self, x: torch.Tensor, deformation: torch.Tensor) -> torch.Tensor:
+        """x sampled at the flow, in the model's sampling convention."""
+        return warp(x, deformation, self.align_corners)
+
     def occlusion_at(self, motion: TPSDenseMotion, level: int, like: torch.Tensor) -> torch.Tensor:
         """The occlusion mask that weighs decoder level `level` (0 = deepest), at `like`'s size."""
         if self.multi_mask:
             return motion.occlusion_maps[level]
         occlusion = motion.occlusion_maps[0]
-        return occlusion if occlusion.shape[2:] == like.shape[2:] else _resize(occlusion, like.shape[2:])
+        return occlusion if occlusion.shape[2:] == like.shape[2:] else resize(occlusion, like.shape[2:],
+                                                                              self.align_corners)
 
     def decode(self, encoded: list[torch.Tensor], source: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
         """The generated frames N×C×H×W in [0,1] from the source's encoder maps (batch 1 or N) and the motion."""
         n = motion.deformation.shape[0]
         flow = motion.deformation
-        out = warp(encoded[-1].expand(n, -1, -1, -1), flow)
+        out = self.warp(encoded[-1].expand(n, -1, -1, -1), flow)
         out = out * self.occlusion_at(motion, 0, out)
         num_blocks = len(self.up_blocks)
         for i in range(num_blocks):
             out = self.up_blocks[i](self.resblock[2 * i + 1](self.resblock[2 * i](out)))
-            skip = warp(encoded[-(i + 2)].expand(n, -1, -1, -1), flow)
+            skip = self.warp(encoded[-(i + 2)].expand(n, -1, -1, -1), flow)
             skip = skip * self.occlusion_at(motion, i + 1, skip)
             if i < num_blocks - 1:
                 out = torch.cat([out, skip], dim=1)
         occlusion = self.occlusion_at(motion, -1, out)
         visible = 1 - occlusion
         out = torch.sigmoid(self.final(torch.addcmul(skip, out, visible)))
-        return torch.addcmul(warp(source.expand(n, -1, -1, -1), flow) * occlusion, out, visible)
+        return torch.addcmul(self.warp(source.expand(n, -1, -1, -1), flow) * occlusion, out, visible)
 
     def forward(self, source: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
         """The generated frames from full-size sources N×C×H×W and their dense motion."""

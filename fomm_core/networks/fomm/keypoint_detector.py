@@ -6,8 +6,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..config import FOMMConfig
-from .blocks import AntiAliasInterpolation2d, Hourglass, make_coordinate_grid
+from ...config import FOMMConfig
+from ..common.blocks import Hourglass
+from ..common.conv import Conv2d
+from ..common.sampling import AntiAliasInterpolation2d, make_coordinate_grid
 
 
 class KPDetector(nn.Module):
@@ -18,12 +20,14 @@ class KPDetector(nn.Module):
         cfg = config.kp_detector
         self.num_kp = config.num_kp
         self.temperature = cfg.temperature
-        self.predictor = Hourglass(cfg.block_expansion, config.num_channels, cfg.num_blocks, cfg.max_features)
-        self.kp = nn.Conv2d(self.predictor.out_filters, config.num_kp, kernel_size=7, padding=cfg.pad)
+        self.predictor = Hourglass(cfg.block_expansion, config.num_channels, cfg.num_blocks, cfg.max_features,
+                                   nn.BatchNorm2d)
+        features = self.predictor.out_channels[-1]
+        self.kp = Conv2d(features, config.num_kp, kernel_size=7, padding=cfg.pad)
         self.estimate_jacobian = config.estimate_jacobian
         if config.estimate_jacobian:
             self.num_jacobian_maps = 1 if cfg.single_jacobian_map else config.num_kp
-            self.jacobian = nn.Conv2d(self.predictor.out_filters, 4 * self.num_jacobian_maps, kernel_size=7,
+            self.jacobian = Conv2d(features, 4 * self.num_jacobian_maps, kernel_size=7,
                                       padding=cfg.pad)
             nn.init.zeros_(self.jacobian.weight)
             with torch.no_grad():
@@ -36,7 +40,7 @@ class KPDetector(nn.Module):
         """Frames N×3×H×W in [0,1] → (keypoints N×K×2, jacobians N×K×2×2 or None)."""
         if self.scale_factor != 1:
             x = self.down(x)
-        features = self.predictor(x)
+        features = self.predictor(x)[-1]
         logits = self.kp(features)
         n, k, h, w = logits.shape
         heatmap = F.softmax(logits.reshape(n, k, h * w).float() / self.temperature, dim=2)

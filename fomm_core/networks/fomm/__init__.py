@@ -1,0 +1,1 @@
+"""The First Order Motion Model's networks (batch-normalised blocks)."""

@@ -44,8 +44,14 @@ from fomm_core.weights import preferred_model
 log = logging.getLogger("app")
 
 HERE = Path(__file__).resolve().parent
-EXAMPLES = [(HERE / "examples" / photo, HERE / "examples" / clip)
-            for photo, clip in [("photo.png", "dance.mp4"), ("photo-2.png", "dance-2.mp4"), ("photo-3.png", "dance-3.mp4")]]
+EXAMPLES = [
+    (HERE / "examples" / photo, HERE / "examples" / clip)
+    for photo, clip in [
+        ("photo.png", "dance.mp4"),
+        ("photo-2.png", "dance-2.mp4"),
+        ("photo-3.png", "dance-3.mp4"),
+    ]
+]
 EXAMPLE_PHOTO, EXAMPLE_CLIP = EXAMPLES[0]
 DEFAULT_MODEL = "default"
 ON_ZERO_GPU = bool(SpacesConfig.zero_gpu)
@@ -61,7 +67,9 @@ MIN_OUTPUT_SIZE, MAX_OUTPUT_SIZE = 64, 512
 # taichi-256, 0.627 s/frame in benchmarks/animate.py); convolutional networks of this size usually run tens of
 # times faster on a data-centre GPU than on 2 CPU cores, so it should err high.
 GPU_BASE_S, GPU_PER_FRAME_S, GPU_MAX_S = 10, 0.05, 120
-GENERIC_ERROR = "Something went wrong on our side while making the video. Please try again, or try another clip."
+GENERIC_ERROR = (
+    "Something went wrong on our side while making the video. Please try again, or try another clip."
+)
 MODE_CHOICES = [("mode_relative", "relative"), ("mode_absolute", "absolute"), ("mode_avd", "avd")]
 SIZE_CHOICES = ["384", "512"]
 BOOLEAN_INPUTS = ("adapt_scale", "best_frame", "framing", "side_by_side", "keep_audio")
@@ -93,21 +101,25 @@ def space_models() -> ModelCache:
     return ModelCache(lambda name: _resident(load_model(name, device=device)))
 
 
-def _gpu_seconds(model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any, **kwargs: Any) -> int:
+def _gpu_seconds(
+    model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any, **kwargs: Any
+) -> int:
     return int(min(GPU_MAX_S, GPU_BASE_S + GPU_PER_FRAME_S * len(frames)))
 
 
 @spaces.GPU(duration=_gpu_seconds)
-def _animate_on_gpu(model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any,
-                    **kwargs: Any) -> Iterator[np.ndarray]:
+def _animate_on_gpu(
+    model_id: int, name: str, source: np.ndarray, frames: np.ndarray, *args: Any, **kwargs: Any
+) -> Iterator[np.ndarray]:
     """Frames as uint8: a quarter of float32's bytes to send back from the GPU worker."""
     model = _RESIDENT.get(model_id) or load_model(name, device="cuda")
     for frame in animate_iter(model, source, frames, *args, **kwargs):
         yield to_uint8(frame)
 
 
-def zero_gpu_animate(model: MotionModel, source: np.ndarray, driving: Any, *args: Any,
-                     **kwargs: Any) -> Iterator[np.ndarray]:
+def zero_gpu_animate(
+    model: MotionModel, source: np.ndarray, driving: Any, *args: Any, **kwargs: Any
+) -> Iterator[np.ndarray]:
     """animate_fn for ZeroGPU: decode the (length-limited) clip on the CPU first, then hold the GPU only to animate."""
     frames = np.stack(list(driving))
     _RESIDENT.setdefault(id(model), model)
@@ -130,7 +142,9 @@ def _size(choice: str | int | None) -> int | None:
     try:
         return int(choice)
     except ValueError:
-        raise UserError(f"Output size {choice!r} is not a size; choose 'native' or a number of pixels such as 512.") from None
+        raise UserError(
+            f"Output size {choice!r} is not a size; choose 'native' or a number of pixels such as 512."
+        ) from None
 
 
 def _seconds(value: float | str | None) -> float | None:
@@ -152,48 +166,92 @@ def _sweep(folder: Path, age_s: float) -> None:
             continue
 
 
-def _generation(generation_id: str, model: MotionModel, used: RenderOptions, photo: str | None, clip: str | None,
-                notice: str) -> dict[str, Any]:
+def _generation(
+    generation_id: str,
+    model: MotionModel,
+    used: RenderOptions,
+    photo: str | None,
+    clip: str | None,
+    notice: str,
+) -> dict[str, Any]:
     """What a rating of one video must record (kept, hidden, in the page's state)."""
     return generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
 
 
 def _rating_controls(enabled: bool, thanks: str = "") -> tuple[Any, Any, Any, Any]:
     """Updates for 👍, 👎, the comment box and the thank-you note."""
-    return (gr.update(interactive=enabled), gr.update(interactive=enabled), gr.update(interactive=enabled),
-            gr.update(value=thanks, visible=bool(thanks)))
+    return (
+        gr.update(interactive=enabled),
+        gr.update(interactive=enabled),
+        gr.update(interactive=enabled),
+        gr.update(value=thanks, visible=bool(thanks)),
+    )
 
 
 class SpaceApp:
     """The app's behaviour, separate from its layout so tests can call it directly."""
 
-    def __init__(self, models: ModelCache, store: RatingsStore, animate_fn: Callable[..., Any] | None,
-                 max_duration: float, work_dir: Path, time_limit: float = GENERATE_TIME_LIMIT_S,
-                 uploads: UploadCheck | None = None):
-        self.uploads = uploads or UploadCheck(get_upload_folder(), shipped=tuple(p for pair in EXAMPLES for p in pair))
+    def __init__(
+        self,
+        models: ModelCache,
+        store: RatingsStore,
+        animate_fn: Callable[..., Any] | None,
+        max_duration: float,
+        work_dir: Path,
+        time_limit: float = GENERATE_TIME_LIMIT_S,
+        uploads: UploadCheck | None = None,
+    ):
+        self.uploads = uploads or UploadCheck(
+            get_upload_folder(), shipped=tuple(p for pair in EXAMPLES for p in pair)
+        )
         self.models = models
         self.store = store
         self.animate_fn = animate_fn
         self.max_duration = max_duration
         self.work_dir = work_dir
         self.time_limit = time_limit
-        self._example_records: dict[str, dict[str, Any]] = {}  # cached example video's name -> its rating context
+        self._example_records: dict[
+            str, dict[str, Any]
+        ] = {}  # cached example video's name -> its rating context
 
-    def options(self, model: str, mode: str, adapt_scale: bool, best_frame: bool, trim_start: float | None,
-                trim_end: float | None, framing: bool, side_by_side: bool, output_size: str | None,
-                keep_audio: bool) -> RenderOptions:
+    def options(
+        self,
+        model: str,
+        mode: str,
+        adapt_scale: bool,
+        best_frame: bool,
+        trim_start: float | None,
+        trim_end: float | None,
+        framing: bool,
+        side_by_side: bool,
+        output_size: str | None,
+        keep_audio: bool,
+    ) -> RenderOptions:
         """The UI's values as RenderOptions (API callers skip the dropdowns' checks, so names are checked here)."""
         model = model or DEFAULT_MODEL
         if model not in REGISTRY:
             raise UserError(f"Unknown model {model!r}; choose one of {', '.join(REGISTRY)}.")
-        return RenderOptions(model=model, mode=mode,
-                             adapt_scale=bool(adapt_scale), best_frame="auto" if best_frame else None,
-                             trim_start=_seconds(trim_start) or 0.0, trim_end=_seconds(trim_end),
-                             max_duration=self.max_duration, framing=bool(framing), side_by_side=bool(side_by_side),
-                             output_size=_size(output_size), keep_audio=bool(keep_audio))
+        return RenderOptions(
+            model=model,
+            mode=mode,
+            adapt_scale=bool(adapt_scale),
+            best_frame="auto" if best_frame else None,
+            trim_start=_seconds(trim_start) or 0.0,
+            trim_end=_seconds(trim_end),
+            max_duration=self.max_duration,
+            framing=bool(framing),
+            side_by_side=bool(side_by_side),
+            output_size=_size(output_size),
+            keep_audio=bool(keep_audio),
+        )
 
-    def run(self, photo: Upload, clip: Upload, options: RenderOptions,
-            progress: Callable[[int, int], None] | None = None) -> tuple[str, dict[str, Any]]:
+    def run(
+        self,
+        photo: Upload,
+        clip: Upload,
+        options: RenderOptions,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
         """Render one video; return its path and what a rating of it must record."""
         photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
         if not photo:
@@ -208,15 +266,34 @@ class SpaceApp:
         used = RenderOptions.from_dict({**options.to_dict(), "model": model.name or options.model})
         _sweep(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
-        out = render(photo, clip, used, out_path=self.work_dir / f"{generation_id}.mp4", progress=progress,
-                     model=model, animate_fn=self.animate_fn, plan=plan)
+        out = render(
+            photo,
+            clip,
+            used,
+            out_path=self.work_dir / f"{generation_id}.mp4",
+            progress=progress,
+            model=model,
+            animate_fn=self.animate_fn,
+            plan=plan,
+        )
         return str(out), _generation(generation_id, model, used, photo, clip, notice)
 
-    def generate(self, photo: Upload, clip: Upload, model: str, mode: str, adapt_scale: bool,
-                 best_frame: bool, trim_start: float | None, trim_end: float | None, framing: bool,
-                 side_by_side: bool, output_size: str | None, keep_audio: bool,
-                 progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
-                 ) -> tuple[str, dict[str, Any]]:
+    def generate(
+        self,
+        photo: Upload,
+        clip: Upload,
+        model: str,
+        mode: str,
+        adapt_scale: bool,
+        best_frame: bool,
+        trim_start: float | None,
+        trim_end: float | None,
+        framing: bool,
+        side_by_side: bool,
+        output_size: str | None,
+        keep_audio: bool,
+        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
+    ) -> tuple[str, dict[str, Any]]:
         """The Generate button and the /generate API: the result video's path (and, hidden, the rating context)."""
         deadline = time.monotonic() + self.time_limit
 
@@ -227,8 +304,18 @@ class SpaceApp:
             progress((done, total), desc="Animating", unit="frames")
 
         with user_errors():
-            opts = self.options(model, mode, adapt_scale, best_frame, trim_start, trim_end, framing, side_by_side,
-                                output_size, keep_audio)
+            opts = self.options(
+                model,
+                mode,
+                adapt_scale,
+                best_frame,
+                trim_start,
+                trim_end,
+                framing,
+                side_by_side,
+                output_size,
+                keep_audio,
+            )
             return self.run(photo, clip, opts, frames_done)
 
     def example(self, photo: Upload, clip: Upload) -> str:
@@ -243,14 +330,17 @@ class SpaceApp:
         with user_errors():
             model, notice = self.models.get(DEFAULT_MODEL)
             options = RenderOptions(max_duration=self.max_duration, model=model.name or DEFAULT_MODEL)
-            name = Path((video.get("path") if isinstance(video, dict) else video) or "").stem  # only its name is used
+            name = Path(
+                (video.get("path") if isinstance(video, dict) else video) or ""
+            ).stem  # only its name is used
             if name in self._example_records:
                 return self._example_records[name]
             photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
             return _generation(name, model, options, photo, clip, notice)
 
-    def rate(self, vote: int, generation: dict[str, Any] | None, comment: str | None,
-             request: gr.Request | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def rate(
+        self, vote: int, generation: dict[str, Any] | None, comment: str | None, request: gr.Request | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Store 👍 (+1) or 👎 (-1) for the last generated video: the new rating context and the API's status."""
         if not generation:
             raise gr.Error("Generate a video first, then rate it.")
@@ -260,22 +350,31 @@ class SpaceApp:
             session = anonymous_session(getattr(request, "session_hash", None))
             client = getattr(request, "client", None)
             headers = getattr(request, "headers", None) or {}
-            address = client_address(getattr(client, "host", None), headers.get("x-forwarded-for"),
-                                     proxy_hops_from_env())
-            rating = Rating.of_generation(generation, vote, comment or "", session, self.store.rater(address, session))
+            address = client_address(
+                getattr(client, "host", None), headers.get("x-forwarded-for"), proxy_hops_from_env()
+            )
+            rating = Rating.of_generation(
+                generation, vote, comment or "", session, self.store.rater(address, session)
+            )
             self.store.add(rating)
-        status = {"saved": True, "rating": "up" if vote > 0 else "down", "rating_id": rating.id,
-                  "generation_id": rating.generation_id,
-                  "message": "Thank you! Your rating was saved and counts in the **Peer review** tab."}
+        status = {
+            "saved": True,
+            "rating": "up" if vote > 0 else "down",
+            "rating_id": rating.id,
+            "generation_id": rating.generation_id,
+            "message": "Thank you! Your rating was saved and counts in the **Peer review** tab.",
+        }
         return {**generation, "rated": True}, status
 
-    def rate_up(self, generation: dict[str, Any] | None, comment: str | None,
-                request: gr.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    def rate_up(
+        self, generation: dict[str, Any] | None, comment: str | None, request: gr.Request
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """👍 button and the /rate_up API."""
         return self.rate(1, generation, comment, request)
 
-    def rate_down(self, generation: dict[str, Any] | None, comment: str | None,
-                  request: gr.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    def rate_down(
+        self, generation: dict[str, Any] | None, comment: str | None, request: gr.Request
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """👎 button and the /rate_down API."""
         return self.rate(-1, generation, comment, request)
 
@@ -285,19 +384,34 @@ class SpaceApp:
             data = report(self.store)
         n, raters, limits = data["ratings"], data["raters"], self.store.limits
         older = data["ratings_counted_by_session"]
-        summary = (f"**{n} rating{'' if n == 1 else 's'}** ({data['up']} 👍) from {raters} "
-                   f"rater{'' if raters == 1 else 's'}: {data['rater_basis']}"
-                   f"{f' ({older} older ratings count by browser session)' if older else ''}. "
-                   f"Each rater rates a video once, at most {describe(limits.session)} per session and "
-                   f"{describe(limits.rater)} per address. "
-                   "Approval with Wilson 95% intervals; option sets list what differs from the defaults.")
+        summary = (
+            f"**{n} rating{'' if n == 1 else 's'}** ({data['up']} 👍) from {raters} "
+            f"rater{'' if raters == 1 else 's'}: {data['rater_basis']}"
+            f"{f' ({older} older ratings count by browser session)' if older else ''}. "
+            f"Each rater rates a video once, at most {describe(limits.session)} per session and "
+            f"{describe(limits.rater)} per address. "
+            "Approval with Wilson 95% intervals; option sets list what differs from the defaults."
+        )
         return summary, _table(data["by_model"], ["model"]), _table(data["by_options"], ["model", "options"])
 
 
 def _table(rows: list[dict[str, Any]], keys: list[str]) -> pd.DataFrame:
     columns = [*keys, "ratings", "👍", "👎", "approval", "95% interval", "raters"]
-    return pd.DataFrame([[*(str(r[k]) for k in keys), r["n"], r["up"], r["down"], f"{r['approval']:.0%}",
-                          f"{r['low']:.0%} – {r['high']:.0%}", r["raters"]] for r in rows], columns=columns)
+    return pd.DataFrame(
+        [
+            [
+                *(str(r[k]) for k in keys),
+                r["n"],
+                r["up"],
+                r["down"],
+                f"{r['approval']:.0%}",
+                f"{r['low']:.0%} – {r['high']:.0%}",
+                r["raters"],
+            ]
+            for r in rows
+        ],
+        columns=columns,
+    )
 
 
 RATING_ERROR = "Something went wrong on our side with the ratings. Please try again later."
@@ -334,9 +448,21 @@ def _valid_size(value: Any) -> bool:
     return text.isdigit() and MIN_OUTPUT_SIZE <= int(text) <= MAX_OUTPUT_SIZE
 
 
-def validate_generate(photo: Upload, clip: Upload, model: Any, mode: Any, adapt_scale: Any, best_frame: Any,
-                      trim_start: Any, trim_end: Any, framing: Any, side_by_side: Any, output_size: Any,
-                      keep_audio: Any, request: gr.Request | None = None) -> list[dict[str, Any]]:
+def validate_generate(
+    photo: Upload,
+    clip: Upload,
+    model: Any,
+    mode: Any,
+    adapt_scale: Any,
+    best_frame: Any,
+    trim_start: Any,
+    trim_end: Any,
+    framing: Any,
+    side_by_side: Any,
+    output_size: Any,
+    keep_audio: Any,
+    request: gr.Request | None = None,
+) -> list[dict[str, Any]]:
     """Gradio's validator for /generate: refuses missing files, wrong types and out-of-range values before the
     queue, with one message per input, in Korean when the visitor's browser prefers it."""
     lang = app_text.language(request.headers.get("accept-language") if request is not None else None)
@@ -377,8 +503,11 @@ def page_texts(max_duration: float, missing: Sequence[str]) -> gr.I18n:
     sizes = sorted({size for name in REGISTRY if (size := native_size(name))})
     tables = {}
     for lang, table in app_text.TABLES.items():
-        filled = {**table, "clip": table["clip"].format(max=f"{max_duration:g}"),
-                  "models_missing": table["models_missing"].format(names=", ".join(missing))}
+        filled = {
+            **table,
+            "clip": table["clip"].format(max=f"{max_duration:g}"),
+            "models_missing": table["models_missing"].format(names=", ".join(missing)),
+        }
         filled.update({f"size_native_{size}": table["size_native"].format(size=size) for size in sizes})
         descriptions = {name: entry.description for name, entry in REGISTRY.items()}
         if lang == "ko":
@@ -400,10 +529,15 @@ def example_label(index: int) -> str:
     return f"{app_text.EN[key]} · {app_text.KO[key]}"
 
 
-def build_demo(models: ModelCache | None = None, store: RatingsStore | None = None,
-               animate_fn: Callable[..., Any] | None = None, max_duration: float = MAX_CLIP_SECONDS,
-               examples: bool = True, preload: Sequence[str] = (DEFAULT_MODEL,),
-               time_limit: float = GENERATE_TIME_LIMIT_S) -> gr.Blocks:
+def build_demo(
+    models: ModelCache | None = None,
+    store: RatingsStore | None = None,
+    animate_fn: Callable[..., Any] | None = None,
+    max_duration: float = MAX_CLIP_SECONDS,
+    examples: bool = True,
+    preload: Sequence[str] = (DEFAULT_MODEL,),
+    time_limit: float = GENERATE_TIME_LIMIT_S,
+) -> gr.Blocks:
     """The Space's Blocks (launch it with `launch`). Tests pass a ModelCache with a tiny model and a RatingsStore
     in a temporary folder.
 
@@ -418,8 +552,9 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
         except UserError as exc:
             log.warning("could not preload %s: %s", name, exc)
     work_dir = Path(tempfile.mkdtemp(prefix="kpop-results-"))
-    app = SpaceApp(models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir,
-                   time_limit)
+    app = SpaceApp(
+        models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir, time_limit
+    )
     runnable, missing = models.available()
     i18n = page_texts(max_duration, missing)
     preferred = preferred_model()
@@ -435,11 +570,19 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                     clip = gr.Video(label=i18n("clip"), height=320, elem_id="clip")
                     with gr.Accordion(i18n("options"), open=False):
                         chosen = preferred if preferred in runnable else DEFAULT_MODEL
-                        model = gr.Dropdown(runnable, value=chosen, label=i18n("model"), elem_id="model",
-                                            info=i18n(f"model_{chosen}"))
+                        model = gr.Dropdown(
+                            runnable,
+                            value=chosen,
+                            label=i18n("model"),
+                            elem_id="model",
+                            info=i18n(f"model_{chosen}"),
+                        )
                         gr.Markdown(i18n("models_missing"), visible=bool(missing), elem_id="models-missing")
-                        mode = gr.Radio([(str(i18n(key)), value) for key, value in MODE_CHOICES], value="relative",
-                                        label=i18n("mode"))
+                        mode = gr.Radio(
+                            [(str(i18n(key)), value) for key, value in MODE_CHOICES],
+                            value="relative",
+                            label=i18n("mode"),
+                        )
                         adapt_scale = gr.Checkbox(True, label=i18n("adapt_scale"))
                         best_frame = gr.Checkbox(False, label=i18n("best_frame"))
                         with gr.Row():
@@ -447,56 +590,124 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
                             trim_end = gr.Number(0, label=i18n("trim_end"), minimum=0, min_width=120)
                         framing = gr.Checkbox(True, label=i18n("framing"))
                         side_by_side = gr.Checkbox(False, label=i18n("side_by_side"))
-                        output_size = gr.Dropdown(size_choices(i18n, model.value), value="native",
-                                                  label=i18n("output_size"), elem_id="output-size")
+                        output_size = gr.Dropdown(
+                            size_choices(i18n, model.value),
+                            value="native",
+                            label=i18n("output_size"),
+                            elem_id="output-size",
+                        )
                         keep_audio = gr.Checkbox(True, label=i18n("keep_audio"))
                     go = gr.Button(i18n("generate"), variant="primary", elem_id="generate")
                 with gr.Column(min_width=280):
-                    result = gr.Video(label=i18n("result"), format="mp4", interactive=False, height=420,
-                                      autoplay=True, elem_id="result")
+                    result = gr.Video(
+                        label=i18n("result"),
+                        format="mp4",
+                        interactive=False,
+                        height=420,
+                        autoplay=True,
+                        elem_id="result",
+                    )
                     notice = gr.Markdown(visible=False, elem_id="notice")
-                    comment = gr.Textbox(label=i18n("comment"), max_lines=3, max_length=MAX_COMMENT,
-                                         interactive=False, elem_id="comment",
-                                         placeholder=i18n("comment_placeholder"))
+                    comment = gr.Textbox(
+                        label=i18n("comment"),
+                        max_lines=3,
+                        max_length=MAX_COMMENT,
+                        interactive=False,
+                        elem_id="comment",
+                        placeholder=i18n("comment_placeholder"),
+                    )
                     with gr.Row(elem_id="rate-row"):
                         up = gr.Button(i18n("rate_up"), interactive=False, elem_id="rate-up")
                         down = gr.Button(i18n("rate_down"), interactive=False, elem_id="rate-down")
                     thanks = gr.Markdown(visible=False, elem_id="thanks")
                     rating_status = gr.JSON(visible=False, label="rating")
             if shown_examples:
-                tried = gr.Examples([[str(p), str(c)] for p, c in shown_examples], inputs=[photo, clip],
-                                    outputs=[result], fn=app.example, cache_examples=True, cache_mode="lazy",
-                                    label=i18n("examples"), preprocess=False,
-                                    example_labels=[example_label(i) for i in range(len(shown_examples))])
-                tried.cache_event.success(app.example_context, [photo, clip, result], generation, preprocess=False,
-                                          api_visibility="private")
+                tried = gr.Examples(
+                    [[str(p), str(c)] for p, c in shown_examples],
+                    inputs=[photo, clip],
+                    outputs=[result],
+                    fn=app.example,
+                    cache_examples=True,
+                    cache_mode="lazy",
+                    label=i18n("examples"),
+                    preprocess=False,
+                    example_labels=[example_label(i) for i in range(len(shown_examples))],
+                )
+                tried.cache_event.success(
+                    app.example_context,
+                    [photo, clip, result],
+                    generation,
+                    preprocess=False,
+                    api_visibility="private",
+                )
             gr.Markdown(i18n("tips"))
         with gr.Tab(i18n("tab_review")) as review_tab:
             summary = gr.Markdown(elem_id="review-summary", label="summary")
             by_model = gr.Dataframe(label=i18n("by_model"), interactive=False, wrap=True, elem_id="by-model")
-            by_options = gr.Dataframe(label=i18n("by_options"), interactive=False, wrap=True,
-                                      elem_id="by-options")
+            by_options = gr.Dataframe(
+                label=i18n("by_options"), interactive=False, wrap=True, elem_id="by-options"
+            )
             refresh = gr.Button(i18n("refresh"))
 
         controls = [up, down, comment, thanks]
-        inputs = [photo, clip, model, mode, adapt_scale, best_frame, trim_start, trim_end, framing, side_by_side,
-                  output_size, keep_audio]
-        go.click(lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)), [photo, clip],
-                 [*controls, notice], js=SCROLL_TO_RESULT_JS, preprocess=False, api_visibility="private",
-                 queue=False).then(
-            app.generate, inputs, [result, generation], api_name="generate", concurrency_limit=CONCURRENCY,
-            preprocess=False, validator=validate_generate, time_limit=int(time_limit))
+        inputs = [
+            photo,
+            clip,
+            model,
+            mode,
+            adapt_scale,
+            best_frame,
+            trim_start,
+            trim_end,
+            framing,
+            side_by_side,
+            output_size,
+            keep_audio,
+        ]
+        go.click(
+            lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)),
+            [photo, clip],
+            [*controls, notice],
+            js=SCROLL_TO_RESULT_JS,
+            preprocess=False,
+            api_visibility="private",
+            queue=False,
+        ).then(
+            app.generate,
+            inputs,
+            [result, generation],
+            api_name="generate",
+            concurrency_limit=CONCURRENCY,
+            preprocess=False,
+            validator=validate_generate,
+            time_limit=int(time_limit),
+        )
         # A new video (generated, or an example's) opens the rating controls; a rating closes them (rate does).
-        generation.change(_open_rating, generation, [*controls, notice], api_visibility="private", queue=False)
-        model.change(lambda name: (gr.update(info=str(i18n(f"model_{name}"))),
-                                   gr.update(choices=size_choices(i18n, name))),
-                     model, [model, output_size], api_visibility="private", queue=False)
+        generation.change(
+            _open_rating, generation, [*controls, notice], api_visibility="private", queue=False
+        )
+        model.change(
+            lambda name: (
+                gr.update(info=str(i18n(f"model_{name}"))),
+                gr.update(choices=size_choices(i18n, name)),
+            ),
+            model,
+            [model, output_size],
+            api_visibility="private",
+            queue=False,
+        )
         for component in (photo, clip):
-            component.change(lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False)
+            component.change(
+                lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False
+            )
         for button, rate, name in ((up, app.rate_up, "rate_up"), (down, app.rate_down, "rate_down")):
             button.click(rate, [generation, comment], [generation, rating_status], api_name=name).success(
-                lambda status: _rating_controls(False, status["message"]), rating_status, controls,
-                api_visibility="private", queue=False)
+                lambda status: _rating_controls(False, status["message"]),
+                rating_status,
+                controls,
+                api_visibility="private",
+                queue=False,
+            )
         review_outputs = [summary, by_model, by_options]
         refresh.click(app.peer_review, None, review_outputs, api_name="peer_review")
         review_tab.select(app.peer_review, None, review_outputs, api_visibility="private")
@@ -510,13 +721,21 @@ def build_demo(models: ModelCache | None = None, store: RatingsStore | None = No
 def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
     if not generation or generation.get("rated"):
         return tuple(gr.skip() for _ in range(5))
-    return (*_rating_controls(True), gr.update(value=generation["notice"], visible=bool(generation["notice"])))
+    return (
+        *_rating_controls(True),
+        gr.update(value=generation["notice"], visible=bool(generation["notice"])),
+    )
 
 
 def launch(demo: gr.Blocks, **kwargs: Any) -> None:
     """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
-    demo.launch(theme=gr.themes.Soft(primary_hue="pink"), css=CSS, max_file_size=MAX_FILE_SIZE,
-                i18n=demo.page_i18n, **kwargs)
+    demo.launch(
+        theme=gr.themes.Soft(primary_hue="pink"),
+        css=CSS,
+        max_file_size=MAX_FILE_SIZE,
+        i18n=demo.page_i18n,
+        **kwargs,
+    )
 
 
 if __name__ == "__main__":

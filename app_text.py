@@ -8,7 +8,7 @@ from __future__ import annotations
 
 EN: dict[str, str] = {
     "intro": "# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
-             "performs the dance (First Order Motion Model / Thin-Plate Spline Motion Model).",
+    "performs the dance (First Order Motion Model / Thin-Plate Spline Motion Model).",
     "tab_make": "Make a video",
     "tab_review": "Peer review",
     "photo": "Full-body photo",
@@ -16,7 +16,7 @@ EN: dict[str, str] = {
     "options": "Options",
     "model": "Model",
     "models_missing": "Not listed: {names}. Their weights are not on this machine and the Hugging Face Hub "
-                      "cannot be reached, so they cannot run now.",
+    "cannot be reached, so they cannot run now.",
     "mode": "Motion transfer",
     "mode_relative": "Relative: the dancer's moves, starting from your pose",
     "mode_absolute": "Absolute: copy the dancer's poses",
@@ -41,11 +41,11 @@ EN: dict[str, str] = {
     "example_2": "Claps and shimmies",
     "example_3": "Footwork and kicks",
     "tips": "**Tips for a good result**\n"
-            "- The whole body must be visible in the photo, head to feet, as in the dance clip.\n"
-            "- Plain background, good light, one person. A static camera in the clip helps too.\n"
-            "- Stand in a starting pose like the dancer's first pose (or tick *best-frame alignment*).\n"
-            "- The models are small (128 to 384 pixels) and learned from Tai-Chi, fashion or synthetic dancers: "
-            "expect a fun preview, not a music video.",
+    "- The whole body must be visible in the photo, head to feet, as in the dance clip.\n"
+    "- Plain background, good light, one person. A static camera in the clip helps too.\n"
+    "- Stand in a starting pose like the dancer's first pose (or tick *best-frame alignment*).\n"
+    "- The models are small (128 to 384 pixels) and learned from Tai-Chi, fashion or synthetic dancers: "
+    "expect a fun preview, not a music video.",
     "by_model": "By model",
     "by_options": "By model and option set",
     "refresh": "Refresh",
@@ -57,12 +57,12 @@ EN: dict[str, str] = {
     "v_trim_order": "Trim end must be after trim start (or 0 for the end of the clip).",
     "v_size": "Output size must be 'native' or a whole number of pixels from {low} to {high}.",
     "time_limit": "Making this video took longer than the {limit} s limit; trim the clip or choose a "
-                  "smaller model, then try again.",
+    "smaller model, then try again.",
 }
 
 KO: dict[str, str] = {
     "intro": "# 🎤 Kpop Idol Generator\n전신 사진과 댄스 영상을 올리면 사진 속 인물이 그 춤을 춥니다 "
-             "(First Order Motion Model / Thin-Plate Spline Motion Model).",
+    "(First Order Motion Model / Thin-Plate Spline Motion Model).",
     "tab_make": "영상 만들기",
     "tab_review": "사용자 평가",
     "photo": "전신 사진",
@@ -70,7 +70,7 @@ KO: dict[str, str] = {
     "options": "옵션",
     "model": "모델",
     "models_missing": "목록에 없는 모델: {names}. 이 컴퓨터에 가중치가 없고 Hugging Face Hub에 연결할 수 없어 "
-                      "지금은 사용할 수 없습니다.",
+    "지금은 사용할 수 없습니다.",
     "mode": "동작 전달 방식",
     "mode_relative": "상대: 내 포즈에서 시작해 댄서의 움직임을 따라 함",
     "mode_absolute": "절대: 댄서의 포즈를 그대로 따라 함",
@@ -95,11 +95,11 @@ KO: dict[str, str] = {
     "example_2": "박수와 쉬미 (112 BPM)",
     "example_3": "풋워크와 킥 (132 BPM)",
     "tips": "**좋은 결과를 위한 팁**\n"
-            "- 댄스 영상처럼 사진에도 머리부터 발끝까지 몸 전체가 보여야 합니다.\n"
-            "- 단색 배경, 밝은 조명, 한 사람. 영상도 카메라가 고정되어 있으면 좋습니다.\n"
-            "- 댄서의 첫 포즈와 비슷한 자세로 서 주세요 (또는 *최적 프레임 정렬*을 선택하세요).\n"
-            "- 모델은 작고 (128~384픽셀) 태극권, 패션, 합성 댄서 영상으로 학습했습니다: "
-            "뮤직비디오가 아니라 재미있는 미리보기로 봐 주세요.",
+    "- 댄스 영상처럼 사진에도 머리부터 발끝까지 몸 전체가 보여야 합니다.\n"
+    "- 단색 배경, 밝은 조명, 한 사람. 영상도 카메라가 고정되어 있으면 좋습니다.\n"
+    "- 댄서의 첫 포즈와 비슷한 자세로 서 주세요 (또는 *최적 프레임 정렬*을 선택하세요).\n"
+    "- 모델은 작고 (128~384픽셀) 태극권, 패션, 합성 댄서 영상으로 학습했습니다: "
+    "뮤직비디오가 아니라 재미있는 미리보기로 봐 주세요.",
     "by_model": "모델별",
     "by_options": "모델과 옵션 조합별",
     "refresh": "새로 고침",
@@ -111,7 +111,7 @@ KO: dict[str, str] = {
     "v_trim_order": "끝 지점은 시작 지점보다 뒤여야 합니다 (영상 끝까지는 0).",
     "v_size": "출력 크기는 'native' 또는 {low}~{high} 사이의 정수 픽셀이어야 합니다.",
     "time_limit": "영상을 만드는 데 제한 시간 {limit}초를 넘었습니다. 영상을 자르거나 더 작은 모델을 선택한 뒤 "
-                  "다시 시도해 주세요.",
+    "다시 시도해 주세요.",
 }
 
 # The registry's model descriptions in Korean (the English ones are the registry's own).

@@ -76,9 +76,12 @@ def _original_way_fomm(model):
 
     nets = _fresh_networks(fomm, model.config)
     kp_detector, generator = nets["kp_detector"], nets["generator"]
-    return _demo_loop(model, lambda x: Keypoints(*kp_detector(x)),
-                      lambda src, kp, ks: generator(src, kp.value, kp.jacobian, ks.value, ks.jacobian)["prediction"],
-                      plain_ops)
+    return _demo_loop(
+        model,
+        lambda x: Keypoints(*kp_detector(x)),
+        lambda src, kp, ks: generator(src, kp.value, kp.jacobian, ks.value, ks.jacobian)["prediction"],
+        plain_ops,
+    )
 
 
 @contextmanager
@@ -118,9 +121,11 @@ def _run_variant(engine: str, variant: str, frames: int, batch_size: int) -> dic
     if variant == "original":
         run = _original_way_fomm(model) if engine == "fomm" else _original_way_tpsmm(model)
     else:
+
         def run(source, driving) -> None:
             for _ in fomm_core.animate_iter(model, source, driving, batch_size=batch_size):
                 pass
+
     run(source, warm)
     result: dict = {}
     with _peak_rss(result):
@@ -146,8 +151,12 @@ def _original_way_tpsmm(model):
     nets = _fresh_networks(tpsmm, model.config)
     kp_detector, dense_motion = nets["kp_detector"], nets["dense_motion_network"]
     inpainting = nets["inpainting_network"]
-    return _demo_loop(model, lambda x: Keypoints(kp_detector(x)),
-                      lambda src, kp, ks: inpainting(src, dense_motion(src, kp.value, ks.value)), plain_ops)
+    return _demo_loop(
+        model,
+        lambda x: Keypoints(kp_detector(x)),
+        lambda src, kp, ks: inpainting(src, dense_motion(src, kp.value, ks.value)),
+        plain_ops,
+    )
 
 
 def _flops_per_frame(engine: str, batch_size: int) -> float:
@@ -211,16 +220,33 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(PRESET), default="fomm")
     parser.add_argument("--frames", type=int, default=24)
     parser.add_argument("--batch-size", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=3, help="alternating runs per variant; the fastest counts")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="alternating runs per variant; the fastest counts"
+    )
     parser.add_argument("--variant", choices=["original", "ours"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
         print(json.dumps(_run_variant(args.engine, args.variant, args.frames, args.batch_size)))
         return
+
     def variant_run(variant: str, frames: int) -> dict:
-        out = subprocess.run([sys.executable, __file__, "--engine", args.engine, "--frames", str(frames),
-                              "--batch-size", str(args.batch_size), "--variant", variant],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--engine",
+                args.engine,
+                "--frames",
+                str(frames),
+                "--batch-size",
+                str(args.batch_size),
+                "--variant",
+                variant,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         return json.loads(out.strip().splitlines()[-1])
 
     results: dict[str, dict] = {}
@@ -233,17 +259,23 @@ def main() -> None:
     flops = _flops_per_frame(args.engine, args.batch_size)
     peak = _conv_peak_gflops()
     ours, orig = results["ours"], results["original"]
-    print(f"{PRESET[args.engine]}, {args.frames} frames, random weights, best of {args.repeats} alternating runs")
+    print(
+        f"{PRESET[args.engine]}, {args.frames} frames, random weights, best of {args.repeats} alternating runs"
+    )
     print(f"{'':10}{'s/frame':>10}{'frames/s':>10}{'peak MB':>10}")
     for name in ("original", "ours"):
         r = results[name]
         print(f"{name:10}{r['s_per_frame']:10.3f}{r['fps']:10.2f}{r['peak_mb']:10.0f}")
     print(f"speed-up: {ours['fps'] / orig['fps']:.2f}x")
-    print(f"peak memory, ours: {results['ours']['peak_mb']:.0f} MB for {args.frames} frames, "
-          f"{longer['peak_mb']:.0f} MB for {3 * args.frames} frames")
-    print(f"work per frame (ours, batch {args.batch_size}): {flops / 1e9:.1f} GFLOP; "
-          f"this CPU's conv throughput: {peak:.0f} GFLOP/s; "
-          f"reached: {flops * ours['fps'] / 1e9:.0f} GFLOP/s = {100 * flops * ours['fps'] / 1e9 / peak:.0f}%")
+    print(
+        f"peak memory, ours: {results['ours']['peak_mb']:.0f} MB for {args.frames} frames, "
+        f"{longer['peak_mb']:.0f} MB for {3 * args.frames} frames"
+    )
+    print(
+        f"work per frame (ours, batch {args.batch_size}): {flops / 1e9:.1f} GFLOP; "
+        f"this CPU's conv throughput: {peak:.0f} GFLOP/s; "
+        f"reached: {flops * ours['fps'] / 1e9:.0f} GFLOP/s = {100 * flops * ours['fps'] / 1e9 / peak:.0f}%"
+    )
 
 
 if __name__ == "__main__":

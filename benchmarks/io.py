@@ -45,8 +45,10 @@ def make_inputs(folder: Path) -> tuple[Path, Path, Path]:
     frames, _ = dancer_frames(300, size=(256, 256), backdrop="floor", travel=0.2)
     ten = write_clip(folder / "dance10.mp4", frames, fps=30, audio="tone")
     sixty = folder / "dance60.mp4"
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-stream_loop", "5", "-i", str(ten), "-c", "copy",
-                    str(sixty)], check=True)
+    subprocess.run(
+        [ffmpeg_exe(), "-loglevel", "error", "-stream_loop", "5", "-i", str(ten), "-c", "copy", str(sixty)],
+        check=True,
+    )
     photo, _ = dancer_frames(1, size=(300, 400), backdrop="plain", seed=1)
     cv2.imwrite(str(folder / "photo.png"), cv2.cvtColor(photo[0], cv2.COLOR_RGB2BGR))
     return folder / "photo.png", ten, sixty
@@ -69,10 +71,20 @@ def worker(photo: str, clip: str, out: str) -> None:
     t2 = time.perf_counter()
     render(photo, clip, options, out_path=out, model=Stub(), animate_fn=identity, plan=plan)
     t3 = time.perf_counter()
-    print(json.dumps({"frames": plan.frame_count, "decoded": decoded, "decode_s": t1 - t0, "prepare_s": t2 - t1,
-                      "render_s": t3 - t2, "baseline_kb": baseline,
-                      "peak_kb": _status_kb("VmHWM"),
-                      "ffmpeg_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+    print(
+        json.dumps(
+            {
+                "frames": plan.frame_count,
+                "decoded": decoded,
+                "decode_s": t1 - t0,
+                "prepare_s": t2 - t1,
+                "render_s": t3 - t2,
+                "baseline_kb": baseline,
+                "peak_kb": _status_kb("VmHWM"),
+                "ffmpeg_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            }
+        )
+    )
 
 
 def _status_kb(field: str) -> int:
@@ -83,13 +95,18 @@ def _status_kb(field: str) -> int:
 
 
 def run_worker(photo: Path, clip: Path, out: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--worker", str(photo), str(clip), str(out)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", str(photo), str(clip), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def detector_table() -> None:
     """Mean/min IoU against the true box and ms per frame, for each candidate detector."""
+
     def ours(frames):
         return detect_dancers(np.stack(frames))
 
@@ -108,19 +125,31 @@ def detector_table() -> None:
         def run(frames):
             sub = make(detectShadows=False)
             return [mask_box(sub.apply(f) > 0) for f in frames]
+
         return run
 
-    detectors = {"ours (edge|median)": ours, "edge model only": edge_only, "temporal median only": median_only,
-                 "MOG2": subtractor(cv2.createBackgroundSubtractorMOG2),
-                 "KNN": subtractor(cv2.createBackgroundSubtractorKNN)}
-    print("\nDancer detector on synthetic clips (48 frames, 256×144, JPEG q70 + noise): IoU mean/min, ms/frame")
-    print(f"  HOG people detector: {'available' if hasattr(cv2, 'HOGDescriptor') else 'not in OpenCV ' + cv2.__version__}")
+    detectors = {
+        "ours (edge|median)": ours,
+        "edge model only": edge_only,
+        "temporal median only": median_only,
+        "MOG2": subtractor(cv2.createBackgroundSubtractorMOG2),
+        "KNN": subtractor(cv2.createBackgroundSubtractorKNN),
+    }
+    print(
+        "\nDancer detector on synthetic clips (48 frames, 256×144, JPEG q70 + noise): IoU mean/min, ms/frame"
+    )
+    print(
+        f"  HOG people detector: {'available' if hasattr(cv2, 'HOGDescriptor') else 'not in OpenCV ' + cv2.__version__}"
+    )
     cases = [(bg, still) for still in (False, True) for bg in BACKGROUNDS]
-    print("  " + " " * 22 + "".join(f"{bg[:7] + (' still' if still else ' moving'):>16}" for bg, still in cases))
+    print(
+        "  " + " " * 22 + "".join(f"{bg[:7] + (' still' if still else ' moving'):>16}" for bg, still in cases)
+    )
     clips = {}
     for bg, still in cases:
-        frames, truth = dancer_frames(48, size=(256, 144), backdrop=bg, travel=0.0 if still else 0.3, still=still,
-                                      noise=4)
+        frames, truth = dancer_frames(
+            48, size=(256, 144), backdrop=bg, travel=0.0 if still else 0.3, still=still, noise=4
+        )
         frames = [cv2.imdecode(cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 70])[1], 1) for f in frames]
         clips[bg, still] = frames, truth
     for name, fn in detectors.items():
@@ -143,15 +172,19 @@ def main() -> None:
         long = run_worker(photo, sixty, folder / "out60.mp4")
     for name, r in (("10 s", short), ("60 s", long)):
         total = r["prepare_s"] + r["render_s"]
-        print(f"{name} clip, {r['frames']} frames at 256×256: decode only {r['decoded'] / r['decode_s']:.0f} fps; "
-              f"framing {r['prepare_s']:.2f} s; render (decode+crop+encode+mux) {r['render_s']:.2f} s; "
-              f"overall {r['frames'] / total:.0f} frames/s (target ≥ 100)")
+        print(
+            f"{name} clip, {r['frames']} frames at 256×256: decode only {r['decoded'] / r['decode_s']:.0f} fps; "
+            f"framing {r['prepare_s']:.2f} s; render (decode+crop+encode+mux) {r['render_s']:.2f} s; "
+            f"overall {r['frames'] / total:.0f} frames/s (target ≥ 100)"
+        )
     grow = [(r["peak_kb"] - r["baseline_kb"]) / 1024 for r in (short, long)]
-    print(f"peak RSS of the Python process during the run (after imports, {short['baseline_kb'] / 1024:.0f} MB): "
-          f"10 s {short['peak_kb'] / 1024:.0f} MB, 60 s {long['peak_kb'] / 1024:.0f} MB → ratio "
-          f"{long['peak_kb'] / short['peak_kb']:.2f} (target ≤ 1.2); growth during the run {grow[0]:.0f} MB vs "
-          f"{grow[1]:.0f} MB; largest ffmpeg child {short['ffmpeg_peak_kb'] / 1024:.0f} MB vs "
-          f"{long['ffmpeg_peak_kb'] / 1024:.0f} MB")
+    print(
+        f"peak RSS of the Python process during the run (after imports, {short['baseline_kb'] / 1024:.0f} MB): "
+        f"10 s {short['peak_kb'] / 1024:.0f} MB, 60 s {long['peak_kb'] / 1024:.0f} MB → ratio "
+        f"{long['peak_kb'] / short['peak_kb']:.2f} (target ≤ 1.2); growth during the run {grow[0]:.0f} MB vs "
+        f"{grow[1]:.0f} MB; largest ffmpeg child {short['ffmpeg_peak_kb'] / 1024:.0f} MB vs "
+        f"{long['ffmpeg_peak_kb'] / 1024:.0f} MB"
+    )
     detector_table()
 
 

@@ -66,8 +66,10 @@ def main() -> None:
     list(fomm_core.animate_iter(fomm, source, driving[:2]))  # warm up
     render = _best(lambda: list(fomm_core.animate_iter(fomm, source, driving)), args.repeats) / args.frames
 
-    print(f"clip: {info.path.name} {info.width}x{info.height}, {info.frame_count} frames at {info.fps:g} fps, "
-          f"{len(people.tracks)} dancers followed")
+    print(
+        f"clip: {info.path.name} {info.width}x{info.height}, {info.frame_count} frames at {info.fps:g} fps, "
+        f"{len(people.tracks)} dancers followed"
+    )
     print(f"person finding, pose model only:   {tracking * 1000:6.1f} ms/frame")
     print(f"person finding, with decoding:     {with_decoding * 1000:6.1f} ms/frame")
     print(f"taichi-256 FOMM animation:         {render * 1000:6.1f} ms/frame")

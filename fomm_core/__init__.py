@@ -7,5 +7,15 @@ from .models import load_model, random_model
 from .options import RenderOptions
 from .pipeline import prepare, render
 
-__all__ = ["Keypoints", "MotionModel", "RenderOptions", "UserError", "animate", "animate_iter", "load_model",
-           "prepare", "random_model", "render"]
+__all__ = [
+    "Keypoints",
+    "MotionModel",
+    "RenderOptions",
+    "UserError",
+    "animate",
+    "animate_iter",
+    "load_model",
+    "prepare",
+    "random_model",
+    "render",
+]

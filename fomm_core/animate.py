@@ -25,8 +25,10 @@ def _batches(frames: Iterable[Frame], size: int) -> Iterator[list[Frame]]:
 def _mode(model: MotionModel, mode: str) -> str:
     check_mode(mode)
     if mode not in model.modes:
-        raise UserError(f"Model {model.name or type(model).__name__} has no {mode!r} mode; "
-                        f"choose one of: {', '.join(model.modes)}.")
+        raise UserError(
+            f"Model {model.name or type(model).__name__} has no {mode!r} mode; "
+            f"choose one of: {', '.join(model.modes)}."
+        )
     return mode
 
 
@@ -35,9 +37,15 @@ def _to_frames(out: torch.Tensor) -> Iterator[Frame]:
         yield np.ascontiguousarray(frame)
 
 
-def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], mode: str = "relative",
-                 adapt_scale: bool = True, best_frame: str | int | None = None,
-                 batch_size: int | None = None) -> Iterator[Frame]:
+def animate_iter(
+    model: MotionModel,
+    source: np.ndarray,
+    driving: Iterable[Frame],
+    mode: str = "relative",
+    adapt_scale: bool = True,
+    best_frame: str | int | None = None,
+    batch_size: int | None = None,
+) -> Iterator[Frame]:
     """Yield frames H×W×3 float32 in [0,1] of `source` moved as in `driving`, as they are ready.
 
     `mode` is one of fomm_core.options.MODES that the model supports (`model.modes`). The source is encoded
@@ -59,8 +67,9 @@ def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame
             for batch in _batches(driving, batch_size):
                 kp = model.detect_keypoints(model.to_tensor(np.stack(batch)))
                 kp_initial = kp[0] if kp_initial is None else kp_initial
-                yield from _to_frames(model.generate(state, model.drive_keypoints(state, kp, kp_initial, mode,
-                                                                                  adapt_scale)))
+                yield from _to_frames(
+                    model.generate(state, model.drive_keypoints(state, kp, kp_initial, mode, adapt_scale))
+                )
             if kp_initial is None:
                 raise UserError("The driving clip has no frames; upload a clip with at least one frame.")
             return
@@ -71,9 +80,10 @@ def animate_iter(model: MotionModel, source: np.ndarray, driving: Iterable[Frame
         index = _initial_index(model, state, kp_all, best_frame)
         kp_initial = kp_all[index]
         for start in range(0, len(kp_all), batch_size):
-            kp = kp_all[start:start + batch_size]
-            yield from _to_frames(model.generate(state, model.drive_keypoints(state, kp, kp_initial, mode,
-                                                                              adapt_scale)))
+            kp = kp_all[start : start + batch_size]
+            yield from _to_frames(
+                model.generate(state, model.drive_keypoints(state, kp, kp_initial, mode, adapt_scale))
+            )
 
 
 def _initial_index(model: MotionModel, state: object, kp_all: Keypoints, best_frame: str | int) -> int:
@@ -85,13 +95,21 @@ def _initial_index(model: MotionModel, state: object, kp_all: Keypoints, best_fr
     except (TypeError, ValueError):
         raise UserError(f"best_frame must be None, 'auto' or a frame index, not {best_frame!r}.") from None
     if not 0 <= index < len(kp_all):
-        raise UserError(f"best_frame {index} is outside the clip's {len(kp_all)} frames; use 0..{len(kp_all) - 1}.")
+        raise UserError(
+            f"best_frame {index} is outside the clip's {len(kp_all)} frames; use 0..{len(kp_all) - 1}."
+        )
     return index
 
 
-def animate(model: MotionModel, source: np.ndarray, driving: Iterable[Frame], mode: str = "relative",
-            adapt_scale: bool = True, best_frame: str | int | None = None,
-            batch_size: int | None = None) -> np.ndarray:
+def animate(
+    model: MotionModel,
+    source: np.ndarray,
+    driving: Iterable[Frame],
+    mode: str = "relative",
+    adapt_scale: bool = True,
+    best_frame: str | int | None = None,
+    batch_size: int | None = None,
+) -> np.ndarray:
     """All frames of `animate_iter` as one float32 array T×H×W×3 in [0,1]."""
     frames = list(animate_iter(model, source, driving, mode, adapt_scale, best_frame, batch_size))
     return np.stack(frames)

@@ -24,7 +24,9 @@ COMMANDS = {
     "inspect": "fomm_core.commands.inspect",
 }
 #: Signals that stop a command in an orderly way: raised as Stopped, so writers delete their partial files.
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class Stopped(BaseException):

@@ -131,8 +131,10 @@ def config_from_model_params(model_params: dict[str, Any], frame_size: int = 256
             align_corners=bool(common.get("align_corners", True)),
         )
     if "num_kp" not in common:
-        raise UserError("This config has no model_params.common_params.num_kp (FOMM) or num_tps (TPSMM); "
-                        "pass an original FOMM or TPSMM YAML config.")
+        raise UserError(
+            "This config has no model_params.common_params.num_kp (FOMM) or num_tps (TPSMM); "
+            "pass an original FOMM or TPSMM YAML config."
+        )
     kp = model_params.get("kp_detector_params", {})
     gen = dict(model_params.get("generator_params", {}))
     dense = gen.pop("dense_motion_params", {})
@@ -159,15 +161,21 @@ def load_config(spec: str | Path | ModelConfig) -> ModelConfig:
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise UserError(f"Config {path.name} is not valid YAML ({exc}); fix the file or use a preset.") from exc
+        raise UserError(
+            f"Config {path.name} is not valid YAML ({exc}); fix the file or use a preset."
+        ) from exc
     if not isinstance(data, dict) or "model_params" not in data:
-        raise UserError(f"Config {path.name} has no model_params section; pass an original FOMM or TPSMM config.")
+        raise UserError(
+            f"Config {path.name} has no model_params section; pass an original FOMM or TPSMM config."
+        )
     try:
         frame_shape = (data.get("dataset_params") or {}).get("frame_shape") or [256]
         config = config_from_model_params(data["model_params"], frame_size=int(frame_shape[0]))
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        raise UserError(f"Config {path.name} is not laid out like an original FOMM or TPSMM config ({exc}); "
-                        "fix the file or use a preset.") from None
+        raise UserError(
+            f"Config {path.name} is not laid out like an original FOMM or TPSMM config ({exc}); "
+            "fix the file or use a preset."
+        ) from None
     return check_config(config, f"Config {path.name}")
 
 
@@ -175,11 +183,24 @@ def load_config(spec: str | Path | ModelConfig) -> ModelConfig:
 #: enough for every published and plausible model, narrow enough that a damaged or hostile file cannot ask
 #: for a network or a frame that would exhaust memory.
 RANGES: dict[str, tuple[float, float]] = {
-    "frame_size": (32, 1024), "num_kp": (1, 64), "num_tps": (1, 32), "num_channels": (1, 4),
-    "block_expansion": (1, 512), "max_features": (1, 4096), "num_blocks": (1, 8), "num_down_blocks": (0, 6),
-    "num_bottleneck_blocks": (0, 32), "inpainting_block_expansion": (1, 512), "inpainting_max_features": (1, 4096),
-    "inpainting_num_down_blocks": (0, 6), "avd_id_bottle_size": (1, 4096), "avd_pose_bottle_size": (1, 4096),
-    "temperature": (1e-4, 10.0), "scale_factor": (1 / 16, 1.0), "kp_variance": (1e-6, 1.0), "pad": (0, 8),
+    "frame_size": (32, 1024),
+    "num_kp": (1, 64),
+    "num_tps": (1, 32),
+    "num_channels": (1, 4),
+    "block_expansion": (1, 512),
+    "max_features": (1, 4096),
+    "num_blocks": (1, 8),
+    "num_down_blocks": (0, 6),
+    "num_bottleneck_blocks": (0, 32),
+    "inpainting_block_expansion": (1, 512),
+    "inpainting_max_features": (1, 4096),
+    "inpainting_num_down_blocks": (0, 6),
+    "avd_id_bottle_size": (1, 4096),
+    "avd_pose_bottle_size": (1, 4096),
+    "temperature": (1e-4, 10.0),
+    "scale_factor": (1 / 16, 1.0),
+    "kp_variance": (1e-6, 1.0),
+    "pad": (0, 8),
 }
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 
@@ -205,29 +226,43 @@ def _check_fields(obj: Any, prefix: str, source: str) -> None:
             raise UserError(f"{source}: {name} must be {_KINDS[kind]}, not {value!r}.")
         low, high = RANGES.get(f.name, (-math.inf, math.inf))
         if kind in (int, float) and not low <= value <= high:  # NaN fails too
-            raise UserError(f"{source}: {name} = {value!r} is out of range; allowed: {low:g} to {high:g}. The "
-                            "file is damaged or not a FOMM/TPSMM config: pass config= a preset or the original YAML.")
+            raise UserError(
+                f"{source}: {name} = {value!r} is out of range; allowed: {low:g} to {high:g}. The "
+                "file is damaged or not a FOMM/TPSMM config: pass config= a preset or the original YAML."
+            )
 
 
 def config_to_model_params(config: ModelConfig) -> dict[str, Any]:
     """The inverse of config_from_model_params: an original-style `model_params` dict."""
     if isinstance(config, TPSMMConfig):
         return {
-            "common_params": {"num_tps": config.num_tps, "num_channels": config.num_channels,
-                              "bg": config.bg, "multi_mask": config.multi_mask,
-                              "align_corners": config.align_corners},
-            "generator_params": {"block_expansion": config.inpainting_block_expansion,
-                                 "max_features": config.inpainting_max_features,
-                                 "num_down_blocks": config.inpainting_num_down_blocks},
+            "common_params": {
+                "num_tps": config.num_tps,
+                "num_channels": config.num_channels,
+                "bg": config.bg,
+                "multi_mask": config.multi_mask,
+                "align_corners": config.align_corners,
+            },
+            "generator_params": {
+                "block_expansion": config.inpainting_block_expansion,
+                "max_features": config.inpainting_max_features,
+                "num_down_blocks": config.inpainting_num_down_blocks,
+            },
             "dense_motion_params": vars(config.dense_motion).copy(),
-            "avd_network_params": {"id_bottle_size": config.avd_id_bottle_size,
-                                   "pose_bottle_size": config.avd_pose_bottle_size},
+            "avd_network_params": {
+                "id_bottle_size": config.avd_id_bottle_size,
+                "pose_bottle_size": config.avd_pose_bottle_size,
+            },
         }
     gen = {k: v for k, v in vars(config.generator).items() if k != "dense_motion"}
     gen["dense_motion_params"] = vars(config.generator.dense_motion).copy()
     return {
-        "common_params": {"num_kp": config.num_kp, "num_channels": config.num_channels,
-                          "estimate_jacobian": config.estimate_jacobian, "align_corners": config.align_corners},
+        "common_params": {
+            "num_kp": config.num_kp,
+            "num_channels": config.num_channels,
+            "estimate_jacobian": config.estimate_jacobian,
+            "align_corners": config.align_corners,
+        },
         "kp_detector_params": vars(config.kp_detector).copy(),
         "generator_params": gen,
     }

@@ -61,8 +61,14 @@ class MotionModel(abc.ABC):
     #: animation modes the model supports, as accepted by `drive_keypoints`
     modes: tuple[str, ...] = ("relative", "absolute")
 
-    def __init__(self, config: ModelConfig, device: torch.device, name: str = "", sha256: str | None = None,
-                 fp16: bool = False):
+    def __init__(
+        self,
+        config: ModelConfig,
+        device: torch.device,
+        name: str = "",
+        sha256: str | None = None,
+        fp16: bool = False,
+    ):
         self.config = config
         self.device = device
         self.name = name
@@ -112,8 +118,9 @@ class MotionModel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def drive_keypoints(self, source_state: Any, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
-                        adapt_scale: bool) -> Keypoints:
+    def drive_keypoints(
+        self, source_state: Any, kp_driving: Keypoints, kp_initial: Keypoints, mode: str, adapt_scale: bool
+    ) -> Keypoints:
         """The keypoints to generate with, from the driving frames' keypoints and the initial driving frame's."""
 
     @abc.abstractmethod
@@ -135,7 +142,9 @@ class EngineSpec:
     model_class: type[MotionModel]
     required_modules: tuple[str, ...]  # checkpoint modules inference cannot do without
     optional_modules: tuple[str, ...]  # checkpoint modules loaded when present
-    objective: Callable[[], type]  # the training objective class (fomm_core.train.objective.Objective), on demand
+    objective: Callable[
+        [], type
+    ]  # the training objective class (fomm_core.train.objective.Objective), on demand
 
     @property
     def modules(self) -> tuple[str, ...]:

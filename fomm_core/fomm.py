@@ -33,8 +33,16 @@ class FOMMModel(MotionModel):
 
     modes = ("relative", "absolute")
 
-    def __init__(self, config: FOMMConfig, kp_detector: KPDetector, generator: OcclusionAwareGenerator,
-                 device: torch.device, name: str = "", sha256: str | None = None, fp16: bool = False):
+    def __init__(
+        self,
+        config: FOMMConfig,
+        kp_detector: KPDetector,
+        generator: OcclusionAwareGenerator,
+        device: torch.device,
+        name: str = "",
+        sha256: str | None = None,
+        fp16: bool = False,
+    ):
         super().__init__(config, device, name, sha256, fp16)
         self.kp_detector = self._prepare(kp_detector, device)
         self.generator = self._prepare(generator, device)
@@ -44,8 +52,16 @@ class FOMMModel(MotionModel):
         return net.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
 
     @classmethod
-    def from_state(cls, config: FOMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,
-                   name: str = "", sha256: str | None = None, fp16: bool = False) -> FOMMModel:
+    def from_state(
+        cls,
+        config: FOMMConfig,
+        state: dict[str, dict[str, torch.Tensor]],
+        device: torch.device,
+        *,
+        name: str = "",
+        sha256: str | None = None,
+        fp16: bool = False,
+    ) -> FOMMModel:
         """Build the networks and load the checkpoint's kp_detector and generator strictly."""
         nets = build_networks(config)
         for key in SPEC.required_modules:
@@ -64,15 +80,22 @@ class FOMMModel(MotionModel):
             motion_inputs = self.generator.dense_motion_network.prepare_source(source, kp.value)
         return FOMMSource(kp, features, motion_inputs)
 
-    def drive_keypoints(self, source_state: FOMMSource, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
-                        adapt_scale: bool) -> Keypoints:
+    def drive_keypoints(
+        self,
+        source_state: FOMMSource,
+        kp_driving: Keypoints,
+        kp_initial: Keypoints,
+        mode: str,
+        adapt_scale: bool,
+    ) -> Keypoints:
         return transfer_keypoints(source_state.kp, kp_driving, kp_initial, mode, adapt_scale)
 
     def generate(self, source_state: FOMMSource, kp: Keypoints) -> torch.Tensor:
         src = source_state.kp
         with self.autocast():
             motion = self.generator.dense_motion_network.forward_prepared(
-                source_state.motion_inputs, kp.value, kp.jacobian, src.value, src.jacobian)
+                source_state.motion_inputs, kp.value, kp.jacobian, src.value, src.jacobian
+            )
             return self.generator.decode(source_state.features, motion).float()
 
 
@@ -82,5 +105,12 @@ def _objective() -> type:
     return FOMMObjective
 
 
-SPEC = EngineSpec("fomm", FOMMConfig, build_networks, FOMMModel, required_modules=("kp_detector", "generator"),
-                  optional_modules=(), objective=_objective)
+SPEC = EngineSpec(
+    "fomm",
+    FOMMConfig,
+    build_networks,
+    FOMMModel,
+    required_modules=("kp_detector", "generator"),
+    optional_modules=(),
+    objective=_objective,
+)

@@ -60,7 +60,9 @@ class Box:
 
     def union(self, other: Box) -> Box:
         """The smallest box containing both."""
-        return Box(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+        return Box(
+            min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1)
+        )
 
     def iou(self, other: Box) -> float:
         """Intersection over union."""
@@ -88,8 +90,12 @@ class Square:
 
     def relative(self, box: Box) -> Box:
         """`box` in units of this square: (0, 0) its top-left corner, 1 its side."""
-        return Box((box.x0 - self.x0) / self.side, (box.y0 - self.y0) / self.side,
-                   (box.x1 - self.x0) / self.side, (box.y1 - self.y0) / self.side)
+        return Box(
+            (box.x0 - self.x0) / self.side,
+            (box.y0 - self.y0) / self.side,
+            (box.x1 - self.x0) / self.side,
+            (box.y1 - self.y0) / self.side,
+        )
 
     def scaled(self, s: float) -> Square:
         return Square(self.cx * s, self.cy * s, self.side * s)
@@ -113,7 +119,9 @@ def crop_square(image: np.ndarray, square: Square, size: int, fill: Fill | Colou
     if scale < 0.5:  # shrink with area averaging first, then the warp only nudges
         factor = min(1.0, 2 * scale)
         h, w = image.shape[:2]
-        small = cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA
+        )
         square = square.scaled(small.shape[1] / w)
         image, scale = small, size / square.side
     h, w = image.shape[:2]
@@ -121,9 +129,13 @@ def crop_square(image: np.ndarray, square: Square, size: int, fill: Fill | Colou
     bottom = max(0, math.ceil(square.y0 + square.side - h) + 1)
     right = max(0, math.ceil(square.x0 + square.side - w) + 1)
     if left or right:
-        columns = [cv2.resize(np.asarray(c, np.uint8)[:, None], (1, h), interpolation=cv2.INTER_LINEAR)
-                   for c in fill[2:]]
-        image = np.concatenate([np.repeat(columns[0], left, axis=1), image, np.repeat(columns[1], right, axis=1)], 1)
+        columns = [
+            cv2.resize(np.asarray(c, np.uint8)[:, None], (1, h), interpolation=cv2.INTER_LINEAR)
+            for c in fill[2:]
+        ]
+        image = np.concatenate(
+            [np.repeat(columns[0], left, axis=1), image, np.repeat(columns[1], right, axis=1)], 1
+        )
     if top or bottom:
         image = cv2.copyMakeBorder(image, top, 0, 0, 0, cv2.BORDER_CONSTANT, value=fill[0])
         image = cv2.copyMakeBorder(image, 0, bottom, 0, 0, cv2.BORDER_CONSTANT, value=fill[1])
@@ -139,10 +151,14 @@ def edge_colours(image: np.ndarray, width: float = STRIP) -> Fill:
     right strips row by row (so a floor continues sideways as floor)."""
     h, w = image.shape[:2]
     b = max(1, round(min(h, w) * width))
-    top, bottom = (tuple(int(v) for v in np.median(s.reshape(-1, 3), axis=0)) for s in (image[:b], image[-b:]))
+    top, bottom = (
+        tuple(int(v) for v in np.median(s.reshape(-1, 3), axis=0)) for s in (image[:b], image[-b:])
+    )
     k = max(3, (h // 40) | 1)
-    left, right = (cv2.GaussianBlur(np.median(s, axis=1).astype(np.uint8)[:, None], (1, k), 0)[:, 0]
-                   for s in (image[:, :b], image[:, -b:]))
+    left, right = (
+        cv2.GaussianBlur(np.median(s, axis=1).astype(np.uint8)[:, None], (1, k), 0)[:, 0]
+        for s in (image[:, :b], image[:, -b:])
+    )
     return top, bottom, left, right
 
 
@@ -162,8 +178,12 @@ def edge_background(image: np.ndarray) -> tuple[np.ndarray, bool]:
     right = cv2.GaussianBlur(right[:, None], (1, k), 0)[:, 0]
     t = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :, None]
     model = left[:, None] * (1 - t) + right[:, None] * t
-    strips = np.concatenate([np.abs(img[:, :b] - left[:, None]).max(2).ravel(),
-                             np.abs(img[:, -b:] - right[:, None]).max(2).ravel()])
+    strips = np.concatenate(
+        [
+            np.abs(img[:, :b] - left[:, None]).max(2).ravel(),
+            np.abs(img[:, -b:] - right[:, None]).max(2).ravel(),
+        ]
+    )
     top = np.abs(img[:b] - model[:b]).max(2)
     smooth = np.percentile(strips, 90) < 24 and np.percentile(top, 90) < 30
     return (model + 0.5).astype(np.uint8), bool(smooth)
@@ -221,8 +241,10 @@ def detect_person(image: np.ndarray, threshold: int = 30) -> Box | None:
     h, w = image.shape[:2]
     small = cv2.resize(image, fit_size(w, h, DETECT_SIDE), interpolation=cv2.INTER_AREA)
     if small.reshape(-1, 3).std(axis=0).max() < 2.0:
-        raise UserError("No person found in the photo: it is a single plain colour. Upload a full-body photo "
-                        "of one person against a simple background.")
+        raise UserError(
+            "No person found in the photo: it is a single plain colour. Upload a full-body photo "
+            "of one person against a simple background."
+        )
     background, plain = edge_background(small)
     if not plain:
         return Box(0.0, 0.0, float(w), float(h))
@@ -253,8 +275,13 @@ class ClipFraming:
 DEFAULT_REFERENCE = Box(0.3, 1 / 12, 0.7, 11 / 12)
 
 
-def frame_clip(info: VideoInfo, reference_index: int = 0, box: Box | None = None, enabled: bool = True,
-               moving: bool | None = None) -> ClipFraming:
+def frame_clip(
+    info: VideoInfo,
+    reference_index: int = 0,
+    box: Box | None = None,
+    enabled: bool = True,
+    moving: bool | None = None,
+) -> ClipFraming:
     """Find the dancer through the clip and choose the crop: one square, or a smoothly moving one.
 
     `box` (clip pixels) skips detection and frames that box; `enabled=False` pads the whole frame to a
@@ -272,11 +299,15 @@ def frame_clip(info: VideoInfo, reference_index: int = 0, box: Box | None = None
     if not detect:
         square = full if box is None else _static(square_around(box), info)
         reference = DEFAULT_REFERENCE if box is None else square.relative(box)
-        return ClipFraming(np.tile([square.cx, square.cy], (t, 1)), square.side, reference, fill, False, box is not None)
+        return ClipFraming(
+            np.tile([square.cx, square.cy], (t, 1)), square.side, reference, fill, False, box is not None
+        )
     sx, sy = info.width / size[0], info.height / size[1]
     found = [(k, b.scaled(sx, sy)) for k, b in enumerate(detect_dancers(samples)) if b is not None]
     if not found:
-        return ClipFraming(np.tile([full.cx, full.cy], (t, 1)), full.side, DEFAULT_REFERENCE, fill, False, False)
+        return ClipFraming(
+            np.tile([full.cx, full.cy], (t, 1)), full.side, DEFAULT_REFERENCE, fill, False, False
+        )
     times = np.array([k / float(rate) for k, _ in found])
     coords = np.array([[b.x0, b.y0, b.x1, b.y1] for _, b in found])
     frame_times = np.arange(t) / info.fps
@@ -284,8 +315,13 @@ def frame_clip(info: VideoInfo, reference_index: int = 0, box: Box | None = None
     return _crop_path(info, coords, per_frame, reference_index, fill, moving, [0])
 
 
-def follow_dancer(info: VideoInfo, boxes: dict[int, Box], cuts: list[int] = (), reference_index: int = 0,
-                  moving: bool | None = None) -> ClipFraming:
+def follow_dancer(
+    info: VideoInfo,
+    boxes: dict[int, Box],
+    cuts: list[int] = (),
+    reference_index: int = 0,
+    moving: bool | None = None,
+) -> ClipFraming:
     """A smooth square crop following one dancer's boxes (output frame index -> box, clip display pixels).
 
     Between boxes the box is interpolated within each shot (`cuts`: first frame of each new shot), and the
@@ -309,8 +345,16 @@ def follow_dancer(info: VideoInfo, boxes: dict[int, Box], cuts: list[int] = (), 
     return _crop_path(info, coords, per_frame, reference_index, fill, moving, starts, fit_frame=True)
 
 
-def _crop_path(info: VideoInfo, coords: np.ndarray, per_frame: np.ndarray, reference_index: int, fill: Fill,
-               moving: bool | None, shot_starts: list[int], fit_frame: bool = False) -> ClipFraming:
+def _crop_path(
+    info: VideoInfo,
+    coords: np.ndarray,
+    per_frame: np.ndarray,
+    reference_index: int,
+    fill: Fill,
+    moving: bool | None,
+    shot_starts: list[int],
+    fit_frame: bool = False,
+) -> ClipFraming:
     """One square over all the dancer's boxes (N×4), or, when they travel far, a square of the dancer's size
     whose centre follows the per-frame boxes (T×4), smoothed within each shot. `fit_frame`: the margins
     give way before the square outgrows the frame's short side (no padding where the dancer fits)."""
@@ -328,8 +372,9 @@ def _crop_path(info: VideoInfo, coords: np.ndarray, per_frame: np.ndarray, refer
     if moving is None:
         moving = static.side > MOVING_RATIO * dancer_side
     if not moving:
-        return ClipFraming(np.tile([static.cx, static.cy], (t, 1)), static.side, static.relative(ref), fill,
-                           False, True)
+        return ClipFraming(
+            np.tile([static.cx, static.cy], (t, 1)), static.side, static.relative(ref), fill, False, True
+        )
     centres = np.stack([(per_frame[:, 0] + per_frame[:, 2]) / 2, (per_frame[:, 1] + per_frame[:, 3]) / 2], 1)
     for start, end in zip(shot_starts, [*shot_starts[1:], t], strict=True):
         centres[start:end] = _smooth(centres[start:end], sigma=0.5 * info.fps)
@@ -339,7 +384,7 @@ def _crop_path(info: VideoInfo, coords: np.ndarray, per_frame: np.ndarray, refer
 
 
 def _static(square: Square, info: VideoInfo) -> Square:
-    (cx, cy), = _inside(np.array([[square.cx, square.cy]]), square.side, info.width, info.height)
+    ((cx, cy),) = _inside(np.array([[square.cx, square.cy]]), square.side, info.width, info.height)
     return Square(float(cx), float(cy), square.side)
 
 

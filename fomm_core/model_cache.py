@@ -54,9 +54,14 @@ class ModelCache:
     are on this machine and `probe` whether the Hub can be reached; tests replace all three.
     """
 
-    def __init__(self, loader: Callable[[str], MotionModel] | None = None, retry_after: float = RETRY_AFTER_S,
-                 device: str | None = None, is_local: Callable[[str], bool] = is_on_this_machine,
-                 probe: Callable[[], bool] = hub_reachable):
+    def __init__(
+        self,
+        loader: Callable[[str], MotionModel] | None = None,
+        retry_after: float = RETRY_AFTER_S,
+        device: str | None = None,
+        is_local: Callable[[str], bool] = is_on_this_machine,
+        probe: Callable[[], bool] = hub_reachable,
+    ):
         self.loader = loader or (lambda name: load_model(name, device=device))
         self.retry_after = retry_after
         self.is_local = is_local
@@ -83,7 +88,12 @@ class ModelCache:
 
         Asks about the Hub first, so that huggingface_hub is in offline mode before any load that needs it.
         """
-        return name in self._models or name == DEFAULT or self.online() or (name in REGISTRY and self.is_local(name))
+        return (
+            name in self._models
+            or name == DEFAULT
+            or self.online()
+            or (name in REGISTRY and self.is_local(name))
+        )
 
     def available(self) -> tuple[list[str], list[str]]:
         """Registry names that can run now, and those that cannot (weights not here and the Hub unreachable)."""
@@ -97,8 +107,10 @@ class ModelCache:
             if name in self._models:
                 return self._models[name], ""
             if name != DEFAULT and not self.runnable(name):
-                reason = ("Its weights are not on this machine and the Hugging Face Hub cannot be reached, "
-                          "so they could not be downloaded.")
+                reason = (
+                    "Its weights are not on this machine and the Hugging Face Hub cannot be reached, "
+                    "so they could not be downloaded."
+                )
             else:
                 failed = self._failed.get(name)
                 if failed is None or time.monotonic() - failed[0] > self.retry_after:
@@ -113,5 +125,7 @@ class ModelCache:
                         self._failed[name] = (time.monotonic(), str(exc))
                 reason = self._failed[name][1]
             model, _ = self.get(DEFAULT)
-        return model, (f"The **{name}** model could not be loaded, so the embedded default model made this video "
-                       f"instead. {reason}")
+        return model, (
+            f"The **{name}** model could not be loaded, so the embedded default model made this video "
+            f"instead. {reason}"
+        )

@@ -19,8 +19,13 @@ def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> Mode
     return replace(config, align_corners=align_corners)
 
 
-def load_model(checkpoint: str, config: str | ModelConfig | None = None, device: str | torch.device | None = None,
-               align_corners: bool | None = None, fp16: bool = False) -> MotionModel:
+def load_model(
+    checkpoint: str,
+    config: str | ModelConfig | None = None,
+    device: str | torch.device | None = None,
+    align_corners: bool | None = None,
+    fp16: bool = False,
+) -> MotionModel:
     """Load a model from a registry name or a .pth.tar/.safetensors path, ready for `animate`.
 
     `config` is a preset name, an original YAML path or a config object; when omitted it comes from the
@@ -32,22 +37,33 @@ def load_model(checkpoint: str, config: str | ModelConfig | None = None, device:
     loaded = weights.load_state(checkpoint)
     cfg = load_config(config) if config is not None else loaded.config
     if cfg is None:
-        raise UserError(f"The checkpoint {checkpoint} does not say which architecture it is; pass config= a preset "
-                        "name (e.g. taichi-256) or the original YAML config it was trained with.")
+        raise UserError(
+            f"The checkpoint {checkpoint} does not say which architecture it is; pass config= a preset "
+            "name (e.g. taichi-256) or the original YAML config it was trained with."
+        )
     if cfg.engine != loaded.engine:
-        raise UserError(f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
-                        f"{cfg.engine.upper()}; pass the matching config.")
+        raise UserError(
+            f"The checkpoint {checkpoint} holds a {loaded.engine.upper()} model but the config describes "
+            f"{cfg.engine.upper()}; pass the matching config."
+        )
     cfg = _with_align_corners(cfg, align_corners)
     try:
-        return engine_of(cfg).model_class.from_state(cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256,
-                              fp16=fp16)
+        return engine_of(cfg).model_class.from_state(
+            cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256, fp16=fp16
+        )
     except (RuntimeError, KeyError) as exc:
-        raise UserError(f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
-                        f"({weights.fit_error_detail(exc)}); pass the config it was trained with.") from exc
+        raise UserError(
+            f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
+            f"({weights.fit_error_detail(exc)}); pass the config it was trained with."
+        ) from exc
 
 
-def random_model(config: str | ModelConfig, seed: int = 0, device: str | torch.device | None = None,
-                 align_corners: bool | None = None) -> MotionModel:
+def random_model(
+    config: str | ModelConfig,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    align_corners: bool | None = None,
+) -> MotionModel:
     """A model with random weights (seeded), for tests and benchmarks."""
     cfg = _with_align_corners(load_config(config), align_corners)
     spec = engine_of(cfg)

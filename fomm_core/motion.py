@@ -44,8 +44,14 @@ def movement_scale(kp_source: torch.Tensor, kp_initial: torch.Tensor) -> float:
     return math.sqrt(source_area) / math.sqrt(initial_area)
 
 
-def transfer_keypoints(kp_source: Keypoints, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
-                       adapt_scale: bool, relative_jacobian: bool = True) -> Keypoints:
+def transfer_keypoints(
+    kp_source: Keypoints,
+    kp_driving: Keypoints,
+    kp_initial: Keypoints,
+    mode: str,
+    adapt_scale: bool,
+    relative_jacobian: bool = True,
+) -> Keypoints:
     """FOMM's normalize_kp: mode "absolute" uses the driving keypoints as they are; "relative" moves the source's
     keypoints by the driving motion since the initial frame, scaled by the hull-area ratio when adapt_scale."""
     if mode == "absolute":

@@ -1,8 +1,8 @@
 """Photo + dance clip + options → finished mp4: the one function the command line and the app both call.
 
-    plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
-    plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
-    render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
+plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
+plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
+render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
 """
 
 from __future__ import annotations
@@ -56,8 +56,13 @@ class RenderPlan:
         return framed_frames(self.info, self.framing, size)
 
 
-def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, options: RenderOptions,
-            photo_box: Box | None = None, dance_box: Box | None = None) -> RenderPlan:
+def prepare(
+    photo: str | os.PathLike | np.ndarray,
+    clip: str | os.PathLike,
+    options: RenderOptions,
+    photo_box: Box | None = None,
+    dance_box: Box | None = None,
+) -> RenderPlan:
     """Check both inputs and decide the framing; no model needed. Raises UserError for bad input.
 
     `photo_box`/`dance_box` (pixels of the upright photo / the clip's display frame) replace detection.
@@ -66,33 +71,53 @@ def prepare(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, opti
     """
     if options.output_size is not None:
         output_size(options, options.output_size)  # refuse a size over the cap before any work
-    info = open_video(clip, trim_start=options.trim_start, trim_end=options.trim_end, max_fps=options.max_fps,
-                      max_duration=options.max_duration)
+    info = open_video(
+        clip,
+        trim_start=options.trim_start,
+        trim_end=options.trim_end,
+        max_fps=options.max_fps,
+        max_duration=options.max_duration,
+    )
     image = load_photo(photo)
     reference = _reference_index(options.best_frame, info.frame_count)
     notes = [info.damage] if info.damage else []
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes)
-    found = frame_people(image, info, options.person, options.dancer,
-                         "auto" if options.best_frame == "auto" else reference, photo_box, dance_box)
+    found = frame_people(
+        image,
+        info,
+        options.person,
+        options.dancer,
+        "auto" if options.best_frame == "auto" else reference,
+        photo_box,
+        dance_box,
+    )
     framing, person = found.framing, found.person
     notes += found.notes
     if not framing.found:
-        notes.append("The dancer could not be found in the clip (a busy or moving background?), so the whole "
-                     "frame was used. For best results use a clip with a plain background and a static camera.")
+        notes.append(
+            "The dancer could not be found in the clip (a busy or moving background?), so the whole "
+            "frame was used. For best results use a clip with a plain background and a static camera."
+        )
     elif framing.moving:
         notes.append("The dancer travels across the frame, so the crop follows them.")
     if person is None:
-        raise UserError("No person found in the photo. Upload a full-body photo of one person standing against a "
-                        "simple background, or turn framing off.")
+        raise UserError(
+            "No person found in the photo. Upload a full-body photo of one person standing against a "
+            "simple background, or turn framing off."
+        )
     h, w = image.shape[:2]
     if photo_box is None and person.width >= 0.98 * w and person.height >= 0.98 * h:
-        notes.append("The photo's background is too busy to find the person, so the whole photo was used. A plain "
-                     "background works best.")
+        notes.append(
+            "The photo's background is too busy to find the person, so the whole photo was used. A plain "
+            "background works best."
+        )
     if found.best_frame is not None:
-        notes.append(f"The dancer's pose is closest to the photo's at frame {found.best_frame} "
-                     f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame.")
+        notes.append(
+            f"The dancer's pose is closest to the photo's at frame {found.best_frame} "
+            f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame."
+        )
     return RenderPlan(info, framing, image, person, options, notes, found.best_frame)
 
 
@@ -104,8 +129,10 @@ def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
     except (TypeError, ValueError):
         raise UserError(f"best_frame must be 'auto', a frame number or empty, not {best_frame!r}.") from None
     if not 0 <= index < frame_count:
-        raise UserError(f"best_frame {index} is outside the clip, which has {frame_count} frames "
-                        f"(0 to {frame_count - 1}).")
+        raise UserError(
+            f"best_frame {index} is outside the clip, which has {frame_count} frames "
+            f"(0 to {frame_count - 1})."
+        )
     return index
 
 
@@ -118,16 +145,25 @@ def output_size(options: RenderOptions, frame_size: int) -> int:
     most = MAX_OUTPUT_WIDTH // 2 if options.side_by_side else MAX_OUTPUT_WIDTH
     if not 32 <= size <= most:
         layout = " with the dance side by side" if options.side_by_side else ""
-        raise UserError(f"Output size {size} is out of range: choose 32 to {most} pixels{layout} (results are at "
-                        f"most {MAX_OUTPUT_WIDTH} pixels wide in all).")
+        raise UserError(
+            f"Output size {size} is out of range: choose 32 to {most} pixels{layout} (results are at "
+            f"most {MAX_OUTPUT_WIDTH} pixels wide in all)."
+        )
     return size + size % 2
 
 
-def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, options: RenderOptions,
-           out_path: str | os.PathLike | None = None, progress: Progress | None = None,
-           model: MotionModel | None = None,
-           animate_fn: AnimateFn | None = None, plan: RenderPlan | None = None, photo_box: Box | None = None,
-           dance_box: Box | None = None) -> Path:
+def render(
+    photo: str | os.PathLike | np.ndarray,
+    clip: str | os.PathLike,
+    options: RenderOptions,
+    out_path: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+    model: MotionModel | None = None,
+    animate_fn: AnimateFn | None = None,
+    plan: RenderPlan | None = None,
+    photo_box: Box | None = None,
+    dance_box: Box | None = None,
+) -> Path:
     """Make the result video and return its path (a new temporary file when `out_path` is None).
 
     `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
@@ -154,10 +190,17 @@ def render(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike, optio
     dance = plan.driving(side) if options.side_by_side else None
     results = None
     try:
-        results = iter(animate_fn(model, plan.source(size), driving, mode=options.mode,
-                                  adapt_scale=options.adapt_scale,
-                                  best_frame=options.best_frame if plan.best_frame is None else plan.best_frame,
-                                  batch_size=options.batch_size))
+        results = iter(
+            animate_fn(
+                model,
+                plan.source(size),
+                driving,
+                mode=options.mode,
+                adapt_scale=options.adapt_scale,
+                best_frame=options.best_frame if plan.best_frame is None else plan.best_frame,
+                batch_size=options.batch_size,
+            )
+        )
         with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
             for done, frame in enumerate(results, start=1):
                 if done > total:

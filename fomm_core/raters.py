@@ -20,10 +20,18 @@ from .errors import UserError
 
 log = logging.getLogger(__name__)
 
-RATER_BASIS = ("one rater = one client network address (salted hash), or one browser session when the address "
-               "is unknown, so new sessions from one client do not add raters")
-RATE_LIMIT_SESSION = (10, 600)  # a browser session: 10 ratings per 10 minutes (one video takes ~a minute to make)
-RATE_LIMIT_RATER = (30, 3600)  # a client address: 30 per hour (room for a household or classroom behind one NAT)
+RATER_BASIS = (
+    "one rater = one client network address (salted hash), or one browser session when the address "
+    "is unknown, so new sessions from one client do not add raters"
+)
+RATE_LIMIT_SESSION = (
+    10,
+    600,
+)  # a browser session: 10 ratings per 10 minutes (one video takes ~a minute to make)
+RATE_LIMIT_RATER = (
+    30,
+    3600,
+)  # a client address: 30 per hour (room for a household or classroom behind one NAT)
 
 
 def proxy_hops_from_env() -> int:
@@ -71,13 +79,24 @@ class RateLimits:
     @classmethod
     def from_env(cls) -> RateLimits:
         """The limits from env FOMM_RATE_LIMIT_SESSION and FOMM_RATE_LIMIT_RATER (COUNT/SECONDS), else defaults."""
-        return cls(_limit("FOMM_RATE_LIMIT_SESSION", RATE_LIMIT_SESSION),
-                   _limit("FOMM_RATE_LIMIT_RATER", RATE_LIMIT_RATER))
+        return cls(
+            _limit("FOMM_RATE_LIMIT_SESSION", RATE_LIMIT_SESSION),
+            _limit("FOMM_RATE_LIMIT_RATER", RATE_LIMIT_RATER),
+        )
 
 
 def describe(limit: tuple[int, int]) -> str:
     """'10 ratings per 10 minutes' and the like."""
     count, seconds = limit
-    span = ("hour" if seconds == 3600 else f"{seconds // 3600} hours" if seconds % 3600 == 0 else
-            "minute" if seconds == 60 else f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds")
+    span = (
+        "hour"
+        if seconds == 3600
+        else f"{seconds // 3600} hours"
+        if seconds % 3600 == 0
+        else "minute"
+        if seconds == 60
+        else f"{seconds // 60} minutes"
+        if seconds % 60 == 0
+        else f"{seconds} seconds"
+    )
     return f"{count} rating{'s' * (count != 1)} per {span}"

@@ -67,9 +67,10 @@ CREATE INDEX IF NOT EXISTS ratings_rater_time ON ratings (rater, timestamp);
 CREATE INDEX IF NOT EXISTS ratings_session_time ON ratings (session, timestamp);
 INSERT OR IGNORE INTO settings VALUES ('rater_salt', lower(hex(randomblob(16))));
 """
-_COLUMNS = ("id, timestamp, generation_id, model, checkpoint_sha256, options, photo_sha256, clip_sha256, rating, "
-            "comment, session")
-
+_COLUMNS = (
+    "id, timestamp, generation_id, model, checkpoint_sha256, options, photo_sha256, clip_sha256, rating, "
+    "comment, session"
+)
 
 
 def default_db_path() -> Path:
@@ -110,8 +111,9 @@ class Rating:
         if self.rating not in (1, -1):
             raise ValueError(f"rating must be +1 or -1, got {self.rating!r}")
         if len(self.comment) > MAX_COMMENT:
-            raise UserError(f"The comment is {len(self.comment)} characters long; "
-                            f"please keep it under {MAX_COMMENT}.")
+            raise UserError(
+                f"The comment is {len(self.comment)} characters long; please keep it under {MAX_COMMENT}."
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (the Hub JSONL line)."""
@@ -124,20 +126,44 @@ class Rating:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @classmethod
-    def of_generation(cls, generation: dict[str, Any], vote: int, comment: str, session: str, rater: str) -> Rating:
+    def of_generation(
+        cls, generation: dict[str, Any], vote: int, comment: str, session: str, rater: str
+    ) -> Rating:
         """A rating of the video described by `generation_record`."""
-        return cls(generation_id=generation["generation_id"], model=generation["model"],
-                   checkpoint_sha256=generation["checkpoint_sha256"], options=generation["options"],
-                   photo_sha256=generation["photo_sha256"], clip_sha256=generation["clip_sha256"], rating=vote,
-                   comment=comment.strip(), session=session, rater=rater)
+        return cls(
+            generation_id=generation["generation_id"],
+            model=generation["model"],
+            checkpoint_sha256=generation["checkpoint_sha256"],
+            options=generation["options"],
+            photo_sha256=generation["photo_sha256"],
+            clip_sha256=generation["clip_sha256"],
+            rating=vote,
+            comment=comment.strip(),
+            session=session,
+            rater=rater,
+        )
 
 
-def generation_record(generation_id: str, model: str, checkpoint_sha256: str | None, options: dict[str, Any],
-                      photo: str | os.PathLike[str], clip: str | os.PathLike[str], notice: str = "") -> dict[str, Any]:
+def generation_record(
+    generation_id: str,
+    model: str,
+    checkpoint_sha256: str | None,
+    options: dict[str, Any],
+    photo: str | os.PathLike[str],
+    clip: str | os.PathLike[str],
+    notice: str = "",
+) -> dict[str, Any]:
     """What a later rating of a generated video records (the app keeps it in the page's state until rated)."""
-    return {"generation_id": generation_id, "model": model, "checkpoint_sha256": checkpoint_sha256,
-            "options": options, "photo_sha256": file_sha256(photo), "clip_sha256": file_sha256(clip),
-            "notice": notice, "rated": False}
+    return {
+        "generation_id": generation_id,
+        "model": model,
+        "checkpoint_sha256": checkpoint_sha256,
+        "options": options,
+        "photo_sha256": file_sha256(photo),
+        "clip_sha256": file_sha256(clip),
+        "notice": notice,
+        "rated": False,
+    }
 
 
 class RatingsError(UserError):
@@ -159,10 +185,12 @@ class RateLimited(UserError):
 def _reason(exc: BaseException) -> str:
     """What went wrong, in words safe to show a visitor (no paths, no settings names)."""
     text = (exc.strerror or "" if isinstance(exc, OSError) else str(exc)).lower()
-    for words, reason in ((("readonly", "read-only", "permission"), "the ratings database is read-only"),
-                          (("malformed", "not a database", "corrupt"), "the ratings database is damaged"),
-                          (("locked", "busy"), "the ratings database is busy"),
-                          (("full", "no space"), "the server's disk is full")):
+    for words, reason in (
+        (("readonly", "read-only", "permission"), "the ratings database is read-only"),
+        (("malformed", "not a database", "corrupt"), "the ratings database is damaged"),
+        (("locked", "busy"), "the ratings database is busy"),
+        (("full", "no space"), "the server's disk is full"),
+    ):
         if any(word in text for word in words):
             return reason
     return "the ratings database cannot be used"
@@ -171,12 +199,25 @@ def _reason(exc: BaseException) -> str:
 class HubMirror:
     """Appends each rating as a JSON line to this process's UUID-named file, pushed by a CommitScheduler."""
 
-    def __init__(self, repo_id: str, folder: str | os.PathLike[str], token: str | None = None,
-                 every: float = 5, hf_api: Any = None):
+    def __init__(
+        self,
+        repo_id: str,
+        folder: str | os.PathLike[str],
+        token: str | None = None,
+        every: float = 5,
+        hf_api: Any = None,
+    ):
         from huggingface_hub import CommitScheduler
 
-        self.scheduler = CommitScheduler(repo_id=repo_id, repo_type="dataset", folder_path=folder,
-                                         path_in_repo="data", every=every, token=token, hf_api=hf_api)
+        self.scheduler = CommitScheduler(
+            repo_id=repo_id,
+            repo_type="dataset",
+            folder_path=folder,
+            path_in_repo="data",
+            every=every,
+            token=token,
+            hf_api=hf_api,
+        )
         self.path = Path(self.scheduler.folder_path) / f"ratings-{uuid.uuid4()}.jsonl"
 
     def append(self, rating: Rating) -> None:
@@ -211,8 +252,13 @@ class RatingsStore:
     with `writable=False` never creates, migrates or writes the file (`ratings report`).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, mirror: HubMirror | str | None = "env",
-                 limits: RateLimits | None = None, writable: bool = True):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        mirror: HubMirror | str | None = "env",
+        limits: RateLimits | None = None,
+        writable: bool = True,
+    ):
         self.path = Path(path) if path is not None else default_db_path()
         self.limits = limits if limits is not None else RateLimits.from_env()
         self.writable = writable
@@ -225,8 +271,12 @@ class RatingsStore:
 
     def _connect(self) -> sqlite3.Connection:
         if not self.writable:
-            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            return sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -249,7 +299,9 @@ class RatingsStore:
                     conn.execute("ALTER TABLE ratings ADD COLUMN rater TEXT NOT NULL DEFAULT ''")
                 for statement in _statements(_SCHEMA_V2):
                     conn.execute(statement)
-                self._salt = conn.execute("SELECT value FROM settings WHERE name = 'rater_salt'").fetchone()[0]
+                self._salt = conn.execute("SELECT value FROM settings WHERE name = 'rater_salt'").fetchone()[
+                    0
+                ]
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -264,8 +316,10 @@ class RatingsStore:
             conn = self._connect()
             yield conn
         except (OSError, sqlite3.Error) as exc:
-            raise RatingsError(f"{doing}: {_reason(exc)}. Please try again later.",
-                               f"{self.path}: {type(exc).__name__}: {exc}") from exc
+            raise RatingsError(
+                f"{doing}: {_reason(exc)}. Please try again later.",
+                f"{self.path}: {type(exc).__name__}: {exc}",
+            ) from exc
         finally:
             if conn is not None:
                 conn.close()
@@ -282,21 +336,36 @@ class RatingsStore:
 
         The rate limits, the one-rating-per-video-per-rater rule and the insert form one transaction.
         """
-        row = (rating.id, rating.timestamp, rating.generation_id, rating.model, rating.checkpoint_sha256,
-               json.dumps(rating.options, sort_keys=True), rating.photo_sha256, rating.clip_sha256,
-               rating.rating, rating.comment, rating.session, rating.rater)
+        row = (
+            rating.id,
+            rating.timestamp,
+            rating.generation_id,
+            rating.model,
+            rating.checkpoint_sha256,
+            json.dumps(rating.options, sort_keys=True),
+            rating.photo_sha256,
+            rating.clip_sha256,
+            rating.rating,
+            rating.comment,
+            rating.session,
+            rating.rater,
+        )
         with self._session("Your rating could not be saved") as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 self._check_limits(conn, rating)
-                conn.execute(f"INSERT INTO ratings ({_COLUMNS}, rater) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             row)
+                conn.execute(
+                    f"INSERT INTO ratings ({_COLUMNS}, rater) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 conn.execute("ROLLBACK")
                 if "UNIQUE" not in str(exc) or "ratings.id" in str(exc):
                     raise
-                raise AlreadyRated("You already rated this video; generate another one to rate again.") from None
+                raise AlreadyRated(
+                    "You already rated this video; generate another one to rate again."
+                ) from None
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -310,18 +379,23 @@ class RatingsStore:
     def _check_limits(self, conn: sqlite3.Connection, rating: Rating) -> None:
         """RateLimited when the rating's session or rater reached its limit (inside the insert's transaction)."""
         rater_is = "your network address" if rating.rater.startswith("a:") else "this browser session"
-        for column, key, (count, seconds), who in (("session", rating.session, self.limits.session,
-                                                    "this browser session"),
-                                                   ("rater", rating.rater, self.limits.rater, rater_is)):
+        for column, key, (count, seconds), who in (
+            ("session", rating.session, self.limits.session, "this browser session"),
+            ("rater", rating.rater, self.limits.rater, rater_is),
+        ):
             if not key:
                 continue
-            done, oldest = conn.execute(f"SELECT COUNT(*), MIN(timestamp) FROM ratings WHERE {column} = ? "
-                                        "AND timestamp > ?", (key, rating.timestamp - seconds)).fetchone()
+            done, oldest = conn.execute(
+                f"SELECT COUNT(*), MIN(timestamp) FROM ratings WHERE {column} = ? AND timestamp > ?",
+                (key, rating.timestamp - seconds),
+            ).fetchone()
             if done >= count:
                 wait = max(1, math.ceil((oldest + seconds - rating.timestamp) / 60))
-                raise RateLimited(f"Thank you for rating so much! The peer review takes at most "
-                                  f"{describe((count, seconds))} from {who}; please rate again in {wait} "
-                                  f"minute{'s' * (wait != 1)}.")
+                raise RateLimited(
+                    f"Thank you for rating so much! The peer review takes at most "
+                    f"{describe((count, seconds))} from {who}; please rate again in {wait} "
+                    f"minute{'s' * (wait != 1)}."
+                )
 
     def ratings(self) -> list[Rating]:
         """Every stored rating, oldest first (ratings stored before raters were recorded have rater '')."""
@@ -331,9 +405,23 @@ class RatingsStore:
                 raise sqlite3.DatabaseError("not a ratings database (no ratings table)")
             rater = "rater" if "rater" in names else "''"
             rows = conn.execute(f"SELECT {_COLUMNS}, {rater} FROM ratings ORDER BY timestamp, id").fetchall()
-        return [Rating(id=r[0], timestamp=r[1], generation_id=r[2], model=r[3], checkpoint_sha256=r[4],
-                       options=json.loads(r[5]), photo_sha256=r[6], clip_sha256=r[7], rating=r[8],
-                       comment=r[9], session=r[10], rater=r[11]) for r in rows]
+        return [
+            Rating(
+                id=r[0],
+                timestamp=r[1],
+                generation_id=r[2],
+                model=r[3],
+                checkpoint_sha256=r[4],
+                options=json.loads(r[5]),
+                photo_sha256=r[6],
+                clip_sha256=r[7],
+                rating=r[8],
+                comment=r[9],
+                session=r[10],
+                rater=r[11],
+            )
+            for r in rows
+        ]
 
     def ids(self) -> set[str]:
         """The ids of every stored rating."""
@@ -369,8 +457,11 @@ def option_set(options: dict[str, Any]) -> str:
     """A short canonical label of the options that shape the video: those differing from the defaults."""
     effective = RenderOptions.from_dict(options).to_dict()
     defaults = RenderOptions().to_dict()
-    diff = [f"{k}={effective[k]}" for k in sorted(effective)
-            if k not in OUTPUT_NEUTRAL and effective[k] != defaults[k]]
+    diff = [
+        f"{k}={effective[k]}"
+        for k in sorted(effective)
+        if k not in OUTPUT_NEUTRAL and effective[k] != defaults[k]
+    ]
     return ", ".join(diff) or "defaults"
 
 
@@ -395,7 +486,8 @@ class Row:
 
 
 GROUP_FIELDS = ("model", "checkpoint_sha256", "options") + tuple(
-    f.name for f in fields(RenderOptions) if f.name != "model")
+    f.name for f in fields(RenderOptions) if f.name != "model"
+)
 
 
 def _group_value(rating: Rating, name: str) -> Any:
@@ -408,8 +500,11 @@ def _group_value(rating: Rating, name: str) -> Any:
     return RenderOptions.from_dict(rating.options).to_dict()[name]
 
 
-def aggregate(store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | None = None,
-              by: Sequence[str] = ("model",), z: float = 1.96) -> list[Row]:
+def aggregate(
+    store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | None = None,
+    by: Sequence[str] = ("model",),
+    z: float = 1.96,
+) -> list[Row]:
     """Approval rate per group with Wilson intervals, most-rated group first.
 
     `by` names fields from GROUP_FIELDS: "model", "checkpoint_sha256", "options" (the option-set label) or any
@@ -417,7 +512,9 @@ def aggregate(store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | 
     """
     unknown = [name for name in by if name not in GROUP_FIELDS]
     if unknown:
-        raise UserError(f"Cannot group ratings by {', '.join(unknown)}; choose from {', '.join(GROUP_FIELDS)}.")
+        raise UserError(
+            f"Cannot group ratings by {', '.join(unknown)}; choose from {', '.join(GROUP_FIELDS)}."
+        )
     if store is None or isinstance(store, (str, os.PathLike)):
         store = RatingsStore(store, mirror=None, writable=False)
     ratings = store.ratings() if isinstance(store, RatingsStore) else list(store)
@@ -442,10 +539,24 @@ def count_raters(ratings: Iterable[Rating]) -> int:
 def format_table(rows: Sequence[Row], by: Sequence[str]) -> str:
     """A plain-text table of aggregated rows."""
     header = [*by, "n", "up", "down", "approval", "95% CI", "raters"]
-    lines = [[*(str(v) for v in row.key), str(row.n), str(row.up), str(row.down), f"{row.approval:.0%}",
-              f"{row.low:.0%}-{row.high:.0%}", str(row.raters)] for row in rows]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [header, *lines])
+    lines = [
+        [
+            *(str(v) for v in row.key),
+            str(row.n),
+            str(row.up),
+            str(row.down),
+            f"{row.approval:.0%}",
+            f"{row.low:.0%}-{row.high:.0%}",
+            str(row.raters),
+        ]
+        for row in rows
+    ]
+    widths = [
+        max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)
+    ]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [header, *lines]
+    )
 
 
 REPORT_GROUPINGS = {"by_model": ("model",), "by_options": ("model", "options")}

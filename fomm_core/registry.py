@@ -36,25 +36,73 @@ class CheckpointEntry:
     description: str
 
 
-def _mirror(name: str, filename: str, config: str, engine: str, description: str,
-            sha256: str | None = None) -> CheckpointEntry:
+def _mirror(
+    name: str, filename: str, config: str, engine: str, description: str, sha256: str | None = None
+) -> CheckpointEntry:
     return CheckpointEntry(name, MIRROR, filename, MIRROR_REVISION, sha256, config, engine, description)
 
 
-REGISTRY: dict[str, CheckpointEntry] = {e.name: e for e in [
-    CheckpointEntry("default", None, "default_model/model.safetensors", None, None, "default_model/config.yaml",
-                    "fomm", "Small model embedded in the package; works offline."),
-    _mirror("taichi", "taichi-cpk.pth.tar", "taichi-256", "fomm", "FOMM trained on Tai-Chi-HD full bodies, 256x256."),
-    _mirror("fashion", "fashion.pth.tar", "fashion-256", "fomm", "FOMM trained on the Fashion video dataset, 256x256."),
-    _mirror("mgif", "mgif-cpk.pth.tar", "mgif-256", "fomm", "FOMM trained on MGif cartoon animals, 256x256."),
-    # sha256 from the Hub's LFS details for this exact file.
-    _mirror("vox", "vox-cpk.pth.tar", "vox-256", "fomm", "FOMM trained on VoxCeleb talking faces, 256x256.",
-            sha256="abb41ab1f279f26326c0d6e4d20702de6658364665aa1313daa7a63e89ea2b23"),
-    _mirror("tpsmm-taichi", "orig/taichi.pth.tar", "tpsmm-taichi-256", "tpsmm", "TPSMM trained on Tai-Chi-HD, 256x256."),
-    _mirror("tpsmm-vox", "orig/vox.pth.tar", "tpsmm-vox-256", "tpsmm", "TPSMM trained on VoxCeleb, 256x256."),
-    _mirror("tpsmm-ted", "orig/ted.pth.tar", "tpsmm-ted-384", "tpsmm", "TPSMM trained on TED-talks upper bodies, 384x384."),
-    _mirror("tpsmm-mgif", "orig/mgif.pth.tar", "tpsmm-mgif-256", "tpsmm", "TPSMM trained on MGif, 256x256."),
-]}
+REGISTRY: dict[str, CheckpointEntry] = {
+    e.name: e
+    for e in [
+        CheckpointEntry(
+            "default",
+            None,
+            "default_model/model.safetensors",
+            None,
+            None,
+            "default_model/config.yaml",
+            "fomm",
+            "Small model embedded in the package; works offline.",
+        ),
+        _mirror(
+            "taichi",
+            "taichi-cpk.pth.tar",
+            "taichi-256",
+            "fomm",
+            "FOMM trained on Tai-Chi-HD full bodies, 256x256.",
+        ),
+        _mirror(
+            "fashion",
+            "fashion.pth.tar",
+            "fashion-256",
+            "fomm",
+            "FOMM trained on the Fashion video dataset, 256x256.",
+        ),
+        _mirror(
+            "mgif", "mgif-cpk.pth.tar", "mgif-256", "fomm", "FOMM trained on MGif cartoon animals, 256x256."
+        ),
+        # sha256 from the Hub's LFS details for this exact file.
+        _mirror(
+            "vox",
+            "vox-cpk.pth.tar",
+            "vox-256",
+            "fomm",
+            "FOMM trained on VoxCeleb talking faces, 256x256.",
+            sha256="abb41ab1f279f26326c0d6e4d20702de6658364665aa1313daa7a63e89ea2b23",
+        ),
+        _mirror(
+            "tpsmm-taichi",
+            "orig/taichi.pth.tar",
+            "tpsmm-taichi-256",
+            "tpsmm",
+            "TPSMM trained on Tai-Chi-HD, 256x256.",
+        ),
+        _mirror(
+            "tpsmm-vox", "orig/vox.pth.tar", "tpsmm-vox-256", "tpsmm", "TPSMM trained on VoxCeleb, 256x256."
+        ),
+        _mirror(
+            "tpsmm-ted",
+            "orig/ted.pth.tar",
+            "tpsmm-ted-384",
+            "tpsmm",
+            "TPSMM trained on TED-talks upper bodies, 384x384.",
+        ),
+        _mirror(
+            "tpsmm-mgif", "orig/mgif.pth.tar", "tpsmm-mgif-256", "tpsmm", "TPSMM trained on MGif, 256x256."
+        ),
+    ]
+}
 
 
 def entry_config(entry: CheckpointEntry) -> ModelConfig | None:

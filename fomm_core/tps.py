@@ -12,8 +12,9 @@ def tps_kernel(squared_distance: torch.Tensor) -> torch.Tensor:
     return squared_distance * torch.log(squared_distance + 1e-9)
 
 
-def fit_tps(control: torch.Tensor, target: torch.Tensor,
-            regularization: float = REGULARIZATION) -> tuple[torch.Tensor, torch.Tensor]:
+def fit_tps(
+    control: torch.Tensor, target: torch.Tensor, regularization: float = REGULARIZATION
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Fit TPS mapping `control` points (…×n×2) near `target` points (…×n×2).
 
     Returns (affine …×3×2 with rows for x, y, 1; weights …×n×2). The regularisation is added to the whole
@@ -23,7 +24,9 @@ def fit_tps(control: torch.Tensor, target: torch.Tensor,
     n = control.shape[-2]
     lead = control.shape[:-2]
     # TPSMM takes the Euclidean norm and squares it here (but sums squares when warping points).
-    kernel = tps_kernel(torch.linalg.vector_norm(control[..., :, None, :] - control[..., None, :, :], dim=-1) ** 2)
+    kernel = tps_kernel(
+        torch.linalg.vector_norm(control[..., :, None, :] - control[..., None, :, :], dim=-1) ** 2
+    )
     p = torch.cat([control, control.new_ones(*lead, n, 1)], dim=-1)
     top = torch.cat([kernel, p], dim=-1)
     bottom = torch.cat([p.transpose(-1, -2), control.new_zeros(*lead, 3, 3)], dim=-1)
@@ -34,8 +37,9 @@ def fit_tps(control: torch.Tensor, target: torch.Tensor,
     return params[..., n:, :], params[..., :n, :]
 
 
-def warp_points(points: torch.Tensor, control: torch.Tensor, affine: torch.Tensor,
-                weights: torch.Tensor) -> torch.Tensor:
+def warp_points(
+    points: torch.Tensor, control: torch.Tensor, affine: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
     """Apply fitted TPS (…×n×2 control points, …×3×2 affine, …×n×2 weights) to points P×2 → …×P×2."""
     moved = torch.matmul(points, affine[..., :2, :]) + affine[..., 2:, :]
     squared = ((points[..., :, None, :] - control[..., None, :, :]) ** 2).sum(-1)

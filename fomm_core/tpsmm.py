@@ -43,8 +43,15 @@ def build_networks(config: TPSMMConfig) -> dict[str, nn.Module]:
 class TPSMMModel(MotionModel):
     """TPSMM inference: 5K keypoints, K thin-plate splines; standard ("absolute"), relative and avd modes."""
 
-    def __init__(self, config: TPSMMConfig, nets: dict[str, nn.Module], device: torch.device, name: str = "",
-                 sha256: str | None = None, fp16: bool = False):
+    def __init__(
+        self,
+        config: TPSMMConfig,
+        nets: dict[str, nn.Module],
+        device: torch.device,
+        name: str = "",
+        sha256: str | None = None,
+        fp16: bool = False,
+    ):
         super().__init__(config, device, name, sha256, fp16)
         for net in nets.values():
             net.to(device, memory_format=torch.channels_last).eval().requires_grad_(False)
@@ -57,8 +64,16 @@ class TPSMMModel(MotionModel):
         self.modes = ("relative", "absolute") + (("avd",) if self.avd_network is not None else ())
 
     @classmethod
-    def from_state(cls, config: TPSMMConfig, state: dict[str, dict[str, torch.Tensor]], device: torch.device, *,
-                   name: str = "", sha256: str | None = None, fp16: bool = False) -> TPSMMModel:
+    def from_state(
+        cls,
+        config: TPSMMConfig,
+        state: dict[str, dict[str, torch.Tensor]],
+        device: torch.device,
+        *,
+        name: str = "",
+        sha256: str | None = None,
+        fp16: bool = False,
+    ) -> TPSMMModel:
         """Build the networks and load each strictly: the three inference networks always, the AVD network and
         background predictor when the checkpoint has them."""
         missing = [key for key in SPEC.required_modules if key not in state]
@@ -76,7 +91,7 @@ class TPSMMModel(MotionModel):
     def detect_keypoints(self, frames: torch.Tensor) -> Keypoints:
         # Float32 and one frame at a time: the TPS solve amplifies keypoint rounding (~100×), and the ResNet's
         # rounding depends on the batch size, so batching here would make outputs depend on it.
-        return Keypoints(torch.cat([self.kp_detector(frames[i:i + 1]) for i in range(frames.shape[0])]))
+        return Keypoints(torch.cat([self.kp_detector(frames[i : i + 1]) for i in range(frames.shape[0])]))
 
     def encode_source(self, source: torch.Tensor) -> TPSMMSource:
         kp = self.detect_keypoints(source)
@@ -85,15 +100,24 @@ class TPSMMModel(MotionModel):
             motion_inputs = self.dense_motion_network.prepare_source(source, kp.value)
         return TPSMMSource(kp, source, encoded, motion_inputs)
 
-    def drive_keypoints(self, source_state: TPSMMSource, kp_driving: Keypoints, kp_initial: Keypoints, mode: str,
-                        adapt_scale: bool) -> Keypoints:
+    def drive_keypoints(
+        self,
+        source_state: TPSMMSource,
+        kp_driving: Keypoints,
+        kp_initial: Keypoints,
+        mode: str,
+        adapt_scale: bool,
+    ) -> Keypoints:
         if mode == "avd":
             if self.avd_network is None:
                 raise ValueError("this checkpoint has no AVD network")
             # one frame at a time, as for keypoints: a batched matmul rounds differently
             kp = kp_driving.value
-            return Keypoints(torch.cat([self.avd_network(source_state.kp.value, kp[i:i + 1])
-                                        for i in range(kp.shape[0])]))
+            return Keypoints(
+                torch.cat(
+                    [self.avd_network(source_state.kp.value, kp[i : i + 1]) for i in range(kp.shape[0])]
+                )
+            )
         return transfer_keypoints(source_state.kp, kp_driving, kp_initial, mode, adapt_scale)
 
     def generate(self, source_state: TPSMMSource, kp: Keypoints) -> torch.Tensor:
@@ -109,6 +133,12 @@ def _objective() -> type:
     return TPSMMObjective
 
 
-SPEC = EngineSpec("tpsmm", TPSMMConfig, build_networks, TPSMMModel,
-                  required_modules=("kp_detector", "dense_motion_network", "inpainting_network"),
-                  optional_modules=("avd_network", "bg_predictor"), objective=_objective)
+SPEC = EngineSpec(
+    "tpsmm",
+    TPSMMConfig,
+    build_networks,
+    TPSMMModel,
+    required_modules=("kp_detector", "dense_motion_network", "inpainting_network"),
+    optional_modules=("avd_network", "bg_predictor"),
+    objective=_objective,
+)

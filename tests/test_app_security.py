@@ -23,7 +23,9 @@ from fomm_core.uploads import FILEDATA_META, UploadCheck, file_paths, refusal
 
 @pytest.fixture(scope="module")
 def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedApp]:
-    with launched_app(tmp_path_factory.mktemp("space"), TINY_FOMM, max_duration=10, examples=False) as launched:
+    with launched_app(
+        tmp_path_factory.mktemp("space"), TINY_FOMM, max_duration=10, examples=False
+    ) as launched:
         yield launched
 
 
@@ -36,15 +38,26 @@ def server_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     unreadable = outside / "unreadable.png"
     shutil.copy(EXAMPLE_PHOTO, unreadable)
     unreadable.chmod(0)
-    planted = Path(get_upload_folder()) / uuid.uuid4().hex / "planted.png"  # in the upload folder, never uploaded
+    planted = (
+        Path(get_upload_folder()) / uuid.uuid4().hex / "planted.png"
+    )  # in the upload folder, never uploaded
     planted.parent.mkdir(parents=True)
     shutil.copy(EXAMPLE_PHOTO, planted)
-    return {"png": str(png), "missing": str(outside / "missing.png"), "folder": str(outside),
-            "unreadable": str(unreadable), "shadow": "/etc/shadow", "planted": str(planted),
-            "dotdot": f"{get_upload_folder()}/../../{png}", "shipped_without_meta": str(EXAMPLE_PHOTO)}
+    return {
+        "png": str(png),
+        "missing": str(outside / "missing.png"),
+        "folder": str(outside),
+        "unreadable": str(unreadable),
+        "shadow": "/etc/shadow",
+        "planted": str(planted),
+        "dotdot": f"{get_upload_folder()}/../../{png}",
+        "shipped_without_meta": str(EXAMPLE_PHOTO),
+    }
 
 
-def test_server_paths_as_the_photo_all_get_the_same_refusal(space: LaunchedApp, server_files: dict[str, str]) -> None:
+def test_server_paths_as_the_photo_all_get_the_same_refusal(
+    space: LaunchedApp, server_files: dict[str, str]
+) -> None:
     client = Client(space.url, verbose=False)
     clip = handle_file(str(EXAMPLE_CLIP))
     messages = {}
@@ -64,31 +77,43 @@ def _raw_generate(url: str, photo: dict, clip: dict) -> str:
     body = {"data": [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True]}
     response = httpx.post(f"{url}gradio_api/call/generate", json=body, timeout=30)
     if response.status_code != 200:
-        detail = re.sub(r"Cannot move .+ to the gradio", "Cannot move PATH to the gradio", response.json()["detail"])
+        detail = re.sub(
+            r"Cannot move .+ to the gradio", "Cannot move PATH to the gradio", response.json()["detail"]
+        )
         return f"refused {response.status_code}: {detail}"
     event = response.json()["event_id"]
     return httpx.get(f"{url}gradio_api/call/generate/{event}", timeout=120).text
 
 
-def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(space: LaunchedApp,
-                                                                        server_files: dict[str, str]) -> None:
+def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(
+    space: LaunchedApp, server_files: dict[str, str]
+) -> None:
     with EXAMPLE_CLIP.open("rb") as f:
         uploaded = httpx.post(f"{space.url}gradio_api/upload", files={"files": f}, timeout=30).json()[0]
     clip = {"path": uploaded, "meta": FILEDATA_META}
-    answers = {name: _raw_generate(space.url, {"path": path, "meta": FILEDATA_META}, clip)
-               for name, path in server_files.items()}
-    answers |= {f"clip:{name}": _raw_generate(space.url, {"path": str(EXAMPLE_PHOTO), "meta": FILEDATA_META},
-                                              {"path": path}) for name, path in server_files.items()}
+    answers = {
+        name: _raw_generate(space.url, {"path": path, "meta": FILEDATA_META}, clip)
+        for name, path in server_files.items()
+    }
+    answers |= {
+        f"clip:{name}": _raw_generate(
+            space.url, {"path": str(EXAMPLE_PHOTO), "meta": FILEDATA_META}, {"path": path}
+        )
+        for name, path in server_files.items()
+    }
     for name, answer in answers.items():
         assert answer.startswith(("event: error", "refused 400")), (name, answer)
-    assert refusal("photo") in answers.pop("planted")  # Gradio lets paths in its upload folder through; we do not
+    assert refusal("photo") in answers.pop(
+        "planted"
+    )  # Gradio lets paths in its upload folder through; we do not
     assert len(set(answers.values())) == 1, answers
     assert not any("mp4" in answer or "Errno" in answer for answer in answers.values())
 
 
 def test_uploaded_files_still_make_a_video(space: LaunchedApp) -> None:
-    video = Client(space.url, verbose=False).predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)),
-                                                     api_name="/generate")
+    video = Client(space.url, verbose=False).predict(
+        handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
+    )
     assert probe(video)["frames"] == 200
 
 
@@ -98,7 +123,9 @@ def test_the_example_path_reads_the_shipped_files(tmp_path: Path) -> None:
         video = client.predict(0, api_name="/load_example")
         assert probe(video["video"] if isinstance(video, dict) else video)["frames"] == 200
         # "Try the example", then Generate: the page sends Gradio's copies of the example files
-        photo, clip = next(block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset))[0]
+        photo, clip = next(
+            block.samples for block in space.demo.blocks.values() if isinstance(block, gr.Dataset)
+        )[0]
         answer = _raw_generate(space.url, photo, clip)
         assert answer.startswith("event: complete") and ".mp4" in answer
 
@@ -120,13 +147,15 @@ def test_upload_check_rules(tmp_path: Path) -> None:
     assert check.path(str(EXAMPLE_PHOTO), "photo") == str(EXAMPLE_PHOTO)
     assert check.path(None, "photo") is None and check.path({"path": None}, "photo") is None
     assert check.path("", "photo") is None
-    refused = [{"path": str(mine)},  # no meta: Gradio never looked at it
-               {"path": str(mine), "meta": {"_type": "other"}},
-               str(link),  # received, but resolves outside the upload folder
-               str(outside),  # received (say), but outside the upload folder
-               str(uploads / "abc" / "other.png"),  # inside, never received
-               f"{uploads}/abc/../../outside.png",
-               {"path": 42, "meta": FILEDATA_META}]
+    refused = [
+        {"path": str(mine)},  # no meta: Gradio never looked at it
+        {"path": str(mine), "meta": {"_type": "other"}},
+        str(link),  # received, but resolves outside the upload folder
+        str(outside),  # received (say), but outside the upload folder
+        str(uploads / "abc" / "other.png"),  # inside, never received
+        f"{uploads}/abc/../../outside.png",
+        {"path": 42, "meta": FILEDATA_META},
+    ]
     for upload in refused:
         with pytest.raises(UserError) as info:
             check.path(upload, "photo")  # type: ignore[arg-type]

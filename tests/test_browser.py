@@ -17,8 +17,14 @@ import app
 import app_text
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 GENERATE_TIMEOUT_MS = 360_000  # a wait limit, not a speed test: the shared CPU can be 5x slower under load
 
 
@@ -75,13 +81,16 @@ def test_upload_generate_rate_and_see_it_in_peer_review(browser: Browser, tmp_pa
         up = page.locator("#rate-up")
         expect(up).to_be_disabled(timeout=30_000)
         upload_and_generate(page)
-        expect(page.locator("#result")).to_contain_text(re.compile(r"\d+/200 frames"), timeout=GENERATE_TIMEOUT_MS)
+        expect(page.locator("#result")).to_contain_text(
+            re.compile(r"\d+/200 frames"), timeout=GENERATE_TIMEOUT_MS
+        )
 
         video = page.locator("#result video")
         expect(video).to_have_attribute("src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS)
         duration = page.wait_for_function(
             "() => { const v = document.querySelector('#result video'); return v && v.duration > 0 && v.duration }",
-            timeout=30_000).json_value()
+            timeout=30_000,
+        ).json_value()
         assert duration == pytest.approx(8.0, abs=0.2)
 
         expect(up).to_be_enabled()
@@ -121,8 +130,9 @@ def test_usable_at_phone_width_and_example_is_cached_and_rateable(browser: Brows
         assert photo is not None and result is not None
         assert photo["width"] <= 390 and result["y"] > photo["y"] + photo["height"]  # columns stack
         page.get_by_text(app.example_label(0)).click()
-        expect(page.locator("#result video")).to_have_attribute("src", re.compile(r".+\.mp4"),
-                                                                timeout=GENERATE_TIMEOUT_MS)
+        expect(page.locator("#result video")).to_have_attribute(
+            "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
+        )
         assert any((tmp_path / "examples-cache").rglob("*.mp4"))  # cached lazily, on first use
         expect(page.locator("#rate-up")).to_be_enabled(timeout=30_000)  # an example's video can be rated
         expect(page.locator("#comment textarea")).to_be_enabled()
@@ -140,13 +150,16 @@ def test_generate_on_a_phone_brings_the_progress_into_view(browser: Browser, tmp
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
         page.goto(space.url)
         upload(page)
-        page.evaluate("() => document.getElementById('generate').scrollIntoView({block: 'end'})")  # at the fold
+        page.evaluate(
+            "() => document.getElementById('generate').scrollIntoView({block: 'end'})"
+        )  # at the fold
         expect(page.locator("#generate")).to_be_in_viewport()
         expect(page.locator("#result")).not_to_be_in_viewport()
         page.locator("#generate").click()
         expect(page.locator("#result")).to_be_in_viewport(ratio=0.5, timeout=10_000)
-        expect(page.locator("#result video")).to_have_attribute("src", re.compile(r".+\.mp4"),
-                                                                timeout=GENERATE_TIMEOUT_MS)
+        expect(page.locator("#result video")).to_have_attribute(
+            "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
+        )
         page.close()
 
 
@@ -158,12 +171,16 @@ def test_korean_page_for_a_korean_browser(browser: Browser, tmp_path: Path) -> N
         expect(page.locator("#clip")).to_contain_text("댄스 영상 (최대 15초)")
         expect(page.locator("#rate-up")).to_have_text(app_text.KO["rate_up"])
         expect(page.get_by_role("tab", name=app_text.KO["tab_review"])).to_be_visible()
-        assert page.evaluate(GLYPHS_DIFFER_JS, ["#generate", "생", "성"]) > 20  # a Korean font, not empty boxes
+        assert (
+            page.evaluate(GLYPHS_DIFFER_JS, ["#generate", "생", "성"]) > 20
+        )  # a Korean font, not empty boxes
         page.locator("button.label-wrap").first.click()  # Options
         expect(page.locator("#models-missing")).to_contain_text("Hugging Face Hub에 연결할 수 없어")
         expect(page.locator("#output-size input")).to_have_value("모델 기본 크기 (128px)")
-        overflowing = page.evaluate("() => [...document.querySelectorAll('#model input, #output-size input')]"
-                                    ".filter(e => e.scrollWidth > e.clientWidth).length")
+        overflowing = page.evaluate(
+            "() => [...document.querySelectorAll('#model input, #output-size input')]"
+            ".filter(e => e.scrollWidth > e.clientWidth).length"
+        )
         assert overflowing == 0  # the chosen model and size are shown whole, not cut off
         page.screenshot(path=str(tmp_path / "korean.png"), full_page=True)
         page.close()

@@ -54,8 +54,9 @@ def test_every_help_prints_usage(path, capsys):
 
 
 def test_top_level_help_in_a_real_process():
-    done = subprocess.run([sys.executable, "-m", "fomm_core", "--help"], capture_output=True, text=True,
-                          cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "fomm_core", "--help"], capture_output=True, text=True, cwd=REPO_ROOT
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr and "ratings" in done.stdout
 
 
@@ -80,28 +81,71 @@ def long_render(tmp_path_factory) -> list[str]:
     """Arguments of an `animate` run that takes minutes: a 20 s clip, a tiny model, a 256-pixel output."""
     folder = tmp_path_factory.mktemp("cli")
     clip = folder / "dance.mp4"
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-t",
-                    "20", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=25",
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip),
+        ],
+        check=True,
+    )
     photo = folder / "photo.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(photo)
     nets = build_networks(TINY_FOMM)
-    model = write_safetensors({k: n.state_dict() for k, n in nets.items()}, folder / "tiny.safetensors",
-                              config=TINY_FOMM)
-    return [sys.executable, "-m", "fomm_core", "animate", "--source", str(photo), "--driving", str(clip),
-            "--checkpoint", str(model), "--device", "cpu", "--no-framing", "--output-size", "256"]
+    model = write_safetensors(
+        {k: n.state_dict() for k, n in nets.items()}, folder / "tiny.safetensors", config=TINY_FOMM
+    )
+    return [
+        sys.executable,
+        "-m",
+        "fomm_core",
+        "animate",
+        "--source",
+        str(photo),
+        "--driving",
+        str(clip),
+        "--checkpoint",
+        str(model),
+        "--device",
+        "cpu",
+        "--no-framing",
+        "--output-size",
+        "256",
+    ]
 
 
 def _partial_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(".result.partial-*.mp4"))
 
 
-@pytest.mark.parametrize(("signum", "label"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"),
-                                               (signal.SIGINT, "Ctrl-C (SIGINT)")])
+@pytest.mark.parametrize(
+    ("signum", "label"),
+    [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"), (signal.SIGINT, "Ctrl-C (SIGINT)")],
+)
 def test_a_stopped_render_removes_its_partial_file_and_says_one_line(tmp_path, long_render, signum, label):
     out = tmp_path / "result.mp4"
     env = {**os.environ, "TQDM_DISABLE": "1"}  # no progress bar: stderr holds only what the stop prints
-    proc = subprocess.Popen([*long_render, "--out", str(out)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*long_render, "--out", str(out)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 600  # a guard against a hang, not a speed check
         while not any(p.stat().st_size > 0 for p in _partial_files(tmp_path) if p.exists()):

@@ -23,8 +23,9 @@ def checkpoint(tmp_path, monkeypatch):
     monkeypatch.delenv("FOMM_RATINGS_DB", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./ratings/ratings.db here
     nets = fomm.build_networks(TINY_FOMM)
-    return write_safetensors({k: n.state_dict() for k, n in nets.items()}, tmp_path / "tiny.safetensors",
-                             config=TINY_FOMM)
+    return write_safetensors(
+        {k: n.state_dict() for k, n in nets.items()}, tmp_path / "tiny.safetensors", config=TINY_FOMM
+    )
 
 
 def test_builtin_suite_report_with_exported_clips_and_per_style_peer_review(checkpoint, tmp_path, capsys):
@@ -36,16 +37,37 @@ def test_builtin_suite_report_with_exported_clips_and_per_style_peer_review(chec
     store.add(Rating("g1", "tiny.safetensors", None, {}, "p", turns_clip, 1, session="s1"))
 
     out = tmp_path / "report"
-    code = main(["evaluate", "--model", str(checkpoint), "--suite", "builtin", "--styles", "turns,jumps",
-                 "--per-style", "2", "--frames", "6", "--fps", "10", "--no-perceptual",
-                 "--ratings-db", str(tmp_path / "ratings.db"), "--out", str(out)])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(checkpoint),
+            "--suite",
+            "builtin",
+            "--styles",
+            "turns,jumps",
+            "--per-style",
+            "2",
+            "--frames",
+            "6",
+            "--fps",
+            "10",
+            "--no-perceptual",
+            "--ratings-db",
+            str(tmp_path / "ratings.db"),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "report:" in capsys.readouterr().out
     text = (out / "report.md").read_text()
     assert "| turns | 2 |" in text and "| jumps | 2 |" in text
     # the report's exported clips are byte-identical to the first export, so the rating finds its style
     assert "| turns | tiny.safetensors | 1 | 1 | 0 |" in text
-    assert (out / "suite" / "turns" / "turns-0.mp4").is_file() and (out / "suite" / "jumps" / "jumps-1.png").is_file()
+    assert (out / "suite" / "turns" / "turns-0.mp4").is_file() and (
+        out / "suite" / "jumps" / "jumps-1.png"
+    ).is_file()
     data = json.loads((out / "results.json").read_text())
     methods = {c["method"] for c in data["clips"]}
     assert methods == {"tiny.safetensors", "static photo", "box follow", "ground truth"}
@@ -61,15 +83,26 @@ def test_builtin_suite_is_deterministic_and_has_ground_truth():
     assert case.driving.dtype == np.float32 and case.driving.shape == (5, 32, 32, 3)
     assert np.array_equal(case.photo, case.expected[0])  # A's photo is A in B's first pose
     assert case.boxes.shape == (5, 4) and case.photo_box.shape == (4,)
-    assert set(suites.builtin_styles()) >= {"slow_waves", "fast_footwork", "turns", "jumps", "floor_moves",
-                                            "travel", "arm_close"}
+    assert set(suites.builtin_styles()) >= {
+        "slow_waves",
+        "fast_footwork",
+        "turns",
+        "jumps",
+        "floor_moves",
+        "travel",
+        "arm_close",
+    }
 
 
 def test_unknown_style_or_empty_suite_is_a_user_error(checkpoint, tmp_path, capsys):
-    code = main(["evaluate", "--model", str(checkpoint), "--styles", "moonwalk", "--out", str(tmp_path / "r")])
+    code = main(
+        ["evaluate", "--model", str(checkpoint), "--styles", "moonwalk", "--out", str(tmp_path / "r")]
+    )
     assert code == 2
     assert "Unknown style(s) moonwalk" in capsys.readouterr().err
-    assert main(["evaluate", "--model", str(checkpoint), "--per-style", "0", "--out", str(tmp_path / "r")]) == 2
+    assert (
+        main(["evaluate", "--model", str(checkpoint), "--per-style", "0", "--out", str(tmp_path / "r")]) == 2
+    )
     assert "--per-style must be at least 1" in capsys.readouterr().err
 
 
@@ -78,8 +111,8 @@ def _dance(path, n=12, size=64):
         for t in range(n):
             frame = np.full((size, size, 3), 230, np.uint8)
             x = 20 + t
-            frame[14:52, x:x + 12] = (30, 60, 200)
-            frame[14:22, x + 2:x + 10] = (230, 180, 150)
+            frame[14:52, x : x + 12] = (30, 60, 200)
+            frame[14:22, x + 2 : x + 10] = (230, 180, 150)
             writer.write(frame)
 
 
@@ -104,9 +137,24 @@ def test_folder_suite_with_self_and_cross_cases_and_peer_review_by_style(checkpo
     store.add(Rating("g1", "tiny.safetensors", None, {}, "p", sha, 1, session="s1"))
     store.add(Rating("g2", "tiny.safetensors", None, {}, "p", "elsewhere", -1, session="s2"))
     out = tmp_path / "report"
-    code = main(["evaluate", "--model", str(checkpoint), "--suite", str(root), "--max-frames", "10",
-                 "--max-fps", "10", "--no-perceptual", "--ratings-db", str(tmp_path / "ratings.db"),
-                 "--out", str(out)])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(checkpoint),
+            "--suite",
+            str(root),
+            "--max-frames",
+            "10",
+            "--max-fps",
+            "10",
+            "--no-perceptual",
+            "--ratings-db",
+            str(tmp_path / "ratings.db"),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     text = (out / "report.md").read_text()
     assert "self-reconstruction L1 ↓ tiny.safetensors" in text
@@ -121,9 +169,33 @@ def test_folder_suite_with_self_and_cross_cases_and_peer_review_by_style(checkpo
 
 def test_empty_or_missing_suite_folder_is_a_user_error(checkpoint, tmp_path, capsys):
     (tmp_path / "empty" / "turns").mkdir(parents=True)
-    assert main(["evaluate", "--model", str(checkpoint), "--suite", str(tmp_path / "empty"),
-                 "--out", str(tmp_path / "r")]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model",
+                str(checkpoint),
+                "--suite",
+                str(tmp_path / "empty"),
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 2
+    )
     assert "holds no clips" in capsys.readouterr().err
-    assert main(["evaluate", "--model", str(checkpoint), "--suite", str(tmp_path / "nope"),
-                 "--out", str(tmp_path / "r")]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model",
+                str(checkpoint),
+                "--suite",
+                str(tmp_path / "nope"),
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err

@@ -19,16 +19,18 @@ def checkpoint(tmp_path, monkeypatch):
     pose_model()  # loaded once per process from the shared cache, before the cache is redirected
     monkeypatch.setenv("FOMM_CORE_CACHE", str(tmp_path / "cache"))
     nets = fomm.build_networks(TINY_FOMM)
-    return write_safetensors({k: n.state_dict() for k, n in nets.items()}, tmp_path / "tiny.safetensors",
-                             config=TINY_FOMM)
+    return write_safetensors(
+        {k: n.state_dict() for k, n in nets.items()}, tmp_path / "tiny.safetensors", config=TINY_FOMM
+    )
 
 
 def test_a_rendered_case_is_compared_with_the_ground_truth_cut_by_the_same_framing(checkpoint, tmp_path):
     model = load_model(str(checkpoint))
     case = suites.builtin_suite(32, n_frames=6, per_style=1, styles=["travel"])[0]
     # framing off keeps the whole (square) frame: the cut ground truth is the ground truth, up to mp4 loss
-    made, _ = defaults.rendered_case(model, case, defaults.options_variant(RenderOptions(framing=False)),
-                                     tmp_path / "off", fps=10)
+    made, _ = defaults.rendered_case(
+        model, case, defaults.options_variant(RenderOptions(framing=False)), tmp_path / "off", fps=10
+    )
     assert made.result.shape == made.expected.shape == made.driving.shape == (6, 32, 32, 3)
     assert np.abs(made.expected - case.expected).mean() < 0.03
     assert np.abs(made.driving - case.driving).mean() < 0.03
@@ -41,8 +43,26 @@ def test_a_rendered_case_is_compared_with_the_ground_truth_cut_by_the_same_frami
 
 def test_evaluate_defaults_reports_every_set_of_defaults_side_by_side(checkpoint, tmp_path, capsys):
     out = tmp_path / "report"
-    code = main(["evaluate", "--model", str(checkpoint), "--suite", "defaults", "--styles", "turns",
-                 "--per-style", "2", "--frames", "5", "--fps", "10", "--no-perceptual", "--out", str(out)])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(checkpoint),
+            "--suite",
+            "defaults",
+            "--styles",
+            "turns",
+            "--per-style",
+            "2",
+            "--frames",
+            "5",
+            "--fps",
+            "10",
+            "--no-perceptual",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "2 sets of defaults" in capsys.readouterr().out
     text = (out / "comparison.md").read_text()

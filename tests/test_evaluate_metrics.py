@@ -46,8 +46,15 @@ def test_ssim_of_constant_images_has_its_closed_form():
 def test_ssim_matches_scikit_image_gaussian_ssim():
     a, b = _video(1, t=1, size=40)[0], _video(2, t=1, size=40)[0]
     b = 0.5 * a + 0.5 * b
-    ref = structural_similarity(a.astype(np.float64), b.astype(np.float64), gaussian_weights=True, sigma=1.5,
-                                use_sample_covariance=False, data_range=1.0, channel_axis=-1)
+    ref = structural_similarity(
+        a.astype(np.float64),
+        b.astype(np.float64),
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+        data_range=1.0,
+        channel_axis=-1,
+    )
     assert metrics.ssim(a, b) == pytest.approx(ref, abs=1e-9)
 
 
@@ -73,7 +80,9 @@ def test_identity_distance_zero_for_same_person_one_for_disjoint_colours():
     assert metrics.identity_distance(photo, other[None]) == pytest.approx(1.0, abs=1e-12)
     half = photo.copy()
     half[8:16, 12:20] = (0.1, 0.1, 0.9)  # half the person changes colour: BC = √0.5
-    assert metrics.identity_distance(photo, half[None]) == pytest.approx(math.sqrt(1 - math.sqrt(0.5)), abs=1e-12)
+    assert metrics.identity_distance(photo, half[None]) == pytest.approx(
+        math.sqrt(1 - math.sqrt(0.5)), abs=1e-12
+    )
 
 
 def test_trajectory_error_compares_displacements_scaled_by_the_photo_spread():
@@ -118,7 +127,9 @@ def test_perceptual_extractor_says_when_vgg_weights_are_missing(monkeypatch):
 
 
 def test_person_mask_ignores_a_gradient_background():
-    image = np.repeat(np.linspace(0.1, 0.9, 48, dtype=np.float32)[:, None, None], 48, axis=1).repeat(3, axis=2)
+    image = np.repeat(np.linspace(0.1, 0.9, 48, dtype=np.float32)[:, None, None], 48, axis=1).repeat(
+        3, axis=2
+    )
     image[10:40, 20:28] = (0.9, 0.1, 0.1)
     expected = np.zeros((48, 48), bool)
     expected[10:40, 20:28] = True

@@ -25,8 +25,10 @@ def test_akd_is_the_mean_coordinate_difference_over_landmarks_found_in_both():
     assert akd(driving, driving) == 0.0
     assert akd(shifted, driving) == pytest.approx(4.0)  # mean of |3| and |5|
     # landmarks missing in the result do not count towards AKD, however far off their points are
-    partial = _marks(np.where(np.arange(33)[None, :, None] < 10, 3.0, 1000.0) * np.ones((2, 33, 2)),
-                     np.tile(np.arange(33) < 10, (2, 1)))
+    partial = _marks(
+        np.where(np.arange(33)[None, :, None] < 10, 3.0, 1000.0) * np.ones((2, 33, 2)),
+        np.tile(np.arange(33) < 10, (2, 1)),
+    )
     assert akd(partial, driving) == pytest.approx(3.0)
     assert np.isnan(akd(_marks(np.zeros((2, 33, 2)), np.zeros((2, 33))), driving))
 
@@ -84,9 +86,24 @@ def test_landmarks_of_a_real_dancer_match_themselves_and_go_missing_on_blank_fra
 
 def test_evaluate_real_suite_end_to_end_with_the_embedded_model(tmp_path, capsys):
     out = tmp_path / "report"
-    code = main(["evaluate", "--model", "default", "--suite", "real", "--videos",
-                 "single_person/cam01,multi_person/cam02", "--max-frames", "3", "--max-fps", "10",
-                 "--no-perceptual", "--out", str(out)])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            "default",
+            "--suite",
+            "real",
+            "--videos",
+            "single_person/cam01,multi_person/cam02",
+            "--max-frames",
+            "3",
+            "--max-fps",
+            "10",
+            "--no-perceptual",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "report:" in capsys.readouterr().out
     text = (out / "report.md").read_text()
@@ -97,7 +114,8 @@ def test_evaluate_real_suite_end_to_end_with_the_embedded_model(tmp_path, capsys
         assert f"(sheets/{sheet}.png)" in text and (out / "sheets" / f"{sheet}.png").stat().st_size > 1000
     rows = json.loads((out / "results.json").read_text())["clips"]
     assert {(r["case"], r["method"]) for r in rows} == {
-        (c, m) for c in ("single_person/cam01", "multi_person/cam02") for m in ("default", "static photo")}
+        (c, m) for c in ("single_person/cam01", "multi_person/cam02") for m in ("default", "static photo")
+    }
     for r in rows:
         assert set(r["metrics"]) == {"self_l1", "akd", "mkr"}
         assert 0 <= r["metrics"]["mkr"] <= 1 and r["metrics"]["akd"] >= 0
@@ -107,7 +125,8 @@ def test_evaluate_real_suite_end_to_end_with_the_embedded_model(tmp_path, capsys
 
 
 def test_unknown_real_video_is_a_user_error(tmp_path, capsys):
-    assert main(["evaluate", "--suite", "real", "--videos", "single_person/cam09", "--out",
-                 str(tmp_path / "r")]) == 2
+    assert (
+        main(["evaluate", "--suite", "real", "--videos", "single_person/cam09", "--out", str(tmp_path / "r")])
+        == 2
+    )
     assert "Unknown real video(s) single_person/cam09" in capsys.readouterr().err
-

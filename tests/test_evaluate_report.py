@@ -12,8 +12,16 @@ from fomm_core.evaluate import runner, stats
 from fomm_core.evaluate.report import write_report
 from fomm_core.ratings import Rating
 
-SECTIONS = ["## Setup", "## Summary", "## Metrics per style", "## Consistency across styles", "## Worst cases",
-            "## Contact sheets", "## Peer review", "## Definitions and notes"]
+SECTIONS = [
+    "## Setup",
+    "## Summary",
+    "## Metrics per style",
+    "## Consistency across styles",
+    "## Worst cases",
+    "## Contact sheets",
+    "## Peer review",
+    "## Definitions and notes",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +43,11 @@ def test_random_model_run_measures_every_clip_and_baseline(model):
     assert run.styles == ["slide", "bob"]
     assert len(run.results) == 4 * len(cases)
     for r in run.results:
-        wanted = {"identity", "motion"} if r.method == runner.GROUND_TRUTH else {
-            "l1", "person_l1", "psnr", "ssim", "flicker", "identity", "motion"}
+        wanted = (
+            {"identity", "motion"}
+            if r.method == runner.GROUND_TRUTH
+            else {"l1", "person_l1", "psnr", "ssim", "flicker", "identity", "motion"}
+        )
         assert set(r.metrics) == wanted
         assert all(not math.isnan(v) for v in r.metrics.values())
     by = {(r.case, r.method): r.metrics for r in run.results}
@@ -55,8 +66,9 @@ def test_a_perfect_result_ranks_above_the_static_baseline(model):
     cases = tiny_cases()
     run = runner.run(model, cases, "tiny", perceptual=False, animate_fn=oracle(cases))
     ours = [r for r in run.results if r.method == model.name]
-    assert all(r.metrics["l1"] == 0.0 and r.metrics["psnr"] == math.inf and r.metrics["flicker"] == 0.0
-               for r in ours)
+    assert all(
+        r.metrics["l1"] == 0.0 and r.metrics["psnr"] == math.inf and r.metrics["flicker"] == 0.0 for r in ours
+    )
     summaries = stats.summarise(run.results)
     for metric in ("l1", "person_l1", "psnr", "ssim", "flicker"):
         order = [s.method for s in stats.rank(summaries, metric)]
@@ -67,17 +79,26 @@ def test_a_perfect_result_ranks_above_the_static_baseline(model):
 def test_report_has_every_section_plots_sheets_and_peer_review(model, tmp_path):
     cases = tiny_cases()
     run = runner.run(model, cases, "tiny", perceptual=False, animate_fn=oracle(cases))
-    ratings = [Rating("g1", model.name, None, {}, "p", "clip-a", 1, session="s1"),
-               Rating("g2", model.name, None, {}, "p", "clip-a", 1, session="s2"),
-               Rating("g3", model.name, None, {}, "p", "clip-b", -1, session="s2"),
-               Rating("g4", "taichi", None, {}, "p", "other", 1, session="s3")]
-    path = write_report(run, tmp_path / "rep", ratings=ratings, ratings_db="ratings.db",
-                        clip_styles={"clip-a": "slide", "clip-b": "bob"})
+    ratings = [
+        Rating("g1", model.name, None, {}, "p", "clip-a", 1, session="s1"),
+        Rating("g2", model.name, None, {}, "p", "clip-a", 1, session="s2"),
+        Rating("g3", model.name, None, {}, "p", "clip-b", -1, session="s2"),
+        Rating("g4", "taichi", None, {}, "p", "other", 1, session="s3"),
+    ]
+    path = write_report(
+        run,
+        tmp_path / "rep",
+        ratings=ratings,
+        ratings_db="ratings.db",
+        clip_styles={"clip-a": "slide", "clip-b": "bob"},
+    )
     text = path.read_text()
     positions = [text.index(s) for s in SECTIONS]
     assert positions == sorted(positions)
-    assert ("beats every baseline on L1 ↓ in **2 of 2 styles** (on PSNR dB in 2, SSIM in 2, person-region L1 in 2 "
-            "of them)") in text
+    assert (
+        "beats every baseline on L1 ↓ in **2 of 2 styles** (on PSNR dB in 2, SSIM in 2, person-region L1 in 2 "
+        "of them)"
+    ) in text
     assert "| slide | 2 |" in text and text.count("| L1, PSNR dB, SSIM, person-region L1 |") == 2
     assert "∞" in text  # the perfect result's PSNR
     assert "**4 ratings** (3 👍) from **3 raters**" in text
@@ -111,8 +132,12 @@ def test_report_without_a_ratings_store_says_so(model, tmp_path):
 def test_report_counts_raters_like_the_peer_review_tab() -> None:
     from fomm_core.evaluate.report import peer_review
 
-    ratings = [Rating("g1", "m", None, {}, "p", "clip-a", 1, session="s1", rater="a:one"),
-               Rating("g2", "m", None, {}, "p", "clip-a", 1, session="s2", rater="a:one"),  # new session, same client
-               Rating("g3", "m", None, {}, "p", "clip-a", -1, session="s3")]  # stored before raters were recorded
+    ratings = [
+        Rating("g1", "m", None, {}, "p", "clip-a", 1, session="s1", rater="a:one"),
+        Rating(
+            "g2", "m", None, {}, "p", "clip-a", 1, session="s2", rater="a:one"
+        ),  # new session, same client
+        Rating("g3", "m", None, {}, "p", "clip-a", -1, session="s3"),
+    ]  # stored before raters were recorded
     *_, totals = peer_review(ratings, {"clip-a": "turns"})
     assert totals == {"ratings": 3, "up": 2, "raters": 2}

@@ -39,7 +39,9 @@ def test_summaries_per_style_and_overall_with_infinite_psnr_capped():
 def test_intervals_are_cut_to_the_metric_range():
     rows = [ClipResult(f"c{i}", "s", "m", {"l1": v, "ssim": 1.0 - v}) for i, v in enumerate([0.0, 0.1])]
     table = stats.lookup(stats.summarise(rows))
-    assert table[("m", "s", "l1")].low == 0.0 and table[("m", "s", "l1")].high == pytest.approx(0.05 + 12.706 * 0.05)
+    assert table[("m", "s", "l1")].low == 0.0 and table[("m", "s", "l1")].high == pytest.approx(
+        0.05 + 12.706 * 0.05
+    )
     assert table[("m", "s", "ssim")].high == 1.0
 
 

@@ -43,18 +43,23 @@ def _golden_model(tiny_fomm_config) -> tuple[FOMMModel, dict[str, np.ndarray]]:
     for key, value in data.items():
         module, _, name = key.partition(".")
         if module in state:
-            state[module][name] = torch.from_numpy(value.astype(np.float32) if value.dtype == np.float16 else value)
+            state[module][name] = torch.from_numpy(
+                value.astype(np.float32) if value.dtype == np.float16 else value
+            )
     return FOMMModel.from_state(tiny_fomm_config, state, torch.device("cpu")), data
 
 
-@pytest.mark.parametrize("golden,mode,adapt", [("relative_adapt", "relative", True), ("relative", "relative", False),
-                                               ("absolute", "absolute", False)])
+@pytest.mark.parametrize(
+    "golden,mode,adapt",
+    [("relative_adapt", "relative", True), ("relative", "relative", False), ("absolute", "absolute", False)],
+)
 def test_output_equals_the_original_implementation(tiny_fomm_config, golden, mode, adapt) -> None:
     """tests/data/fomm_golden.npz holds outputs of the original first-order-model code (demo.py's per-frame
     loop, torch 2.13 CPU, grid_sample defaults) for these weights and frames."""
     model, data = _golden_model(tiny_fomm_config)
-    out = fomm_core.animate(model, data["source"], data["driving"], mode=mode, adapt_scale=adapt,
-                            batch_size=2)
+    out = fomm_core.animate(
+        model, data["source"], data["driving"], mode=mode, adapt_scale=adapt, batch_size=2
+    )
     expected = data[f"expected_{golden}"]
     assert expected.std() > 0.05  # the outputs vary: a broken warp would show
     assert np.abs(out - expected).max() <= 1e-4
@@ -87,14 +92,17 @@ def test_dense_motion_is_identity_when_driving_equals_source(tiny_fomm_config, a
     with torch.inference_mode():
         state = model.encode_source(source)
         kp = state.kp
-        motion = model.generator.dense_motion_network.forward_prepared(state.motion_inputs, kp.value, kp.jacobian,
-                                                                       kp.value, kp.jacobian)
+        motion = model.generator.dense_motion_network.forward_prepared(
+            state.motion_inputs, kp.value, kp.jacobian, kp.value, kp.jacobian
+        )
     h, w = motion.deformation.shape[1:3]
     assert torch.allclose(motion.deformation[0], make_coordinate_grid(h, w), atol=1e-5)
     assert torch.allclose(motion.mask.sum(1), torch.ones(1, h, w), atol=1e-5)
 
 
-def test_aligned_corners_keep_the_source_in_place_when_features_are_finer_than_the_motion(tiny_fomm_config) -> None:
+def test_aligned_corners_keep_the_source_in_place_when_features_are_finer_than_the_motion(
+    tiny_fomm_config,
+) -> None:
     from conftest import smooth_frames
 
     # no down blocks: features at 32x32, deformation at 16x16, so the deformation is resized before the warp
@@ -107,7 +115,8 @@ def test_aligned_corners_keep_the_source_in_place_when_features_are_finer_than_t
             state = model.encode_source(model.to_tensor(source_frames))
             kp = state.kp
             motion = model.generator.dense_motion_network.forward_prepared(
-                state.motion_inputs, kp.value, kp.jacobian, kp.value, kp.jacobian)
+                state.motion_inputs, kp.value, kp.jacobian, kp.value, kp.jacobian
+            )
             warped = warp(state.features, motion.deformation, model.generator.align_corners)
         assert motion.deformation.shape[1:3] == (16, 16) and warped.shape[2:] == (32, 32)
         return float((warped - state.features).abs().max())
@@ -142,7 +151,9 @@ def test_batched_and_streaming_equal_frame_by_frame(tiny_fomm_config, batch_size
         state = model.encode_source(model.to_tensor(source))
         initial = model.detect_keypoints(model.to_tensor(driving[0]))
         for frame in driving:
-            kp = model.drive_keypoints(state, model.detect_keypoints(model.to_tensor(frame)), initial, "relative", True)
+            kp = model.drive_keypoints(
+                state, model.detect_keypoints(model.to_tensor(frame)), initial, "relative", True
+            )
             reference.append(model.generate(state, kp)[0].permute(1, 2, 0).numpy())
     streamed = list(fomm_core.animate_iter(model, source, iter(list(driving)), batch_size=batch_size))
     batched = fomm_core.animate(model, source, driving, batch_size=batch_size)
@@ -188,7 +199,11 @@ def test_batch_norm_blocks_with_inference_shortcuts_compute_what_the_plain_block
 
     torch.manual_seed(size)
     norm = torch.nn.BatchNorm2d
-    for block in (UpBlock2d(16, 8, norm), DownBlock2d(16, 8, norm), SameBlock2d(16, 8, norm, kernel_size=7, padding=3)):
+    for block in (
+        UpBlock2d(16, 8, norm),
+        DownBlock2d(16, 8, norm),
+        SameBlock2d(16, 8, norm, kernel_size=7, padding=3),
+    ):
         with torch.no_grad():
             block.norm.running_mean.uniform_(-0.5, 0.5)
             block.norm.running_var.uniform_(0.5, 2.0)

@@ -23,8 +23,12 @@ from fomm_core.io import open_video
 
 
 def _contains(square: Square, box: Box, tol: float = 0.5) -> bool:
-    return (square.x0 - tol <= box.x0 and square.y0 - tol <= box.y0 and box.x1 <= square.x0 + square.side + tol
-            and box.y1 <= square.y0 + square.side + tol)
+    return (
+        square.x0 - tol <= box.x0
+        and square.y0 - tol <= box.y0
+        and box.x1 <= square.x0 + square.side + tol
+        and box.y1 <= square.y0 + square.side + tol
+    )
 
 
 def test_crop_square_inside_is_a_plain_resize():
@@ -54,9 +58,13 @@ def test_edge_colours_follow_a_floor():
 @pytest.mark.parametrize("backdrop", BACKGROUNDS)
 @pytest.mark.parametrize("still", [False, True])
 def test_detector_finds_the_dancer(backdrop, still):
-    frames, truth = dancer_frames(24, size=(256, 144), backdrop=backdrop, travel=0.0 if still else 0.3, still=still)
+    frames, truth = dancer_frames(
+        24, size=(256, 144), backdrop=backdrop, travel=0.0 if still else 0.3, still=still
+    )
     boxes = detect_dancers(np.stack(frames))
-    if still and backdrop == "texture":  # a motionless dancer on a busy background is invisible to both models
+    if (
+        still and backdrop == "texture"
+    ):  # a motionless dancer on a busy background is invisible to both models
         assert all(b is None or b.iou(t) > 0.8 for b, t in zip(boxes, truth, strict=True))
         return
     ious = [0.0 if b is None else b.iou(t) for b, t in zip(boxes, truth, strict=True)]
@@ -90,8 +98,9 @@ def test_static_crop_contains_the_whole_figure_in_every_frame(tmp_path):
     squares = {framing.square(i) for i in range(info.frame_count)}
     assert len(squares) == 1
     assert all(_contains(framing.square(i), b, tol=3) for i, b in enumerate(truth))
-    union = Box(min(b.x0 for b in truth), min(b.y0 for b in truth), max(b.x1 for b in truth),
-                max(b.y1 for b in truth))
+    union = Box(
+        min(b.x0 for b in truth), min(b.y0 for b in truth), max(b.x1 for b in truth), max(b.y1 for b in truth)
+    )
     assert framing.side == pytest.approx(max(union.width, union.height) * (1 + 2 * MARGIN), rel=0.1)
     ref = framing.reference  # the first frame's dancer, relative to the square
     expected = framing.square(0).relative(truth[0])
@@ -108,7 +117,9 @@ def test_moving_crop_follows_a_travelling_dancer(tmp_path):
     speed = 0.7 * 480 / 59  # pixels per frame the dancer travels
     assert steps.max() < 1.2 * speed and np.abs(np.diff(steps)).max() < 0.1 * speed  # smooth: no jerks
     static = frame_clip(info, moving=False)
-    assert static.side > 1.4 * framing.side and all(_contains(static.square(i), b, 3) for i, b in enumerate(truth))
+    assert static.side > 1.4 * framing.side and all(
+        _contains(static.square(i), b, 3) for i, b in enumerate(truth)
+    )
 
 
 def test_boxes_by_hand_and_framing_off(tmp_path):

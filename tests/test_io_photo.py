@@ -70,8 +70,21 @@ def test_large_photo_downscaled(tmp_path):
 
 def test_format_pillow_lacks_goes_through_ffmpeg(tmp_path):
     path = tmp_path / "modern.jxl"
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:size=64x48",
-                    "-frames:v", "1", str(path)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:size=64x48",
+            "-frames:v",
+            "1",
+            str(path),
+        ],
+        check=True,
+    )
     img = load_photo(path)
     assert img.shape == (48, 64, 3) and img[..., 0].mean() > 200 and img[..., 1].mean() < 60
 
@@ -88,16 +101,19 @@ def test_names_with_spaces_and_non_latin(tmp_path):
     assert load_photo(path).shape == (40, 60, 3)
 
 
-@pytest.mark.parametrize(("case", "message"), [
-    ("missing.jpg", "not found"),
-    ("empty.jpg", r"empty \(0 bytes\)"),
-    ("text.jpg", "not an image we can read"),
-    ("notes.txt", r"\.txt files are not photos"),
-    ("cut.jpg", "damaged"),
-    ("dance.mp4", "is a video, not a photo"),
-    ("song.m4a", "audio, not a photo"),
-    ("tiny.png", "too small"),
-])
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing.jpg", "not found"),
+        ("empty.jpg", r"empty \(0 bytes\)"),
+        ("text.jpg", "not an image we can read"),
+        ("notes.txt", r"\.txt files are not photos"),
+        ("cut.jpg", "damaged"),
+        ("dance.mp4", "is a video, not a photo"),
+        ("song.m4a", "audio, not a photo"),
+        ("tiny.png", "too small"),
+    ],
+)
 def test_bad_photos_give_clear_messages(tmp_path, case, message):
     path = tmp_path / case
     if case in ("text.jpg", "notes.txt"):
@@ -105,12 +121,16 @@ def test_bad_photos_give_clear_messages(tmp_path, case, message):
     elif case == "empty.jpg":
         path.touch()
     elif case == "cut.jpg":
-        Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200, 3), np.uint8)).save(tmp_path / "a.jpg")
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200, 3), np.uint8)).save(
+            tmp_path / "a.jpg"
+        )
         path.write_bytes((tmp_path / "a.jpg").read_bytes()[:3000])
     elif case == "dance.mp4":
         write_clip(path, marker_frames(10), fps=10)
     elif case == "song.m4a":
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(path)], check=True)
+        subprocess.run(
+            [ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(path)], check=True
+        )
     elif case == "tiny.png":
         Image.new("RGB", (10, 10)).save(path)
     with pytest.raises(UserError, match=message):

@@ -89,10 +89,15 @@ def test_max_duration_refuses_with_advice(tmp_path):
     assert open_video(path, max_duration=1.5, trim_start=0.5).frame_count == 38
 
 
-@pytest.mark.parametrize(("start", "end", "message"), [
-    (3.0, None, "past the end"), (1.0, 0.5, "must be after"), (-1.0, None, "zero or positive"),
-    (1.96, None, "too short"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (3.0, None, "past the end"),
+        (1.0, 0.5, "must be after"),
+        (-1.0, None, "zero or positive"),
+        (1.96, None, "too short"),
+    ],
+)
 def test_bad_trim_times(tmp_path, start, end, message):
     path = write_clip(tmp_path / "clip.mp4", marker_frames(50), fps=25)
     with pytest.raises(UserError, match=message):
@@ -102,8 +107,22 @@ def test_bad_trim_times(tmp_path, start, end, message):
 @pytest.mark.parametrize(("size", "codec"), [((3840, 2160), "mpeg4"), ((7680, 4320), "mjpeg")])
 def test_4k_and_8k_are_downscaled_in_ffmpeg(tmp_path, size, codec):
     path = tmp_path / f"big{size[0]}.mkv"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                    f"testsrc2=size={size[0]}x{size[1]}:rate=10:duration=0.3", "-c:v", codec, str(path)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size[0]}x{size[1]}:rate=10:duration=0.3",
+            "-c:v",
+            codec,
+            str(path),
+        ],
+        check=True,
+    )
     info = open_video(path)
     assert (info.width, info.height) == size and info.frame_count == 3
     frames = list(read_frames(info))
@@ -142,16 +161,19 @@ def _zeroed_video_data(src, dst):
     dst.write_bytes(data)
 
 
-@pytest.mark.parametrize(("case", "message"), [
-    ("text.mp4", r"contents are not \.mp4 video"),
-    ("notes.txt", r"not a video we can read \(\.txt files are not videos\)"),
-    ("empty.mp4", r"empty \(0 bytes\)"),
-    ("cut.mp4", "damaged or incomplete"),
-    ("song.m4a", "only audio"),
-    ("photo.png", "still image"),
-    ("zero.mp4", "no frames"),
-    ("missing.mp4", "not found"),
-])
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("text.mp4", r"contents are not \.mp4 video"),
+        ("notes.txt", r"not a video we can read \(\.txt files are not videos\)"),
+        ("empty.mp4", r"empty \(0 bytes\)"),
+        ("cut.mp4", "damaged or incomplete"),
+        ("song.m4a", "only audio"),
+        ("photo.png", "still image"),
+        ("zero.mp4", "no frames"),
+        ("missing.mp4", "not found"),
+    ],
+)
 def test_bad_clips_give_clear_messages(tmp_path, case, message):
     good = write_clip(tmp_path / "good.mp4", marker_frames(20), fps=10)
     path = tmp_path / case
@@ -162,14 +184,42 @@ def test_bad_clips_give_clear_messages(tmp_path, case, message):
     elif case == "cut.mp4":
         path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     elif case == "song.m4a":
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(path)], check=True)
+        subprocess.run(
+            [ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(path)], check=True
+        )
     elif case == "photo.png":
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48",
-                        "-frames:v", "1", str(path)], check=True)
+        subprocess.run(
+            [
+                ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=64x48",
+                "-frames:v",
+                "1",
+                str(path),
+            ],
+            check=True,
+        )
     elif case == "zero.mp4":
         faststart = tmp_path / "faststart.mp4"
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-i", str(good), "-c", "copy", "-movflags",
-                        "+faststart", str(faststart)], check=True)
+        subprocess.run(
+            [
+                ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-i",
+                str(good),
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                str(faststart),
+            ],
+            check=True,
+        )
         _zeroed_video_data(faststart, path)
     with pytest.raises(UserError, match=message):
         info = open_video(path)
@@ -182,8 +232,25 @@ def test_wrong_extension_judged_by_content(tmp_path):
     renamed.write_bytes(good.read_bytes())
     assert open_video(renamed).frame_count == 10  # a real video with an odd name is accepted
     image = tmp_path / "dance.mp4"
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48",
-                    "-frames:v", "1", "-c:v", "png", "-f", "image2", str(image)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48",
+            "-frames:v",
+            "1",
+            "-c:v",
+            "png",
+            "-f",
+            "image2",
+            str(image),
+        ],
+        check=True,
+    )
     with pytest.raises(UserError, match="still image"):
         open_video(image)
 
@@ -191,8 +258,21 @@ def test_wrong_extension_judged_by_content(tmp_path):
 def test_non_square_pixels_shown_at_display_aspect(tmp_path):
     path = write_clip(tmp_path / "anamorphic.mp4", marker_frames(5), fps=10)
     wide = tmp_path / "wide.mp4"
-    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-i", str(path), "-vf", "setsar=2", "-c:v", "libx264",
-                    str(wide)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            "setsar=2",
+            "-c:v",
+            "libx264",
+            str(wide),
+        ],
+        check=True,
+    )
     info = open_video(wide)
     assert (info.width, info.height) == (128, 48)
     assert next(read_frames(info)).shape == (48, 128, 3)
@@ -234,18 +314,24 @@ def test_a_clip_cut_in_half_is_read_as_far_as_it_goes_and_called_damaged(tmp_pat
     stated = "" if ext == ".avi" else " of its 8.0 s"  # a cut avi loses its index: its length is a guess
     assert f"only {read:.1f} s ({info.frame_count} frames){stated} could be read" in info.damage
     assert len(list(read_frames(info))) == info.frame_count
-    with pytest.raises(UserError, match=rf"past the end of the dance clip \(only its first {read:.2f} s could be "
-                                        "read: it is damaged\\)"):
+    with pytest.raises(
+        UserError,
+        match=rf"past the end of the dance clip \(only its first {read:.2f} s could be "
+        "read: it is damaged\\)",
+    ):
         open_video(tmp_path / f"cut{ext}", trim_start=read + 1)
 
 
-@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", float("nan"), float("inf"),
-                                   float("-inf")])
+@pytest.mark.parametrize(
+    "value", ["nan", "NaN", "inf", "-inf", "Infinity", float("nan"), float("inf"), float("-inf")]
+)
 @pytest.mark.parametrize("field", ["trim_start", "trim_end"])
 def test_non_finite_trim_times_are_refused_by_name(tmp_path, value, field):
     path = write_clip(tmp_path / "clip.mp4", marker_frames(20), fps=10)
     name = field.replace("_", " ")
-    with pytest.raises(UserError, match=rf"The {name} {re.escape(repr(value))} is not a finite number of seconds"):
+    with pytest.raises(
+        UserError, match=rf"The {name} {re.escape(repr(value))} is not a finite number of seconds"
+    ):
         open_video(path, **{field: value})
     assert open_video(path, trim_start="0.5", trim_end="1.5").frame_count == 10  # numbers as text are fine
     with pytest.raises(UserError, match="The trim end 'soon' is not a number of seconds"):

@@ -13,7 +13,9 @@ from fomm_core.io.ffmpeg import ffmpeg_exe
 
 
 def _ffmpeg_info(path) -> str:
-    return subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True
+    ).stderr
 
 
 def test_round_trip_h264_yuv420p_faststart(tmp_path):

@@ -28,8 +28,11 @@ def _original_checkpoint(seed: int = 0) -> dict:
                 m.running_var.uniform_(0.5, 1.5)
                 m.num_batches_tracked.fill_(1234)
     ckpt = {name: net.state_dict() for name, net in nets.items()}
-    ckpt.update(discriminator={"discs.1.conv.weight": torch.rand(1, 8, 1, 1)}, epoch=99,
-                optimizer_generator={"state": {}, "param_groups": []})
+    ckpt.update(
+        discriminator={"discs.1.conv.weight": torch.rand(1, 8, 1, 1)},
+        epoch=99,
+        optimizer_generator={"state": {}, "param_groups": []},
+    )
     return ckpt
 
 
@@ -49,8 +52,9 @@ def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_
     path = save_original(ckpt, tmp_path / "tiny-cpk.pth.tar", legacy)
     model = fomm_core.load_model(str(path), config=TINY_FOMM, device="cpu")
     assert model.sha256 is not None and len(model.sha256) == 64
-    reference = FOMMModel.from_state(TINY_FOMM, {k: ckpt[k] for k in ("kp_detector", "generator")},
-                                                      torch.device("cpu"))
+    reference = FOMMModel.from_state(
+        TINY_FOMM, {k: ckpt[k] for k in ("kp_detector", "generator")}, torch.device("cpu")
+    )
     out = fomm_core.animate(model, *frames)
     assert np.array_equal(out, fomm_core.animate(reference, *frames))
 
@@ -58,13 +62,18 @@ def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_
     assert cli_main(["convert", str(path), str(converted)]) == 0
     again = fomm_core.load_model(str(converted), config=TINY_FOMM)
     assert np.array_equal(fomm_core.animate(again, *frames), out)
-    assert np.abs(fomm_core.animate(fomm_core.load_model(str(path), config=TINY_FOMM), *frames) - out).max() == 0
+    assert (
+        np.abs(fomm_core.animate(fomm_core.load_model(str(path), config=TINY_FOMM), *frames) - out).max() == 0
+    )
 
 
 def test_the_sampling_convention_travels_with_the_weights_and_can_be_overridden(tmp_path, frames) -> None:
     aligned = replace(TINY_FOMM, align_corners=True)
-    path = write_safetensors({k: v for k, v in _original_checkpoint().items() if k in ("kp_detector", "generator")},
-                             tmp_path / "aligned.safetensors", config=aligned)
+    path = write_safetensors(
+        {k: v for k, v in _original_checkpoint().items() if k in ("kp_detector", "generator")},
+        tmp_path / "aligned.safetensors",
+        config=aligned,
+    )
     model = fomm_core.load_model(str(path))
     assert model.config.align_corners and model.generator.align_corners
     assert model.generator.dense_motion_network.align_corners
@@ -96,7 +105,9 @@ def test_a_misfit_names_the_first_mismatched_tensors_and_both_shapes(tmp_path) -
     for key in (first, second):
         shape_ours, shape_theirs = list(ckpt["kp_detector"][key].shape), list(theirs[key].shape)
         assert f"{key}: {shape_ours} in the checkpoint, {shape_theirs} in the network" in message
-    assert message.count("in the checkpoint") == 2 and f"{len(mismatched) - 2} more size mismatches" in message
+    assert (
+        message.count("in the checkpoint") == 2 and f"{len(mismatched) - 2} more size mismatches" in message
+    )
     assert "KPDetector" in message and "Error(s) in loading" not in message
 
 

@@ -61,8 +61,10 @@ def test_missing_default_model_is_a_user_error() -> None:
 def test_offline_lists_only_local_models_and_never_tries_the_hub_for_the_others() -> None:
     loader, probe = offline_loader(TINY_FOMM), Probe(False)
     cache = ModelCache(loader, is_local=lambda name: name in {"default", "tpsmm-taichi"}, probe=probe)
-    assert cache.available() == (["default", "tpsmm-taichi"], [n for n in REGISTRY if n not in
-                                                                {"default", "tpsmm-taichi"}])
+    assert cache.available() == (
+        ["default", "tpsmm-taichi"],
+        [n for n in REGISTRY if n not in {"default", "tpsmm-taichi"}],
+    )
     model, notice = cache.get("fashion")
     cache.get("fashion")
     assert loader.calls == ["default"]  # "fashion" was never handed to the loader
@@ -93,12 +95,18 @@ def test_offline_load_of_a_local_model_makes_no_network_attempt(monkeypatch: pyt
 
     monkeypatch.setattr(socket, "getaddrinfo", no_network(socket.getaddrinfo))
     monkeypatch.setattr(socket, "create_connection", no_network(socket.create_connection))
-    cache = ModelCache(is_local=lambda name: True)  # the real loader and the real probe; "taichi" claims local
+    cache = ModelCache(
+        is_local=lambda name: True
+    )  # the real loader and the real probe; "taichi" claims local
     cache.get("default")
     assert attempts == []  # the embedded model needs no Hub
-    model, notice = cache.get("taichi")  # not really in the Hub cache: the real hf_hub_download must fail at once
+    model, notice = cache.get(
+        "taichi"
+    )  # not really in the Hub cache: the real hf_hub_download must fail at once
     assert model.name == "default" and "could not be loaded" in notice
-    assert len(attempts) == 1  # the probe's one connection; none from huggingface_hub (it retries 5 times online)
+    assert (
+        len(attempts) == 1
+    )  # the probe's one connection; none from huggingface_hub (it retries 5 times online)
 
 
 def test_hub_offline_variable_means_unreachable_without_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:

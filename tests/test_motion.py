@@ -29,7 +29,9 @@ def test_adapt_scale_factor_is_the_square_root_of_the_hull_area_ratio() -> None:
     initial = torch.tensor([[[0.0, 0.0], [0.2, 0.0], [0.0, 0.2], [0.05, 0.05], [0.1, 0.05]]])  # area 0.02
     assert movement_scale(source, initial) == pytest.approx(math.sqrt(0.16) / math.sqrt(0.02), rel=1e-6)
     driving = initial + torch.tensor([0.1, -0.05])
-    kp = transfer_keypoints(Keypoints(source), Keypoints(driving), Keypoints(initial), "relative", adapt_scale=True)
+    kp = transfer_keypoints(
+        Keypoints(source), Keypoints(driving), Keypoints(initial), "relative", adapt_scale=True
+    )
     expected = source + torch.tensor([0.1, -0.05]) * math.sqrt(0.16 / 0.02)
     assert torch.allclose(kp.value, expected, atol=1e-6)
 
@@ -61,14 +63,22 @@ model_params:
     path.write_text(yaml_text)
     assert load_config(path) == PRESETS["taichi-256"]
     tpsmm = tmp_path / "tpsmm.yaml"
-    tpsmm.write_text("dataset_params: {frame_shape: null}\nmodel_params:\n  common_params: {num_tps: 10, "
-                     "num_channels: 3, bg: True, multi_mask: True}\n")
+    tpsmm.write_text(
+        "dataset_params: {frame_shape: null}\nmodel_params:\n  common_params: {num_tps: 10, "
+        "num_channels: 3, bg: True, multi_mask: True}\n"
+    )
     assert isinstance(load_config(tpsmm), TPSMMConfig) and load_config(tpsmm).num_kp == 50
     assert isinstance(load_config("mgif-256"), FOMMConfig)
 
 
-@pytest.mark.parametrize("text,message", [("a: [1", "not valid YAML"), ("foo: 1", "no model_params"),
-                                          ("model_params: {common_params: {}}", "num_kp")])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("a: [1", "not valid YAML"),
+        ("foo: 1", "no model_params"),
+        ("model_params: {common_params: {}}", "num_kp"),
+    ],
+)
 def test_bad_configs_are_user_errors(tmp_path, text, message) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)

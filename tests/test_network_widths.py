@@ -38,8 +38,13 @@ def conv(prefix: str, cin: int, cout: int, k: int, bias: bool = True) -> Table:
 
 
 def batch_norm(prefix: str, c: int) -> Table:
-    return {f"{prefix}.weight": (c,), f"{prefix}.bias": (c,), f"{prefix}.running_mean": (c,),
-            f"{prefix}.running_var": (c,), f"{prefix}.num_batches_tracked": ()}
+    return {
+        f"{prefix}.weight": (c,),
+        f"{prefix}.bias": (c,),
+        f"{prefix}.running_mean": (c,),
+        f"{prefix}.running_var": (c,),
+        f"{prefix}.num_batches_tracked": (),
+    }
 
 
 def instance_norm(prefix: str, c: int) -> Table:
@@ -52,8 +57,12 @@ def block(prefix: str, cin: int, cout: int, norm, k: int = 3) -> Table:
 
 
 def res_block(prefix: str, c: int, norm) -> Table:
-    return {**conv(f"{prefix}.conv1", c, c, 3), **conv(f"{prefix}.conv2", c, c, 3),
-            **norm(f"{prefix}.norm1", c), **norm(f"{prefix}.norm2", c)}
+    return {
+        **conv(f"{prefix}.conv1", c, c, 3),
+        **conv(f"{prefix}.conv2", c, c, 3),
+        **norm(f"{prefix}.norm1", c),
+        **norm(f"{prefix}.norm2", c),
+    }
 
 
 def width(be: int, maxf: int, level: int) -> int:
@@ -64,8 +73,12 @@ def hourglass(prefix: str, be: int, cin: int, n: int, maxf: int, norm) -> tuple[
     """The hourglass table and the widths of its decoder outputs (TPSMM's `out_channels`, last = be + in)."""
     table: Table = {}
     for i in range(n):
-        table |= block(f"{prefix}.encoder.down_blocks.{i}", cin if i == 0 else width(be, maxf, i),
-                       width(be, maxf, i + 1), norm)
+        table |= block(
+            f"{prefix}.encoder.down_blocks.{i}",
+            cin if i == 0 else width(be, maxf, i),
+            width(be, maxf, i + 1),
+            norm,
+        )
     outs = []
     for j, i in enumerate(reversed(range(n))):
         up_in = (1 if i == n - 1 else 2) * width(be, maxf, i + 1)
@@ -82,8 +95,9 @@ def antialias(prefix: str, c: int, scale: float) -> Table:
 
 def fomm_kp_detector(c: FOMMConfig) -> Table:
     p = c.kp_detector
-    table, outs = hourglass("predictor", p.block_expansion, c.num_channels, p.num_blocks, p.max_features,
-                            batch_norm)
+    table, outs = hourglass(
+        "predictor", p.block_expansion, c.num_channels, p.num_blocks, p.max_features, batch_norm
+    )
     table |= conv("kp", outs[-1], c.num_kp, 7)
     maps = 1 if p.single_jacobian_map else c.num_kp
     table |= conv("jacobian", outs[-1], 4 * maps, 7)
@@ -93,8 +107,9 @@ def fomm_kp_detector(c: FOMMConfig) -> Table:
 def fomm_generator(c: FOMMConfig) -> Table:
     g, d = c.generator, c.generator.dense_motion
     cin = (c.num_kp + 1) * (c.num_channels + 1)
-    table, outs = hourglass("dense_motion_network.hourglass", d.block_expansion, cin, d.num_blocks,
-                            d.max_features, batch_norm)
+    table, outs = hourglass(
+        "dense_motion_network.hourglass", d.block_expansion, cin, d.num_blocks, d.max_features, batch_norm
+    )
     table |= conv("dense_motion_network.mask", outs[-1], c.num_kp + 1, 7)
     table |= conv("dense_motion_network.occlusion", outs[-1], 1, 7)
     table |= antialias("dense_motion_network.down", c.num_channels, d.scale_factor)
@@ -118,7 +133,7 @@ def tpsmm_dense_motion(c: TPSMMConfig) -> Table:
     up_nums = int(math.log2(1 / d.scale_factor))
     for i in range(up_nums):
         table |= block(f"up.{i}", outs[-1] // 2**i, outs[-1] // 2 ** (i + 1), instance_norm)
-    occlusion_in = outs[len(outs) - (4 - up_nums):] + [outs[-1] // 2 ** (i + 1) for i in range(up_nums)]
+    occlusion_in = outs[len(outs) - (4 - up_nums) :] + [outs[-1] // 2 ** (i + 1) for i in range(up_nums)]
     for i, cin in enumerate(occlusion_in):
         table |= conv(f"occlusion.{i}", cin, 1, 7)
     return table
@@ -154,9 +169,11 @@ def tpsmm_avd(c: TPSMMConfig) -> Table:
         return table
 
     values = 10 * c.num_tps
-    return (mlp("id_encoder", [values, 256, 512, 1024, c.avd_id_bottle_size])
-            | mlp("pose_encoder", [values, 256, 512, 1024, c.avd_pose_bottle_size])
-            | mlp("decoder", [c.avd_id_bottle_size + c.avd_pose_bottle_size, 1024, 512, 256, values]))
+    return (
+        mlp("id_encoder", [values, 256, 512, 1024, c.avd_id_bottle_size])
+        | mlp("pose_encoder", [values, 256, 512, 1024, c.avd_pose_bottle_size])
+        | mlp("decoder", [c.avd_id_bottle_size + c.avd_pose_bottle_size, 1024, 512, 256, values])
+    )
 
 
 def _shapes(net: torch.nn.Module) -> Table:
@@ -165,28 +182,56 @@ def _shapes(net: torch.nn.Module) -> Table:
 
 FOMM_CAPPED = [
     # keypoint hourglass capped at level 2, dense motion at level 2, generator at its first down block
-    FOMMConfig(num_kp=5, kp_detector=KeypointDetectorConfig(block_expansion=8, max_features=16, num_blocks=4),
-               generator=GeneratorConfig(block_expansion=16, max_features=24, num_down_blocks=3,
-                                         num_bottleneck_blocks=2,
-                                         dense_motion=DenseMotionConfig(block_expansion=8, max_features=20,
-                                                                        num_blocks=4))),
-    FOMMConfig(num_kp=3, kp_detector=KeypointDetectorConfig(block_expansion=4, max_features=4, num_blocks=3,
-                                                            single_jacobian_map=True),
-               generator=GeneratorConfig(block_expansion=8, max_features=8, num_down_blocks=2,
-                                         num_bottleneck_blocks=1,
-                                         dense_motion=DenseMotionConfig(block_expansion=4, max_features=8,
-                                                                        num_blocks=3, scale_factor=0.5))),
+    FOMMConfig(
+        num_kp=5,
+        kp_detector=KeypointDetectorConfig(block_expansion=8, max_features=16, num_blocks=4),
+        generator=GeneratorConfig(
+            block_expansion=16,
+            max_features=24,
+            num_down_blocks=3,
+            num_bottleneck_blocks=2,
+            dense_motion=DenseMotionConfig(block_expansion=8, max_features=20, num_blocks=4),
+        ),
+    ),
+    FOMMConfig(
+        num_kp=3,
+        kp_detector=KeypointDetectorConfig(
+            block_expansion=4, max_features=4, num_blocks=3, single_jacobian_map=True
+        ),
+        generator=GeneratorConfig(
+            block_expansion=8,
+            max_features=8,
+            num_down_blocks=2,
+            num_bottleneck_blocks=1,
+            dense_motion=DenseMotionConfig(block_expansion=4, max_features=8, num_blocks=3, scale_factor=0.5),
+        ),
+    ),
 ]
 TPSMM_CAPPED = [
     # the issue's example: up blocks 32→32, 64→16, 32→8
-    TPSMMConfig(num_tps=2, inpainting_block_expansion=8, inpainting_max_features=32, inpainting_num_down_blocks=3,
-                dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=4)),
-    TPSMMConfig(num_tps=3, inpainting_block_expansion=4, inpainting_max_features=12, inpainting_num_down_blocks=4,
-                dense_motion=DenseMotionConfig(block_expansion=4, max_features=6, num_blocks=3, scale_factor=0.5),
-                avd_id_bottle_size=16, avd_pose_bottle_size=32),
-    TPSMMConfig(num_tps=2, inpainting_block_expansion=8, inpainting_max_features=8, inpainting_num_down_blocks=2,
-                dense_motion=DenseMotionConfig(block_expansion=8, max_features=16, num_blocks=5,
-                                               scale_factor=0.125)),
+    TPSMMConfig(
+        num_tps=2,
+        inpainting_block_expansion=8,
+        inpainting_max_features=32,
+        inpainting_num_down_blocks=3,
+        dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=4),
+    ),
+    TPSMMConfig(
+        num_tps=3,
+        inpainting_block_expansion=4,
+        inpainting_max_features=12,
+        inpainting_num_down_blocks=4,
+        dense_motion=DenseMotionConfig(block_expansion=4, max_features=6, num_blocks=3, scale_factor=0.5),
+        avd_id_bottle_size=16,
+        avd_pose_bottle_size=32,
+    ),
+    TPSMMConfig(
+        num_tps=2,
+        inpainting_block_expansion=8,
+        inpainting_max_features=8,
+        inpainting_num_down_blocks=2,
+        dense_motion=DenseMotionConfig(block_expansion=8, max_features=16, num_blocks=5, scale_factor=0.125),
+    ),
 ]
 
 
@@ -226,12 +271,19 @@ def _random_state(table: Table, rng: torch.Generator) -> dict[str, torch.Tensor]
 
 
 def test_a_capped_tpsmm_in_the_original_layout_loads_strictly_and_animates(tmp_path) -> None:
-    config = TPSMMConfig(num_tps=2, frame_size=64, inpainting_block_expansion=8, inpainting_max_features=32,
-                         inpainting_num_down_blocks=3,
-                         dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3))
+    config = TPSMMConfig(
+        num_tps=2,
+        frame_size=64,
+        inpainting_block_expansion=8,
+        inpainting_max_features=32,
+        inpainting_num_down_blocks=3,
+        dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3),
+    )
     rng = torch.Generator().manual_seed(0)
     with torch.device("meta"):  # the ResNet18 modules have fixed widths: their keys come from ours
-        resnets = {k: _shapes(v) for k, v in build_tpsmm(config).items() if k in ("kp_detector", "bg_predictor")}
+        resnets = {
+            k: _shapes(v) for k, v in build_tpsmm(config).items() if k in ("kp_detector", "bg_predictor")
+        }
     checkpoint = {
         "kp_detector": _random_state(resnets["kp_detector"], rng),
         "dense_motion_network": _random_state(tpsmm_dense_motion(config), rng),
@@ -242,7 +294,9 @@ def test_a_capped_tpsmm_in_the_original_layout_loads_strictly_and_animates(tmp_p
         "epoch": 99,
     }
     # the dense motion's anti-alias buffer is a fixed Gaussian in the original too
-    checkpoint["dense_motion_network"]["down.weight"] = build_tpsmm(config)["dense_motion_network"].down.weight
+    checkpoint["dense_motion_network"]["down.weight"] = build_tpsmm(config)[
+        "dense_motion_network"
+    ].down.weight
     path = tmp_path / "capped.pth.tar"
     torch.save(checkpoint, path)
     model = fomm_core.load_model(str(path), config=config, device="cpu")
@@ -259,16 +313,23 @@ def test_a_capped_tpsmm_in_the_original_layout_loads_strictly_and_animates(tmp_p
 # Made by the original TPSMM code (HEAD c616878, torch 2.13 CPU) for CAPPED_GOLDEN: its dense motion and
 # inpainting networks' state_dicts (values float16-exact), a batch of sources and keypoints, and its outputs.
 GOLDEN = Path(__file__).parent / "data" / "tpsmm_capped_golden.npz"
-CAPPED_GOLDEN = TPSMMConfig(num_tps=2, frame_size=64, inpainting_block_expansion=8, inpainting_max_features=32,
-                            inpainting_num_down_blocks=3,
-                            dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3))
+CAPPED_GOLDEN = TPSMMConfig(
+    num_tps=2,
+    frame_size=64,
+    inpainting_block_expansion=8,
+    inpainting_max_features=32,
+    inpainting_num_down_blocks=3,
+    dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3),
+)
 
 
 def test_networks_of_the_original_code_for_a_capped_config_load_strictly_and_give_its_outputs() -> None:
     data = dict(np.load(GOLDEN))
     dense, inpainting = TPSDenseMotionNetwork(CAPPED_GOLDEN).eval(), InpaintingNetwork(CAPPED_GOLDEN).eval()
     for prefix, net in (("dense_motion_network.", dense), ("inpainting_network.", inpainting)):
-        state = {k[len(prefix):]: torch.from_numpy(v).float() for k, v in data.items() if k.startswith(prefix)}
+        state = {
+            k[len(prefix) :]: torch.from_numpy(v).float() for k, v in data.items() if k.startswith(prefix)
+        }
         net.load_state_dict(state, strict=True)
     source = torch.from_numpy(data["source"])
     assert data["expected_prediction"].std() > 0.05

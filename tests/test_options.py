@@ -16,19 +16,47 @@ from fomm_core.options import MODES, RenderOptions
 from fomm_core.ratings import Rating, RatingsStore, aggregate, option_set, report
 
 # A rating's options as stored before `mode` existed: the `relative` and `avd` booleans.
-OLD_OPTIONS = {"model": "default", "relative": True, "adapt_scale": True, "best_frame": None, "avd": False,
-               "trim_start": 0.0, "trim_end": None, "max_duration": 60.0, "max_fps": 30.0, "framing": True,
-               "side_by_side": False, "output_size": None, "keep_audio": True, "batch_size": None, "device": None}
+OLD_OPTIONS = {
+    "model": "default",
+    "relative": True,
+    "adapt_scale": True,
+    "best_frame": None,
+    "avd": False,
+    "trim_start": 0.0,
+    "trim_end": None,
+    "max_duration": 60.0,
+    "max_fps": 30.0,
+    "framing": True,
+    "side_by_side": False,
+    "output_size": None,
+    "keep_audio": True,
+    "batch_size": None,
+    "device": None,
+}
 
 
 def _old_rating(rating: int, session: str, **old: object) -> Rating:
-    return Rating(generation_id=f"g-{session}", model="default", checkpoint_sha256=None,
-                  options={**OLD_OPTIONS, **old}, photo_sha256="p" * 64, clip_sha256="v" * 64, rating=rating,
-                  session=session)
+    return Rating(
+        generation_id=f"g-{session}",
+        model="default",
+        checkpoint_sha256=None,
+        options={**OLD_OPTIONS, **old},
+        photo_sha256="p" * 64,
+        clip_sha256="v" * 64,
+        rating=rating,
+        session=session,
+    )
 
 
-@pytest.mark.parametrize("old,mode", [({}, "relative"), ({"relative": False}, "absolute"), ({"avd": True}, "avd"),
-                                      ({"relative": False, "avd": True}, "avd")])
+@pytest.mark.parametrize(
+    "old,mode",
+    [
+        ({}, "relative"),
+        ({"relative": False}, "absolute"),
+        ({"avd": True}, "avd"),
+        ({"relative": False, "avd": True}, "avd"),
+    ],
+)
 def test_old_records_map_to_a_mode(old, mode):
     options = RenderOptions.from_dict({**OLD_OPTIONS, **old})
     assert options.mode == mode and "relative" not in options.to_dict() and "avd" not in options.to_dict()
@@ -38,12 +66,25 @@ def test_old_records_map_to_a_mode(old, mode):
 def test_old_ratings_group_and_report_by_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "ratings.db"
     store = RatingsStore(db, mirror=None)
-    for rating in (_old_rating(1, "a"), _old_rating(-1, "b", relative=False), _old_rating(1, "c", relative=False),
-                   _old_rating(1, "d", avd=True)):
+    for rating in (
+        _old_rating(1, "a"),
+        _old_rating(-1, "b", relative=False),
+        _old_rating(1, "c", relative=False),
+        _old_rating(1, "d", avd=True),
+    ):
         store.add(rating)
-    store.add(Rating(generation_id="g-new", model="default", checkpoint_sha256=None,
-                     options=RenderOptions(mode="absolute").to_dict(), photo_sha256="p" * 64,
-                     clip_sha256="v" * 64, rating=1, session="e"))
+    store.add(
+        Rating(
+            generation_id="g-new",
+            model="default",
+            checkpoint_sha256=None,
+            options=RenderOptions(mode="absolute").to_dict(),
+            photo_sha256="p" * 64,
+            clip_sha256="v" * 64,
+            rating=1,
+            session="e",
+        )
+    )
     by_mode = {row.key: (row.n, row.up) for row in aggregate(store, ("mode",))}
     assert by_mode == {("relative",): (1, 1), ("absolute",): (3, 2), ("avd",): (1, 1)}
     labels = {row["options"]: row["n"] for row in report(store)["by_options"]}
@@ -55,8 +96,9 @@ def test_old_ratings_group_and_report_by_mode(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_an_unknown_mode_is_refused_by_name():
-    with pytest.raises(fomm_core.UserError, match="Unknown motion mode 'sideways'; choose one of: relative, "
-                                                   "absolute, avd"):
+    with pytest.raises(
+        fomm_core.UserError, match="Unknown motion mode 'sideways'; choose one of: relative, absolute, avd"
+    ):
         RenderOptions(mode="sideways")
     model = fomm_core.random_model(TINY_FOMM)
     frames, source = smooth_frames(3, 32), smooth_frames(1, 32, seed=1)[0]
@@ -68,8 +110,16 @@ def test_an_unknown_mode_is_refused_by_name():
     assert np.abs(relative - absolute).max() > 1e-5  # the mode reaches the engine (random weights: small)
 
 
-@pytest.mark.parametrize("argv,mode", [([], "relative"), (["--absolute"], "absolute"), (["--avd"], "avd"),
-                                       (["--mode", "absolute"], "absolute"), (["--mode", "avd"], "avd")])
+@pytest.mark.parametrize(
+    "argv,mode",
+    [
+        ([], "relative"),
+        (["--absolute"], "absolute"),
+        (["--avd"], "avd"),
+        (["--mode", "absolute"], "absolute"),
+        (["--mode", "avd"], "avd"),
+    ],
+)
 def test_command_line_mode_and_its_old_flags(argv, mode):
     import argparse
 

@@ -18,8 +18,10 @@ SIZE = (360, 640)
 @pytest.fixture(scope="module")
 def clips(real):  # noqa: F811
     """The two-person and the one-person clip, all 100 frames at 60 fps, read at 360x640."""
-    return {name: list(read_frames(open_video(real[name], max_fps=60), size=SIZE))
-            for name in ("multi_person", "single_person")}
+    return {
+        name: list(read_frames(open_video(real[name], max_fps=60), size=SIZE))
+        for name in ("multi_person", "single_person")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +34,11 @@ def model():
 def _centre_jumps(track) -> float:
     """Largest move of the box centre between two consecutive boxes, in box heights."""
     frames = sorted(track.boxes)
-    moves = [np.hypot(track.boxes[b].cx - track.boxes[a].cx, track.boxes[b].cy - track.boxes[a].cy)
-             / track.boxes[a].height for a, b in zip(frames, frames[1:], strict=False)]
+    moves = [
+        np.hypot(track.boxes[b].cx - track.boxes[a].cx, track.boxes[b].cy - track.boxes[a].cy)
+        / track.boxes[a].height
+        for a, b in zip(frames, frames[1:], strict=False)
+    ]
     return max(moves)
 
 
@@ -73,7 +78,9 @@ def test_a_cut_between_two_real_shots_is_found_and_the_dancer_found_again(clips,
     assert len(woman) == 1 and max(woman[0].boxes) < 60  # only in the first shot
 
 
-@pytest.mark.parametrize("first,second", [("plain", "gradient"), ("floor", "texture"), ("texture", "texture")])
+@pytest.mark.parametrize(
+    "first,second", [("plain", "gradient"), ("floor", "texture"), ("texture", "texture")]
+)
 def test_hard_cut_between_synthetic_shots_is_found_at_its_frame(first, second):
     a, _ = dancer_frames(12, backdrop=first, seed=1)
     b, _ = dancer_frames(14, backdrop=second, seed=2, travel=0.5)

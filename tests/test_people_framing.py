@@ -30,7 +30,9 @@ def test_crop_follows_the_dancer_across_a_cut_without_sliding(tmp_path):
     framing = follow_dancer(info, _boxes(40, left_until=20), cuts=[20])
     assert framing.moving and framing.found
     cx = framing.centres[:, 0]
-    assert np.allclose(cx[:20], cx[0], atol=1) and np.allclose(cx[20:], cx[-1], atol=1)  # no drift into the cut
+    assert np.allclose(cx[:20], cx[0], atol=1) and np.allclose(
+        cx[20:], cx[-1], atol=1
+    )  # no drift into the cut
     assert cx[-1] - cx[19] > 150  # the crop jumps with the cut
 
 

@@ -18,8 +18,20 @@ from fomm_core.people.inspect import inspect_media
 @pytest.fixture(scope="module")
 def found(real, tmp_path_factory):  # noqa: F811
     out = tmp_path_factory.mktemp("inspect") / "found.json"
-    assert main(["inspect", "--photo", str(real["bus"]), "--driving", str(real["multi_person"]),
-                 "--json", str(out)]) == 0
+    assert (
+        main(
+            [
+                "inspect",
+                "--photo",
+                str(real["bus"]),
+                "--driving",
+                str(real["multi_person"]),
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return json.loads(out.read_text())
 
 
@@ -89,7 +101,9 @@ def test_rotated_clip_boxes_are_in_display_pixels(real, tmp_path):  # noqa: F811
     path = write_clip(tmp_path / "sideways.mp4", sideways, fps=60, rotation=90)
     clip = inspect_media(real["bus"], path).to_dict()["clip"]
     assert clip["size"] == [360, 640] and clip["frames"] == 30
-    upright = inspect_media(real["bus"], write_clip(tmp_path / "upright.mp4", frames, fps=60)).to_dict()["clip"]
+    upright = inspect_media(real["bus"], write_clip(tmp_path / "upright.mp4", frames, fps=60)).to_dict()[
+        "clip"
+    ]
     first = sorted(d["boxes"]["0"] for d in clip["dancers"])
     expected = sorted(d["boxes"]["0"] for d in upright["dancers"])
     assert len(first) == len(expected) >= 2 and np.allclose(first, expected, atol=12)
@@ -116,11 +130,11 @@ def test_previews_number_the_people_and_dancers(real):  # noqa: F811
     photo = photo_preview(real["bus"], result)
     assert photo.shape == (1080, 810, 3)
     chosen = result.people[result.person].box
-    edge = photo[int(chosen.y0) + 20:int(chosen.y1) - 20, max(0, int(chosen.x0) - 1):int(chosen.x0) + 2]
+    edge = photo[int(chosen.y0) + 20 : int(chosen.y1) - 20, max(0, int(chosen.x0) - 1) : int(chosen.x0) + 2]
     assert (np.abs(edge.astype(int) - CHOSEN).sum(axis=2) == 0).mean() > 0.9  # its box is drawn in pink
     others = [p.box for i, p in enumerate(result.people) if i != result.person]
     b = others[0]
-    edge = photo[int(b.y0) + 20:int(b.y1) - 20, max(0, int(b.x0) - 1):int(b.x0) + 2]
+    edge = photo[int(b.y0) + 20 : int(b.y1) - 20, max(0, int(b.x0) - 1) : int(b.x0) + 2]
     assert (np.abs(edge.astype(int) - OTHER).sum(axis=2) == 0).mean() > 0.9
     frame = clip_preview(real["multi_person"], result)
     assert frame.shape == (1920, 1088, 3)

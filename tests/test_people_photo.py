@@ -45,8 +45,12 @@ def test_bus_person_cut_by_the_right_edge_is_found_and_partial(bus, bus_people):
 def test_bus_landmarks_lie_on_the_person(bus_people):
     for person in (p for p in bus_people if p.full_body):
         b = person.box
-        inside = ((person.landmarks[:, 0] >= b.x0 - 5) & (person.landmarks[:, 0] <= b.x1 + 5)
-                  & (person.landmarks[:, 1] >= b.y0 - 5) & (person.landmarks[:, 1] <= b.y1 + 5))
+        inside = (
+            (person.landmarks[:, 0] >= b.x0 - 5)
+            & (person.landmarks[:, 0] <= b.x1 + 5)
+            & (person.landmarks[:, 1] >= b.y0 - 5)
+            & (person.landmarks[:, 1] <= b.y1 + 5)
+        )
         assert inside.mean() > 0.9
         nose, ankles = person.landmarks[0], person.landmarks[[27, 28]]
         assert nose[1] < ankles[:, 1].min()  # upright: head above feet
@@ -57,7 +61,7 @@ def test_bus_mask_covers_the_person_and_little_else(bus, bus_people):
     for person in (p for p in bus_people if p.full_body):
         mask = person.mask(h, w) > 0.5
         b = person.box
-        in_box = mask[int(b.y0):int(b.y1), int(b.x0):int(b.x1)]
+        in_box = mask[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)]
         assert 0.25 < in_box.mean() < 0.9  # a body fills part of its box, not all of it
         assert mask.sum() - in_box.sum() < 0.05 * mask.sum()
 
@@ -69,16 +73,26 @@ def test_default_choice_is_a_full_body_man(bus, bus_people):
 
 def test_choice_prefers_full_body_then_size_and_centre():
     whole = Person(box=Box(10, 10, 40, 90), score=0.9)
-    cut = Person(box=Box(40, 0, 60, 100), score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33),
-                 missing=("feet",))
+    cut = Person(
+        box=Box(40, 0, 60, 100),
+        score=0.9,
+        landmarks=np.zeros((33, 2)),
+        visibility=np.ones(33),
+        missing=("feet",),
+    )
     big_central = Person(box=Box(45, 5, 75, 95), score=0.9)
     assert choose_person([cut, whole], 100, 100) == 1
     assert choose_person([whole, cut, big_central], 100, 100) == 2
 
 
 def test_partial_person_message_names_the_missing_part():
-    half = Person(box=Box(0, 0, 10, 10), score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33),
-                  missing=("knees", "feet"))
+    half = Person(
+        box=Box(0, 0, 10, 10),
+        score=0.9,
+        landmarks=np.zeros((33, 2)),
+        visibility=np.ones(33),
+        missing=("knees", "feet"),
+    )
     assert "knees and feet" in missing_message(half)
     assert set(half.missing) <= set(PARTS)
 

@@ -42,15 +42,18 @@ def test_crop_path_is_smooth(plan):
 
 
 def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
-    other = prepare(real["bus"], real["multi_person"], RenderOptions(person=0, dancer=1 - _chosen_dancer(plan)))
+    other = prepare(
+        real["bus"], real["multi_person"], RenderOptions(person=0, dancer=1 - _chosen_dancer(plan))
+    )
     assert plan.person.x0 > 200 and other.person.x1 < 260  # the central man by default; person 0 the left one
     assert not any("dancers are in the clip" in n for n in other.notes)  # the user's pick needs no note
     # the default follows the woman near the camera (lower in the frame); the other pick the man behind her
     assert other.framing.square(0).cy < plan.framing.square(0).cy - 100
 
 
-@pytest.mark.parametrize("options,message", [(RenderOptions(person=9), "no person 9"),
-                                             (RenderOptions(dancer=7), "no dancer 7")])
+@pytest.mark.parametrize(
+    "options,message", [(RenderOptions(person=9), "no person 9"), (RenderOptions(dancer=7), "no dancer 7")]
+)
 def test_picks_that_do_not_exist_are_refused_clearly(real, options, message):  # noqa: F811
     with pytest.raises(UserError, match=message):
         prepare(real["bus"], real["multi_person"], options)
@@ -88,12 +91,26 @@ def test_animate_command_takes_person_and_dancer():
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    args = parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default",
-                              "--person", "2", "--dancer", "1"])
+    args = parser.parse_args(
+        [
+            "--source",
+            "p.jpg",
+            "--driving",
+            "c.mp4",
+            "--checkpoint",
+            "default",
+            "--person",
+            "2",
+            "--dancer",
+            "1",
+        ]
+    )
     options = options_from_args(args)
     assert (options.person, options.dancer) == (2, 1)
     assert RenderOptions.from_dict(options.to_dict()) == options  # stored with ratings and read back
-    plain = options_from_args(parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default"]))
+    plain = options_from_args(
+        parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default"])
+    )
     assert (plain.person, plain.dancer) == (None, None)
 
 

@@ -54,8 +54,15 @@ def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, in
     photo, clip = inputs
     calls = []
     options = RenderOptions(output_size=64, best_frame=3, batch_size=2)
-    out = render(photo, clip, options, out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo,
-                 progress=lambda done, total: calls.append((done, total)))
+    out = render(
+        photo,
+        clip,
+        options,
+        out_path=tmp_path / "out.mp4",
+        model=Stub(),
+        animate_fn=echo,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls == [(i, 40) for i in range(1, 41)]
     assert echo.kwargs == dict(mode="relative", adapt_scale=True, best_frame=3, batch_size=2)
     info = open_video(out)
@@ -90,8 +97,13 @@ def test_tiny_random_model_end_to_end(tmp_path, inputs):
     photo, clip = inputs
     model = random_model(TINY_FOMM, seed=0)
     for best_frame in (None, "auto"):
-        out = render(photo, clip, RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48),
-                     out_path=tmp_path / f"{best_frame}.mp4", model=model)
+        out = render(
+            photo,
+            clip,
+            RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48),
+            out_path=tmp_path / f"{best_frame}.mp4",
+            model=model,
+        )
         info = open_video(out)
         assert (info.width, info.frame_count) == (48, 10)
 
@@ -108,14 +120,17 @@ def test_inputs_checked_before_the_model_is_loaded(tmp_path, inputs, monkeypatch
         render(photo, notes, RenderOptions(), out_path=tmp_path / "out.mp4")
 
 
-@pytest.mark.parametrize(("case", "message"), [
-    ("blank photo", "No person found in the photo"),
-    ("photo is text", "not an image we can read"),
-    ("clip too long", "over the 1 s limit"),
-    ("clip is audio", "only audio"),
-    ("bad best frame", "outside the clip"),
-    ("bad output size", "Output size"),
-])
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("blank photo", "No person found in the photo"),
+        ("photo is text", "not an image we can read"),
+        ("clip too long", "over the 1 s limit"),
+        ("clip is audio", "only audio"),
+        ("bad best frame", "outside the clip"),
+        ("bad output size", "Output size"),
+    ],
+)
 def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
     photo, clip = inputs
     options = RenderOptions()
@@ -130,7 +145,9 @@ def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
         options = RenderOptions(max_duration=1)
     elif case == "clip is audio":
         clip = tmp_path / "song.m4a"
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(clip)], check=True)
+        subprocess.run(
+            [ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", str(clip)], check=True
+        )
     elif case == "bad best frame":
         options = RenderOptions(best_frame=40)
     elif case == "bad output size":
@@ -140,12 +157,23 @@ def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-@pytest.mark.parametrize(("size", "side_by_side", "message"), [
-    (2048, False, "Output size 2048 is out of range: choose 32 to 1024 pixels (results are at most 1024 pixels"),
-    (1025, False, "Output size 1025 is out of range: choose 32 to 1024 pixels"),
-    (600, True, "Output size 600 is out of range: choose 32 to 512 pixels with the dance side by side"),
-    (2048, True, "choose 32 to 512 pixels with the dance side by side (results are at most 1024 pixels wide"),
-])
+@pytest.mark.parametrize(
+    ("size", "side_by_side", "message"),
+    [
+        (
+            2048,
+            False,
+            "Output size 2048 is out of range: choose 32 to 1024 pixels (results are at most 1024 pixels",
+        ),
+        (1025, False, "Output size 1025 is out of range: choose 32 to 1024 pixels"),
+        (600, True, "Output size 600 is out of range: choose 32 to 512 pixels with the dance side by side"),
+        (
+            2048,
+            True,
+            "choose 32 to 512 pixels with the dance side by side (results are at most 1024 pixels wide",
+        ),
+    ],
+)
 def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, size, side_by_side, message):
     def refuse(*args, **kwargs):
         raise AssertionError("the clip was opened before the output size was checked")
@@ -156,21 +184,32 @@ def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, si
 
 
 def test_largest_side_by_side_output_is_1024_wide(tmp_path, inputs):
-    out = render(*inputs, RenderOptions(output_size=512, side_by_side=True, trim_end=0.2), out_path=tmp_path / "o.mp4",
-                 model=Stub(), animate_fn=echo)
+    out = render(
+        *inputs,
+        RenderOptions(output_size=512, side_by_side=True, trim_end=0.2),
+        out_path=tmp_path / "o.mp4",
+        model=Stub(),
+        animate_fn=echo,
+    )
     info = open_video(out)
     assert (info.width, info.height) == (1024, 512)
 
 
 def test_a_damaged_clip_renders_what_was_read_with_a_note(tmp_path, inputs):
     photo, clip = inputs
-    whole = render(photo, clip, RenderOptions(), out_path=tmp_path / "whole.mp4", model=Stub(), animate_fn=echo)
+    whole = render(
+        photo, clip, RenderOptions(), out_path=tmp_path / "whole.mp4", model=Stub(), animate_fn=echo
+    )
     cut = tmp_path / "cut.mp4"  # our results are +faststart, so a cut one still opens
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
     plan = prepare(photo, cut, RenderOptions())
     assert plan.notes[0].startswith("The dance clip 'cut.mp4' is damaged or incomplete (cut off?): only ")
-    assert f"({plan.frame_count} frames) of its 2.0 s could be read" in plan.notes[0] and plan.frame_count < 36
-    out = render(photo, cut, RenderOptions(), out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo, plan=plan)
+    assert (
+        f"({plan.frame_count} frames) of its 2.0 s could be read" in plan.notes[0] and plan.frame_count < 36
+    )
+    out = render(
+        photo, cut, RenderOptions(), out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo, plan=plan
+    )
     assert open_video(out).frame_count == plan.frame_count
 
 
@@ -207,8 +246,9 @@ def test_large_clip_is_framed_without_piping_4k(tmp_path):
     Image.fromarray(cv2.resize(frames[0], (384, 216))).save(photo)
     plan = prepare(photo, clip, RenderOptions())
     assert plan.framing.found and 1500 < plan.framing.side < 2160
-    out = render(photo, clip, RenderOptions(), out_path=tmp_path / "o.mp4", model=Stub(), animate_fn=echo,
-                 plan=plan)
+    out = render(
+        photo, clip, RenderOptions(), out_path=tmp_path / "o.mp4", model=Stub(), animate_fn=echo, plan=plan
+    )
     assert open_video(out).frame_count == 4
 
 
@@ -224,17 +264,45 @@ def test_animate_command(tmp_path, inputs):
     photo, clip = inputs
     checkpoint = _tiny_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "result 結果.mp4"
-    cmd = [sys.executable, "-m", "fomm_core", "animate", "--source", str(photo), "--driving", str(clip),
-           "--out", str(out), "--checkpoint", str(checkpoint), "--device", "cpu", "--trim-start", "0.5",
-           "--trim-end", "1.0", "--side-by-side", "--output-size", "40", "--best-frame", "2", "--batch-size", "3"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fomm_core",
+        "animate",
+        "--source",
+        str(photo),
+        "--driving",
+        str(clip),
+        "--out",
+        str(out),
+        "--checkpoint",
+        str(checkpoint),
+        "--device",
+        "cpu",
+        "--trim-start",
+        "0.5",
+        "--trim-end",
+        "1.0",
+        "--side-by-side",
+        "--output-size",
+        "40",
+        "--best-frame",
+        "2",
+        "--batch-size",
+        "3",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out)
     info = open_video(out)
     assert (info.width, info.height, info.frame_count) == (80, 40, 10) and has_audio_stream(out)
 
-    bad = subprocess.run([*cmd[:5], str(clip), "--driving", str(photo), "--out", str(tmp_path / "x.mp4")],
-                         capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    bad = subprocess.run(
+        [*cmd[:5], str(clip), "--driving", str(photo), "--out", str(tmp_path / "x.mp4")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
     assert bad.returncode == 2 and "still image" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x.mp4").exists()
 
@@ -243,24 +311,50 @@ def test_marker_clip_timing_survives_the_pipeline(tmp_path):
     clip = write_clip(tmp_path / "beep.mp4", marker_frames(75, size=(64, 64)), fps=25, audio="beep")
     photo = tmp_path / "p.png"
     Image.new("RGB", (64, 64), (90, 90, 90)).save(photo)
-    out = render(photo, clip, RenderOptions(framing=False, trim_start=0.6), out_path=tmp_path / "o.mp4",
-                 model=Stub(), animate_fn=echo)
+    out = render(
+        photo,
+        clip,
+        RenderOptions(framing=False, trim_start=0.6),
+        out_path=tmp_path / "o.mp4",
+        model=Stub(),
+        animate_fn=echo,
+    )
     flashes = [i for i, f in enumerate(read_frames(open_video(out))) if f.mean() > 240]
     loud = np.nonzero(np.abs(decode_audio(out)) > 0.3)[0] / 8000
     assert flashes[0] == 10 and abs(loud[0] - flashes[0] / 25) <= 1 / 25
 
 
-@pytest.mark.parametrize(("field", "value"), [("trim_start", "nan"), ("trim_end", "inf"), ("trim_start", "-inf"),
-                                              ("trim_end", float("nan")), ("trim_start", float("inf"))])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("trim_start", "nan"),
+        ("trim_end", "inf"),
+        ("trim_start", "-inf"),
+        ("trim_end", float("nan")),
+        ("trim_start", float("inf")),
+    ],
+)
 def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_path, inputs, field, value):
     import app
 
     space = app.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
     times = {"trim_start": 0, "trim_end": 0, field: value}
-    options = space.options("default", "relative", True, False, times["trim_start"], times["trim_end"], True, False,
-                            "native", True)
+    options = space.options(
+        "default",
+        "relative",
+        True,
+        False,
+        times["trim_start"],
+        times["trim_end"],
+        True,
+        False,
+        "native",
+        True,
+    )
     name = field.replace("_", " ")
     with pytest.raises(UserError, match=f"The {name} .* is not a finite number of seconds"):
         prepare(*inputs, options)
-    with pytest.raises(UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"):
+    with pytest.raises(
+        UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"
+    ):
         prepare(*inputs, RenderOptions(**{field: value}))

@@ -22,8 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _write_mp4(path: Path, frames: np.ndarray, fps: float = 25.0) -> None:
     h, w = frames.shape[1:3]
-    writer = imageio_ffmpeg.write_frames(str(path), (w, h), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
-                                         macro_block_size=1, ffmpeg_log_level="error")
+    writer = imageio_ffmpeg.write_frames(
+        str(path),
+        (w, h),
+        fps=fps,
+        codec="libx264",
+        pix_fmt_out="yuv420p",
+        macro_block_size=1,
+        ffmpeg_log_level="error",
+    )
     writer.send(None)
     for frame in frames:
         writer.send(np.ascontiguousarray(frame))
@@ -34,7 +41,9 @@ def _dancer_video(seed: int, n_frames: int) -> np.ndarray:
     """A dancer on a plain wall, in a wider-than-tall frame with room on both sides."""
     rng = np.random.default_rng(seed)
     wall = (200, 200, 190)
-    frames, _ = render(random_identity(rng), choreography(n_frames=n_frames, rng=rng), 120, Background("plain", wall))
+    frames, _ = render(
+        random_identity(rng), choreography(n_frames=n_frames, rng=rng), 120, Background("plain", wall)
+    )
     out = np.full((n_frames, 120, 200, 3), wall, np.uint8)
     out[:, :, 40:160] = frames
     return out
@@ -72,8 +81,9 @@ def test_split_by_video_is_seeded_disjoint_and_covers_all() -> None:
 
 def test_prepare_videos_crops_splits_by_video_and_skips_bad_clips(videos_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "set"
-    manifest = prepare_videos(videos_dir, out, size=64, test_fraction=0.25, seed=0, chunk_seconds=0.64,
-                              log=lambda _: None)
+    manifest = prepare_videos(
+        videos_dir, out, size=64, test_fraction=0.25, seed=0, chunk_seconds=0.64, log=lambda _: None
+    )
     names = {v["name"] for v in manifest["videos"]}
     assert names == {"a", "b_b", "c_1", "more__d"}
     skipped = {s["source"] for s in manifest["skipped"]}
@@ -108,7 +118,9 @@ def test_prepare_refuses_to_mix_sets_unless_overwrite(tmp_path: Path) -> None:
 
 
 def test_prepare_synthetic_writes_frames_joints_and_manifest(tmp_path: Path) -> None:
-    manifest = prepare_synthetic(5, tmp_path, size=48, n_frames=6, test_fraction=0.4, seed=1, log=lambda _: None)
+    manifest = prepare_synthetic(
+        5, tmp_path, size=48, n_frames=6, test_fraction=0.4, seed=1, log=lambda _: None
+    )
     train, test = _folders(tmp_path, "train"), _folders(tmp_path, "test")
     assert len(test) == 2 and len(train) == 3 and not train & test
     for video in manifest["videos"]:
@@ -160,8 +172,9 @@ def test_make_examples_writes_photo_and_dance_with_audio(tmp_path: Path) -> None
     # The committed example is what the script makes.
     np.testing.assert_array_equal(image, cv2.imread(str(ROOT / "examples" / "photo.png")))
     for path in (dance, ROOT / "examples" / "dance.mp4"):
-        info = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                              capture_output=True, text=True).stderr
+        info = subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True
+        ).stderr
         assert "Audio: aac" in info
         assert "Video: h264" in info and "yuv420p" in info and "256x256" in info
         assert "Duration: 00:00:08.0" in info

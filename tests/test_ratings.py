@@ -36,9 +36,17 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def make_rating(rating: int = 1, model: str = "default", session: str = "s1", **options) -> Rating:
     """A rating with plausible fields; options override RenderOptions defaults."""
-    return Rating(generation_id="gen-" + model, model=model, checkpoint_sha256="c" * 64,
-                  options=RenderOptions(model=model, **options).to_dict(), photo_sha256="p" * 64,
-                  clip_sha256="v" * 64, rating=rating, comment="nice", session=anonymous_session(session))
+    return Rating(
+        generation_id="gen-" + model,
+        model=model,
+        checkpoint_sha256="c" * 64,
+        options=RenderOptions(model=model, **options).to_dict(),
+        photo_sha256="p" * 64,
+        clip_sha256="v" * 64,
+        rating=rating,
+        comment="nice",
+        session=anonymous_session(session),
+    )
 
 
 def test_wilson_interval_known_values() -> None:
@@ -94,8 +102,11 @@ def test_hashes_are_content_hashes(tmp_path: Path) -> None:
 
 
 def test_aggregate_by_model_and_option_set() -> None:
-    ratings = ([make_rating(1, "taichi", f"s{i}") for i in range(6)] + [make_rating(-1, "taichi", "s0")]
-               + [make_rating(1, "default", "a", mode="absolute"), make_rating(-1, "default", "b")])
+    ratings = (
+        [make_rating(1, "taichi", f"s{i}") for i in range(6)]
+        + [make_rating(-1, "taichi", "s0")]
+        + [make_rating(1, "default", "a", mode="absolute"), make_rating(-1, "default", "b")]
+    )
     rows = aggregate(ratings, ("model",))
     assert [r.key for r in rows] == [("taichi",), ("default",)]
     taichi = rows[0]
@@ -129,8 +140,16 @@ def test_report_command_counts_ratings(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["ratings", "report", "--db", str(db), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data == report(store)
-    assert data["by_model"][0] == {"model": "default", "n": 2, "up": 2, "down": 0, "raters": 2, "approval": 1.0,
-                                   "low": pytest.approx(wilson_interval(2, 2)[0]), "high": 1.0}
+    assert data["by_model"][0] == {
+        "model": "default",
+        "n": 2,
+        "up": 2,
+        "down": 0,
+        "raters": 2,
+        "approval": 1.0,
+        "low": pytest.approx(wilson_interval(2, 2)[0]),
+        "high": 1.0,
+    }
     assert main(["ratings", "report", "--db", str(db), "--by", "mode", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["mode"] == "relative"
     assert main(["ratings", "report", "--db", str(tmp_path / "none.db")]) == 2
@@ -164,8 +183,13 @@ def test_killed_writer_keeps_every_acknowledged_rating(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     acknowledged: list[str] = []
     for round_ in range(3):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(db)], stdout=subprocess.PIPE, text=True,
-                                 cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(db)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
         assert child.stdout is not None
         lines = [child.stdout.readline() for _ in range(20 + 17 * round_)]
         child.send_signal(signal.SIGKILL)
@@ -240,9 +264,17 @@ def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
         assert store.mirror is None
         print(store.add(Rating("g", "default", None, {}, "p", "v", 1)))
     """)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FOMM_RATINGS_REPO": "me/ratings", "HF_TOKEN": "hf_test",
-           "FOMM_RATINGS_DB": str(tmp_path / "r.db"), "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "FOMM_RATINGS_REPO": "me/ratings",
+        "HF_TOKEN": "hf_test",
+        "FOMM_RATINGS_DB": str(tmp_path / "r.db"),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert "ratings will not be pushed to the Hub dataset me/ratings" in done.stderr
     assert RatingsStore(tmp_path / "r.db", mirror=None).ids() == {done.stdout.strip()}

@@ -43,8 +43,17 @@ SAVE_FAILED = "Your rating could not be saved: the ratings database is {}. Pleas
 
 def generate(client: Client) -> str:
     """A 10-frame video through /generate."""
-    return client.predict(handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), "default", "relative",
-                          True, False, 0, 0.4, api_name="/generate")
+    return client.predict(
+        handle_file(str(EXAMPLE_PHOTO)),
+        handle_file(str(EXAMPLE_CLIP)),
+        "default",
+        "relative",
+        True,
+        False,
+        0,
+        0.4,
+        api_name="/generate",
+    )
 
 
 def rate(client: Client, comment: str = "", api_name: str = "/rate_up") -> dict | str:
@@ -94,7 +103,8 @@ def test_up_and_down_fired_together_store_one_rating(tmp_path: Path) -> None:
                 except AppError as exc:
                     outcomes.append(str(exc))
             assert sorted(outcomes, key=str) == sorted(
-                [True, "You already rated this video; generate another one to rate again."], key=str)
+                [True, "You already rated this video; generate another one to rate again."], key=str
+            )
     per_video = Counter(r.generation_id for r in store.ratings())
     assert len(per_video) == tries and set(per_video.values()) == {1}
 
@@ -106,7 +116,9 @@ def test_concurrent_threads_store_one_rating_per_video_per_rater(tmp_path: Path)
     lock = threading.Lock()
 
     def vote(generation_id: str, barrier: threading.Barrier, n: int) -> None:
-        rating = Rating(generation_id, "default", None, {}, "p", "v", 1 if n % 2 else -1, session="s", rater="a:one")
+        rating = Rating(
+            generation_id, "default", None, {}, "p", "v", 1 if n % 2 else -1, session="s", rater="a:one"
+        )
         barrier.wait()
         try:
             store.add(rating)
@@ -148,8 +160,16 @@ def test_concurrent_processes_store_one_rating_per_video_per_rater(tmp_path: Pat
     db, videos = tmp_path / "r.db", 60
     RatingsStore(db, mirror=None).count()  # created before the race, as the app does at its first rating
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "FOMM_RATE_LIMIT_RATER": "100000/60"}
-    children = [subprocess.Popen([sys.executable, "-c", VOTER, str(db), str(videos)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", VOTER, str(db), str(videos)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(4)
+    ]
     saved = []
     for child in children:
         out, err = child.communicate(timeout=300)
@@ -157,11 +177,13 @@ def test_concurrent_processes_store_one_rating_per_video_per_rater(tmp_path: Pat
         saved.append(int(out))
     assert sum(saved) == videos
     assert Counter(r.generation_id for r in RatingsStore(db, mirror=None).ratings()) == {
-        f"g{v}": 1 for v in range(videos)}
+        f"g{v}": 1 for v in range(videos)
+    }
 
 
-def test_rate_limits_and_new_sessions_from_one_client_count_as_one_rater(tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_rate_limits_and_new_sessions_from_one_client_count_as_one_rater(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = RatingsStore(tmp_path / "r.db", mirror=None, limits=RateLimits(session=(2, 600), rater=(3, 600)))
     with launched_app(tmp_path, TINY_FOMM, max_duration=10, examples=False, store=store) as space:
         first = Client(space.url, verbose=False)
@@ -170,8 +192,10 @@ def test_rate_limits_and_new_sessions_from_one_client_count_as_one_rater(tmp_pat
             assert rate(first)["saved"] is True
         generate(first)
         refused = rate(first)
-        assert refused.startswith("Thank you for rating so much! The peer review takes at most 2 ratings per "
-                                  "10 minutes from this browser session; please rate again in 10 minutes.")
+        assert refused.startswith(
+            "Thank you for rating so much! The peer review takes at most 2 ratings per "
+            "10 minutes from this browser session; please rate again in 10 minutes."
+        )
         second = Client(space.url, verbose=False)  # a new session from the same address
         generate(second)
         assert rate(second, api_name="/rate_down")["rating"] == "down"
@@ -200,23 +224,33 @@ def test_rate_endpoints_return_a_named_status(tmp_path: Path) -> None:
         video = generate(client)
         status = rate(client, "  good  ")
         (stored,) = space.store.ratings()
-    assert status == {"saved": True, "rating": "up", "rating_id": stored.id, "generation_id": Path(video).stem,
-                      "message": "Thank you! Your rating was saved and counts in the **Peer review** tab."}
+    assert status == {
+        "saved": True,
+        "rating": "up",
+        "rating_id": stored.id,
+        "generation_id": Path(video).stem,
+        "message": "Thank you! Your rating was saved and counts in the **Peer review** tab.",
+    }
     assert stored.comment == "good" and stored.rater.startswith("a:") and len(stored.rater) == 18
 
 
-def test_read_only_and_damaged_database_through_the_app(tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                                        capfd: pytest.CaptureFixture[str]) -> None:
+def test_read_only_and_damaged_database_through_the_app(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     store = RatingsStore(tmp_path / "r.db", mirror=None, limits=GENEROUS)
-    with launched_app(tmp_path, TINY_FOMM, max_duration=10, examples=False, store=store) as space, \
-            caplog.at_level(logging.WARNING, logger="app"):
+    with (
+        launched_app(tmp_path, TINY_FOMM, max_duration=10, examples=False, store=store) as space,
+        caplog.at_level(logging.WARNING, logger="app"),
+    ):
         client = Client(space.url, verbose=False)
         generate(client)
         assert rate(client)["saved"] is True
         generate(client)
         with read_only(store.path):
             assert rate(client, "kept?") == SAVE_FAILED.format("read-only")
-        assert rate(client, "kept!")["saved"] is True  # the refused rating was not marked done: rating again works
+        assert (
+            rate(client, "kept!")["saved"] is True
+        )  # the refused rating was not marked done: rating again works
         for _ in range(60):
             store.add(make_rating(session="filler"))  # enough pages to damage beyond the schema page
         generate(client)
@@ -224,8 +258,9 @@ def test_read_only_and_damaged_database_through_the_app(tmp_path: Path, caplog: 
         assert rate(client) == SAVE_FAILED.format("damaged")
         with pytest.raises(AppError) as info:
             client.predict(api_name="/peer_review")
-        assert str(info.value) == ("The ratings could not be read: the ratings database is damaged. "
-                                   "Please try again later.")
+        assert str(info.value) == (
+            "The ratings could not be read: the ratings database is damaged. Please try again later."
+        )
     lines = [r for r in caplog.records if r.name == "app"]
     assert len(lines) == 3 and all(r.exc_info is None and r.levelno == logging.WARNING for r in lines)
     assert all(str(store.path) in r.getMessage() and "\n" not in r.getMessage() for r in lines)
@@ -245,17 +280,23 @@ def test_store_errors_name_no_path_and_keep_the_file(tmp_path: Path) -> None:
         assert len(RatingsStore(db, mirror=None, writable=False).ratings()) == 1  # reading still works
     blocked = tmp_path / "file-in-the-way"
     blocked.write_text("x")
-    with pytest.raises(RatingsError, match="^Your rating could not be saved: the ratings database cannot be used"):
+    with pytest.raises(
+        RatingsError, match="^Your rating could not be saved: the ratings database cannot be used"
+    ):
         RatingsStore(blocked / "r.db", mirror=None).add(make_rating())
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty (0 bytes), not a ratings database"),
-    (b"name,rating\nx,1\n" * 50, "Cannot read the ratings database"),
-    (None, "Cannot read the ratings database"),  # a damaged database
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty (0 bytes), not a ratings database"),
+        (b"name,rating\nx,1\n" * 50, "Cannot read the ratings database"),
+        (None, "Cannot read the ratings database"),  # a damaged database
+    ],
+)
 def test_report_refuses_what_is_not_a_ratings_database_and_never_writes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
     db = tmp_path / "r.db"
     sqlite_file = content is None
     if sqlite_file:
@@ -293,17 +334,26 @@ CREATE INDEX ratings_model ON ratings (model);
 """
 
 
-def test_old_database_is_migrated_and_its_ratings_still_read(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_old_database_is_migrated_and_its_ratings_still_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
     conn.executescript(OLD_SCHEMA)
-    old = [("a", 1.0, "g1", "s1", 1), ("b", 2.0, "g1", "s1", -1), ("c", 3.0, "g2", "s2", 1)]  # g1: the old race
-    conn.executemany("INSERT INTO ratings VALUES (?, ?, ?, 'default', NULL, '{}', 'p', 'v', ?, '', ?)",
-                     [(i, t, g, v, s) for i, t, g, s, v in old])
+    old = [
+        ("a", 1.0, "g1", "s1", 1),
+        ("b", 2.0, "g1", "s1", -1),
+        ("c", 3.0, "g2", "s2", 1),
+    ]  # g1: the old race
+    conn.executemany(
+        "INSERT INTO ratings VALUES (?, ?, ?, 'default', NULL, '{}', 'p', 'v', ?, '', ?)",
+        [(i, t, g, v, s) for i, t, g, s, v in old],
+    )
     conn.commit()
     conn.close()
-    assert main(["ratings", "report", "--db", str(db), "--json"]) == 0  # read-only: reads the old schema as is
+    assert (
+        main(["ratings", "report", "--db", str(db), "--json"]) == 0
+    )  # read-only: reads the old schema as is
     data = json.loads(capsys.readouterr().out)
     assert (data["ratings"], data["raters"], data["ratings_counted_by_session"]) == (3, 2, 3)
 
@@ -313,7 +363,9 @@ def test_old_database_is_migrated_and_its_ratings_still_read(tmp_path: Path,
     with pytest.raises(AlreadyRated):
         store.add(Rating("g1", "default", None, {}, "p", "v", -1, session="s4", rater="a:new"))
     assert store.count() == 4 and report(store)["raters"] == 3
-    assert store.rater("10.0.0.1", "x") == RatingsStore(db, mirror=None).rater("10.0.0.1", "y")  # salt is kept
+    assert store.rater("10.0.0.1", "x") == RatingsStore(db, mirror=None).rater(
+        "10.0.0.1", "y"
+    )  # salt is kept
     old_line = {k: v for k, v in Rating("g", "m", None, {}, "p", "v", 1).to_dict().items() if k != "rater"}
     assert Rating.from_dict(old_line).rater == ""  # Hub JSONL written before raters were recorded
 
@@ -321,7 +373,9 @@ def test_old_database_is_migrated_and_its_ratings_still_read(tmp_path: Path,
 def test_rate_limit_counts_per_session_and_per_rater_in_the_store(tmp_path: Path) -> None:
     store = RatingsStore(tmp_path / "r.db", mirror=None, limits=RateLimits(session=(2, 60), rater=(3, 60)))
     for session in ("s1", "s1", "s2"):
-        store.add(Rating(f"g-{session}-{store.count()}", "m", None, {}, "p", "v", 1, session=session, rater="a:x"))
+        store.add(
+            Rating(f"g-{session}-{store.count()}", "m", None, {}, "p", "v", 1, session=session, rater="a:x")
+        )
     with pytest.raises(RateLimited, match="from this browser session"):
         store.add(Rating("g9", "m", None, {}, "p", "v", 1, session="s1", rater="a:y"))
     with pytest.raises(RateLimited, match="at most 3 ratings per minute from your network address"):
@@ -332,12 +386,16 @@ def test_rate_limit_counts_per_session_and_per_rater_in_the_store(tmp_path: Path
 
 
 def test_rater_identity_rules() -> None:
-    assert client_address("10.1.1.1", "6.6.6.6", 0) == "10.1.1.1"  # no proxy: the header is the client's to forge
+    assert (
+        client_address("10.1.1.1", "6.6.6.6", 0) == "10.1.1.1"
+    )  # no proxy: the header is the client's to forge
     assert client_address("10.0.0.2", "6.6.6.6, 203.0.113.9", 1) == "203.0.113.9"  # the proxy's own entry
     assert client_address("10.0.0.2", "6.6.6.6, 203.0.113.9, 10.0.0.1", 2) == "203.0.113.9"
     assert client_address("10.0.0.2", None, 1) == ""
     by_address = rater_id("salt", "203.0.113.9", "session-1")
-    assert by_address == rater_id("salt", "203.0.113.9", "session-2") != rater_id("pepper", "203.0.113.9", "s")
+    assert (
+        by_address == rater_id("salt", "203.0.113.9", "session-2") != rater_id("pepper", "203.0.113.9", "s")
+    )
     assert by_address.startswith("a:") and "203" not in by_address
     assert rater_id("salt", "", "session-1").startswith("s:") and rater_id("salt", "", "") == ""
     assert describe((10, 600)) == "10 ratings per 10 minutes" and describe((1, 3600)) == "1 rating per hour"
@@ -353,11 +411,25 @@ def test_rate_limits_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_generation_record_and_rating_of_it() -> None:
-    record = generation_record("gen1", "default", "c" * 64, {"relative": True}, EXAMPLE_PHOTO, EXAMPLE_CLIP, "note")
-    assert record == {"generation_id": "gen1", "model": "default", "checkpoint_sha256": "c" * 64,
-                      "options": {"relative": True}, "photo_sha256": file_sha256(EXAMPLE_PHOTO),
-                      "clip_sha256": file_sha256(EXAMPLE_CLIP), "notice": "note", "rated": False}
+    record = generation_record(
+        "gen1", "default", "c" * 64, {"relative": True}, EXAMPLE_PHOTO, EXAMPLE_CLIP, "note"
+    )
+    assert record == {
+        "generation_id": "gen1",
+        "model": "default",
+        "checkpoint_sha256": "c" * 64,
+        "options": {"relative": True},
+        "photo_sha256": file_sha256(EXAMPLE_PHOTO),
+        "clip_sha256": file_sha256(EXAMPLE_CLIP),
+        "notice": "note",
+        "rated": False,
+    }
     rating = Rating.of_generation(record, -1, "  meh ", "sess", "a:r")
     assert (rating.generation_id, rating.rating, rating.comment, rating.session, rating.rater) == (
-        "gen1", -1, "meh", "sess", "a:r")
+        "gen1",
+        -1,
+        "meh",
+        "sess",
+        "a:r",
+    )
     assert rating.photo_sha256 == record["photo_sha256"] and rating.options == {"relative": True}

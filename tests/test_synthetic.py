@@ -62,7 +62,7 @@ def test_figure_is_drawn_where_its_joints_are() -> None:
         for frame, frame_joints in zip(frames, joints, strict=True):
             diff = np.abs(frame.astype(int) - base).sum(-1)
             for x, y in np.round(frame_joints).astype(int):
-                assert diff[y - 1:y + 2, x - 1:x + 2].max() > 40
+                assert diff[y - 1 : y + 2, x - 1 : x + 2].max() > 40
             # Far from every joint the backdrop is untouched.
             assert diff[:4, :4].max() == 0 and diff[:4, -4:].max() == 0
 
@@ -84,7 +84,7 @@ def test_moves_are_distinct_from_each_other() -> None:
         tracks[name] = pose_joints(identity, motion, 128)
     names = sorted(tracks)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             assert np.abs(tracks[a] - tracks[b]).mean() > 1.0, (a, b)
 
 
@@ -173,7 +173,9 @@ def test_travel_style_crosses_the_frame() -> None:
 def test_floor_moves_go_low_and_jumps_leave_the_floor() -> None:
     identity = random_identity(np.random.default_rng(0))
     still = pose_joints(identity, Motion.still(1), 128)[0, JOINTS.index("pelvis"), 1]
-    floor = pose_joints(identity, choreography(n_frames=200, rng=np.random.default_rng(0), style="floor_moves"), 128)
+    floor = pose_joints(
+        identity, choreography(n_frames=200, rng=np.random.default_rng(0), style="floor_moves"), 128
+    )
     assert floor[:, JOINTS.index("pelvis"), 1].max() > still + 0.15 * 128
     motion = choreography(["jump"], n_frames=50, bpm=120, rng=np.random.default_rng(0))
     assert motion["lift"].max() > 0.05

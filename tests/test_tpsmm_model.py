@@ -62,18 +62,29 @@ def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_
     loaded = fomm_core.load_model(str(path), config=TINY_TPSMM, device="cpu")
     assert isinstance(loaded, TPSMMModel) and loaded.modes == ("relative", "absolute", "avd")
     assert loaded.bg_predictor is not None
-    for key, net in (("kp_detector", loaded.kp_detector), ("inpainting_network", loaded.inpainting_network),
-                     ("avd_network", loaded.avd_network), ("bg_predictor", loaded.bg_predictor)):
+    for key, net in (
+        ("kp_detector", loaded.kp_detector),
+        ("inpainting_network", loaded.inpainting_network),
+        ("avd_network", loaded.avd_network),
+        ("bg_predictor", loaded.bg_predictor),
+    ):
         for name, tensor in net.state_dict().items():
             assert torch.equal(tensor, ckpt[key][name]), (key, name)
     reference = tiny_tpsmm()
     for kw in ({}, {"mode": "absolute"}, {"mode": "avd"}):
-        assert np.array_equal(fomm_core.animate(loaded, *clip, **kw), fomm_core.animate(reference, *clip, **kw))
+        assert np.array_equal(
+            fomm_core.animate(loaded, *clip, **kw), fomm_core.animate(reference, *clip, **kw)
+        )
 
     converted = tmp_path / "tiny-tpsmm.safetensors"
     assert cli_main(["convert", str(path), str(converted), "--config", str(_yaml(tmp_path))]) == 0
-    assert set(read_checkpoint(converted)) == {"kp_detector", "dense_motion_network", "inpainting_network",
-                                                "avd_network", "bg_predictor"}
+    assert set(read_checkpoint(converted)) == {
+        "kp_detector",
+        "dense_motion_network",
+        "inpainting_network",
+        "avd_network",
+        "bg_predictor",
+    }
     again = fomm_core.load_model(str(converted))  # the config comes from the file's metadata
     assert again.config == TINY_TPSMM
     out = fomm_core.animate(loaded, *clip)
@@ -99,8 +110,9 @@ def test_a_checkpoint_that_does_not_fit_is_a_user_error(tmp_path) -> None:
     with pytest.raises(fomm_core.UserError, match="does not fit"):
         fomm_core.load_model(str(path), config=TINY_TPSMM)
     with pytest.raises(fomm_core.UserError, match="does not fit"):
-        fomm_core.load_model(str(write_safetensors(tiny_tpsmm_state(), tmp_path / "ok.safetensors")),
-                             config="tpsmm-taichi-256")
+        fomm_core.load_model(
+            str(write_safetensors(tiny_tpsmm_state(), tmp_path / "ok.safetensors")), config="tpsmm-taichi-256"
+        )
 
 
 def test_without_an_avd_network_there_is_no_avd_mode(clip) -> None:
@@ -116,8 +128,16 @@ def test_random_model_dispatches_to_tpsmm() -> None:
     assert isinstance(model, TPSMMModel) and "avd" in model.modes
 
 
-@pytest.mark.parametrize("kw", [{"mode": "relative"}, {"mode": "absolute"}, {"mode": "avd"},
-                                {"mode": "relative", "adapt_scale": False}, {"mode": "relative", "best_frame": "auto"}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"mode": "relative"},
+        {"mode": "absolute"},
+        {"mode": "avd"},
+        {"mode": "relative", "adapt_scale": False},
+        {"mode": "relative", "best_frame": "auto"},
+    ],
+)
 def test_each_mode_runs_and_batches_and_streams_like_frame_by_frame(model, clip, kw) -> None:
     source, driving = clip
     one_by_one = fomm_core.animate(model, source, driving, batch_size=1, **kw)
@@ -132,7 +152,7 @@ def test_each_mode_runs_and_batches_and_streams_like_frame_by_frame(model, clip,
 
 def test_modes_give_different_videos(model, clip) -> None:
     outs = [fomm_core.animate(model, *clip, **kw) for kw in ({}, {"mode": "absolute"}, {"mode": "avd"})]
-    assert all(np.abs(a - b).max() > 1e-2 for i, a in enumerate(outs) for b in outs[i + 1:])
+    assert all(np.abs(a - b).max() > 1e-2 for i, a in enumerate(outs) for b in outs[i + 1 :])
 
 
 def test_drive_keypoints_follows_tpsmm_demo(model, clip) -> None:
@@ -152,7 +172,7 @@ def test_drive_keypoints_follows_tpsmm_demo(model, clip) -> None:
     assert torch.equal(unscaled.value, kp.value - initial.value + state.kp.value)
     assert torch.equal(relative.value[2], state.kp.value[0])
     with torch.inference_mode():
-        direct = torch.cat([model.avd_network(state.kp.value, kp.value[i:i + 1]) for i in range(7)])
+        direct = torch.cat([model.avd_network(state.kp.value, kp.value[i : i + 1]) for i in range(7)])
     assert avd.value.shape == (7, 20, 2) and torch.equal(avd.value, direct)
 
 

@@ -24,8 +24,13 @@ from fomm_core.tpsmm import build_networks
 # Every key and shape, in order, of each module of the public taichi-256 checkpoint (taichi.pth.tar).
 MANIFEST = Path(__file__).parent / "data" / "tpsmm_taichi256_state_dict.json"
 # The public taichi-256 checkpoint's module sizes (numel), from the reference notes.
-NUMEL = {"kp_detector": 11_237_432, "dense_motion_network": 37_941_904, "inpainting_network": 24_737_283,
-         "avd_network": 2_594_413, "bg_predictor": 11_198_618}
+NUMEL = {
+    "kp_detector": 11_237_432,
+    "dense_motion_network": 37_941_904,
+    "inpainting_network": 24_737_283,
+    "avd_network": 2_594_413,
+    "bg_predictor": 11_198_618,
+}
 
 
 def _manifest() -> dict[str, list[tuple[str, list[int]]]]:
@@ -37,8 +42,13 @@ def test_taichi_256_networks_match_the_public_checkpoint_keys_order_and_shapes()
     with torch.device("meta"):
         nets = build_networks(PRESETS["tpsmm-taichi-256"])
     manifest = _manifest()
-    assert list(nets) == ["kp_detector", "dense_motion_network", "inpainting_network", "avd_network",
-                          "bg_predictor"]
+    assert list(nets) == [
+        "kp_detector",
+        "dense_motion_network",
+        "inpainting_network",
+        "avd_network",
+        "bg_predictor",
+    ]
     assert set(nets) == set(manifest)
     for name, net in nets.items():
         state = net.state_dict()
@@ -85,7 +95,7 @@ def test_instance_norm_shortcut_equals_instance_norm_per_sample() -> None:
         with plain_ops():
             plain = res(same(x))
         # batch independence: each sample normalised by its own statistics
-        single = torch.cat([res(same(x[i:i + 1])) for i in range(3)])
+        single = torch.cat([res(same(x[i : i + 1])) for i in range(3)])
     assert (fast - plain).abs().max() < 1e-5
     assert (fast - single).abs().max() < 1e-5
 

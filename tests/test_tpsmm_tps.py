@@ -30,7 +30,7 @@ def _float64_solve(control: np.ndarray, target: np.ndarray, reg: float) -> np.nd
 def test_kernel_is_r2_log_r2_of_the_squared_distance() -> None:
     r = torch.tensor([0.0, 0.5, 1.0, 2.0])
     expected = torch.tensor([0.0, 0.25 * np.log(0.25), 0.0, 4 * np.log(4.0)], dtype=torch.float32)
-    assert torch.allclose(tps_kernel(r ** 2), expected, atol=1e-6)
+    assert torch.allclose(tps_kernel(r**2), expected, atol=1e-6)
 
 
 def test_fit_matches_an_independent_float64_solve() -> None:
@@ -47,19 +47,30 @@ def test_control_points_land_on_their_targets_within_the_regularisation() -> Non
     # misses its target by exactly 0.01·|w_i|. Without regularisation it is an exact interpolation.
     control, target = _points(1)
     affine, weights = fit_tps(control, target)
-    mapped = torch.stack([warp_points(control[i], control[i:i + 1], affine[i:i + 1], weights[i:i + 1])[0]
-                          for i in range(len(control))])
+    mapped = torch.stack(
+        [
+            warp_points(control[i], control[i : i + 1], affine[i : i + 1], weights[i : i + 1])[0]
+            for i in range(len(control))
+        ]
+    )
     assert torch.allclose(mapped + 0.01 * weights, target, atol=2e-5)
     assert (mapped - target).abs().max() > 1e-4  # the regularisation really does move them
 
     affine0, weights0 = fit_tps(control.double(), target.double(), regularization=0.0)
-    mapped0 = torch.stack([warp_points(control[i].double(), control[i:i + 1].double(), affine0[i:i + 1],
-                                       weights0[i:i + 1])[0] for i in range(len(control))])
+    mapped0 = torch.stack(
+        [
+            warp_points(
+                control[i].double(), control[i : i + 1].double(), affine0[i : i + 1], weights0[i : i + 1]
+            )[0]
+            for i in range(len(control))
+        ]
+    )
     assert torch.allclose(mapped0, target.double(), atol=1e-9)
 
 
-def _kernel_share(control: torch.Tensor, affine: torch.Tensor, weights: torch.Tensor,
-                  distances: tuple[float, ...]) -> list[float]:
+def _kernel_share(
+    control: torch.Tensor, affine: torch.Tensor, weights: torch.Tensor, distances: tuple[float, ...]
+) -> list[float]:
     """|TPS − its affine part| / |affine part| at points along one direction, at each distance from the origin."""
     direction = torch.tensor([[0.6, 0.8]], dtype=torch.float64)
     ratios = []
@@ -76,7 +87,9 @@ def test_exact_tps_reduces_to_its_affine_part_far_from_the_points() -> None:
     # while the affine part grows like r: relative to the affine part it vanishes far away.
     control, target = _points(2, groups=1)
     affine, weights = fit_tps(control.double(), target.double(), regularization=0.0)
-    assert weights.sum(1).abs().max() < 1e-9 and (weights.transpose(1, 2) @ control.double()).abs().max() < 1e-9
+    assert (
+        weights.sum(1).abs().max() < 1e-9 and (weights.transpose(1, 2) @ control.double()).abs().max() < 1e-9
+    )
     ratios = _kernel_share(control.double(), affine, weights, (1e2, 1e4, 1e6))
     assert ratios[0] < 0.05 and ratios[1] < 1e-3 and ratios[2] < 1e-5
     assert ratios[0] > ratios[1] > ratios[2]
@@ -89,8 +102,9 @@ def test_regularised_tps_does_not_reduce_to_affine_far_away() -> None:
     control, target = _points(3, groups=1)
     affine, weights = fit_tps(control.double(), target.double())
     assert torch.allclose(weights.sum(1), -0.01 * affine[:, 2], atol=1e-12)
-    assert torch.allclose(weights.transpose(1, 2) @ control.double(), -0.01 * affine[:, :2].transpose(1, 2),
-                          atol=1e-12)
+    assert torch.allclose(
+        weights.transpose(1, 2) @ control.double(), -0.01 * affine[:, :2].transpose(1, 2), atol=1e-12
+    )
     ratios = _kernel_share(control.double(), affine, weights, (1.0, 1e2, 1e4))
     assert ratios[0] < 0.5 < ratios[2] and ratios[0] < ratios[1] < ratios[2]
 

@@ -24,7 +24,9 @@ def _train(out: str, steps: int, overrides: dict) -> dict[str, torch.Tensor]:
     from fomm_core.train.setup import setup_from_dict
     from fomm_core.train.trainer import Trainer
 
-    trainer = Trainer(setup_from_dict(tiny_document(sample_every=100, **overrides)), BlobPairs(), out, device="cpu")
+    trainer = Trainer(
+        setup_from_dict(tiny_document(sample_every=100, **overrides)), BlobPairs(), out, device="cpu"
+    )
     assert trainer.sampler.batch_size == 4 // trainer.ctx.world_size
     trainer.run(steps)
     return {f"{name}.{key}": t for name, m in trainer.modules().items() for key, t in m.state_dict().items()}
@@ -34,8 +36,13 @@ def _worker(rank: int, world_size: int, port: int, out: str, steps: int, overrid
     import torch.distributed as dist
 
     torch.set_num_threads(1)
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world_size), RANK=str(rank),
-                      LOCAL_RANK=str(rank))
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        WORLD_SIZE=str(world_size),
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+    )
     torch.save(_train(out, steps, overrides), Path(out) / f"rank{rank}.pt")
     dist.destroy_process_group()
 
@@ -52,4 +59,3 @@ def test_two_gloo_processes_train_and_end_with_identical_weights(tmp_path):
     assert any(k.startswith("discriminator.") for k in ranks[0])
     lines = (tmp_path / "log.jsonl").read_text().splitlines()
     assert len(lines) == 2  # only rank 0 writes
-

@@ -22,8 +22,9 @@ def _dance(n: int) -> np.ndarray:
     reader = imageio_ffmpeg.read_frames(str(ROOT / "examples" / "dance.mp4"))
     meta = next(reader)
     w, h = meta["size"]
-    frames = [np.frombuffer(raw, np.uint8).reshape(h, w, 3).copy()
-              for _, raw in zip(range(n), reader, strict=False)]
+    frames = [
+        np.frombuffer(raw, np.uint8).reshape(h, w, 3).copy() for _, raw in zip(range(n), reader, strict=False)
+    ]
     reader.close()
     return np.stack(frames)
 

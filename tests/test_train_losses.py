@@ -89,17 +89,20 @@ def test_equivariance_transform_with_zero_parameters_is_identity():
 
 
 def test_equivariance_jacobian_matches_finite_differences():
-    transform = EquivarianceTransform.random(2, sigma_affine=0.2, sigma_tps=0.05,
-                                             generator=torch.Generator().manual_seed(1))
+    transform = EquivarianceTransform.random(
+        2, sigma_affine=0.2, sigma_tps=0.05, generator=torch.Generator().manual_seed(1)
+    )
     transform.theta = transform.theta.double()
     transform.control_params = transform.control_params.double()
-    points = (torch.rand(2, 5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(2)) * 1.6 - 0.8)
+    points = torch.rand(2, 5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(2)) * 1.6 - 0.8
     jac = transform.jacobian(points)
     eps = 1e-6
     for j in range(2):
         step = torch.zeros_like(points)
         step[..., j] = eps
-        column = (transform.warp_coordinates(points + step) - transform.warp_coordinates(points - step)) / (2 * eps)
+        column = (transform.warp_coordinates(points + step) - transform.warp_coordinates(points - step)) / (
+            2 * eps
+        )
         assert torch.allclose(jac[..., :, j], column, atol=1e-6)
     # the quirk: the TPS offset is the same for x and y, so both rows differ from θ by the same vector
     tps = jac - transform.theta[:, None, :, :2]
@@ -127,7 +130,7 @@ def test_augmentation_applies_the_same_parameters_to_every_frame():
     for seed in range(8):
         params = aug.sample(torch.Generator().manual_seed(seed))
         both = aug.apply(frames, params)
-        one_by_one = [aug.apply(frames[i:i + 1], params)[0] for i in range(2)]
+        one_by_one = [aug.apply(frames[i : i + 1], params)[0] for i in range(2)]
         if params.time_flip:
             one_by_one.reverse()
         assert torch.allclose(both[0], one_by_one[0], atol=1e-6)
@@ -148,8 +151,9 @@ def test_augmentation_operations():
     red[:, 0] = 1
     green = apply(red, AugmentParams(hue=1 / 3))
     assert torch.allclose(green[0, :, 0, 0], torch.tensor([0.0, 1.0, 0.0]), atol=1e-5)
-    assert torch.allclose(apply(frames, AugmentParams(saturation=0.0)).std(dim=1), torch.zeros(2, 32, 32),
-                          atol=1e-6)
+    assert torch.allclose(
+        apply(frames, AugmentParams(saturation=0.0)).std(dim=1), torch.zeros(2, 32, 32), atol=1e-6
+    )
     zoomed = apply(frames, AugmentParams(scale=1.1))
     assert zoomed.shape == frames.shape and not torch.allclose(zoomed, frames)
 
@@ -163,8 +167,13 @@ def test_time_flip_is_never_combined_with_horizontal_flip():
 
 
 def test_augmentation_from_original_params():
-    aug = Augmentation.from_params({"flip_param": {"horizontal_flip": True, "time_flip": False},
-                                    "jitter_param": {"hue": 0.5}, "resize_param": {"ratio": [0.9, 1.1]}})
+    aug = Augmentation.from_params(
+        {
+            "flip_param": {"horizontal_flip": True, "time_flip": False},
+            "jitter_param": {"hue": 0.5},
+            "resize_param": {"ratio": [0.9, 1.1]},
+        }
+    )
     assert aug.horizontal_flip and not aug.time_flip
     assert aug.jitter == (0.0, 0.0, 0.0, 0.5) and aug.scale == (0.9, 1.1)
 

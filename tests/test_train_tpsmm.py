@@ -24,14 +24,34 @@ TINY_TPSMM_DOCUMENT = {
     "model_params": {
         "common_params": {"num_tps": 2, "num_channels": 3, "bg": False, "multi_mask": True},
         "generator_params": {"block_expansion": 4, "max_features": 32, "num_down_blocks": 3},
-        "dense_motion_params": {"block_expansion": 4, "max_features": 32, "num_blocks": 3, "scale_factor": 0.25},
+        "dense_motion_params": {
+            "block_expansion": 4,
+            "max_features": 32,
+            "num_blocks": 3,
+            "scale_factor": 0.25,
+        },
     },
-    "train_params": {"num_epochs": 2, "num_repeats": 1, "epoch_milestones": [1], "lr_generator": 2e-4,
-                     "batch_size": 4, "scales": [1, 0.5], "checkpoint_freq": 1, "loss": "l1_ssim", "seed": 5,
-                     "log_every": 1, "sample_every": 100, "checkpoint_every": 100, "dataloader_workers": 0,
-                     "dropout_epoch": 1, "dropout_maxp": 0.3, "dropout_startp": 0.1, "dropout_inc_epoch": 10,
-                     "transform_params": {"sigma_affine": 0.05, "sigma_tps": 0.005, "points_tps": 5},
-                     "loss_weights": {"perceptual": [10, 10], "equivariance_value": 10, "warp_loss": 10}},
+    "train_params": {
+        "num_epochs": 2,
+        "num_repeats": 1,
+        "epoch_milestones": [1],
+        "lr_generator": 2e-4,
+        "batch_size": 4,
+        "scales": [1, 0.5],
+        "checkpoint_freq": 1,
+        "loss": "l1_ssim",
+        "seed": 5,
+        "log_every": 1,
+        "sample_every": 100,
+        "checkpoint_every": 100,
+        "dataloader_workers": 0,
+        "dropout_epoch": 1,
+        "dropout_maxp": 0.3,
+        "dropout_startp": 0.1,
+        "dropout_inc_epoch": 10,
+        "transform_params": {"sigma_affine": 0.05, "sigma_tps": 0.005, "points_tps": 5},
+        "loss_weights": {"perceptual": [10, 10], "equivariance_value": 10, "warp_loss": 10},
+    },
 }
 
 
@@ -52,8 +72,9 @@ def test_original_style_tpsmm_config_is_read_with_its_own_key_names():
 
 
 def test_dropout_probability_ramps_then_stops_at_dropout_epoch():
-    params = setup_from_dict(_document(dropout_epoch=35, dropout_maxp=0.3, dropout_startp=0.1,
-                                       dropout_inc_epoch=10)).train
+    params = setup_from_dict(
+        _document(dropout_epoch=35, dropout_maxp=0.3, dropout_startp=0.1, dropout_inc_epoch=10)
+    ).train
     # P = min(epoch / inc · maxp + startp, maxp) before dropout_epoch, then 0
     assert params.dropout_p(0) == pytest.approx(0.1)
     assert params.dropout_p(5) == pytest.approx(0.25)
@@ -120,8 +141,12 @@ def test_tpsmm_run_writes_an_original_layout_checkpoint_that_animates(tmp_path):
     state = torch.load(run / "checkpoint.pth.tar", weights_only=True)
     assert {"kp_detector", "dense_motion_network", "inpainting_network", "optimizer", "epoch"} <= set(state)
     assert "avd_network" not in state and "generator" not in state
-    model = fomm_core.load_model(str(run / "checkpoint.pth.tar"), config=str(run / "config.yaml"), device="cpu")
-    assert isinstance(model, TPSMMModel) and model.frame_size == SIZE and model.modes == ("relative", "absolute")
+    model = fomm_core.load_model(
+        str(run / "checkpoint.pth.tar"), config=str(run / "config.yaml"), device="cpu"
+    )
+    assert (
+        isinstance(model, TPSMMModel) and model.frame_size == SIZE and model.modes == ("relative", "absolute")
+    )
     frames = fomm_core.animate(model, np.zeros((SIZE, SIZE, 3), np.uint8), np.random.rand(2, SIZE, SIZE, 3))
     assert frames.shape == (2, SIZE, SIZE, 3)
 
@@ -137,7 +162,9 @@ def test_tpsmm_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
 
 
 def test_tpsmm_training_lowers_the_loss_on_a_fixed_batch(tmp_path):
-    trainer = Trainer(setup_from_dict(_document(lr_generator=2e-3, dropout_epoch=0)), BlobPairs(SIZE), tmp_path)
+    trainer = Trainer(
+        setup_from_dict(_document(lr_generator=2e-3, dropout_epoch=0)), BlobPairs(SIZE), tmp_path
+    )
     data = BlobPairs(SIZE)
     batch = {k: torch.stack([data[(i, 0)][k] for i in range(4)]) for k in ("source", "driving")}
     totals = [sum(trainer.train_step(batch)[0].values()) for _ in range(10)]
@@ -148,7 +175,10 @@ def test_shipped_tpsmm_training_config_reads_as_the_documented_model():
     setup = load_train_setup(Path(__file__).resolve().parents[1] / "configs" / "tpsmm-synthetic-128.yaml")
     assert setup.model.engine == "tpsmm" and setup.model.frame_size == 128 and not setup.model.bg
     nets = build_networks(setup.model)
-    params = sum(p.numel() for k in ("kp_detector", "dense_motion_network", "inpainting_network")
-                 for p in nets[k].parameters())
+    params = sum(
+        p.numel()
+        for k in ("kp_detector", "dense_motion_network", "inpainting_network")
+        for p in nets[k].parameters()
+    )
     assert round(params / 1e6, 1) == 15.3  # the size its header states (30.6 MB in fp16)
     assert setup.train.dropout_p(0) == pytest.approx(0.1) and setup.train.dropout_p(6) == 0.0

@@ -34,7 +34,9 @@ def test_three_steps_write_a_checkpoint_that_load_model_reads(tmp_path):
     sheet = cv2.imread(str(run / "samples" / "step_00000003.png"))
     assert sheet.shape == (4 * 32, 5 * 32, 3)
 
-    model = fomm_core.load_model(str(run / "checkpoint.pth.tar"), config=str(run / "config.yaml"), device="cpu")
+    model = fomm_core.load_model(
+        str(run / "checkpoint.pth.tar"), config=str(run / "config.yaml"), device="cpu"
+    )
     assert model.frame_size == 32 and model.config.num_kp == 4
     reference = KPDetector(model.config)
     reference.load_state_dict(state["kp_detector"])
@@ -68,7 +70,9 @@ def test_resume_without_a_checkpoint_is_a_user_error(tmp_path):
 
 
 def test_training_steps_lower_the_loss_on_a_fixed_batch(tmp_path):
-    trainer = Trainer(setup_from_dict(tiny_document(lr_generator=2e-3, lr_kp_detector=2e-3)), BlobPairs(), tmp_path)
+    trainer = Trainer(
+        setup_from_dict(tiny_document(lr_generator=2e-3, lr_kp_detector=2e-3)), BlobPairs(), tmp_path
+    )
     data = BlobPairs()
     batch = {k: torch.stack([data[(i, 0)][k] for i in range(4)]) for k in ("source", "driving")}
     totals = [sum(trainer.train_step(batch)[0].values()) for _ in range(12)]
@@ -76,7 +80,9 @@ def test_training_steps_lower_the_loss_on_a_fixed_batch(tmp_path):
 
 
 def test_gan_training_saves_a_discriminator_in_the_original_layout(tmp_path):
-    document = tiny_document(loss_weights={"generator_gan": 1, "feature_matching": [10, 10], "perceptual": [10, 10]})
+    document = tiny_document(
+        loss_weights={"generator_gan": 1, "feature_matching": [10, 10], "perceptual": [10, 10]}
+    )
     document["model_params"]["discriminator_params"]["sn"] = True
     trainer = Trainer(setup_from_dict(document), BlobPairs(), tmp_path)
     last = trainer.run(2)
@@ -84,8 +90,12 @@ def test_gan_training_saves_a_discriminator_in_the_original_layout(tmp_path):
     state = torch.load(tmp_path / "checkpoint.pth.tar", weights_only=True)
     assert "optimizer_discriminator" in state
     keys = set(state["discriminator"])
-    assert {"discs.1.down_blocks.0.conv.weight_orig", "discs.1.down_blocks.0.conv.weight_u",
-            "discs.1.down_blocks.1.norm.weight", "discs.1.conv.bias"} <= keys
+    assert {
+        "discs.1.down_blocks.0.conv.weight_orig",
+        "discs.1.down_blocks.0.conv.weight_u",
+        "discs.1.down_blocks.1.norm.weight",
+        "discs.1.conv.bias",
+    } <= keys
     assert not any(k.startswith("discs.1.down_blocks.0.norm") for k in keys)
 
 
@@ -136,7 +146,17 @@ def test_train_command_runs_from_a_yaml_config(tmp_path):
     config = tmp_path / "tiny.yaml"
     config.write_text(yaml.safe_dump(tiny_document(batch_size=2, checkpoint_freq=10)))
     out = tmp_path / "run"
-    args = ["train", "--config", str(config), "--data", str(tmp_path / "data"), "--out", str(out), "--steps", "2"]
+    args = [
+        "train",
+        "--config",
+        str(config),
+        "--data",
+        str(tmp_path / "data"),
+        "--out",
+        str(out),
+        "--steps",
+        "2",
+    ]
     assert main(args) == 0
     assert [e["step"] for e in read_log(out)] == [1, 2]
     assert main(args[:-2] + ["--steps", "3", "--resume"]) == 0
@@ -175,7 +195,9 @@ def test_init_copies_every_tensor_whose_key_and_shape_match(tmp_path):
     old = torch.load(first / "checkpoint.pth.tar", weights_only=True)
     document = tiny_document()
     document["model_params"]["generator_params"]["block_expansion"] = 8  # generator convs change shape
-    trainer = Trainer(setup_from_dict(document), BlobPairs(), tmp_path / "second", init=first / "checkpoint.pth.tar")
+    trainer = Trainer(
+        setup_from_dict(document), BlobPairs(), tmp_path / "second", init=first / "checkpoint.pth.tar"
+    )
     kp_count = len(trainer.networks["kp_detector"].state_dict())
     assert trainer.initialised["kp_detector"] == f"{kp_count}/{kp_count}"
     for key, value in trainer.networks["kp_detector"].state_dict().items():

@@ -94,6 +94,7 @@ def assert_states_equal(actual: dict, expected: dict, ordered: bool = True) -> N
 
 # --- reading original checkpoints -------------------------------------------------------------------------
 
+
 @SERIALIZATIONS
 @CHECKPOINTS
 def test_original_layout_reads_back_exactly(tmp_path, make, legacy):
@@ -111,8 +112,11 @@ def test_cuda_tagged_storages_load_on_cpu(tmp_path, legacy, monkeypatch):
     ckpt = fomm_checkpoint()
     registry = torch.serialization._package_registry
     cuda_deserializer = next(d for _, tag, d in registry if "cuda" in repr(tag))
-    monkeypatch.setattr(torch.serialization, "_package_registry",
-                        [(0, lambda storage: "cuda:0", cuda_deserializer), *registry])
+    monkeypatch.setattr(
+        torch.serialization,
+        "_package_registry",
+        [(0, lambda storage: "cuda:0", cuda_deserializer), *registry],
+    )
     save_original(ckpt, tmp_path / "gpu.pth.tar", legacy)
     monkeypatch.undo()
     with pytest.raises(RuntimeError, match="CUDA"):  # proves the file really names a CUDA device
@@ -175,9 +179,12 @@ class CustomPayload:
 @pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "zip"])
 def test_a_refused_pickle_names_the_global_it_refused(tmp_path, legacy):
     marker = tmp_path / "ran"
-    shell = save_original({**fomm_checkpoint(), "x": RunsCommand(f"touch {marker}")}, tmp_path / "shell.pth.tar",
-                          legacy)
-    with pytest.raises(UserError, match=rf"asks to call {os.system.__module__}\.system, which could run code"):
+    shell = save_original(
+        {**fomm_checkpoint(), "x": RunsCommand(f"touch {marker}")}, tmp_path / "shell.pth.tar", legacy
+    )
+    with pytest.raises(
+        UserError, match=rf"asks to call {os.system.__module__}\.system, which could run code"
+    ):
         read_checkpoint(shell)
     custom = save_original({**fomm_checkpoint(), "x": CustomPayload()}, tmp_path / "custom.pth.tar", legacy)
     name = f"{CustomPayload.__module__}.{CustomPayload.__qualname__}"
@@ -192,8 +199,9 @@ def test_damaged_or_foreign_files_are_refused(tmp_path):
     cut.write_bytes(good.read_bytes()[:300])
     with pytest.raises(UserError, match="could not be read"):
         read_checkpoint(cut)
-    tensor_only = save_original({"epoch": 3, "optimizer": {"state": {}, "param_groups": []}},
-                                tmp_path / "empty.pth.tar", legacy=False)
+    tensor_only = save_original(
+        {"epoch": 3, "optimizer": {"state": {}, "param_groups": []}}, tmp_path / "empty.pth.tar", legacy=False
+    )
     with pytest.raises(UserError, match="no module state dicts"):
         read_checkpoint(tensor_only)
     with pytest.raises(UserError, match="file not found: .*missing.pth.tar"):
@@ -201,6 +209,7 @@ def test_damaged_or_foreign_files_are_refused(tmp_path):
 
 
 # --- safetensors --------------------------------------------------------------------------------------------
+
 
 @CHECKPOINTS
 def test_safetensors_float32_round_trip_is_exact(tmp_path, make):
@@ -231,24 +240,43 @@ def _params(**changes: dict) -> str:
     return json.dumps(params)
 
 
-@pytest.mark.parametrize("metadata,message", [
-    ({"frame_size": "100000"}, "frame_size = 100000 is out of range; allowed: 32 to 1024"),
-    ({"frame_size": "-256"}, "frame_size = -256 is out of range; allowed: 32 to 1024"),
-    ({"frame_size": "big"}, "frame_size must be a whole number, not 'big'"),
-    ({"model_params": _params(common_params={"num_kp": -1})}, "num_kp = -1 is out of range; allowed: 1 to 64"),
-    ({"model_params": _params(generator_params={"num_down_blocks": "2"})},
-     "generator.num_down_blocks must be a whole number, not '2'"),
-    ({"model_params": _params(generator_params={"max_features": 10**9})},
-     "generator.max_features = 1000000000 is out of range; allowed: 1 to 4096"),
-    ({"model_params": _params(dense_motion_params={"kp_variance": float("nan")})},
-     "generator.dense_motion.kp_variance = nan is out of range"),
-    ({"model_params": _params(common_params={"estimate_jacobian": "yes"})}, "estimate_jacobian must be true or false"),
-    ({"model_params": "{not json"}, "holds no readable model config"),
-    ({"model_params": "[1, 2]"}, "holds no readable model config"),
-])
+@pytest.mark.parametrize(
+    "metadata,message",
+    [
+        ({"frame_size": "100000"}, "frame_size = 100000 is out of range; allowed: 32 to 1024"),
+        ({"frame_size": "-256"}, "frame_size = -256 is out of range; allowed: 32 to 1024"),
+        ({"frame_size": "big"}, "frame_size must be a whole number, not 'big'"),
+        (
+            {"model_params": _params(common_params={"num_kp": -1})},
+            "num_kp = -1 is out of range; allowed: 1 to 64",
+        ),
+        (
+            {"model_params": _params(generator_params={"num_down_blocks": "2"})},
+            "generator.num_down_blocks must be a whole number, not '2'",
+        ),
+        (
+            {"model_params": _params(generator_params={"max_features": 10**9})},
+            "generator.max_features = 1000000000 is out of range; allowed: 1 to 4096",
+        ),
+        (
+            {"model_params": _params(dense_motion_params={"kp_variance": float("nan")})},
+            "generator.dense_motion.kp_variance = nan is out of range",
+        ),
+        (
+            {"model_params": _params(common_params={"estimate_jacobian": "yes"})},
+            "estimate_jacobian must be true or false",
+        ),
+        ({"model_params": "{not json"}, "holds no readable model config"),
+        ({"model_params": "[1, 2]"}, "holds no readable model config"),
+    ],
+)
 def test_absurd_metadata_config_is_refused_at_load_naming_the_field(tmp_path, metadata, message):
-    path = write_safetensors(module_states(fomm_checkpoint()), tmp_path / "m.safetensors",
-                             config=PRESETS["taichi-256"], metadata=metadata)
+    path = write_safetensors(
+        module_states(fomm_checkpoint()),
+        tmp_path / "m.safetensors",
+        config=PRESETS["taichi-256"],
+        metadata=metadata,
+    )
     with pytest.raises(UserError, match=re.escape(message)):
         load_state(path)
 
@@ -257,8 +285,10 @@ def test_absurd_yaml_config_is_refused_naming_the_field(tmp_path):
     params = json.loads(_params(kp_detector_params={"scale_factor": 0}))
     path = tmp_path / "odd.yaml"
     path.write_text(json.dumps({"model_params": params, "dataset_params": {"frame_shape": [256, 256, 3]}}))
-    with pytest.raises(UserError, match=re.escape("odd.yaml: kp_detector.scale_factor = 0 is out of range; "
-                                                  "allowed: 0.0625 to 1")):
+    with pytest.raises(
+        UserError,
+        match=re.escape("odd.yaml: kp_detector.scale_factor = 0 is out of range; allowed: 0.0625 to 1"),
+    ):
         load_config(path)
     path.write_text(json.dumps({"model_params": [], "dataset_params": {}}))
     with pytest.raises(UserError, match="not laid out like an original"):
@@ -268,8 +298,9 @@ def test_absurd_yaml_config_is_refused_naming_the_field(tmp_path):
 
 def test_metadata_config_keeps_the_sampling_convention(tmp_path):
     aligned = FOMMConfig(align_corners=True)
-    _, meta = read_safetensors(write_safetensors(module_states(fomm_checkpoint()), tmp_path / "m.safetensors",
-                                                 config=aligned))
+    _, meta = read_safetensors(
+        write_safetensors(module_states(fomm_checkpoint()), tmp_path / "m.safetensors", config=aligned)
+    )
     assert config_from_metadata(meta) == aligned
     assert json.loads(meta["model_params"])["common_params"]["align_corners"] is True
 
@@ -299,7 +330,9 @@ def test_half_storage_is_fp16_on_disk_and_float32_when_read(tmp_path):
 
 def test_flat_safetensors_with_module_prefixes(tmp_path):
     path = tmp_path / "flat.safetensors"
-    save_file({"kp_detector.module.kp.weight": torch.ones(2, 2), "generator.final.bias": torch.zeros(3)}, str(path))
+    save_file(
+        {"kp_detector.module.kp.weight": torch.ones(2, 2), "generator.final.bias": torch.zeros(3)}, str(path)
+    )
     state, meta = read_safetensors(path)
     assert set(state) == {"kp_detector", "generator"}
     assert list(state["kp_detector"]) == ["kp.weight"]
@@ -324,6 +357,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
 # --- engines and inference modules ------------------------------------------------------------------------
 
+
 def test_inference_state_keeps_what_each_engine_needs():
     fomm = module_states(fomm_checkpoint())
     tpsmm = module_states(tpsmm_checkpoint())
@@ -340,9 +374,19 @@ def test_inference_state_keeps_what_each_engine_needs():
 
 # --- registry and fetching -----------------------------------------------------------------------------------
 
+
 def test_registry_entries_are_consistent():
-    assert {"default", "taichi", "fashion", "mgif", "vox",
-            "tpsmm-taichi", "tpsmm-vox", "tpsmm-ted", "tpsmm-mgif"} <= set(REGISTRY)
+    assert {
+        "default",
+        "taichi",
+        "fashion",
+        "mgif",
+        "vox",
+        "tpsmm-taichi",
+        "tpsmm-vox",
+        "tpsmm-ted",
+        "tpsmm-mgif",
+    } <= set(REGISTRY)
     for name, entry in REGISTRY.items():
         assert entry.name == name and entry.engine in ENGINES
         if entry.repo_id is None:
@@ -389,13 +433,18 @@ def test_embedded_default_model(tmp_path, monkeypatch):
     write_safetensors(state, tmp_path / "default_model" / "model.safetensors", config=small)
     loaded = load_state("default")
     assert loaded.config == small and loaded.engine == "fomm" and loaded.name == "default"
-    assert loaded.sha256 == hashlib.sha256((tmp_path / "default_model" / "model.safetensors").read_bytes()).hexdigest()
+    assert (
+        loaded.sha256
+        == hashlib.sha256((tmp_path / "default_model" / "model.safetensors").read_bytes()).hexdigest()
+    )
     (tmp_path / "default_model" / "config.yaml").write_text(
-        "model_params:\n  common_params: {num_kp: 3, num_channels: 3, estimate_jacobian: false}\n")
+        "model_params:\n  common_params: {num_kp: 3, num_channels: 3, estimate_jacobian: false}\n"
+    )
     assert load_state("default").config.num_kp == 3
 
 
 # --- hashing and the conversion cache --------------------------------------------------------------------
+
 
 def test_sha256_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
     path = tmp_path / "f.bin"
@@ -451,12 +500,18 @@ def test_registry_name_loads_with_its_config(offline_hub, fomm_cache):
 def test_unknown_spec_lists_the_registry(tmp_path):
     with pytest.raises(UserError, match="Unknown checkpoint 'nope'.*taichi.*path to a .pth.tar"):
         load_state("nope")
-    for missing in (tmp_path / "x.pth.tar", str(tmp_path / "x.pth.tar"), "x.safetensors", "runs/a/checkpoint"):
+    for missing in (
+        tmp_path / "x.pth.tar",
+        str(tmp_path / "x.pth.tar"),
+        "x.safetensors",
+        "runs/a/checkpoint",
+    ):
         with pytest.raises(UserError, match=f"file not found: {re.escape(str(missing))}"):
             load_state(missing)
 
 
 # --- command line ------------------------------------------------------------------------------------------
+
 
 def test_convert_command_keeps_inference_modules(tmp_path, capsys):
     ckpt = fomm_checkpoint()
@@ -471,8 +526,9 @@ def test_convert_command_keeps_inference_modules(tmp_path, capsys):
     assert meta["dtype"] == "float16" and meta["epoch"] == "99" and meta["source_name"] == src.name
     assert meta["source_sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert config_from_metadata(meta) == PRESETS["taichi-256"]
-    torch.testing.assert_close(state["generator"]["final.weight"], ckpt["generator"]["final.weight"],
-                               rtol=2.0**-11, atol=2.0**-24)
+    torch.testing.assert_close(
+        state["generator"]["final.weight"], ckpt["generator"]["final.weight"], rtol=2.0**-11, atol=2.0**-24
+    )
 
 
 def test_convert_command_reports_bad_input(tmp_path, capsys):

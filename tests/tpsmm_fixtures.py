@@ -9,8 +9,13 @@ from fomm_core.tpsmm import TPSMMModel, build_networks
 
 # 64×64 frames, 4 transforms (20 keypoints), narrow hourglass and inpainting network (ResNet18 and AVD are
 # fixed-width in TPSMM).
-TINY_TPSMM = TPSMMConfig(num_tps=4, frame_size=64, inpainting_block_expansion=8, inpainting_max_features=64,
-                         dense_motion=DenseMotionConfig(block_expansion=8, max_features=64, num_blocks=3))
+TINY_TPSMM = TPSMMConfig(
+    num_tps=4,
+    frame_size=64,
+    inpainting_block_expansion=8,
+    inpainting_max_features=64,
+    dense_motion=DenseMotionConfig(block_expansion=8, max_features=64, num_blocks=3),
+)
 
 
 def tiny_tpsmm_state(seed: int = 0, config: TPSMMConfig = TINY_TPSMM) -> dict[str, dict[str, torch.Tensor]]:

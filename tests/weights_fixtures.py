@@ -42,9 +42,13 @@ def fomm_checkpoint(seed: int = 0) -> dict[str, Any]:
     gen = _module({"first": conv_bn(3, 4), "final": nn.Conv2d(4, 3, 3)}, seed + 1)
     disc = _module({"down": conv_bn(3, 2)}, seed + 2)
     return {
-        "kp_detector": kp.state_dict(), "generator": gen.state_dict(), "discriminator": disc.state_dict(),
-        "optimizer_kp_detector": _adam_state(kp), "optimizer_generator": _adam_state(gen),
-        "optimizer_discriminator": _adam_state(disc), "epoch": 99,
+        "kp_detector": kp.state_dict(),
+        "generator": gen.state_dict(),
+        "discriminator": disc.state_dict(),
+        "optimizer_kp_detector": _adam_state(kp),
+        "optimizer_generator": _adam_state(gen),
+        "optimizer_discriminator": _adam_state(disc),
+        "epoch": 99,
     }
 
 
@@ -70,8 +74,14 @@ def save_original(ckpt: dict[str, Any], path: Path, legacy: bool) -> Path:
     return path
 
 
-def populate_hub_cache(cache: Path, repo_id: str, filename: str, data: bytes, revision: str = "main",
-                       commit: str = "0123456789abcdef0123456789abcdef01234567") -> Path:
+def populate_hub_cache(
+    cache: Path,
+    repo_id: str,
+    filename: str,
+    data: bytes,
+    revision: str = "main",
+    commit: str = "0123456789abcdef0123456789abcdef01234567",
+) -> Path:
     """Put a file into a Hub cache laid out as hf_hub_download leaves it (refs + snapshots)."""
     repo = cache / f"models--{repo_id.replace('/', '--')}"
     (repo / "refs").mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,13 @@ from ..weights import file_sha256, inference_state, read_checkpoint_with_info, w
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `python -m fomm_core convert`."""
-    parser.add_argument("input", type=Path, help="original checkpoint (.pth.tar, legacy or zip) or .safetensors")
+    parser.add_argument(
+        "input", type=Path, help="original checkpoint (.pth.tar, legacy or zip) or .safetensors"
+    )
     parser.add_argument("output", type=Path, help="safetensors file to write")
-    parser.add_argument("--half", action="store_true", help="store floating tensors as float16 (half the size)")
+    parser.add_argument(
+        "--half", action="store_true", help="store floating tensors as float16 (half the size)"
+    )
     parser.add_argument("--config", help="preset name or original YAML to record in the file's metadata")
 
 
@@ -29,12 +33,17 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else None
     state, info = read_checkpoint_with_info(args.input)
     kept = inference_state(state)
-    meta = {"source_name": args.input.name, "source_sha256": info.get("source_sha256") or file_sha256(args.input)}
+    meta = {
+        "source_name": args.input.name,
+        "source_sha256": info.get("source_sha256") or file_sha256(args.input),
+    }
     if "epoch" in info:
         meta["epoch"] = info["epoch"]
     write_safetensors(kept, args.output, half=args.half, config=config, metadata=meta)
     dropped = sorted(set(state) - set(kept))
     print(f"kept {', '.join(kept)}" + (f"; dropped {', '.join(dropped)}" if dropped else ""))
-    print(f"{args.input.name}: {_megabytes(args.input)} -> {args.output.name}: {_megabytes(args.output)}"
-          f" ({'float16' if args.half else 'float32'})")
+    print(
+        f"{args.input.name}: {_megabytes(args.input)} -> {args.output.name}: {_megabytes(args.output)}"
+        f" ({'float16' if args.half else 'float32'})"
+    )
     return 0

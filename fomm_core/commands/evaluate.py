@@ -21,35 +21,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..evaluate import suites
 
     parser.epilog = "Real-clip suite folder (--suite DIR):\n" + suites.folder_layout()
-    parser.add_argument("--model", default="default", help="registry name or checkpoint path (default: default)")
+    parser.add_argument(
+        "--model", default="default", help="registry name or checkpoint path (default: default)"
+    )
     parser.add_argument("--config", default=None, help="config preset or YAML for the checkpoint, if needed")
-    parser.add_argument("--suite", default="builtin",
-                        help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
-                             "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
-                             "builtin suite rendered through the pipeline under the old and the new default "
-                             "framing) or a folder")
-    parser.add_argument("--videos", default=None,
-                        help="real: comma-separated subset of the videos (default: all 8, "
-                             "single_person/cam01 ... multi_person/cam04)")
+    parser.add_argument(
+        "--suite",
+        default="builtin",
+        help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
+        "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
+        "builtin suite rendered through the pipeline under the old and the new default "
+        "framing) or a folder",
+    )
+    parser.add_argument(
+        "--videos",
+        default=None,
+        help="real: comma-separated subset of the videos (default: all 8, "
+        "single_person/cam01 ... multi_person/cam04)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="report folder (created)")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
     parser.add_argument("--per-style", type=int, default=4, help="builtin: cases per style (default 4)")
     parser.add_argument("--frames", type=int, default=24, help="builtin: frames per clip (default 24)")
-    parser.add_argument("--fps", type=float, default=10.0, help="builtin: frame rate of the dances (default 10)")
+    parser.add_argument(
+        "--fps", type=float, default=10.0, help="builtin: frame rate of the dances (default 10)"
+    )
     parser.add_argument("--styles", default=None, help="builtin: comma-separated subset of the styles")
     parser.add_argument("--seed", type=int, default=0, help="builtin: suite seed (default 0)")
-    parser.add_argument("--no-export", action="store_true",
-                        help="builtin: do not write the suite's clips and photos to OUT/suite (they let peer "
-                             "reviewers rate results per style)")
-    parser.add_argument("--max-frames", type=int, default=None,
-                        help="folder/real: frames read per clip from its start (default: 48 for a folder, the "
-                             "whole clip for real)")
-    parser.add_argument("--max-fps", type=float, default=None,
-                        help="folder/real: frame rate clips are read at, a frame stride (default 15 for a folder, "
-                             "30 for real: every 2nd frame of the 60 fps videos)")
-    parser.add_argument("--ratings-db", default=None,
-                        help="ratings store for the peer-review section (default: $FOMM_RATINGS_DB or "
-                             "ratings/ratings.db when it exists)")
+    parser.add_argument(
+        "--no-export",
+        action="store_true",
+        help="builtin: do not write the suite's clips and photos to OUT/suite (they let peer "
+        "reviewers rate results per style)",
+    )
+    parser.add_argument(
+        "--max-frames",
+        type=int,
+        default=None,
+        help="folder/real: frames read per clip from its start (default: 48 for a folder, the "
+        "whole clip for real)",
+    )
+    parser.add_argument(
+        "--max-fps",
+        type=float,
+        default=None,
+        help="folder/real: frame rate clips are read at, a frame stride (default 15 for a folder, "
+        "30 for real: every 2nd frame of the 60 fps videos)",
+    )
+    parser.add_argument(
+        "--ratings-db",
+        default=None,
+        help="ratings store for the peer-review section (default: $FOMM_RATINGS_DB or "
+        "ratings/ratings.db when it exists)",
+    )
     parser.add_argument("--no-perceptual", action="store_true", help="skip the VGG19 perceptual distance")
 
 
@@ -74,7 +98,9 @@ def _styles(text: str | None) -> list[str] | None:
     styles = text.split(",") if text else None
     unknown = sorted(set(styles or ()) - set(suites.builtin_styles()))
     if unknown:
-        raise UserError(f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}.")
+        raise UserError(
+            f"Unknown style(s) {', '.join(unknown)}; choose from {', '.join(suites.builtin_styles())}."
+        )
     return styles
 
 
@@ -82,9 +108,12 @@ def _defaults(args: argparse.Namespace, model: object, start: float) -> int:
     """The builtin suite rendered under each named set of defaults: a report per set and a comparison."""
     from ..evaluate import defaults, report, suites
 
-    cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles),
-                                 args.fps)
-    runs = defaults.run_variants(model, cases, args.fps, perceptual=not args.no_perceptual, progress=_progress)
+    cases = suites.builtin_suite(
+        model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles), args.fps
+    )
+    runs = defaults.run_variants(
+        model, cases, args.fps, perceptual=not args.no_perceptual, progress=_progress
+    )
     path = report.write_comparison(runs, args.out)
     print(f"report: {path} ({len(runs)} sets of defaults, {time.perf_counter() - start:.0f} s in all)")
     return 0
@@ -95,8 +124,11 @@ def run(args: argparse.Namespace) -> int:
     from .. import load_model
     from ..evaluate import report, runner, suites
 
-    for flag, value, least in (("--per-style", args.per_style, 1), ("--frames", args.frames, 2),
-                               ("--max-frames", args.max_frames, 2)):
+    for flag, value, least in (
+        ("--per-style", args.per_style, 1),
+        ("--frames", args.frames, 2),
+        ("--max-frames", args.max_frames, 2),
+    ):
         if value is not None and value < least:
             raise UserError(f"{flag} must be at least {least}, not {value}.")
     if args.fps <= 0 or (args.max_fps is not None and not args.max_fps > 0):
@@ -107,8 +139,9 @@ def run(args: argparse.Namespace) -> int:
     if args.suite == "defaults":
         return _defaults(args, model, start)
     if args.suite == "builtin":
-        cases = suites.builtin_suite(model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles),
-                                     args.fps)
+        cases = suites.builtin_suite(
+            model.frame_size, args.frames, args.per_style, args.seed, _styles(args.styles), args.fps
+        )
         name = "built-in synthetic"
         if not args.no_export:
             clip_styles = suites.export_suite(cases, args.out / "suite", args.fps)
@@ -119,18 +152,23 @@ def run(args: argparse.Namespace) -> int:
         cases = real.real_suite(model.frame_size, videos, args.max_frames, args.max_fps or 30.0)
         name = "real videos (Pose2Sim demos, self-reconstruction)"
     else:
-        cases, clip_styles = suites.folder_suite(args.suite, model.frame_size, args.max_frames or 48,
-                                                 args.max_fps or 15.0)
+        cases, clip_styles = suites.folder_suite(
+            args.suite, model.frame_size, args.max_frames or 48, args.max_fps or 15.0
+        )
         name = f"'{os.path.basename(os.path.normpath(args.suite))}'"
     ratings, db = _ratings(args.ratings_db)
     evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=_progress)
     evaluation.info["arguments"] = " ".join(
-        f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}") for k, v in sorted(vars(args).items())
-        if k not in ("command", "out") and v is not None and v is not False)
+        f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}")
+        for k, v in sorted(vars(args).items())
+        if k not in ("command", "out") and v is not None and v is not False
+    )
     if args.suite == "builtin" and not args.no_export:
-        evaluation.notes.append("The suite's dance clips and photos are in `suite/` (the real-clip folder layout): "
-                                "peer reviewers can upload them in the Space so their ratings count per style, and "
-                                "`--suite OUT/suite` re-runs the suite from those files.")
+        evaluation.notes.append(
+            "The suite's dance clips and photos are in `suite/` (the real-clip folder layout): "
+            "peer reviewers can upload them in the Space so their ratings count per style, and "
+            "`--suite OUT/suite` re-runs the suite from those files."
+        )
     path = report.write_report(evaluation, args.out, ratings=ratings, ratings_db=db, clip_styles=clip_styles)
     print(f"report: {path} ({evaluation.info['frames']} frames, {time.perf_counter() - start:.0f} s in all)")
     return 0

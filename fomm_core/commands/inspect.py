@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
-    parser.add_argument("--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip")
+    parser.add_argument(
+        "--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip"
+    )
     parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
 
 
@@ -29,12 +31,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"photo {photo['size'][0]}x{photo['size'][1]}: {len(photo['people'])} people", file=out)
     for i, person in enumerate(photo["people"]):
         mark = "*" if i == photo["chosen"] else " "
-        print(f" {mark} person {i}: box {person['box']} {'full body' if person['full_body'] else 'partial'}",
-              file=out)
+        print(
+            f" {mark} person {i}: box {person['box']} {'full body' if person['full_body'] else 'partial'}",
+            file=out,
+        )
     if "clip" in found:
         clip = found["clip"]
-        print(f"clip {clip['size'][0]}x{clip['size'][1]}, {clip['frames']} frames at {clip['fps']:g} fps: "
-              f"{len(clip['dancers'])} dancers, cuts at frames {clip['cuts'] or 'none'}", file=out)
+        print(
+            f"clip {clip['size'][0]}x{clip['size'][1]}, {clip['frames']} frames at {clip['fps']:g} fps: "
+            f"{len(clip['dancers'])} dancers, cuts at frames {clip['cuts'] or 'none'}",
+            file=out,
+        )
         for dancer in clip["dancers"]:
             mark = "*" if dancer["id"] == clip["chosen"] else " "
             frames = [int(t) for t in dancer["boxes"]]
@@ -48,5 +55,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.json).write_text(json.dumps(found))
         except OSError as exc:
-            raise UserError(f"Could not write the JSON to {args.json}: {exc.strerror}. Choose a writable path.") from None
+            raise UserError(
+                f"Could not write the JSON to {args.json}: {exc.strerror}. Choose a writable path."
+            ) from None
     return 0

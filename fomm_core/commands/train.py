@@ -19,16 +19,29 @@ import torch
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the train command."""
     parser.add_argument("--config", required=True, help="training YAML in the original FOMM or TPSMM layout")
-    parser.add_argument("--data", required=True, help="frame-folder root (ROOT/train/VIDEO/*.png) or 'synthetic'")
+    parser.add_argument(
+        "--data", required=True, help="frame-folder root (ROOT/train/VIDEO/*.png) or 'synthetic'"
+    )
     parser.add_argument("--out", required=True, help="run directory (checkpoints, log.jsonl, samples/)")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pth.tar")
-    parser.add_argument("--init", default=None,
-                        help="start from a checkpoint (registry name or file): every tensor whose key and shape "
-                             "match the config's networks is copied, the rest start random")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="train until this many steps in all (default: num_epochs epochs)")
-    parser.add_argument("--loss", choices=("auto", "vgg", "l1_ssim"), default=None,
-                        help="reconstruction loss (default: the config's train_params.loss, else auto)")
+    parser.add_argument(
+        "--init",
+        default=None,
+        help="start from a checkpoint (registry name or file): every tensor whose key and shape "
+        "match the config's networks is copied, the rest start random",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="train until this many steps in all (default: num_epochs epochs)",
+    )
+    parser.add_argument(
+        "--loss",
+        choices=("auto", "vgg", "l1_ssim"),
+        default=None,
+        help="reconstruction loss (default: the config's train_params.loss, else auto)",
+    )
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA if available)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
 
@@ -48,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
     dataset = make_dataset(args.data, setup.model.frame_size, setup.dataset)
     trainer = Trainer(setup, dataset, args.out, resume=args.resume, device=args.device, init=args.init)
     if trainer.initialised and trainer.ctx.rank == 0:
-        print("initialised from " + args.init + ": " + ", ".join(f"{k} {v}" for k, v in trainer.initialised.items()))
+        print(
+            "initialised from "
+            + args.init
+            + ": "
+            + ", ".join(f"{k} {v}" for k, v in trainer.initialised.items())
+        )
     losses = trainer.run(args.steps)
     if trainer.ctx.rank == 0:
         print("final losses: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items()))

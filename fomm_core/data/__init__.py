@@ -18,7 +18,21 @@ from .scene import Background, random_background
 from .synthetic import SyntheticClip, cross_identity_example, frame_pair, random_clip
 
 __all__ = [
-    "CHANNELS", "JOINTS", "MOVES", "STYLES", "Background", "Identity", "Motion", "SyntheticClip",
-    "choreography", "cross_identity_example", "frame_pair", "pose_joints", "random_background",
-    "random_clip", "random_identity", "render", "render_pose",
+    "CHANNELS",
+    "JOINTS",
+    "MOVES",
+    "STYLES",
+    "Background",
+    "Identity",
+    "Motion",
+    "SyntheticClip",
+    "choreography",
+    "cross_identity_example",
+    "frame_pair",
+    "pose_joints",
+    "random_background",
+    "random_clip",
+    "random_identity",
+    "render",
+    "render_pose",
 ]

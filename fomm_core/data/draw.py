@@ -39,10 +39,14 @@ def _capsule(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, r: float, colour: 
     cv2.line(img, _fx(p0), _fx(p1), _tone(colour, 0.68), max(1, int(round(2 * r))), _AA, _SHIFT)
     if r >= 1.5:
         off = _LIGHT * 0.2 * r
-        cv2.line(img, _fx(p0 + off), _fx(p1 + off), _tone(colour, 1.0), max(1, int(round(1.45 * r))), _AA, _SHIFT)
+        cv2.line(
+            img, _fx(p0 + off), _fx(p1 + off), _tone(colour, 1.0), max(1, int(round(1.45 * r))), _AA, _SHIFT
+        )
     if r >= 3.0:
         off = _LIGHT * 0.45 * r
-        cv2.line(img, _fx(p0 + off), _fx(p1 + off), _tone(colour, 1.18), max(1, int(round(0.5 * r))), _AA, _SHIFT)
+        cv2.line(
+            img, _fx(p0 + off), _fx(p1 + off), _tone(colour, 1.18), max(1, int(round(0.5 * r))), _AA, _SHIFT
+        )
 
 
 def _edge(a: np.ndarray, b: np.ndarray, c: np.ndarray, v: float) -> np.ndarray:
@@ -65,14 +69,22 @@ class _Frame:
         """(depth, draw) for every part, in no particular order."""
         ident, z = self.id, self.z
         skin, top, bottom = (np.array(c, np.float32) for c in (ident.skin, ident.top, ident.bottom))
-        legs_clothed = {"pants": (bottom, bottom), "shorts": (bottom, skin), "skirt": (skin, skin)}[ident.bottom_style]
+        legs_clothed = {"pants": (bottom, bottom), "shorts": (bottom, skin), "skirt": (skin, skin)}[
+            ident.bottom_style
+        ]
         arms_clothed = {"none": (skin, skin), "short": (top, skin), "long": (top, top)}[ident.sleeves]
         out: list[tuple[float, Callable[[np.ndarray], None]]] = []
 
         def limb(a: str, b: str, radius: str, colour: np.ndarray, bias: float) -> None:
             depth = 0.5 * (z[a] + z[b]) + bias
-            out.append((depth, lambda img: _capsule(img, self.pix[a], self.pix[b], self.p[radius],
-                                                    colour * self.shade(depth))))
+            out.append(
+                (
+                    depth,
+                    lambda img: _capsule(
+                        img, self.pix[a], self.pix[b], self.p[radius], colour * self.shade(depth)
+                    ),
+                )
+            )
 
         for s in ("r_", "l_"):
             limb(s + "hip", s + "knee", "thigh_r", legs_clothed[0], -0.03)
@@ -100,10 +112,26 @@ class _Frame:
         # A capsule keeps the torso solid when the dancer turns side-on and the outline collapses.
         axis = pix["chest"] - pix["pelvis"]
         inset = axis * min(0.45, p["torso_depth"] / max(float(np.hypot(*axis)), 1e-6))
-        cv2.line(img, _fx(pix["chest"] - inset), _fx(pix["pelvis"] + inset), _tone(colour, 0.68 * shade),
-                 max(1, int(round(2 * p["torso_depth"]))), _AA, _SHIFT)
-        outline = [pix[n] for n in ("r_torso_top", "l_torso_top", "l_torso_waist", "l_torso_hip",
-                                    "r_torso_hip", "r_torso_waist")]
+        cv2.line(
+            img,
+            _fx(pix["chest"] - inset),
+            _fx(pix["pelvis"] + inset),
+            _tone(colour, 0.68 * shade),
+            max(1, int(round(2 * p["torso_depth"]))),
+            _AA,
+            _SHIFT,
+        )
+        outline = [
+            pix[n]
+            for n in (
+                "r_torso_top",
+                "l_torso_top",
+                "l_torso_waist",
+                "l_torso_hip",
+                "r_torso_hip",
+                "r_torso_waist",
+            )
+        ]
         cv2.fillPoly(img, [_poly(outline)], _tone(colour, 0.7 * shade), _AA, _SHIFT)
         centre = np.mean(outline, axis=0)
         inner = [centre + 0.86 * (q - centre) + _LIGHT * 0.08 * p["torso_depth"] for q in outline]
@@ -148,11 +176,23 @@ class _Frame:
         axes = (int(round(0.92 * r * _ONE)), int(round(1.05 * r * _ONE)))
         cv2.ellipse(img, _fx(centre), axes, angle, 0, 360, _tone(skin, 0.7), -1, _AA, _SHIFT)
         inner = (int(round(0.8 * r * _ONE)), int(round(0.93 * r * _ONE)))
-        cv2.ellipse(img, _fx(centre + _LIGHT * 0.1 * r), inner, angle, 0, 360, _tone(skin, 1.0), -1, _AA, _SHIFT)
+        cv2.ellipse(
+            img, _fx(centre + _LIGHT * 0.1 * r), inner, angle, 0, 360, _tone(skin, 1.0), -1, _AA, _SHIFT
+        )
         facing = (z["head_front"] - z["head"]) / max(r / self.k, 1e-6)
         if facing < -0.25:
-            cv2.ellipse(img, _fx(centre - 0.05 * up), (int(1.0 * r * _ONE), int(1.12 * r * _ONE)), angle, 0, 360,
-                        _tone(hair, 1.0), -1, _AA, _SHIFT)
+            cv2.ellipse(
+                img,
+                _fx(centre - 0.05 * up),
+                (int(1.0 * r * _ONE), int(1.12 * r * _ONE)),
+                angle,
+                0,
+                360,
+                _tone(hair, 1.0),
+                -1,
+                _AA,
+                _SHIFT,
+            )
             return
         eye_r = max(1, int(round(0.11 * r * _ONE)))
         for sign in (-1.0, 1.0):
@@ -162,10 +202,26 @@ class _Frame:
                 cv2.circle(img, _fx(eye), eye_r, (25, 20, 20), -1, _AA, _SHIFT)
         if facing > 0.4:
             mouth = centre + 0.95 * front - 0.45 * up
-            cv2.ellipse(img, _fx(mouth), (int(0.22 * r * _ONE), int(0.08 * r * _ONE) + 1), angle, 0, 360,
-                        (150, 60, 70), -1, _AA, _SHIFT)
-        cap = {"buzz": (0.96, 0.55), "short": (1.02, 0.9), "bob": (1.04, 0.9), "long": (1.04, 0.9),
-               "ponytail": (1.02, 0.85), "bun": (1.02, 0.85)}[ident.hair_style]
+            cv2.ellipse(
+                img,
+                _fx(mouth),
+                (int(0.22 * r * _ONE), int(0.08 * r * _ONE) + 1),
+                angle,
+                0,
+                360,
+                (150, 60, 70),
+                -1,
+                _AA,
+                _SHIFT,
+            )
+        cap = {
+            "buzz": (0.96, 0.55),
+            "short": (1.02, 0.9),
+            "bob": (1.04, 0.9),
+            "long": (1.04, 0.9),
+            "ponytail": (1.02, 0.85),
+            "bun": (1.02, 0.85),
+        }[ident.hair_style]
         axes = (int(round(cap[0] * r * _ONE)), int(round(1.12 * r * cap[1] * _ONE)))
         cv2.ellipse(img, _fx(centre + 0.1 * up), axes, angle, 180, 360, _tone(hair, 1.0), -1, _AA, _SHIFT)
 
@@ -179,8 +235,13 @@ class _Frame:
         elif style == "ponytail":
             root = centre + 0.75 * up
             cv2.circle(img, _fx(root), int(0.4 * r * _ONE), _tone(hair, 0.9), -1, _AA, _SHIFT)
-            _capsule(img, root + np.array([0.25 * r, 0.0]), root + np.array([0.45 * r, 0.0]) + 2.2 * down,
-                     0.35 * r, hair)
+            _capsule(
+                img,
+                root + np.array([0.25 * r, 0.0]),
+                root + np.array([0.45 * r, 0.0]) + 2.2 * down,
+                0.35 * r,
+                hair,
+            )
         else:
             length, width = (2.6, 1.25) if style == "long" else (1.1, 1.2)
             _capsule(img, centre + 0.2 * up, centre + length * down, width * r, hair)
@@ -193,8 +254,18 @@ def _shadow(img: np.ndarray, x: float, ground_y: float, scale: float, lift: floa
     gx = int(np.clip(x, 0, size - 1))
     colour = _tone(img[gy, gx].astype(np.float32), 0.72)
     width = 0.16 * scale * max(0.4, 1.0 - 2.5 * lift)
-    cv2.ellipse(img, _fx(np.array([x, ground_y])), (int(width * _ONE), int(0.2 * width * _ONE)), 0, 0, 360,
-                colour, -1, _AA, _SHIFT)
+    cv2.ellipse(
+        img,
+        _fx(np.array([x, ground_y])),
+        (int(width * _ONE), int(0.2 * width * _ONE)),
+        0,
+        0,
+        360,
+        colour,
+        -1,
+        _AA,
+        _SHIFT,
+    )
 
 
 def _backdrop(base: np.ndarray, zoom: float) -> np.ndarray:
@@ -216,8 +287,9 @@ def _base_image(background: Background | np.ndarray | None, size: int) -> np.nda
     return np.asarray(background, np.uint8)
 
 
-def render(identity: Identity, motion: Motion, size: int = 256,
-           background: Background | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def render(
+    identity: Identity, motion: Motion, size: int = 256, background: Background | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Frames (T×size×size×3 uint8) of identity dancing motion, and its JOINTS in pixels (T×J×2 float32)."""
     base = _base_image(background, size)
     pts = skeleton(identity, motion)
@@ -229,10 +301,12 @@ def render(identity: Identity, motion: Motion, size: int = 256,
     for t in range(len(motion)):
         scale = CAMERA_SCALE * size * zoom[t]
         img = _backdrop(base, zoom[t])
-        ground_y = project(np.zeros((1, 3)), zoom[t:t + 1], size)[0, 1]
+        ground_y = project(np.zeros((1, 3)), zoom[t : t + 1], size)[0, 1]
         feet_x = 0.5 * (pix["r_ankle"][t, 0] + pix["l_ankle"][t, 0])
         _shadow(img, feet_x, ground_y, scale, float(lift[t]))
-        frame = _Frame(identity, {k: v[t] for k, v in pix.items()}, {k: float(v[t]) for k, v in depth.items()}, scale)
+        frame = _Frame(
+            identity, {k: v[t] for k, v in pix.items()}, {k: float(v[t]) for k, v in depth.items()}, scale
+        )
         for _, draw in sorted(frame.items(), key=lambda item: item[0]):
             draw(img)
         frames[t] = img
@@ -240,8 +314,13 @@ def render(identity: Identity, motion: Motion, size: int = 256,
     return frames, joints
 
 
-def render_pose(identity: Identity, pose: Motion | np.ndarray, size: int = 256,
-                background: Background | np.ndarray | None = None, index: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def render_pose(
+    identity: Identity,
+    pose: Motion | np.ndarray,
+    size: int = 256,
+    background: Background | np.ndarray | None = None,
+    index: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """One frame (size×size×3 uint8) and its JOINTS (J×2): frame `index` of a Motion, or a single pose vector."""
     if not isinstance(pose, Motion):
         pose = Motion(np.asarray(pose, np.float32).reshape(1, len(CHANNEL_INDEX)))

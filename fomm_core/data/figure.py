@@ -18,34 +18,101 @@ import numpy as np
 from .pose import CHANNEL_INDEX, Motion
 
 JOINTS: tuple[str, ...] = (
-    "pelvis", "chest", "neck", "head",
-    "r_shoulder", "r_elbow", "r_wrist", "r_hand", "l_shoulder", "l_elbow", "l_wrist", "l_hand",
-    "r_hip", "r_knee", "r_ankle", "r_toe", "l_hip", "l_knee", "l_ankle", "l_toe",
+    "pelvis",
+    "chest",
+    "neck",
+    "head",
+    "r_shoulder",
+    "r_elbow",
+    "r_wrist",
+    "r_hand",
+    "l_shoulder",
+    "l_elbow",
+    "l_wrist",
+    "l_hand",
+    "r_hip",
+    "r_knee",
+    "r_ankle",
+    "r_toe",
+    "l_hip",
+    "l_knee",
+    "l_ankle",
+    "l_toe",
 )
 HAIR_STYLES = ("short", "buzz", "bob", "long", "ponytail", "bun")
 PATTERNS = ("plain", "stripes", "dots")
 SLEEVES = ("none", "short", "long")
 BOTTOMS = ("pants", "shorts", "skirt")
 PROPORTIONS = (
-    "head_r", "neck", "torso", "shoulder_w", "waist_w", "hip_w", "upper_arm", "forearm", "hand",
-    "thigh", "shank", "foot", "arm_r", "forearm_r", "hand_r", "thigh_r", "shank_r", "foot_r",
-    "neck_r", "torso_depth",
+    "head_r",
+    "neck",
+    "torso",
+    "shoulder_w",
+    "waist_w",
+    "hip_w",
+    "upper_arm",
+    "forearm",
+    "hand",
+    "thigh",
+    "shank",
+    "foot",
+    "arm_r",
+    "forearm_r",
+    "hand_r",
+    "thigh_r",
+    "shank_r",
+    "foot_r",
+    "neck_r",
+    "torso_depth",
 )
 # Reference proportions of a 1.0-tall dancer (half-widths for *_w, radii for *_r).
 _BASE = dict(
-    head_r=0.07, neck=0.045, torso=0.29, shoulder_w=0.1, waist_w=0.076, hip_w=0.074,
-    upper_arm=0.165, forearm=0.145, hand=0.07, thigh=0.24, shank=0.22, foot=0.085,
-    arm_r=0.026, forearm_r=0.022, hand_r=0.019, thigh_r=0.042, shank_r=0.031, foot_r=0.021,
-    neck_r=0.024, torso_depth=0.065,
+    head_r=0.07,
+    neck=0.045,
+    torso=0.29,
+    shoulder_w=0.1,
+    waist_w=0.076,
+    hip_w=0.074,
+    upper_arm=0.165,
+    forearm=0.145,
+    hand=0.07,
+    thigh=0.24,
+    shank=0.22,
+    foot=0.085,
+    arm_r=0.026,
+    forearm_r=0.022,
+    hand_r=0.019,
+    thigh_r=0.042,
+    shank_r=0.031,
+    foot_r=0.021,
+    neck_r=0.024,
+    torso_depth=0.065,
 )
-_SKIN_TONES = np.array([
-    (255, 224, 196), (241, 194, 160), (224, 172, 130), (198, 134, 90), (160, 102, 64),
-    (120, 74, 44), (88, 54, 34),
-], np.float32)
-_HAIR_COLOURS = np.array([
-    (20, 18, 18), (52, 34, 24), (96, 60, 36), (222, 190, 120), (236, 120, 170),
-    (70, 110, 220), (200, 200, 210), (190, 40, 40),
-], np.float32)
+_SKIN_TONES = np.array(
+    [
+        (255, 224, 196),
+        (241, 194, 160),
+        (224, 172, 130),
+        (198, 134, 90),
+        (160, 102, 64),
+        (120, 74, 44),
+        (88, 54, 34),
+    ],
+    np.float32,
+)
+_HAIR_COLOURS = np.array(
+    [
+        (20, 18, 18),
+        (52, 34, 24),
+        (96, 60, 36),
+        (222, 190, 120),
+        (236, 120, 170),
+        (70, 110, 220),
+        (200, 200, 210),
+        (190, 40, 40),
+    ],
+    np.float32,
+)
 CAMERA_SCALE = 0.8  # frame heights per body height
 CAMERA_CENTRE_Y = -0.52  # the body-space height shown at the frame centre
 Colour = tuple[int, int, int]
@@ -143,7 +210,9 @@ def _limb(frame: np.ndarray, abduct: np.ndarray, flex: np.ndarray, side: float) 
     return (frame @ local[..., None])[..., 0]
 
 
-def _offset(frame: np.ndarray, x: float | np.ndarray, y: float | np.ndarray, z: float | np.ndarray) -> np.ndarray:
+def _offset(
+    frame: np.ndarray, x: float | np.ndarray, y: float | np.ndarray, z: float | np.ndarray
+) -> np.ndarray:
     local = np.stack(np.broadcast_arrays(x, y, z), -1)
     return frame @ local if local.ndim == 1 else (frame @ local[..., None])[..., 0]
 
@@ -168,6 +237,7 @@ def skeleton(identity: Identity, motion: Motion) -> dict[str, np.ndarray]:
     pts["head_front"] = pts["head"] + _offset(head_frame, 0.0, 0.0, p["head_r"])
     pts["head_side"] = pts["head"] + _offset(head_frame, p["head_r"], 0.0, 0.0)
     for prefix, side in (("r_", -1.0), ("l_", 1.0)):
+
         def c(name: str, _prefix: str = prefix) -> np.ndarray:
             return ch(_prefix + name)
 
@@ -177,27 +247,41 @@ def skeleton(identity: Identity, motion: Motion) -> dict[str, np.ndarray]:
         pts[prefix + "shoulder"] = shoulder
         pts[prefix + "elbow"] = shoulder + p["upper_arm"] * _limb(spine, arm_a, arm_f, side)
         pts[prefix + "wrist"] = pts[prefix + "elbow"] + p["forearm"] * _limb(spine, fore_a, fore_f, side)
-        pts[prefix + "hand"] = pts[prefix + "wrist"] + p["hand"] * _limb(spine, fore_a + c("wrist"), fore_f, side)
+        pts[prefix + "hand"] = pts[prefix + "wrist"] + p["hand"] * _limb(
+            spine, fore_a + c("wrist"), fore_f, side
+        )
         hip = _offset(pelvis_frame, side * p["hip_w"], 0.0, 0.0)
         thigh_a, thigh_f = c("thigh_abduct"), c("thigh_flex")
         pts[prefix + "hip"] = hip
         pts[prefix + "knee"] = hip + p["thigh"] * _limb(pelvis_frame, thigh_a, thigh_f, side)
         pts[prefix + "ankle"] = pts[prefix + "knee"] + p["shank"] * _limb(
-            pelvis_frame, thigh_a, thigh_f - c("knee"), side)
+            pelvis_frame, thigh_a, thigh_f - c("knee"), side
+        )
         # Feet point forward and a little outward; `ankle` extends them (pointed toes in a jump).
         pts[prefix + "toe"] = pts[prefix + "ankle"] + p["foot"] * _limb(
-            pelvis_frame, thigh_a + 0.6, 1.05 - c("ankle"), side)
-        pts[prefix + "torso_top"] = pts["chest"] + _offset(spine, side * (p["shoulder_w"] + 0.9 * p["arm_r"]),
-                                                           -0.5 * c("shoulder_raise"), 0.0)
+            pelvis_frame, thigh_a + 0.6, 1.05 - c("ankle"), side
+        )
+        pts[prefix + "torso_top"] = pts["chest"] + _offset(
+            spine, side * (p["shoulder_w"] + 0.9 * p["arm_r"]), -0.5 * c("shoulder_raise"), 0.0
+        )
         pts[prefix + "torso_waist"] = pts["waist"] + _offset(spine, side * p["waist_w"], 0.0, 0.0)
         pts[prefix + "torso_hip"] = _offset(pelvis_frame, side * (p["hip_w"] + 0.7 * p["thigh_r"]), 0.0, 0.0)
         pts[prefix + "hem"] = pts[prefix + "torso_hip"] + _offset(
-            pelvis_frame, side * 0.6 * p["thigh_r"], 0.6 * p["thigh"], 0.0)
-    lowest = np.max(np.stack([
-        pts["r_ankle"][:, 1] + p["foot_r"], pts["l_ankle"][:, 1] + p["foot_r"],
-        pts["r_toe"][:, 1] + p["foot_r"], pts["l_toe"][:, 1] + p["foot_r"],
-        pts["r_knee"][:, 1] + p["shank_r"], pts["l_knee"][:, 1] + p["shank_r"],
-    ]), axis=0)
+            pelvis_frame, side * 0.6 * p["thigh_r"], 0.6 * p["thigh"], 0.0
+        )
+    lowest = np.max(
+        np.stack(
+            [
+                pts["r_ankle"][:, 1] + p["foot_r"],
+                pts["l_ankle"][:, 1] + p["foot_r"],
+                pts["r_toe"][:, 1] + p["foot_r"],
+                pts["l_toe"][:, 1] + p["foot_r"],
+                pts["r_knee"][:, 1] + p["shank_r"],
+                pts["l_knee"][:, 1] + p["shank_r"],
+            ]
+        ),
+        axis=0,
+    )
     shift = np.stack([ch("root_x"), -lowest - ch("lift"), np.zeros(len(pose))], -1)
     return {k: v + shift for k, v in pts.items()}
 

@@ -144,14 +144,14 @@ def jump(b: np.ndarray, side: float, amp: float) -> _Pose:
     """Two jumps per four beats: crouch, leave the floor with arms and legs out, land soft."""
     p, phase = _Pose(side), np.mod(b, 2.0)
     air = np.where((phase > 0.55) & (phase < 1.35), np.sin(np.pi * np.clip((phase - 0.55) / 0.8, 0, 1)), 0.0)
-    crouch = np.exp(-((phase - 0.3) / 0.2) ** 2) + np.exp(-((phase - 1.55) / 0.22) ** 2)
+    crouch = np.exp(-(((phase - 0.3) / 0.2) ** 2)) + np.exp(-(((phase - 1.55) / 0.22) ** 2))
     p["lift"] = 0.09 * amp * air
     p["both_knee"] = 0.1 + 0.75 * crouch + 0.2 * air
     p["both_thigh_flex"] = 0.04 + 0.4 * crouch + 0.1 * air
     p["both_thigh_abduct"] = 0.07 + 0.22 * air
     p["both_ankle"] = 0.6 * air
     # The arms swing up from the crouch and are highest at the top of the jump.
-    swing = np.exp(-((phase - 0.95) / 0.45) ** 2)
+    swing = np.exp(-(((phase - 0.95) / 0.45) ** 2))
     p["both_arm_abduct"] = 0.25 + 1.6 * amp * swing
     p["both_elbow_flex"] = 0.3 + 0.6 * crouch
     p["spine_pitch"] = 0.25 * crouch
@@ -209,7 +209,7 @@ def kick(b: np.ndarray, side: float, amp: float) -> _Pose:
     """Kick the lead leg out on beat 2 and the other on beat 4; arms out for balance."""
     p = _Pose(side)
     for leg, at in (("lead", 1.0), ("other", 3.0)):
-        kick_env = np.exp(-((np.mod(b - at + 2, 4) - 2) / 0.35) ** 2)
+        kick_env = np.exp(-(((np.mod(b - at + 2, 4) - 2) / 0.35) ** 2))
         p[f"{leg}_thigh_flex"] = 0.04 + 0.7 * amp * kick_env
         p[f"{leg}_thigh_abduct"] = 0.07 + 0.45 * amp * kick_env
         p[f"{leg}_knee"] = 0.1 + 0.3 * kick_env * (1 - kick_env)
@@ -296,11 +296,20 @@ class Move:
 
 
 MOVES: dict[str, Move] = {
-    "arm_wave": Move(arm_wave, 8), "point": Move(point, 4), "body_roll": Move(body_roll, 4),
-    "step_touch": Move(step_touch, 8), "turn": Move(turn, 4), "jump": Move(jump, 4),
-    "hip_sway": Move(hip_sway, 4), "shoulder_shimmy": Move(shoulder_shimmy, 4), "clap": Move(clap, 4),
-    "kick": Move(kick, 4), "arm_cross": Move(arm_cross, 4), "walk": Move(walk, 8),
-    "squat": Move(squat, 8), "floor_sweep": Move(floor_sweep, 8),
+    "arm_wave": Move(arm_wave, 8),
+    "point": Move(point, 4),
+    "body_roll": Move(body_roll, 4),
+    "step_touch": Move(step_touch, 8),
+    "turn": Move(turn, 4),
+    "jump": Move(jump, 4),
+    "hip_sway": Move(hip_sway, 4),
+    "shoulder_shimmy": Move(shoulder_shimmy, 4),
+    "clap": Move(clap, 4),
+    "kick": Move(kick, 4),
+    "arm_cross": Move(arm_cross, 4),
+    "walk": Move(walk, 8),
+    "squat": Move(squat, 8),
+    "floor_sweep": Move(floor_sweep, 8),
 }
 
 
@@ -341,10 +350,17 @@ def _zoom_curve(zoom: float | tuple[float, float] | None, t: np.ndarray) -> np.n
     return start + (end - start) * ease(t / max(t[-1], 1e-6))
 
 
-def choreography(moves: Sequence[str] | None = None, n_frames: int = 100, fps: float = 25.0,
-                 bpm: float | None = None, rng: np.random.Generator | None = None, travel: float | None = None,
-                 zoom: float | tuple[float, float] | None = None, style: str | None = None,
-                 groove: float | None = None) -> Motion:
+def choreography(
+    moves: Sequence[str] | None = None,
+    n_frames: int = 100,
+    fps: float = 25.0,
+    bpm: float | None = None,
+    rng: np.random.Generator | None = None,
+    travel: float | None = None,
+    zoom: float | tuple[float, float] | None = None,
+    style: str | None = None,
+    groove: float | None = None,
+) -> Motion:
     """A dance of n_frames at fps: moves in order (cycled) or drawn at random from the style or all MOVES.
 
     bpm defaults to a random tempo from the style; travel (0-1) drifts the dancer from one side of the
@@ -388,6 +404,8 @@ def choreography(moves: Sequence[str] | None = None, n_frames: int = 100, fps: f
     pose[:, CHANNEL_INDEX["neck_pitch"]] += 0.06 * bounce
     if travel:
         direction = float(rng.choice([-1.0, 1.0]))
-        pose[:, CHANNEL_INDEX["root_x"]] += direction * travel * TRAVEL_RANGE * -np.cos(np.pi * t / max(t[-1], 1e-6))
+        pose[:, CHANNEL_INDEX["root_x"]] += (
+            direction * travel * TRAVEL_RANGE * -np.cos(np.pi * t / max(t[-1], 1e-6))
+        )
     pose[:, CHANNEL_INDEX["zoom"]] = _zoom_curve(zoom, t)
     return Motion(pose.astype(np.float32), fps, bpm, timeline)

@@ -16,20 +16,43 @@ from dataclasses import dataclass, field
 import numpy as np
 
 _SIDE_CHANNELS = (
-    "shoulder_raise", "arm_abduct", "arm_flex", "elbow_abduct", "elbow_flex", "wrist",
-    "thigh_abduct", "thigh_flex", "knee", "ankle",
+    "shoulder_raise",
+    "arm_abduct",
+    "arm_flex",
+    "elbow_abduct",
+    "elbow_flex",
+    "wrist",
+    "thigh_abduct",
+    "thigh_flex",
+    "knee",
+    "ankle",
 )
 CHANNELS: tuple[str, ...] = (
-    "root_x", "lift", "zoom", "yaw", "pelvis_roll", "spine_roll", "spine_pitch", "spine_twist",
-    "neck_roll", "neck_pitch",
-    *(f"r_{c}" for c in _SIDE_CHANNELS), *(f"l_{c}" for c in _SIDE_CHANNELS),
+    "root_x",
+    "lift",
+    "zoom",
+    "yaw",
+    "pelvis_roll",
+    "spine_roll",
+    "spine_pitch",
+    "spine_twist",
+    "neck_roll",
+    "neck_pitch",
+    *(f"r_{c}" for c in _SIDE_CHANNELS),
+    *(f"l_{c}" for c in _SIDE_CHANNELS),
 )
 CHANNEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(CHANNELS)}
 
 # A relaxed standing pose; every channel not named here is 0.
 _NEUTRAL_VALUES = {
-    "zoom": 1.0, "arm_abduct": 0.16, "elbow_abduct": 0.08, "elbow_flex": 0.2, "wrist": 0.05,
-    "thigh_abduct": 0.07, "thigh_flex": 0.04, "knee": 0.08,
+    "zoom": 1.0,
+    "arm_abduct": 0.16,
+    "elbow_abduct": 0.08,
+    "elbow_flex": 0.2,
+    "wrist": 0.05,
+    "thigh_abduct": 0.07,
+    "thigh_flex": 0.04,
+    "knee": 0.08,
 }
 
 

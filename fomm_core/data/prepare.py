@@ -96,8 +96,10 @@ def _existing(out_dir: Path, overwrite: bool) -> list[Path]:
     """Our files already in OUT; refuses to mix with an earlier set unless overwrite."""
     existing = [out_dir / name for name in _OURS if (out_dir / name).exists()]
     if existing and not overwrite:
-        raise UserError(f"{out_dir} already holds a prepared set ({', '.join(p.name for p in existing)}). "
-                        "Choose an empty folder, or pass --overwrite to replace it.")
+        raise UserError(
+            f"{out_dir} already holds a prepared set ({', '.join(p.name for p in existing)}). "
+            "Choose an empty folder, or pass --overwrite to replace it."
+        )
     return existing
 
 
@@ -114,7 +116,10 @@ def _start(out_dir: Path, overwrite: bool) -> None:
 
 def _safe_name(relative: Path) -> str:
     # '#' separates a video id from its chunk number in FOMM's id sampling, so it may not appear in names.
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(relative.with_suffix("")).replace(os.sep, "__")).strip("._") or "video"
+    return (
+        re.sub(r"[^A-Za-z0-9._-]+", "_", str(relative.with_suffix("")).replace(os.sep, "__")).strip("._")
+        or "video"
+    )
 
 
 def find_videos(videos_dir: Path) -> dict[str, Path]:
@@ -122,7 +127,9 @@ def find_videos(videos_dir: Path) -> dict[str, Path]:
     if not videos_dir.is_dir():
         raise UserError(f"The videos folder {videos_dir} does not exist; pass a folder of dance videos.")
     found: dict[str, Path] = {}
-    for path in sorted(p for p in videos_dir.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES):
+    for path in sorted(
+        p for p in videos_dir.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+    ):
         name = base = _safe_name(path.relative_to(videos_dir))
         k = 2
         while name in found:
@@ -158,8 +165,16 @@ def _plan(path: Path, max_fps: float, min_frames: int) -> tuple[Any, Any]:
     return info, framing
 
 
-def _write_video(info: Any, framing: Any, name: str, folder: Path, size: int, denoise: str | None,
-                 chunk_seconds: float, min_frames: int) -> dict[str, Any]:
+def _write_video(
+    info: Any,
+    framing: Any,
+    name: str,
+    folder: Path,
+    size: int,
+    denoise: str | None,
+    chunk_seconds: float,
+    min_frames: int,
+) -> dict[str, Any]:
     """Crop, resize, denoise and write one planned video; returns its manifest entry."""
     from ..framing import crop_square
     from ..io import read_frames
@@ -181,15 +196,32 @@ def _write_video(info: Any, framing: Any, name: str, folder: Path, size: int, de
     else:
         written.append({"folder": name, "frames": write_frames(folder / name, cropped())})
     square = framing.square(0)
-    return {"folders": written, "fps": info.fps,
-            "crop": {"cx": square.cx, "cy": square.cy, "side": square.side, "width": info.width,
-                     "height": info.height}}
+    return {
+        "folders": written,
+        "fps": info.fps,
+        "crop": {
+            "cx": square.cx,
+            "cy": square.cy,
+            "side": square.side,
+            "width": info.width,
+            "height": info.height,
+        },
+    }
 
 
-def prepare_videos(videos_dir: str | Path, out_dir: str | Path, size: int = 256, denoise: str | None = None,
-                   test_fraction: float = 0.1, seed: int = 0, max_fps: float = 30.0, chunk_seconds: float = 0.0,
-                   min_frames: int = 16, overwrite: bool = False,
-                   log: Callable[[str], None] = print) -> dict[str, Any]:
+def prepare_videos(
+    videos_dir: str | Path,
+    out_dir: str | Path,
+    size: int = 256,
+    denoise: str | None = None,
+    test_fraction: float = 0.1,
+    seed: int = 0,
+    max_fps: float = 30.0,
+    chunk_seconds: float = 0.0,
+    min_frames: int = 16,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Turn every usable video under videos_dir into frame folders under out_dir; returns the manifest.
 
     Videos are first opened and framed, then the usable ones are split, so that unusable files
@@ -204,9 +236,16 @@ def prepare_videos(videos_dir: str | Path, out_dir: str | Path, size: int = 256,
     _check_fraction(test_fraction)
     _existing(out_dir, overwrite)
     manifest: dict[str, Any] = {
-        "format": "fomm-frames", "source": "videos", "size": size, "denoise": denoise,
-        "test_fraction": test_fraction, "seed": seed, "max_fps": max_fps, "chunk_seconds": chunk_seconds,
-        "videos": [], "skipped": [],
+        "format": "fomm-frames",
+        "source": "videos",
+        "size": size,
+        "denoise": denoise,
+        "test_fraction": test_fraction,
+        "seed": seed,
+        "max_fps": max_fps,
+        "chunk_seconds": chunk_seconds,
+        "videos": [],
+        "skipped": [],
     }
     plans = {}
     for name, path in videos.items():
@@ -217,13 +256,17 @@ def prepare_videos(videos_dir: str | Path, out_dir: str | Path, size: int = 256,
             log(f"skipped {source}: {exc}")
             manifest["skipped"].append({"source": source, "reason": str(exc)})
     if not plans:
-        raise UserError(f"None of the {len(videos)} videos in {videos_dir} could be used: "
-                        + "; ".join(f"{s['source']}: {s['reason']}" for s in manifest["skipped"][:5]))
+        raise UserError(
+            f"None of the {len(videos)} videos in {videos_dir} could be used: "
+            + "; ".join(f"{s['source']}: {s['reason']}" for s in manifest["skipped"][:5])
+        )
     splits = split_by_video(list(plans), test_fraction, seed)
     _start(out_dir, overwrite)
     for i, (name, (info, framing)) in enumerate(plans.items(), start=1):
         source = str(videos[name].relative_to(videos_dir))
-        entry = _write_video(info, framing, name, out_dir / splits[name], size, denoise, chunk_seconds, min_frames)
+        entry = _write_video(
+            info, framing, name, out_dir / splits[name], size, denoise, chunk_seconds, min_frames
+        )
         manifest["videos"].append({"name": name, "source": source, "split": splits[name], **entry})
         frames = sum(f["frames"] for f in entry["folders"])
         log(f"[{i}/{len(plans)}] {source} -> {splits[name]}/{name} ({frames} frames)")
@@ -231,9 +274,17 @@ def prepare_videos(videos_dir: str | Path, out_dir: str | Path, size: int = 256,
     return manifest
 
 
-def prepare_synthetic(n_videos: int, out_dir: str | Path, size: int = 256, n_frames: int = 100,
-                      test_fraction: float = 0.1, seed: int = 0, fps: float = 25.0, overwrite: bool = False,
-                      log: Callable[[str], None] = print) -> dict[str, Any]:
+def prepare_synthetic(
+    n_videos: int,
+    out_dir: str | Path,
+    size: int = 256,
+    n_frames: int = 100,
+    test_fraction: float = 0.1,
+    seed: int = 0,
+    fps: float = 25.0,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Write n_videos synthetic dancers (styles in turn, random otherwise) with their joints; returns the manifest."""
     from .moves import STYLES
     from .synthetic import random_clip
@@ -247,19 +298,33 @@ def prepare_synthetic(n_videos: int, out_dir: str | Path, size: int = 256, n_fra
     (out_dir / "joints").mkdir(exist_ok=True)
     styles: list[str | None] = [None, *STYLES]
     manifest: dict[str, Any] = {
-        "format": "fomm-frames", "source": "synthetic", "size": size, "test_fraction": test_fraction,
-        "seed": seed, "fps": fps, "joints": list(JOINTS), "videos": [],
+        "format": "fomm-frames",
+        "source": "synthetic",
+        "size": size,
+        "test_fraction": test_fraction,
+        "seed": seed,
+        "fps": fps,
+        "joints": list(JOINTS),
+        "videos": [],
     }
     for i, name in enumerate(names):
         style = styles[i % len(styles)]
         clip = random_clip([seed, i], size=size, n_frames=n_frames, fps=fps, style=style, zoom=None)
         write_frames(out_dir / splits[name] / name, clip.frames)
         _save_npy(out_dir / "joints" / f"{name}.npy", clip.joints)
-        manifest["videos"].append({
-            "name": name, "split": splits[name], "frames": n_frames, "style": style, "bpm": clip.motion.bpm,
-            "timeline": clip.motion.timeline, "identity": asdict(clip.identity),
-            "background": asdict(clip.background), "joints": f"joints/{name}.npy",
-        })
+        manifest["videos"].append(
+            {
+                "name": name,
+                "split": splits[name],
+                "frames": n_frames,
+                "style": style,
+                "bpm": clip.motion.bpm,
+                "timeline": clip.motion.timeline,
+                "identity": asdict(clip.identity),
+                "background": asdict(clip.background),
+                "joints": f"joints/{name}.npy",
+            }
+        )
         if (i + 1) % 50 == 0 or i + 1 == n_videos:
             log(f"{i + 1}/{n_videos} synthetic videos written")
     _write_json(out_dir / "manifest.json", manifest)

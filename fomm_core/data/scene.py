@@ -27,7 +27,9 @@ def _distance(a: Colour, b: Colour) -> float:
     return float(np.linalg.norm(np.subtract(a, b, dtype=np.float32)))
 
 
-def random_background(rng: np.random.Generator, avoid: list[Colour] = (), kind: str | None = None) -> Background:
+def random_background(
+    rng: np.random.Generator, avoid: list[Colour] = (), kind: str | None = None
+) -> Background:
     """A random backdrop whose colours stay at least 60 RGB units from each colour in avoid."""
     kind = kind or str(rng.choice(KINDS))
     for _ in range(50):
@@ -54,8 +56,10 @@ def make_background(background: Background, size: int) -> np.ndarray:
         rng = np.random.default_rng(background.seed)
         coarse = rng.normal(0, 1, (12, 12, 1)).astype(np.float32)
         fine = rng.normal(0, 1, (48, 48, 1)).astype(np.float32)
-        noise = (cv2.resize(coarse, (size, size), interpolation=cv2.INTER_CUBIC)
-                 + 0.4 * cv2.resize(fine, (size, size), interpolation=cv2.INTER_CUBIC))[..., None]
+        noise = (
+            cv2.resize(coarse, (size, size), interpolation=cv2.INTER_CUBIC)
+            + 0.4 * cv2.resize(fine, (size, size), interpolation=cv2.INTER_CUBIC)
+        )[..., None]
         mix = np.clip(0.5 + 0.25 * noise, 0, 1)
         img = c1 * (1 - mix) + c2 * mix
     else:

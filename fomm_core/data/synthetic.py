@@ -44,8 +44,14 @@ def _zoom(rng: np.random.Generator, zoom: bool | None) -> tuple[float, float] | 
     return float(rng.uniform(0.9, 1.0)), float(rng.uniform(0.9, 1.1))
 
 
-def random_clip(seed: int | Sequence[int], size: int = 128, n_frames: int = 64, fps: float = 25.0, style: str | None = None,
-                zoom: bool | None = False) -> SyntheticClip:
+def random_clip(
+    seed: int | Sequence[int],
+    size: int = 128,
+    n_frames: int = 64,
+    fps: float = 25.0,
+    style: str | None = None,
+    zoom: bool | None = False,
+) -> SyntheticClip:
     """A random dancer doing random choreography (of a style, if given); zoom=None zooms some clips."""
     rng = np.random.default_rng(seed)
     identity = random_identity(rng)
@@ -55,8 +61,9 @@ def random_clip(seed: int | Sequence[int], size: int = 128, n_frames: int = 64, 
     return SyntheticClip(frames, joints, identity, background, motion)
 
 
-def frame_pair(rng: np.random.Generator, size: int = 128, clip_seconds: float = 8.0,
-               zoom: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+def frame_pair(
+    rng: np.random.Generator, size: int = 128, clip_seconds: float = 8.0, zoom: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Two frames (source, driving; uint8 S×S×3) of one random dancer from one random dance, for training.
 
     Only the two frames are drawn, so this is far cheaper than rendering a clip.
@@ -65,14 +72,17 @@ def frame_pair(rng: np.random.Generator, size: int = 128, clip_seconds: float = 
     background = random_background(rng, identity.colours())
     style = str(rng.choice(list(STYLES))) if rng.random() < 0.5 else None
     fps = 25.0
-    motion = choreography(n_frames=int(clip_seconds * fps), fps=fps, rng=rng, style=style, zoom=_zoom(rng, zoom))
+    motion = choreography(
+        n_frames=int(clip_seconds * fps), fps=fps, rng=rng, style=style, zoom=_zoom(rng, zoom)
+    )
     picks = np.sort(rng.integers(len(motion), size=2))
     frames, _ = render(identity, motion.frames(picks), size, background)
     return frames[0], frames[1]
 
 
-def cross_identity_example(seed: int, size: int = 256, n_frames: int = 64, style: str | None = None,
-                           fps: float = 25.0) -> dict[str, Any]:
+def cross_identity_example(
+    seed: int, size: int = 256, n_frames: int = 64, style: str | None = None, fps: float = 25.0
+) -> dict[str, Any]:
     """A's photo, B's dance and A doing B's dance (ground truth), with both joint tracks.
 
     Keys: photo (S×S×3), driving and expected (T×S×S×3), joints_driving and joints_expected (T×J×2),
@@ -87,6 +97,15 @@ def cross_identity_example(seed: int, size: int = 256, n_frames: int = 64, style
     driving, joints_driving = render(identity_b, motion, size, background_b)
     expected, joints_expected = render(identity_a, motion, size, background_a)
     photo, _ = render_pose(identity_a, motion, size, background_a, index=0)
-    return dict(photo=photo, driving=driving, expected=expected, joints_driving=joints_driving,
-                joints_expected=joints_expected, identity_a=identity_a, identity_b=identity_b,
-                background_a=background_a, background_b=background_b, motion=motion)
+    return dict(
+        photo=photo,
+        driving=driving,
+        expected=expected,
+        joints_driving=joints_driving,
+        joints_expected=joints_expected,
+        identity_a=identity_a,
+        identity_b=identity_b,
+        background_a=background_a,
+        background_b=background_b,
+        motion=motion,
+    )

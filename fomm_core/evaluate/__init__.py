@@ -16,5 +16,15 @@ from .report import write_comparison, write_report
 from .runner import EvalRun, run
 from .suites import Case, builtin_suite, export_suite, folder_suite
 
-__all__ = ["Case", "EvalRun", "builtin_suite", "defaults", "export_suite", "folder_suite", "real", "run",
-           "write_comparison", "write_report"]
+__all__ = [
+    "Case",
+    "EvalRun",
+    "builtin_suite",
+    "defaults",
+    "export_suite",
+    "folder_suite",
+    "real",
+    "run",
+    "write_comparison",
+    "write_report",
+]

@@ -46,5 +46,7 @@ def box_follow(photo: np.ndarray, boxes: np.ndarray, photo_box: np.ndarray | Non
     frames = []
     for box in boxes:
         m = p @ b0_inv @ _box_affine(box) @ p_inv
-        frames.append(cv2.warpAffine(photo, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+        frames.append(
+            cv2.warpAffine(photo, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        )
     return np.stack(frames)

@@ -73,8 +73,13 @@ def _framed(clip: Path, plan: RenderPlan, size: int) -> np.ndarray:
         frames.close()
 
 
-def rendered_case(model: MotionModel, case: Case, plan_fn: PlanFn, folder: Path, fps: float,
-                  ) -> tuple[Case, list[str]]:
+def rendered_case(
+    model: MotionModel,
+    case: Case,
+    plan_fn: PlanFn,
+    folder: Path,
+    fps: float,
+) -> tuple[Case, list[str]]:
     """The case rendered through the pipeline with `plan_fn`'s framing, and the plan's notes."""
     folder.mkdir(parents=True, exist_ok=True)
     photo = folder / "photo.png"
@@ -84,15 +89,28 @@ def rendered_case(model: MotionModel, case: Case, plan_fn: PlanFn, folder: Path,
     plan = plan_fn(photo, clip)
     size = model.frame_size
     out = render(photo, clip, plan.options, folder / "result.mp4", model=model, plan=plan)
-    driving = np.stack(list(itertools.islice(plan.driving(size), plan.frame_count))).astype(np.float32) / 255.0
-    made = Case(name=case.name, style=case.style, photo=plan.source(size).astype(np.float32) / 255.0,
-                driving=driving, expected=_framed(truth, plan, size), result=_read(out, size))
+    driving = (
+        np.stack(list(itertools.islice(plan.driving(size), plan.frame_count))).astype(np.float32) / 255.0
+    )
+    made = Case(
+        name=case.name,
+        style=case.style,
+        photo=plan.source(size).astype(np.float32) / 255.0,
+        driving=driving,
+        expected=_framed(truth, plan, size),
+        result=_read(out, size),
+    )
     return made, plan.notes
 
 
-def run_variants(model: MotionModel, cases: Sequence[Case], fps: float,
-                 variants: Sequence[tuple[str, PlanFn]] = VARIANTS, perceptual: bool = False,
-                 progress: Callable[[int, int, str], None] | None = None) -> dict[str, EvalRun]:
+def run_variants(
+    model: MotionModel,
+    cases: Sequence[Case],
+    fps: float,
+    variants: Sequence[tuple[str, PlanFn]] = VARIANTS,
+    perceptual: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, EvalRun]:
     """One evaluation of the rendered cases per variant (name -> EvalRun), with how often each note came up."""
     runs = {}
     with tempfile.TemporaryDirectory(prefix="fomm-defaults-") as tmp:

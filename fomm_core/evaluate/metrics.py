@@ -99,7 +99,9 @@ def ssim(result: np.ndarray, expected: np.ndarray) -> float:
     return total / count
 
 
-def person_l1(result: np.ndarray, expected: np.ndarray, photo: np.ndarray, margin: int = PERSON_MARGIN) -> float:
+def person_l1(
+    result: np.ndarray, expected: np.ndarray, photo: np.ndarray, margin: int = PERSON_MARGIN
+) -> float:
     """Mean absolute difference inside the person region: each expected frame's person ∪ the photo's person,
     grown by `margin` pixels (the whole frame when no person is found)."""
     _check_pair(result, expected)
@@ -160,7 +162,9 @@ def identity_distance(photo: np.ndarray, result: np.ndarray) -> float:
     return float(np.mean([hellinger(ref, colour_histogram(f, person_mask(f))) for f in result]))
 
 
-def trajectory_error(kp_result: np.ndarray, kp_reference: np.ndarray, frame_size: int, scale: float = 1.0) -> float:
+def trajectory_error(
+    kp_result: np.ndarray, kp_reference: np.ndarray, frame_size: int, scale: float = 1.0
+) -> float:
     """Mean distance (pixels) between two T×K×2 keypoint tracks in [-1, 1], each relative to its first frame,
     the reference's displacements multiplied by `scale`."""
     if kp_result.shape != kp_reference.shape:
@@ -181,7 +185,7 @@ def model_keypoints(model: object, video: np.ndarray, batch_size: int = 16) -> n
     out = []
     with torch.no_grad():
         for i in range(0, len(video), batch_size):
-            frames = model.to_tensor(video[i:i + batch_size])
+            frames = model.to_tensor(video[i : i + batch_size])
             kp = model.detect_keypoints(frames)
             out.append(model.keypoint_positions(kp).float().cpu().numpy())
     return np.concatenate(out)
@@ -197,8 +201,10 @@ def perceptual_extractor() -> tuple[FeatureFn | None, str]:
         warnings.simplefilter("ignore")
         net = load_vgg19("cpu")
     if net is None:
-        return None, (f"perceptual distance skipped: the VGG19 ImageNet weights ({VGG19_REPO}) are neither "
-                      "cached nor downloadable here")
+        return None, (
+            f"perceptual distance skipped: the VGG19 ImageNet weights ({VGG19_REPO}) are neither "
+            "cached nor downloadable here"
+        )
     return net, f"perceptual distance: VGG19 ImageNet features relu1_1…relu5_1 ({VGG19_REPO})"
 
 
@@ -208,8 +214,12 @@ def perceptual(features: FeatureFn, result: np.ndarray, expected: np.ndarray, ba
     total = 0.0
     with torch.no_grad():
         for i in range(0, len(result), batch_size):
-            x = torch.from_numpy(np.ascontiguousarray(result[i:i + batch_size])).float().permute(0, 3, 1, 2)
-            y = torch.from_numpy(np.ascontiguousarray(expected[i:i + batch_size])).float().permute(0, 3, 1, 2)
+            x = torch.from_numpy(np.ascontiguousarray(result[i : i + batch_size])).float().permute(0, 3, 1, 2)
+            y = (
+                torch.from_numpy(np.ascontiguousarray(expected[i : i + batch_size]))
+                .float()
+                .permute(0, 3, 1, 2)
+            )
             fx, fy = features(x), features(y)
             total += sum(float((a - b).abs().mean()) for a, b in zip(fx, fy, strict=True)) / len(fx) * len(x)
     return total / len(result)

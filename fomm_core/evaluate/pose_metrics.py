@@ -50,7 +50,9 @@ def _pose_image(frame: np.ndarray) -> np.ndarray:
     if image.dtype != np.uint8:
         image = np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)
     down = image.shape[0] > POSE_SIDE
-    return cv2.resize(image, (POSE_SIDE, POSE_SIDE), interpolation=cv2.INTER_AREA if down else cv2.INTER_LINEAR)
+    return cv2.resize(
+        image, (POSE_SIDE, POSE_SIDE), interpolation=cv2.INTER_AREA if down else cv2.INTER_LINEAR
+    )
 
 
 def _rois(model: BlazePose, image: np.ndarray, tracked: Roi | None) -> Iterator[Roi]:

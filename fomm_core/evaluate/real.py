@@ -23,7 +23,10 @@ from ..wheel_files import wheel_members
 from .suites import Case
 
 POSE2SIM = "pose2sim==0.10.49"
-SETS = {"single_person": "Pose2Sim/Demo_SinglePerson/videos", "multi_person": "Pose2Sim/Demo_MultiPerson/videos"}
+SETS = {
+    "single_person": "Pose2Sim/Demo_SinglePerson/videos",
+    "multi_person": "Pose2Sim/Demo_MultiPerson/videos",
+}
 SHA256 = {
     "single_person/cam01": "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a",
     "single_person/cam02": "94ff87cf978b8406e8aa36ab3c5362e72848994e87652f0dc7a33c315e8e0442",
@@ -73,13 +76,21 @@ def framed_video(path: Path, size: int, max_frames: int | None, max_fps: float) 
         frames.close()
 
 
-def real_suite(size: int, videos: Sequence[str] = VIDEOS, max_frames: int | None = None,
-               max_fps: float = 30.0) -> list[Case]:
+def real_suite(
+    size: int, videos: Sequence[str] = VIDEOS, max_frames: int | None = None, max_fps: float = 30.0
+) -> list[Case]:
     """Self-reconstruction cases (source = first frame, driving = the video) of the named real videos."""
     cases = []
     for name, path in real_videos(videos).items():
         driving = framed_video(path, size, max_frames, max_fps)
-        cases.append(Case(name=name, style=name.split("/")[0], photo=driving[0].copy(), driving=driving,
-                          expected=driving, kind="self"))
+        cases.append(
+            Case(
+                name=name,
+                style=name.split("/")[0],
+                photo=driving[0].copy(),
+                driving=driving,
+                expected=driving,
+                kind="self",
+            )
+        )
     return cases
-

@@ -24,9 +24,19 @@ from . import stats as stats_defs
 from .runner import BOX_FOLLOW, STATIC, EvalRun, Sample
 from .stats import METRICS, Summary, consistency, lookup, rank, summarise, wins
 
-FORMATS = {"l1": ".4f", "person_l1": ".4f", "psnr": ".2f", "ssim": ".3f", "perceptual": ".3f", "self_l1": ".4f", "akd": ".2f", "mkr": ".3f",
-           "flicker": ".4f",
-           "identity": ".3f", "motion": ".2f"}
+FORMATS = {
+    "l1": ".4f",
+    "person_l1": ".4f",
+    "psnr": ".2f",
+    "ssim": ".3f",
+    "perceptual": ".3f",
+    "self_l1": ".4f",
+    "akd": ".2f",
+    "mkr": ".3f",
+    "flicker": ".4f",
+    "identity": ".3f",
+    "motion": ".2f",
+}
 SHEET_COLUMNS = ("photo", "dance", "result", "expected", BOX_FOLLOW)
 SELF_COLUMNS = ("dance", "result", STATIC)
 SELF_LABELS = {"dance": "driving", "result": "generated", STATIC: "static"}
@@ -44,8 +54,11 @@ def fmt(metric: str, value: float) -> str:
 def primary_metrics(run: EvalRun) -> list[str]:
     """The metrics the summary table shows: ground-truth ones when the suite has ground truth."""
     present = {m for r in run.results for m in r.metrics}
-    order = ["l1", "psnr", "ssim", "perceptual", "person_l1"] if "l1" in present else [
-        "self_l1", "akd", "mkr", "motion", "identity", "flicker"]
+    order = (
+        ["l1", "psnr", "ssim", "perceptual", "person_l1"]
+        if "l1" in present
+        else ["self_l1", "akd", "mkr", "motion", "identity", "flicker"]
+    )
     return [m for m in order if m in present]
 
 
@@ -85,8 +98,9 @@ def _save_figure(fig: Any, path: Path) -> None:
     _plt().close(fig)
 
 
-def plot_metric(summaries: Sequence[Summary], metric: str, methods: Sequence[str], styles: Sequence[str],
-                path: Path) -> None:
+def plot_metric(
+    summaries: Sequence[Summary], metric: str, methods: Sequence[str], styles: Sequence[str], path: Path
+) -> None:
     """Grouped bars: one group per style, one bar per method, 95% interval whiskers."""
     plt = _plt()
     table = lookup(summaries)
@@ -129,8 +143,14 @@ def _cells(sample: Sample, k: int, columns: Sequence[str], with_photo: bool) -> 
     return cells
 
 
-def _sheet(rows: Sequence[tuple[str, list[np.ndarray], bool]], columns: Sequence[str], title: str,
-           path: Path, gap: int = 2, case_gap: int = 8) -> None:
+def _sheet(
+    rows: Sequence[tuple[str, list[np.ndarray], bool]],
+    columns: Sequence[str],
+    title: str,
+    path: Path,
+    gap: int = 2,
+    case_gap: int = 8,
+) -> None:
     """A labelled grid: rows of (label, cells, starts a new case) under the column names."""
     zoom = max(1, math.ceil(MIN_CELL / rows[0][1][0].shape[0]))  # small frames are enlarged (nearest)
     rows = [(label, [c.repeat(zoom, 0).repeat(zoom, 1) for c in cells], new) for label, cells, new in rows]
@@ -144,7 +164,7 @@ def _sheet(rows: Sequence[tuple[str, list[np.ndarray], bool]], columns: Sequence
             y += space
         strip = np.ones((h, width, 3), np.float32)
         for j, cell in enumerate(cells):
-            strip[:, j * (w + gap):j * (w + gap) + w] = cell
+            strip[:, j * (w + gap) : j * (w + gap) + w] = cell
         strips.append(strip)
         centres.append(y + h / 2)
         y += h
@@ -162,8 +182,11 @@ def _sheet(rows: Sequence[tuple[str, list[np.ndarray], bool]], columns: Sequence
 def contact_sheet(samples: Sequence[Sample], style: str, path: Path) -> None:
     """Rows of sample frames for a style's cases; columns photo | dance | result | expected | box follow."""
     columns = _columns(samples)
-    rows = [(f"{s.case} t={t}", _cells(s, k, columns, k == 0), k == 0)
-            for s in samples for k, t in enumerate(s.frames)]
+    rows = [
+        (f"{s.case} t={t}", _cells(s, k, columns, k == 0), k == 0)
+        for s in samples
+        for k, t in enumerate(s.frames)
+    ]
     _sheet(rows, columns, style.replace("_", " "), path)
 
 
@@ -188,8 +211,11 @@ def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[li
         members = [r for r in ratings if clip_styles.get(r.clip_sha256, UNMATCHED) == style]
         for row in aggregate(members, ("model",)):
             by_style.append({"style": style, **row.to_dict(("model",))})
-    totals = {"ratings": len(ratings), "up": sum(1 for r in ratings if r.rating > 0),
-              "raters": count_raters(ratings)}
+    totals = {
+        "ratings": len(ratings),
+        "up": sum(1 for r in ratings if r.rating > 0),
+        "raters": count_raters(ratings),
+    }
     return by_model, by_style, totals
 
 
@@ -213,31 +239,69 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def _peer_section(ratings: Sequence[Any] | None, clip_styles: dict[str, str], db: str | None,
-                  plots: Path) -> tuple[list[str], dict]:
+def _peer_section(
+    ratings: Sequence[Any] | None, clip_styles: dict[str, str], db: str | None, plots: Path
+) -> tuple[list[str], dict]:
     lines = ["## Peer review", ""]
     if ratings is None:
-        lines.append("No ratings store was given or found, so there is no peer review in this report "
-                     "(pass `--ratings-db PATH`; the Space stores ratings in `FOMM_RATINGS_DB`).")
+        lines.append(
+            "No ratings store was given or found, so there is no peer review in this report "
+            "(pass `--ratings-db PATH`; the Space stores ratings in `FOMM_RATINGS_DB`)."
+        )
         return lines, {}
     by_model, by_style, totals = peer_review(ratings, clip_styles)
-    lines.append(f"Ratings store: `{db}`. **{totals['ratings']} ratings** ({totals['up']} 👍) from "
-                 f"**{totals['raters']} raters** (one per client network address, or per browser session when no "
-                 "address was known).")
+    lines.append(
+        f"Ratings store: `{db}`. **{totals['ratings']} ratings** ({totals['up']} 👍) from "
+        f"**{totals['raters']} raters** (one per client network address, or per browser session when no "
+        "address was known)."
+    )
     if not ratings:
         lines += ["", "The store holds no ratings yet."]
         return lines, {"totals": totals, "by_model": [], "by_style": []}
     plot_peer_review(by_model, plots / "peer_review.png")
     head = ["model", "ratings", "👍", "👎", "approval", "Wilson 95% CI", "raters"]
-    lines += ["", "Approval per model:", "", _table(head, (
-        [r["model"], str(r["n"]), str(r["up"]), str(r["down"]), _pct(r["approval"]),
-         f"{_pct(r['low'])}–{_pct(r['high'])}", str(r["raters"])] for r in by_model)),
-        "", "![peer review](plots/peer_review.png)", "",
+    lines += [
+        "",
+        "Approval per model:",
+        "",
+        _table(
+            head,
+            (
+                [
+                    r["model"],
+                    str(r["n"]),
+                    str(r["up"]),
+                    str(r["down"]),
+                    _pct(r["approval"]),
+                    f"{_pct(r['low'])}–{_pct(r['high'])}",
+                    str(r["raters"]),
+                ]
+                for r in by_model
+            ),
+        ),
+        "",
+        "![peer review](plots/peer_review.png)",
+        "",
         "Approval per model and style (a rating's style is the suite style of the clip it was made from, "
-        f"matched by the clip's sha256; other clips are '{UNMATCHED}'):", "",
-        _table(["style", *head], (
-            [r["style"], r["model"], str(r["n"]), str(r["up"]), str(r["down"]), _pct(r["approval"]),
-             f"{_pct(r['low'])}–{_pct(r['high'])}", str(r["raters"])] for r in by_style))]
+        f"matched by the clip's sha256; other clips are '{UNMATCHED}'):",
+        "",
+        _table(
+            ["style", *head],
+            (
+                [
+                    r["style"],
+                    r["model"],
+                    str(r["n"]),
+                    str(r["up"]),
+                    str(r["down"]),
+                    _pct(r["approval"]),
+                    f"{_pct(r['low'])}–{_pct(r['high'])}",
+                    str(r["raters"]),
+                ]
+                for r in by_style
+            ),
+        ),
+    ]
     return lines, {"totals": totals, "by_model": by_model, "by_style": by_style}
 
 
@@ -245,16 +309,37 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
-def _per_clip_section(run: EvalRun, methods: Sequence[str], metrics: Sequence[str], sheets: Path) -> list[str]:
+def _per_clip_section(
+    run: EvalRun, methods: Sequence[str], metrics: Sequence[str], sheets: Path
+) -> list[str]:
     """Self-reconstruction suites: every clip's metrics per method, and a contact sheet per clip."""
     by_clip = {(r.case, r.method): r.metrics for r in run.results}
-    rows = [[case, meth, *[fmt(m, by_clip[(case, meth)][m]) if m in by_clip.get((case, meth), {}) else "–"
-                           for m in metrics]]
-            for case in run.samples for meth in methods if (case, meth) in by_clip]
-    lines = ["## Per video", "", "Each clip's metrics (its frames are strongly correlated, so the intervals above "
-             "are over clips, not frames).", "", _table(["clip", "method", *[METRICS[m][0] for m in metrics]], rows),
-             "", "## Contact sheets", "", "Per clip: driving | generated | static photo, at evenly spaced frames "
-             "(t = frame index).", ""]
+    rows = [
+        [
+            case,
+            meth,
+            *[
+                fmt(m, by_clip[(case, meth)][m]) if m in by_clip.get((case, meth), {}) else "–"
+                for m in metrics
+            ],
+        ]
+        for case in run.samples
+        for meth in methods
+        if (case, meth) in by_clip
+    ]
+    lines = [
+        "## Per video",
+        "",
+        "Each clip's metrics (its frames are strongly correlated, so the intervals above "
+        "are over clips, not frames).",
+        "",
+        _table(["clip", "method", *[METRICS[m][0] for m in metrics]], rows),
+        "",
+        "## Contact sheets",
+        "",
+        "Per clip: driving | generated | static photo, at evenly spaced frames (t = frame index).",
+        "",
+    ]
     for case, sample in run.samples.items():
         name = _slug(case)
         contact_sheet([sample], case, sheets / f"{name}.png")
@@ -275,8 +360,13 @@ def _json_value(v: float) -> float | str:
     return str(v) if isinstance(v, float) and math.isinf(v) else v
 
 
-def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | None = None,
-                 ratings_db: str | None = None, clip_styles: dict[str, str] | None = None) -> Path:
+def write_report(
+    run: EvalRun,
+    out_dir: str | Path,
+    ratings: Sequence[Any] | None = None,
+    ratings_db: str | None = None,
+    clip_styles: dict[str, str] | None = None,
+) -> Path:
     """Write the whole report folder for an evaluation run; returns the path of report.md."""
     out = Path(out_dir)
     plots, sheets = out / "plots", out / "sheets"
@@ -290,35 +380,65 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
     all_metrics = [m for m in METRICS if any(m in r.metrics for r in run.results)]
     main = shown[0]
 
-    lines = [f"# Evaluation: `{run.model}` on the {run.suite} suite", "", "## Setup", "",
-             _table(["", ""], ([k, str(v)] for k, v in run.info.items())), ""]
+    lines = [
+        f"# Evaluation: `{run.model}` on the {run.suite} suite",
+        "",
+        "## Setup",
+        "",
+        _table(["", ""], ([k, str(v)] for k, v in run.info.items())),
+        "",
+    ]
 
     # Summary: ours vs baselines per style on the primary metrics.
     beats = {m: wins(summaries, run.model, baselines, m) for m in shown}
-    header = ["style", "clips"] + [f"{METRICS[m][0]} {meth}" for m in shown for meth in compared] + [
-        "beats every baseline on"]
+    header = (
+        ["style", "clips"]
+        + [f"{METRICS[m][0]} {meth}" for m in shown for meth in compared]
+        + ["beats every baseline on"]
+    )
     body = []
     for style in [*styles, "all"]:
         n = table[(run.model, style, main)].n
-        cells = [fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
-                 for m in shown for meth in compared]
+        cells = [
+            fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
+            for m in shown
+            for meth in compared
+        ]
         won = [_short(m) for m in shown if style in beats[m] and beats[m][style]]
         verdict = "" if style == "all" else (", ".join(won) or "**none**")
         body.append([style if style != "all" else "**all**", str(n), *cells, verdict])
     counts = [f"{_short(m)} in {sum(beats[m].values())}" for m in shown[1:]]
-    lines += ["## Summary", "", f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
-              f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in "
-              f"**{sum(beats[main].values())} of {len(beats[main])} styles**"
-              + (f" (on {', '.join(counts)} of them)." if counts else "."), "", _table(header, body), ""]
+    lines += [
+        "## Summary",
+        "",
+        f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
+        f"over clips. `{run.model}` beats every baseline on {METRICS[main][0]} in "
+        f"**{sum(beats[main].values())} of {len(beats[main])} styles**"
+        + (f" (on {', '.join(counts)} of them)." if counts else "."),
+        "",
+        _table(header, body),
+        "",
+    ]
     ranking = [s for s in rank(summaries, main) if s.method in compared]
-    lines += ["Ranking on " + METRICS[main][0] + " over all clips: " +
-              " > ".join(f"{s.method} ({fmt(main, s.mean)})" for s in ranking) + ".", ""]
+    lines += [
+        "Ranking on "
+        + METRICS[main][0]
+        + " over all clips: "
+        + " > ".join(f"{s.method} ({fmt(main, s.mean)})" for s in ranking)
+        + ".",
+        "",
+    ]
 
     # Every metric per style with intervals, and its plot.
-    lines += ["## Metrics per style", "", "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
-              "100 dB. 'ground truth' is the expected video measured like a result: the floor of the "
-              "identity and motion measures. The static photo scores 0 on identity distance and excess flicker "
-              "by construction (it never changes): read those two next to the motion error.", ""]
+    lines += [
+        "## Metrics per style",
+        "",
+        "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
+        "100 dB. 'ground truth' is the expected video measured like a result: the floor of the "
+        "identity and motion measures. The static photo scores 0 on identity distance and excess flicker "
+        "by construction (it never changes): read those two next to the motion error.",
+        "",
+    ]
     for metric in all_metrics:
         present = [m for m in methods if any(s.method == m and s.metric == metric for s in summaries)]
         plot_metric(summaries, metric, present, styles, plots / f"{metric}.png")
@@ -327,37 +447,79 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
             cells = []
             for meth in present:
                 s = table.get((meth, style, metric))
-                cells.append("–" if s is None else
-                             f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]")
+                cells.append(
+                    "–"
+                    if s is None
+                    else f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]"
+                )
             rows.append([style, *cells])
-        lines += [f"### {METRICS[metric][0]}", "", _table(["style", *present], rows), "",
-                  f"![{metric}](plots/{metric}.png)", ""]
+        lines += [
+            f"### {METRICS[metric][0]}",
+            "",
+            _table(["style", *present], rows),
+            "",
+            f"![{metric}](plots/{metric}.png)",
+            "",
+        ]
 
     # Consistency across styles.
     order = {m: i for i, m in enumerate([*METRICS, *methods])}
     cons = sorted(consistency(summaries), key=lambda c: (order[c.metric], order[c.method]))
-    lines += ["## Consistency across styles", "", "Spread = best minus worst style mean; std = standard deviation "
-              "of the style means. Smaller is more consistent.", "",
-              _table(["metric", "method", "spread", "std", "worst style", "worst", "best"], (
-                  [METRICS[c.metric][0], c.method, fmt(c.metric, c.spread), fmt(c.metric, c.std), c.worst_style,
-                   fmt(c.metric, c.worst), fmt(c.metric, c.best)] for c in cons)), ""]
+    lines += [
+        "## Consistency across styles",
+        "",
+        "Spread = best minus worst style mean; std = standard deviation "
+        "of the style means. Smaller is more consistent.",
+        "",
+        _table(
+            ["metric", "method", "spread", "std", "worst style", "worst", "best"],
+            (
+                [
+                    METRICS[c.metric][0],
+                    c.method,
+                    fmt(c.metric, c.spread),
+                    fmt(c.metric, c.std),
+                    c.worst_style,
+                    fmt(c.metric, c.worst),
+                    fmt(c.metric, c.best),
+                ]
+                for c in cons
+            ),
+        ),
+        "",
+    ]
 
     # Worst cases of the model on the primary metric.
     ours = [r for r in run.results if r.method == run.model and main in r.metrics]
     higher = METRICS[main][1]
     worst = sorted(ours, key=lambda r: r.metrics[main], reverse=not higher)[:3]
     worst_sheet([run.samples[r.case] for r in worst], sheets / "worst.png")
-    lines += ["## Worst cases", "", f"The {len(worst)} cases where `{run.model}` scores worst on "
-              f"{METRICS[main][0]}:", "",
-              _table(["case", "style", *[METRICS[m][0] for m in all_metrics]], (
-                  [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in all_metrics]]
-                  for r in worst)), "", "![worst cases](sheets/worst.png)", ""]
+    lines += [
+        "## Worst cases",
+        "",
+        f"The {len(worst)} cases where `{run.model}` scores worst on {METRICS[main][0]}:",
+        "",
+        _table(
+            ["case", "style", *[METRICS[m][0] for m in all_metrics]],
+            (
+                [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in all_metrics]]
+                for r in worst
+            ),
+        ),
+        "",
+        "![worst cases](sheets/worst.png)",
+        "",
+    ]
 
     if all(s.kind == "self" for s in run.samples.values()):
         lines += _per_clip_section(run, compared, all_metrics, sheets)
     else:
-        lines += ["## Contact sheets", "", "Per style: photo | dance | result | expected | box follow, at evenly "
-                  "spaced frames.", ""]
+        lines += [
+            "## Contact sheets",
+            "",
+            "Per style: photo | dance | result | expected | box follow, at evenly spaced frames.",
+            "",
+        ]
         for style in styles:
             samples = [s for s in run.samples.values() if s.style == style][:2]
             contact_sheet(samples, style, sheets / f"{style}.png")
@@ -366,15 +528,42 @@ def write_report(run: EvalRun, out_dir: str | Path, ratings: Sequence[Any] | Non
     peer_lines, peer_data = _peer_section(ratings, clip_styles or {}, ratings_db, plots)
     lines += [*peer_lines, ""]
 
-    lines += ["## Definitions and notes", "", *[f"- {note}" for note in run.notes], "",
-              "### Metrics", "", _doc(metric_defs), "", "### Baselines", "", _doc(baseline_defs), "",
-              "### Intervals", "", _doc(stats_defs), ""]
+    lines += [
+        "## Definitions and notes",
+        "",
+        *[f"- {note}" for note in run.notes],
+        "",
+        "### Metrics",
+        "",
+        _doc(metric_defs),
+        "",
+        "### Baselines",
+        "",
+        _doc(baseline_defs),
+        "",
+        "### Intervals",
+        "",
+        _doc(stats_defs),
+        "",
+    ]
 
     _write_text(out / "report.md", "\n".join(lines))
-    data = {"info": run.info, "notes": run.notes, "summaries": [s.__dict__ for s in summaries],
-            "consistency": [c.__dict__ for c in cons], "peer_review": peer_data,
-            "clips": [{"case": r.case, "style": r.style, "method": r.method,
-                       "metrics": {k: _json_value(v) for k, v in r.metrics.items()}} for r in run.results]}
+    data = {
+        "info": run.info,
+        "notes": run.notes,
+        "summaries": [s.__dict__ for s in summaries],
+        "consistency": [c.__dict__ for c in cons],
+        "peer_review": peer_data,
+        "clips": [
+            {
+                "case": r.case,
+                "style": r.style,
+                "method": r.method,
+                "metrics": {k: _json_value(v) for k, v in r.metrics.items()},
+            }
+            for r in run.results
+        ],
+    }
     _write_text(out / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
 
     def write_csv(path: Path) -> None:
@@ -402,10 +591,14 @@ def write_comparison(runs: dict[str, EvalRun], out_dir: str | Path) -> Path:
         tables[name] = lookup(summarise(run.results))
     first = next(iter(runs.values()))
     model, styles = first.model, first.styles
-    lines = [f"# `{model}`: the built-in suite under each set of defaults", "",
-             "Each case is rendered through the pipeline (prepare + render, as an upload is) and compared with the "
-             "ground truth cut by the same framing. Mean [95% CI] over clips per style; the full reports are in "
-             "the sub-folders: " + ", ".join(f"[{n}]({_slug(n)}/report.md)" for n in runs) + ".", ""]
+    lines = [
+        f"# `{model}`: the built-in suite under each set of defaults",
+        "",
+        "Each case is rendered through the pipeline (prepare + render, as an upload is) and compared with the "
+        "ground truth cut by the same framing. Mean [95% CI] over clips per style; the full reports are in "
+        "the sub-folders: " + ", ".join(f"[{n}]({_slug(n)}/report.md)" for n in runs) + ".",
+        "",
+    ]
     data: dict[str, Any] = {"model": model, "runs": {n: r.info for n, r in runs.items()}, "metrics": {}}
     for metric in COMPARED_METRICS:
         if not any((model, "all", metric) in t for t in tables.values()):
@@ -415,12 +608,18 @@ def write_comparison(runs: dict[str, EvalRun], out_dir: str | Path) -> Path:
             cells = []
             for name, table in tables.items():
                 s = table.get((model, style, metric))
-                cells.append("–" if s is None else f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]")
+                cells.append(
+                    "–"
+                    if s is None
+                    else f"{fmt(metric, s.mean)} [{fmt(metric, s.low)}, {fmt(metric, s.high)}]"
+                )
                 if s is not None:
                     data["metrics"].setdefault(metric, {}).setdefault(style, {})[name] = s.__dict__
             rows.append(["**all**" if style == "all" else style, *cells])
         lines += [f"## {METRICS[metric][0]}", "", _table(["style", *runs], rows), ""]
-    lines += ["## Notes", ""] + [f"- {name}: {note}" for name, run in runs.items() for note in run.notes] + [""]
+    lines += (
+        ["## Notes", ""] + [f"- {name}: {note}" for name, run in runs.items() for note in run.notes] + [""]
+    )
     _write_text(out / "comparison.md", "\n".join(lines))
     _write_text(out / "comparison.json", json.dumps(data, indent=1, ensure_ascii=False))
     return out / "comparison.md"

@@ -78,8 +78,15 @@ def _sample_rows(n: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(SAMPLE_FRAMES, n)).round().astype(int))
 
 
-def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_video: np.ndarray, kp_driving: np.ndarray,
-                   scale: float, features: metrics.FeatureFn | None) -> dict[str, float]:
+def _measure_cross(
+    model: MotionModel,
+    case: Case,
+    video: np.ndarray,
+    kp_video: np.ndarray,
+    kp_driving: np.ndarray,
+    scale: float,
+    features: metrics.FeatureFn | None,
+) -> dict[str, float]:
     out: dict[str, float] = {}
     if case.expected is not None:
         out["l1"] = metrics.l1(video, case.expected)
@@ -98,13 +105,18 @@ def _measure_cross(model: MotionModel, case: Case, video: np.ndarray, kp_video: 
 AnimateFn = Callable[[MotionModel, np.ndarray, np.ndarray], np.ndarray]
 
 
-def default_animate(model: MotionModel, photo: np.ndarray, driving: np.ndarray, batch_size: int = 8) -> np.ndarray:
+def default_animate(
+    model: MotionModel, photo: np.ndarray, driving: np.ndarray, batch_size: int = 8
+) -> np.ndarray:
     """The app's default animation: relative motion with adapt-scale."""
     return animate(model, photo, driving, mode="relative", adapt_scale=True, batch_size=batch_size)
 
 
-def _measure_self(videos: dict[str, np.ndarray], driving: np.ndarray, pose: BlazePose | None,
-                  ) -> dict[str, dict[str, float]]:
+def _measure_self(
+    videos: dict[str, np.ndarray],
+    driving: np.ndarray,
+    pose: BlazePose | None,
+) -> dict[str, dict[str, float]]:
     """Self-reconstruction metrics per method: L1, and AKD/MKR when the pose model runs."""
     out = {method: {"self_l1": metrics.l1(video, driving)} for method, video in videos.items()}
     if pose is None:
@@ -112,7 +124,9 @@ def _measure_self(videos: dict[str, np.ndarray], driving: np.ndarray, pose: Blaz
     marks_driving = pose_metrics.clip_landmarks(pose, driving)
     for method, video in videos.items():
         # the static baseline's frames are all the first frame: the driving's own landmarks there
-        marks = marks_driving.repeat(len(video)) if method == STATIC else pose_metrics.clip_landmarks(pose, video)
+        marks = (
+            marks_driving.repeat(len(video)) if method == STATIC else pose_metrics.clip_landmarks(pose, video)
+        )
         for name, fn in (("akd", pose_metrics.akd), ("mkr", pose_metrics.mkr)):
             value = fn(marks, marks_driving)
             if not np.isnan(value):
@@ -120,9 +134,13 @@ def _measure_self(videos: dict[str, np.ndarray], driving: np.ndarray, pose: Blaz
     return out
 
 
-def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | None = None,
-                  animate_fn: AnimateFn = default_animate, pose: BlazePose | None = None,
-                  ) -> tuple[list[ClipResult], Sample, float]:
+def evaluate_case(
+    model: MotionModel,
+    case: Case,
+    features: metrics.FeatureFn | None = None,
+    animate_fn: AnimateFn = default_animate,
+    pose: BlazePose | None = None,
+) -> tuple[list[ClipResult], Sample, float]:
     """Results of the model and the baselines on one case, its picture sample and the model's seconds."""
     start = time.perf_counter()
     made = case.result if case.result is not None else animate_fn(model, case.photo, case.driving)
@@ -144,14 +162,32 @@ def evaluate_case(model: MotionModel, case: Case, features: metrics.FeatureFn | 
         scale = metrics.motion_scale(kp_photo[0], kp_driving[0])
         for method, video in videos.items():
             # the static baseline's frames are all the photo: its keypoints need detecting once
-            kp_video = np.repeat(kp_photo, len(video), 0) if method == STATIC else metrics.model_keypoints(model, video)
-            rows.append(ClipResult(case.name, case.style, method,
-                                   _measure_cross(model, case, video, kp_video, kp_driving, scale, features)))
+            kp_video = (
+                np.repeat(kp_photo, len(video), 0)
+                if method == STATIC
+                else metrics.model_keypoints(model, video)
+            )
+            rows.append(
+                ClipResult(
+                    case.name,
+                    case.style,
+                    method,
+                    _measure_cross(model, case, video, kp_video, kp_driving, scale, features),
+                )
+            )
         if case.expected is not None:
             kp_expected = metrics.model_keypoints(model, case.expected)
-            rows.append(ClipResult(case.name, case.style, GROUND_TRUTH, {
-                "identity": metrics.identity_distance(case.photo, case.expected),
-                "motion": metrics.trajectory_error(kp_expected, kp_driving, model.frame_size, scale)}))
+            rows.append(
+                ClipResult(
+                    case.name,
+                    case.style,
+                    GROUND_TRUTH,
+                    {
+                        "identity": metrics.identity_distance(case.photo, case.expected),
+                        "motion": metrics.trajectory_error(kp_expected, kp_driving, model.frame_size, scale),
+                    },
+                )
+            )
     pick = _sample_rows(len(case.driving))
     sample_rows = {"dance": case.driving[pick], "result": result[pick]}
     if case.expected is not None and case.kind != "self":
@@ -172,13 +208,21 @@ def _pose_model(evaluation: EvalRun, wanted: bool) -> BlazePose | None:
     if pose is None:
         evaluation.notes.append(f"AKD/MKR skipped: {fallback_note()}")
     else:
-        evaluation.notes.append(f"AKD/MKR: BlazePose's 33 landmarks (fomm_core.people), frames resized to "
-                                f"{pose_metrics.POSE_SIDE}² pixels")
+        evaluation.notes.append(
+            f"AKD/MKR: BlazePose's 33 landmarks (fomm_core.people), frames resized to "
+            f"{pose_metrics.POSE_SIDE}² pixels"
+        )
     return pose
 
 
-def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool = True,
-        animate_fn: AnimateFn = default_animate, progress: Callable[[int, int, str], None] | None = None) -> EvalRun:
+def run(
+    model: MotionModel,
+    cases: Sequence[Case],
+    suite: str,
+    perceptual: bool = True,
+    animate_fn: AnimateFn = default_animate,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> EvalRun:
     """Evaluate `model` and the baselines on every case; `progress(done, total, case_name)` after each case.
 
     `animate_fn(model, photo, driving) -> T×H×W×3` makes the model's result (default: `default_animate`).
@@ -193,9 +237,11 @@ def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool 
     evaluation.notes.append(note)
     pose = _pose_model(evaluation, any(c.kind == "self" for c in cases))
     if any(c.kind != "self" for c in cases):
-        evaluation.notes.append("cross-identity cases: motion fidelity uses the model's own keypoint detector "
-                                "(the pose model's AKD/MKR are for self-reconstruction, where the driving frames "
-                                "are the ground truth)")
+        evaluation.notes.append(
+            "cross-identity cases: motion fidelity uses the model's own keypoint detector "
+            "(the pose model's AKD/MKR are for self-reconstruction, where the driving frames "
+            "are the ground truth)"
+        )
     model_seconds, frames = 0.0, 0
     for i, case in enumerate(cases):
         rows, sample, seconds = evaluate_case(model, case, features, animate_fn, pose)
@@ -205,12 +251,20 @@ def run(model: MotionModel, cases: Sequence[Case], suite: str, perceptual: bool 
         frames += len(case.driving)
         if progress is not None:
             progress(i + 1, len(cases), case.name)
-    evaluation.info.update({
-        "model": evaluation.model, "checkpoint_sha256": model.sha256, "engine": model.config.engine,
-        "frame_size": model.frame_size, "device": str(model.device), "suite": suite, "cases": len(cases),
-        "frames": frames, "model_seconds": round(model_seconds, 2),
-        "model_fps": round(frames / model_seconds, 2) if model_seconds else None,
-        "total_seconds": round(time.perf_counter() - start, 2),
-        "mode": "relative, adapt_scale",
-    })
+    evaluation.info.update(
+        {
+            "model": evaluation.model,
+            "checkpoint_sha256": model.sha256,
+            "engine": model.config.engine,
+            "frame_size": model.frame_size,
+            "device": str(model.device),
+            "suite": suite,
+            "cases": len(cases),
+            "frames": frames,
+            "model_seconds": round(model_seconds, 2),
+            "model_fps": round(frames / model_seconds, 2) if model_seconds else None,
+            "total_seconds": round(time.perf_counter() - start, 2),
+            "mode": "relative, adapt_scale",
+        }
+    )
     return evaluation

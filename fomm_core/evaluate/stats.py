@@ -31,14 +31,52 @@ METRICS: dict[str, tuple[str, bool]] = {
 
 # metric name -> (lowest, highest) possible value
 RANGES: dict[str, tuple[float, float]] = {
-    "l1": (0.0, 1.0), "person_l1": (0.0, 1.0), "psnr": (0.0, PSNR_CAP), "ssim": (-1.0, 1.0), "perceptual": (0.0, math.inf),
-    "self_l1": (0.0, 1.0), "akd": (0.0, math.inf), "mkr": (0.0, 1.0), "flicker": (0.0, 1.0), "identity": (0.0, 1.0), "motion": (0.0, math.inf),
+    "l1": (0.0, 1.0),
+    "person_l1": (0.0, 1.0),
+    "psnr": (0.0, PSNR_CAP),
+    "ssim": (-1.0, 1.0),
+    "perceptual": (0.0, math.inf),
+    "self_l1": (0.0, 1.0),
+    "akd": (0.0, math.inf),
+    "mkr": (0.0, 1.0),
+    "flicker": (0.0, 1.0),
+    "identity": (0.0, 1.0),
+    "motion": (0.0, math.inf),
 }
 
 # Student t 0.975 quantiles for 1..30 degrees of freedom; the normal 1.96 beyond.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-         2.045, 2.042)
+_T975 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 @dataclass
@@ -137,8 +175,17 @@ def consistency(summaries: Iterable[Summary]) -> list[Consistency]:
         worst = min(rows, key=lambda r: r.mean) if higher else max(rows, key=lambda r: r.mean)
         centre = sum(means) / len(means)
         std = math.sqrt(sum((m - centre) ** 2 for m in means) / len(means))
-        out.append(Consistency(method, metric, max(means) - min(means), std, worst.style, worst.mean,
-                               max(means) if higher else min(means)))
+        out.append(
+            Consistency(
+                method,
+                metric,
+                max(means) - min(means),
+                std,
+                worst.style,
+                worst.mean,
+                max(means) if higher else min(means),
+            )
+        )
     return out
 
 
@@ -155,6 +202,9 @@ def wins(summaries: Iterable[Summary], method: str, rivals: Sequence[str], metri
     out = {}
     for style in styles:
         ours = table[(method, style, metric)].mean
-        out[style] = all(better(metric, ours, table[(r, style, metric)].mean)
-                         for r in rivals if (r, style, metric) in table)
+        out[style] = all(
+            better(metric, ours, table[(r, style, metric)].mean)
+            for r in rivals
+            if (r, style, metric) in table
+        )
     return out

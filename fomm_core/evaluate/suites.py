@@ -74,8 +74,14 @@ def builtin_styles() -> tuple[str, ...]:
     return tuple(STYLES)
 
 
-def builtin_suite(size: int, n_frames: int = 24, per_style: int = 4, seed: int = 0,
-                  styles: Sequence[str] | None = None, fps: float = 10.0) -> list[Case]:
+def builtin_suite(
+    size: int,
+    n_frames: int = 24,
+    per_style: int = 4,
+    seed: int = 0,
+    styles: Sequence[str] | None = None,
+    fps: float = 10.0,
+) -> list[Case]:
     """Synthetic cross-identity cases with ground truth, `per_style` per style, deterministic from `seed`.
 
     Clips are sampled at `fps` (default 10: 24 frames cover 2.4 s of dance, a few moves).
@@ -85,13 +91,20 @@ def builtin_suite(size: int, n_frames: int = 24, per_style: int = 4, seed: int =
     cases = []
     for s, style in enumerate(styles or builtin_styles()):
         for i in range(per_style):
-            ex = cross_identity_example(seed=seed + 1000 * s + i, size=size, n_frames=n_frames, style=style,
-                                        fps=fps)
-            cases.append(Case(
-                name=f"{style}-{i}", style=style, photo=_float(ex["photo"]), driving=_float(ex["driving"]),
-                expected=_float(ex["expected"]), boxes=joint_boxes(ex["joints_driving"]),
-                photo_box=joint_boxes(ex["joints_expected"][:1])[0],
-            ))
+            ex = cross_identity_example(
+                seed=seed + 1000 * s + i, size=size, n_frames=n_frames, style=style, fps=fps
+            )
+            cases.append(
+                Case(
+                    name=f"{style}-{i}",
+                    style=style,
+                    photo=_float(ex["photo"]),
+                    driving=_float(ex["driving"]),
+                    expected=_float(ex["expected"]),
+                    boxes=joint_boxes(ex["joints_driving"]),
+                    photo_box=joint_boxes(ex["joints_expected"][:1])[0],
+                )
+            )
     return cases
 
 
@@ -107,8 +120,10 @@ def suite_files(root: str | Path) -> list[tuple[str, Path, Path | None]]:
     """(style, clip path, photo path or None) for every clip of a real-clip suite folder, sorted."""
     root = Path(root)
     if not root.is_dir():
-        raise UserError(f"The suite folder {root} does not exist; pass 'builtin' or a folder laid out as "
-                        "SUITE/STYLE/CLIP.mp4 (see `python -m fomm_core evaluate --help`).")
+        raise UserError(
+            f"The suite folder {root} does not exist; pass 'builtin' or a folder laid out as "
+            "SUITE/STYLE/CLIP.mp4 (see `python -m fomm_core evaluate --help`)."
+        )
     shared = _find_photo(root / "photo", None)
     found = []
     for style_dir in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -116,8 +131,10 @@ def suite_files(root: str | Path) -> list[tuple[str, Path, Path | None]]:
             if clip.is_file() and clip.suffix.lower() in VIDEO_SUFFIXES:
                 found.append((style_dir.name, clip, _find_photo(clip, shared)))
     if not found:
-        raise UserError(f"The suite folder {root} holds no clips; put dance clips in one sub-folder per style, "
-                        "e.g. SUITE/turns/clip1.mp4.")
+        raise UserError(
+            f"The suite folder {root} holds no clips; put dance clips in one sub-folder per style, "
+            "e.g. SUITE/turns/clip1.mp4."
+        )
     return found
 
 
@@ -174,8 +191,12 @@ def _tracked_boxes(frames: np.ndarray) -> np.ndarray | None:
     return np.stack([np.interp(t, known, coords[:, j]) for j in range(4)], axis=1)
 
 
-def folder_suite(root: str | Path, size: int, max_frames: int = 48, max_fps: float = 15.0,
-                 ) -> tuple[list[Case], dict[str, str]]:
+def folder_suite(
+    root: str | Path,
+    size: int,
+    max_frames: int = 48,
+    max_fps: float = 15.0,
+) -> tuple[list[Case], dict[str, str]]:
     """Cases of a real-clip suite folder at the model's size, and {clip file sha256: style} for the ratings."""
     from ..ratings import file_sha256
 
@@ -185,14 +206,31 @@ def folder_suite(root: str | Path, size: int, max_frames: int = 48, max_fps: flo
         frames, reference = _clip_frames(clip, size, max_frames, max_fps)
         boxes = _tracked_boxes(frames)
         driving = _float(frames)
-        cases.append(Case(name=f"{style}/{clip.stem} (self)", style=style, photo=driving[0].copy(),
-                          driving=driving, expected=driving, boxes=boxes, kind="self"))
+        cases.append(
+            Case(
+                name=f"{style}/{clip.stem} (self)",
+                style=style,
+                photo=driving[0].copy(),
+                driving=driving,
+                expected=driving,
+                boxes=boxes,
+                kind="self",
+            )
+        )
         if photo_path is None:
             continue
         photo = load_photo(photo_path)
         matched = match_photo(photo, detect_person(photo), reference, size)
         person = detect_person(matched)
         photo_box = None if person is None else np.array([person.x0, person.y0, person.x1, person.y1])
-        cases.append(Case(name=f"{style}/{clip.stem}", style=style, photo=_float(matched), driving=driving,
-                          boxes=boxes, photo_box=photo_box))
+        cases.append(
+            Case(
+                name=f"{style}/{clip.stem}",
+                style=style,
+                photo=_float(matched),
+                driving=driving,
+                boxes=boxes,
+                photo_box=photo_box,
+            )
+        )
     return cases, clip_styles

@@ -4,5 +4,13 @@ from .photo import load_photo
 from .video import VideoInfo, fit_size, open_video, read_frames
 from .writer import AudioSegment, VideoWriter, to_uint8
 
-__all__ = ["AudioSegment", "VideoInfo", "VideoWriter", "fit_size", "load_photo", "open_video", "read_frames",
-           "to_uint8"]
+__all__ = [
+    "AudioSegment",
+    "VideoInfo",
+    "VideoWriter",
+    "fit_size",
+    "load_photo",
+    "open_video",
+    "read_frames",
+    "to_uint8",
+]

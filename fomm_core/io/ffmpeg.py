@@ -33,9 +33,16 @@ def file_arg(path: str | os.PathLike) -> str:
 
 def run(args: list[str], timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ffmpeg with `args` (after the executable), capturing stderr as text."""
-    return subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], stdin=subprocess.DEVNULL,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout,
-                          encoding="utf-8", errors="replace", check=False)
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=timeout,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def parse_probe(stderr: str) -> StreamProbe:
         if m[2] != "Video" or "attached pic" in desc:
             continue
         end = streams[i + 1].start() if i + 1 < len(streams) else len(stderr)
-        block = stderr[m.start():end]
+        block = stderr[m.start() : end]
         size = _SIZE.search(desc)
         if size is None:
             continue
@@ -95,9 +102,18 @@ def parse_probe(stderr: str) -> StreamProbe:
         rotation = round(float(rot[1])) % 360 if rot else 0
         if rotation in (90, 270):
             width, height = height, width
-        return StreamProbe(format=fmt[1] if fmt else "", duration=duration, video_index=int(m[1]),
-                           codec=desc.split(maxsplit=1)[0].rstrip(","), width=width, height=height,
-                           fps=_rate(desc, "fps"), tbr=_rate(desc, "tbr"), rotation=rotation, has_audio=has_audio)
+        return StreamProbe(
+            format=fmt[1] if fmt else "",
+            duration=duration,
+            video_index=int(m[1]),
+            codec=desc.split(maxsplit=1)[0].rstrip(","),
+            width=width,
+            height=height,
+            fps=_rate(desc, "fps"),
+            tbr=_rate(desc, "tbr"),
+            rotation=rotation,
+            has_audio=has_audio,
+        )
     return StreamProbe(format=fmt[1] if fmt else "", duration=duration, video_index=None, has_audio=has_audio)
 
 
@@ -109,8 +125,9 @@ def check_file(path: str | os.PathLike, label: str) -> Path:
     if not p.is_file():
         raise UserError(f"The {label} '{p.name}' is not a file. Choose a file, not a folder.")
     if p.stat().st_size == 0:
-        raise UserError(f"The {label} '{p.name}' is empty (0 bytes); the upload probably failed. "
-                        "Upload it again.")
+        raise UserError(
+            f"The {label} '{p.name}' is empty (0 bytes); the upload probably failed. Upload it again."
+        )
     return p
 
 
@@ -128,26 +145,35 @@ def _open_error(path: Path, stderr: str, label: str) -> str:
     with open(path, "rb") as f:
         head = f.read(12)
     if "moov atom not found" in stderr and head[4:8] in ISO_BOXES:
-        return (f"The {label} '{path.name}' is damaged or incomplete (the file seems cut off). "
-                "Export or download it again, then upload the new file.")
+        return (
+            f"The {label} '{path.name}' is damaged or incomplete (the file seems cut off). "
+            "Export or download it again, then upload the new file."
+        )
     if ext in VIDEO_EXTENSIONS:
-        return (f"The {label} '{path.name}' could not be opened: its contents are not .{ext} video (the file "
-                "is damaged, or another kind of file was renamed). Upload an MP4, MOV, WebM, MKV, AVI or "
-                "animated GIF.")
+        return (
+            f"The {label} '{path.name}' could not be opened: its contents are not .{ext} video (the file "
+            "is damaged, or another kind of file was renamed). Upload an MP4, MOV, WebM, MKV, AVI or "
+            "animated GIF."
+        )
     kind = f".{ext} files are not videos" if ext else "it has no file extension"
-    return (f"The {label} '{path.name}' is not a video we can read ({kind}). "
-            "Upload an MP4, MOV, WebM, MKV, AVI or animated GIF.")
+    return (
+        f"The {label} '{path.name}' is not a video we can read ({kind}). "
+        "Upload an MP4, MOV, WebM, MKV, AVI or animated GIF."
+    )
 
 
 # What ffmpeg's demuxers say when a file ends before its data does (mp4/mov, mkv/webm, avi)
-_CUT_OFF = re.compile(r"partial file|File ended prematurely|corrupt input packet|Packet corrupt", re.IGNORECASE)
+_CUT_OFF = re.compile(
+    r"partial file|File ended prematurely|corrupt input packet|Packet corrupt", re.IGNORECASE
+)
 
 
 def scan_stream(path: Path, stream_index: int) -> tuple[int, bool]:
     """Packets (frames) in a stream, counted by a stream copy (fast, nothing decoded), and whether the file
     ended early or had corrupt packets on the way."""
-    stderr = run(["-i", file_arg(path), "-map", f"0:{stream_index}", "-c", "copy", "-f", "null", "-"],
-                 timeout=300).stderr
+    stderr = run(
+        ["-i", file_arg(path), "-map", f"0:{stream_index}", "-c", "copy", "-f", "null", "-"], timeout=300
+    ).stderr
     frames = re.findall(r"frame=\s*(\d+)", stderr)
     return (int(frames[-1]) if frames else 0), bool(_CUT_OFF.search(stderr))
 

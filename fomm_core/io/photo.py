@@ -22,8 +22,9 @@ FORMATS_HINT = "Upload a JPG, PNG or WebP photo"
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "bmp", "tif", "tiff", "gif")
 
 
-def load_photo(photo: str | os.PathLike | np.ndarray | Image.Image, max_side: int = MAX_PHOTO_SIDE,
-               label: str = "photo") -> np.ndarray:
+def load_photo(
+    photo: str | os.PathLike | np.ndarray | Image.Image, max_side: int = MAX_PHOTO_SIDE, label: str = "photo"
+) -> np.ndarray:
     """The photo as uint8 H×W×3 RGB: upright (EXIF), transparency on white, longer side ≤ `max_side`.
 
     Accepts a path (jpg, png, webp, avif, bmp, tiff, ...; formats Pillow lacks, such as HEIC, are tried
@@ -36,7 +37,9 @@ def load_photo(photo: str | os.PathLike | np.ndarray | Image.Image, max_side: in
         image = _pil_to_rgb(pil, max_side) if pil is not None else _ffmpeg_image(Path(photo), max_side, label)
     h, w = image.shape[:2]
     if min(h, w) < MIN_PHOTO_SIDE:
-        raise UserError(f"The {label} is too small ({w}×{h} pixels). Upload a photo at least 256 pixels tall.")
+        raise UserError(
+            f"The {label} is too small ({w}×{h} pixels). Upload a photo at least 256 pixels tall."
+        )
     if max(h, w) > max_side:
         image = np.asarray(Image.fromarray(image).resize(fit_size(w, h, max_side), Image.LANCZOS))
     return np.ascontiguousarray(image)
@@ -53,11 +56,14 @@ def _open(path: str | os.PathLike, label: str) -> Image.Image | None:
     except UnidentifiedImageError:
         return None
     except Image.DecompressionBombError as exc:
-        raise UserError(f"The {label} '{p.name}' is too large to open safely ({exc}). "
-                        "Upload a smaller photo (under 50 megapixels).") from None
+        raise UserError(
+            f"The {label} '{p.name}' is too large to open safely ({exc}). "
+            "Upload a smaller photo (under 50 megapixels)."
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UserError(f"The {label} '{p.name}' is damaged and could not be read ({exc}). "
-                        f"{FORMATS_HINT}.") from None
+        raise UserError(
+            f"The {label} '{p.name}' is damaged and could not be read ({exc}). {FORMATS_HINT}."
+        ) from None
     return image
 
 
@@ -67,7 +73,9 @@ def _pil_to_rgb(image: Image.Image, max_side: int) -> np.ndarray:
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         return _array_to_rgb(_to_unit(np.asarray(image)))
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info
+    ):
         return _array_to_rgb(np.asarray(image.convert("RGBA")))
     if image.mode != "RGB":
         image = image.convert("RGB")
@@ -104,15 +112,35 @@ def _ffmpeg_image(path: Path, max_side: int, label: str) -> np.ndarray:
     info = parse_probe(run(["-i", file_arg(path)], timeout=60).stderr)
     if info.video_index is None:
         ext = path.suffix.lower().lstrip(".")
-        kind = ("audio, not a photo" if info.has_audio
-                else f"not an image (.{ext} files are not photos)" if ext and ext not in PHOTO_EXTENSIONS
-                else "not an image we can read: it is damaged or in an unknown format")
+        kind = (
+            "audio, not a photo"
+            if info.has_audio
+            else f"not an image (.{ext} files are not photos)"
+            if ext and ext not in PHOTO_EXTENSIONS
+            else "not an image we can read: it is damaged or in an unknown format"
+        )
         raise UserError(f"The {label} '{path.name}' is {kind}. {FORMATS_HINT}.")
     if info.format not in IMAGE_FORMATS and count_frames(path, info.video_index) > 1:
-        raise UserError(f"The {label} '{path.name}' is a video, not a photo. {FORMATS_HINT} of the person "
-                        "(the dance video goes in the dance clip field).")
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", file_arg(path),
-           "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"]
+        raise UserError(
+            f"The {label} '{path.name}' is a video, not a photo. {FORMATS_HINT} of the person "
+            "(the dance video goes in the dance clip field)."
+        )
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-i",
+        file_arg(path),
+        "-frames:v",
+        "1",
+        "-f",
+        "image2pipe",
+        "-c:v",
+        "png",
+        "pipe:1",
+    ]
     out = subprocess.run(cmd, capture_output=True, timeout=60, check=False).stdout
     try:
         image = Image.open(io.BytesIO(out))

@@ -21,8 +21,24 @@ log = logging.getLogger(__name__)
 
 #: Frames are never piped larger than this (long side, pixels) unless a size is asked for explicitly.
 MAX_SIDE = 1920
-COMMON_RATES = tuple(Fraction(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "48", "50",
-                                            "60000/1001", "60", "10", "12", "15", "20"))
+COMMON_RATES = tuple(
+    Fraction(r)
+    for r in (
+        "24000/1001",
+        "24",
+        "25",
+        "30000/1001",
+        "30",
+        "48",
+        "50",
+        "60000/1001",
+        "60",
+        "10",
+        "12",
+        "15",
+        "20",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +74,14 @@ class VideoInfo:
         return self.frame_count / self.fps
 
 
-def open_video(path: str | os.PathLike, trim_start: float | str = 0.0, trim_end: float | str | None = None,
-               max_fps: float = 30.0, max_duration: float | None = None, label: str = "dance clip") -> VideoInfo:
+def open_video(
+    path: str | os.PathLike,
+    trim_start: float | str = 0.0,
+    trim_end: float | str | None = None,
+    max_fps: float = 30.0,
+    max_duration: float | None = None,
+    label: str = "dance clip",
+) -> VideoInfo:
     """Inspect a clip and decide what will be read: the trimmed segment at min(clip fps, max_fps).
 
     A segment longer than `max_duration` seconds is refused (UserError), not silently cut: the user
@@ -75,22 +97,34 @@ def open_video(path: str | os.PathLike, trim_start: float | str = 0.0, trim_end:
     p = Path(path)
     if info.video_index is None:
         if info.has_audio:
-            raise UserError(f"The {label} '{p.name}' contains only audio, no video. Upload the dance video itself.")
-        raise UserError(f"The {label} '{p.name}' has no video stream that can be read: it is damaged or not a "
-                        "video. Export or download it again, or convert it to MP4 (H.264).")
+            raise UserError(
+                f"The {label} '{p.name}' contains only audio, no video. Upload the dance video itself."
+            )
+        raise UserError(
+            f"The {label} '{p.name}' has no video stream that can be read: it is damaged or not a "
+            "video. Export or download it again, or convert it to MP4 (H.264)."
+        )
     if info.format in IMAGE_FORMATS:
-        raise UserError(f"The {label} '{p.name}' is a still image, not a video. Upload a dance video "
-                        "(the photo of the person goes in the photo field).")
+        raise UserError(
+            f"The {label} '{p.name}' is a still image, not a video. Upload a dance video "
+            "(the photo of the person goes in the photo field)."
+        )
     packets, cut_off = scan_stream(p, info.video_index)
     if cut_off and packets < 2:
-        raise UserError(f"The {label} '{p.name}' is damaged or incomplete: {packets} frame(s) of it could be read. "
-                        "Export or download it again, then upload the new file.")
+        raise UserError(
+            f"The {label} '{p.name}' is damaged or incomplete: {packets} frame(s) of it could be read. "
+            "Export or download it again, then upload the new file."
+        )
     if packets == 0:
-        raise UserError(f"The {label} '{p.name}' has a video stream with no frames in it. "
-                        "Export or download the clip again.")
+        raise UserError(
+            f"The {label} '{p.name}' has a video stream with no frames in it. "
+            "Export or download the clip again."
+        )
     if packets == 1:
-        raise UserError(f"The {label} '{p.name}' has a single frame: it is a still image, not a video. "
-                        "Upload a dance video.")
+        raise UserError(
+            f"The {label} '{p.name}' has a single frame: it is a still image, not a video. "
+            "Upload a dance video."
+        )
     source_duration = _video_duration(info.duration, info.fps, packets)
     source_fps = packets / source_duration
     rate = _snap_rate(min(source_fps, max_fps))
@@ -99,25 +133,42 @@ def open_video(path: str | os.PathLike, trim_start: float | str = 0.0, trim_end:
     length = end - start
     if max_duration is not None and length > max_duration + 1e-6:
         trimmed = " after trimming" if (start > 0 or trim_end is not None) else ""
-        raise UserError(f"The {label} is {length:.1f} s long{trimmed}, over the {max_duration:g} s limit. "
-                        f"Choose a part of at most {max_duration:g} s with the trim start/end times.")
+        raise UserError(
+            f"The {label} is {length:.1f} s long{trimmed}, over the {max_duration:g} s limit. "
+            f"Choose a part of at most {max_duration:g} s with the trim start/end times."
+        )
     frame_count = math.floor(length * rate + 0.5)
     if frame_count < 2:
-        raise UserError(f"The chosen part of the {label} ({length:.2f} s) is too short: it holds "
-                        f"{frame_count} frame(s). Choose at least a fraction of a second with the trim times.")
-    return VideoInfo(path=p, width=info.width, height=info.height, rate=rate, frame_count=frame_count,
-                     start=start, source_fps=source_fps, source_duration=source_duration,
-                     has_audio=info.has_audio, codec=info.codec, rotation=info.rotation,
-                     stream_index=info.video_index, damage=damage)
+        raise UserError(
+            f"The chosen part of the {label} ({length:.2f} s) is too short: it holds "
+            f"{frame_count} frame(s). Choose at least a fraction of a second with the trim times."
+        )
+    return VideoInfo(
+        path=p,
+        width=info.width,
+        height=info.height,
+        rate=rate,
+        frame_count=frame_count,
+        start=start,
+        source_fps=source_fps,
+        source_duration=source_duration,
+        has_audio=info.has_audio,
+        codec=info.codec,
+        rotation=info.rotation,
+        stream_index=info.video_index,
+        damage=damage,
+    )
 
 
 def _damage(name: str, label: str, packets: int, readable: float, stated: float | None) -> str:
     """What a user reads about a clip that ends before its data does (cut off, or an interrupted download)."""
     # a container that lost its index (avi) only estimates its length: name it when clearly longer
     of = f" of its {stated:.1f} s" if stated and stated > 1.1 * readable else ""
-    return (f"The {label} '{name}' is damaged or incomplete (cut off?): only {readable:.1f} s ({packets} frames)"
-            f"{of} could be read, so the result covers that part. For the whole dance, export or download the "
-            "clip again and upload the new file.")
+    return (
+        f"The {label} '{name}' is damaged or incomplete (cut off?): only {readable:.1f} s ({packets} frames)"
+        f"{of} could be read, so the result covers that part. For the whole dance, export or download the "
+        "clip again and upload the new file."
+    )
 
 
 def _video_duration(container: float | None, fps: Fraction | None, packets: int) -> float:
@@ -146,21 +197,30 @@ def finite_seconds(value: float | str, name: str) -> float:
     except (TypeError, ValueError):
         raise UserError(f"The {name} {value!r} is not a number of seconds; enter e.g. 2.5.") from None
     if not math.isfinite(seconds):
-        raise UserError(f"The {name} {value!r} is not a finite number of seconds (NaN and infinity are not "
-                        "times); enter e.g. 2.5, or leave it empty.")
+        raise UserError(
+            f"The {name} {value!r} is not a finite number of seconds (NaN and infinity are not "
+            "times); enter e.g. 2.5, or leave it empty."
+        )
     return seconds
 
 
-def _check_trim(trim_start: float, trim_end: float | None, duration: float, label: str,
-                damaged: bool = False) -> tuple[float, float]:
+def _check_trim(
+    trim_start: float, trim_end: float | None, duration: float, label: str, damaged: bool = False
+) -> tuple[float, float]:
     if trim_start < 0 or (trim_end is not None and trim_end < 0):
         raise UserError("Trim times must be zero or positive seconds.")
     if trim_end is not None and trim_end <= trim_start:
         raise UserError(f"Trim end ({trim_end:g} s) must be after trim start ({trim_start:g} s).")
     if trim_start >= duration:
-        length = f"only its first {duration:.2f} s could be read: it is damaged" if damaged else f"{duration:.2f} s long"
-        raise UserError(f"Trim start ({trim_start:g} s) is past the end of the {label} ({length}). "
-                        "Choose an earlier start.")
+        length = (
+            f"only its first {duration:.2f} s could be read: it is damaged"
+            if damaged
+            else f"{duration:.2f} s long"
+        )
+        raise UserError(
+            f"Trim start ({trim_start:g} s) is past the end of the {label} ({length}). "
+            "Choose an earlier start."
+        )
     end = duration if trim_end is None else min(trim_end, duration)
     return float(trim_start), float(end)
 
@@ -171,8 +231,11 @@ def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def read_frames(info: VideoInfo, size: tuple[int, int] | None = None, rate: Fraction | None = None,
-                ) -> Iterator[np.ndarray]:
+def read_frames(
+    info: VideoInfo,
+    size: tuple[int, int] | None = None,
+    rate: Fraction | None = None,
+) -> Iterator[np.ndarray]:
     """Yield the clip's frames as uint8 H×W×3 RGB arrays, streamed from an ffmpeg pipe.
 
     `size` (w, h) scales in ffmpeg (default: the display size, capped at MAX_SIDE on the long side), so
@@ -189,13 +252,30 @@ def read_frames(info: VideoInfo, size: tuple[int, int] | None = None, rate: Frac
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
     if info.start > 0:
         cmd += ["-ss", f"{info.start:.6f}"]
-    cmd += ["-i", file_arg(info.path), "-map", f"0:{info.stream_index}", "-an", "-sn", "-dn",
-            "-vf", ",".join(filters), "-frames:v", str(total), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    cmd += [
+        "-i",
+        file_arg(info.path),
+        "-map",
+        f"0:{info.stream_index}",
+        "-an",
+        "-sn",
+        "-dn",
+        "-vf",
+        ",".join(filters),
+        "-frames:v",
+        str(total),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "pipe:1",
+    ]
     nbytes = w * h * 3
     with tempfile.TemporaryFile() as errors:
         # its own session: a terminal's Ctrl-C reaches only Python, which stops this reader in order
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, start_new_session=True
+        )
         done, last = 0, None
         try:
             while done < total:
@@ -209,9 +289,11 @@ def read_frames(info: VideoInfo, size: tuple[int, int] | None = None, rate: Frac
                 proc.wait()
                 errors.seek(0)
                 detail = stderr_tail(errors.read().decode("utf-8", "replace"))
-                raise UserError(f"No frames could be decoded from '{info.path.name}': the file is damaged "
-                                f"or uses an unsupported codec ({detail or info.codec}). Convert it to "
-                                "MP4 (H.264) and try again.")
+                raise UserError(
+                    f"No frames could be decoded from '{info.path.name}': the file is damaged "
+                    f"or uses an unsupported codec ({detail or info.codec}). Convert it to "
+                    "MP4 (H.264) and try again."
+                )
             if done < total:
                 log.info("%s ended %d frame(s) early; repeating its last frame", info.path.name, total - done)
             for _ in range(total - done):

@@ -42,8 +42,15 @@ class VideoWriter:
     which stops in order (fomm_core.cli turns SIGTERM and SIGHUP into an exception too).
     """
 
-    def __init__(self, path: str | os.PathLike, rate: Fraction | float, size: tuple[int, int],
-                 audio: AudioSegment | None = None, crf: int = 18, preset: str = "veryfast"):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        rate: Fraction | float,
+        size: tuple[int, int],
+        audio: AudioSegment | None = None,
+        crf: int = 18,
+        preset: str = "veryfast",
+    ):
         self.path = Path(path)
         self.size = size
         self.frames = 0
@@ -53,18 +60,66 @@ class VideoWriter:
         rate = Fraction(rate).limit_denominator(1001)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.path.with_name(f".{self.path.stem}.partial-{uuid.uuid4().hex[:8]}.mp4")
-        cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", f"{rate.numerator}/{rate.denominator}",
-               "-i", "pipe:0"]
+        cmd = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{w}x{h}",
+            "-r",
+            f"{rate.numerator}/{rate.denominator}",
+            "-i",
+            "pipe:0",
+        ]
         if audio is not None:
-            cmd += ["-ss", f"{audio.start:.6f}", "-t", f"{audio.duration:.6f}", "-i", file_arg(audio.path),
-                    "-map", "0:v:0", "-map", "1:a:0?", "-af", f"apad=whole_dur={audio.duration:.6f}",
-                    "-c:a", "aac", "-b:a", "192k", "-t", f"{audio.duration:.6f}"]
-        cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart", "-max_muxing_queue_size", "4096", "-f", "mp4", file_arg(self.tmp)]
+            cmd += [
+                "-ss",
+                f"{audio.start:.6f}",
+                "-t",
+                f"{audio.duration:.6f}",
+                "-i",
+                file_arg(audio.path),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0?",
+                "-af",
+                f"apad=whole_dur={audio.duration:.6f}",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k",
+                "-t",
+                f"{audio.duration:.6f}",
+            ]
+        cmd += [
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            "-max_muxing_queue_size",
+            "4096",
+            "-f",
+            "mp4",
+            file_arg(self.tmp),
+        ]
         self._errors = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors,
-                                      start_new_session=True)
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors, start_new_session=True
+        )
 
     def write(self, frame: np.ndarray) -> None:
         """Append one H×W×3 frame (uint8, or float in [0, 1]) of the writer's size."""
@@ -86,8 +141,10 @@ class VideoWriter:
         code = self._proc.wait()
         if code != 0 or self.frames == 0:
             self.abort()
-            raise RuntimeError(f"ffmpeg failed to write {self.path.name} (exit {code}, {self.frames} frames): "
-                               f"{self._stderr()}")
+            raise RuntimeError(
+                f"ffmpeg failed to write {self.path.name} (exit {code}, {self.frames} frames): "
+                f"{self._stderr()}"
+            )
         os.replace(self.tmp, self.path)
         self._errors.close()
         return self.path
@@ -112,8 +169,9 @@ class VideoWriter:
     def __enter__(self) -> VideoWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is not None:
             self.abort()
             return

@@ -6,5 +6,16 @@ from .person import Person
 from .photo import choose_person, find_people, missing_message
 from .video import find_dancers
 
-__all__ = ["ClipPeople", "Person", "Track", "choose_dancer", "choose_person", "fallback_note", "find_dancers",
-           "find_people", "missing_message", "pose_model", "track_people"]
+__all__ = [
+    "ClipPeople",
+    "Person",
+    "Track",
+    "choose_dancer",
+    "choose_person",
+    "fallback_note",
+    "find_dancers",
+    "find_people",
+    "missing_message",
+    "pose_model",
+    "track_people",
+]

@@ -41,8 +41,9 @@ class Roi:
     def affine(self, size: int) -> np.ndarray:
         """2×3 matrix taking image pixels to the ROI's size×size crop."""
         corners = self.to_image(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
-        return cv2.getAffineTransform(corners.astype(np.float32),
-                                      np.array([[0, 0], [size, 0], [0, size]], np.float32))
+        return cv2.getAffineTransform(
+            corners.astype(np.float32), np.array([[0, 0], [size, 0], [0, size]], np.float32)
+        )
 
 
 def roi_from_points(centre: np.ndarray, edge: np.ndarray) -> Roi:
@@ -117,7 +118,7 @@ class BlazePose:
         sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
         left, top = (DETECTOR_SIZE - sw) // 2, (DETECTOR_SIZE - sh) // 2
         square = np.zeros((DETECTOR_SIZE, DETECTOR_SIZE, 3), np.uint8)
-        square[top:top + sh, left:left + sw] = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
+        square[top : top + sh, left : left + sw] = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
         scale_x, scale_y = sw / w, sh / h
         x = square.astype(np.float32)[None] / 127.5 - 1.0
         with self._detector_lock:
@@ -131,8 +132,10 @@ class BlazePose:
             return []
         coords = raw[keep] / DETECTOR_SIZE
         centres = ANCHORS[keep]
-        boxes = np.concatenate([centres + coords[:, 0:2] - coords[:, 2:4] / 2,
-                                centres + coords[:, 0:2] + coords[:, 2:4] / 2], axis=1)
+        boxes = np.concatenate(
+            [centres + coords[:, 0:2] - coords[:, 2:4] / 2, centres + coords[:, 0:2] + coords[:, 2:4] / 2],
+            axis=1,
+        )
         keypoints = centres[:, None] + coords[:, 4:12].reshape(-1, 4, 2)
         shift, scales = np.array([left, top], np.float32), np.array([scale_x, scale_y], np.float32)
         boxes = (boxes * DETECTOR_SIZE - np.tile(shift, 2)) / np.tile(scales, 2)
@@ -141,14 +144,24 @@ class BlazePose:
         for members, weights in _weighted_nms(boxes, scores[keep]):
             box = (boxes[members] * weights[:, None]).sum(0)
             kp = (keypoints[members] * weights[:, None, None]).sum(0)
-            found.append(Detection(float(scores[keep][members[0]]), tuple(float(v) for v in box),
-                                   roi_from_points(kp[0], kp[1])))
+            found.append(
+                Detection(
+                    float(scores[keep][members[0]]),
+                    tuple(float(v) for v in box),
+                    roi_from_points(kp[0], kp[1]),
+                )
+            )
         return found
 
     def landmarks(self, image: np.ndarray, roi: Roi) -> Pose:
         """The person's 33 landmarks, visibility, presence and mask inside `roi` of an RGB uint8 image."""
-        crop = cv2.warpAffine(image, roi.affine(LANDMARK_SIZE), (LANDMARK_SIZE, LANDMARK_SIZE),
-                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        crop = cv2.warpAffine(
+            image,
+            roi.affine(LANDMARK_SIZE),
+            (LANDMARK_SIZE, LANDMARK_SIZE),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+        )
         with self._landmarker_lock:
             self._landmarker.set_tensor(self._lm_in, crop.astype(np.float32)[None] / 255.0)
             self._landmarker.invoke()
@@ -157,9 +170,15 @@ class BlazePose:
             mask_logits = self._landmarker.get_tensor(self._lm_out[2])[0, :, :, 0].copy()
         points = roi.to_image(raw[:, :2] / LANDMARK_SIZE)
         visibility = _sigmoid(raw[:33, 3])
-        return Pose(landmarks=points[:33], visibility=visibility, presence=presence,
-                    next_roi=roi_from_points(points[33], points[34]), roi=roi,
-                    mask=_sigmoid(mask_logits).astype(np.float32), crop=crop)
+        return Pose(
+            landmarks=points[:33],
+            visibility=visibility,
+            presence=presence,
+            next_roi=roi_from_points(points[33], points[34]),
+            roi=roi,
+            mask=_sigmoid(mask_logits).astype(np.float32),
+            crop=crop,
+        )
 
 
 def _weighted_nms(boxes: np.ndarray, scores: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -57,7 +57,9 @@ class Track:
     def remember(self) -> None:
         """Let the remembered colours follow what is seen (only while nobody overlaps the dancer)."""
         if self.seen is not None and self.colours is not None:
-            self.colours = ((1 - APPEARANCE_RATE) * self.colours + APPEARANCE_RATE * self.seen).astype(np.float32)
+            self.colours = ((1 - APPEARANCE_RATE) * self.colours + APPEARANCE_RATE * self.seen).astype(
+                np.float32
+            )
 
 
 @dataclass
@@ -73,9 +75,15 @@ class ClipPeople:
     def scaled(self, width: int, height: int) -> ClipPeople:
         """The same, in pixels of frames width×height (e.g. the clip's display size)."""
         sx, sy = width / self.width, height / self.height
-        tracks = [Track(id=k.id, boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
-                        landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()}, colours=k.colours)
-                  for k in self.tracks]
+        tracks = [
+            Track(
+                id=k.id,
+                boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
+                landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()},
+                colours=k.colours,
+            )
+            for k in self.tracks
+        ]
         return ClipPeople(tracks, list(self.cuts), self.frame_count, width, height)
 
     def track(self, track_id: int) -> Track:
@@ -88,9 +96,12 @@ class ClipPeople:
 
 def choose_dancer(people: ClipPeople) -> int | None:
     """Id of the dancer to follow: seen most, largest and most central over the clip; None when nobody was found."""
+
     def weight(track: Track) -> float:
-        return sum((b.height / people.height) * (1 - 0.5 * abs(b.cx - people.width / 2) / (people.width / 2))
-                   for b in track.boxes.values())
+        return sum(
+            (b.height / people.height) * (1 - 0.5 * abs(b.cx - people.width / 2) / (people.width / 2))
+            for b in track.boxes.values()
+        )
 
     return max(people.tracks, key=weight).id if people.tracks else None
 
@@ -123,8 +134,9 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
         _remember_clear(tracks, t)
         followed += 1
         due = t + tracking_step(fps, sum(k.active for k in tracks))
-    return ClipPeople(tracks=[k for k in tracks if k.boxes], cuts=cuts, frame_count=count, width=width,
-                      height=height)
+    return ClipPeople(
+        tracks=[k for k in tracks if k.boxes], cuts=cuts, frame_count=count, width=width, height=height
+    )
 
 
 def tracking_step(fps: float, dancers: int) -> int:
@@ -148,7 +160,7 @@ def _drop_duplicates(active: list[Track], t: int) -> bool:
     """When two tracks hold one person (a crossing), the one who looks less like themselves is lost."""
     dropped = False
     for i, a in enumerate(active):
-        for b in active[i + 1:]:
+        for b in active[i + 1 :]:
             if not (a.active and b.active) or a.boxes[t].iou(b.boxes[t]) <= SAME_PERSON:
                 continue
             worse = a if _self_distance(a) > _self_distance(b) else b

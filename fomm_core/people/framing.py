@@ -32,9 +32,15 @@ class PeopleFraming:
     notes: list[str] = field(default_factory=list)
 
 
-def frame_people(photo: np.ndarray, info: VideoInfo, person: int | None = None, dancer: int | None = None,
-                 reference_index: int | str = 0, photo_box: Box | None = None, dance_box: Box | None = None,
-                 ) -> PeopleFraming:
+def frame_people(
+    photo: np.ndarray,
+    info: VideoInfo,
+    person: int | None = None,
+    dancer: int | None = None,
+    reference_index: int | str = 0,
+    photo_box: Box | None = None,
+    dance_box: Box | None = None,
+) -> PeopleFraming:
     """Find the photo's person and the clip's dancer and frame them.
 
     `person`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
@@ -45,32 +51,45 @@ def frame_people(photo: np.ndarray, info: VideoInfo, person: int | None = None, 
     model = pose_model()
     notes = [note] if (note := fallback_note()) else []
     chosen = _photo_person(photo, model, person, notes) if photo_box is None else None
-    person_box = photo_box if chosen is None and photo_box is not None else (
-        chosen.box if chosen is not None else detect_person(photo))
+    person_box = (
+        photo_box
+        if chosen is None and photo_box is not None
+        else (chosen.box if chosen is not None else detect_person(photo))
+    )
     auto = reference_index == "auto"
     start = 0 if auto else int(reference_index)
     if model is None and dancer not in (None, 0):
-        raise UserError(f"There is no dancer {dancer}: without the pose model only one dancer (0) can be found.")
+        raise UserError(
+            f"There is no dancer {dancer}: without the pose model only one dancer (0) can be found."
+        )
     if dance_box is not None or model is None:
         return PeopleFraming(frame_clip(info, reference_index=start, box=dance_box), person_box, None, notes)
     found = find_dancers(info, model)
     ids = [k.id for k in found.tracks]
     if dancer is not None and dancer not in ids:
         listed = ", ".join(map(str, ids)) or "none"
-        raise UserError(f"There is no dancer {dancer} in the clip; the dancers found are: {listed}. See them "
-                        "with `python -m fomm_core inspect` or the app's preview.")
+        raise UserError(
+            f"There is no dancer {dancer} in the clip; the dancers found are: {listed}. See them "
+            "with `python -m fomm_core inspect` or the app's preview."
+        )
     if not ids:
-        notes.append("The pose model found no dancer in the clip, so a simple background-difference heuristic "
-                     "looked for one.")
+        notes.append(
+            "The pose model found no dancer in the clip, so a simple background-difference heuristic "
+            "looked for one."
+        )
         return PeopleFraming(frame_clip(info, reference_index=start), person_box, None, notes)
     followed = choose_dancer(found) if dancer is None else dancer
     if dancer is None and len(ids) > 1:
-        notes.append(f"{len(ids)} dancers are in the clip; dancer {followed} (seen most, largest and most central) "
-                     "is followed. Choose another with the dancer number.")
+        notes.append(
+            f"{len(ids)} dancers are in the clip; dancer {followed} (seen most, largest and most central) "
+            "is followed. Choose another with the dancer number."
+        )
     if found.cuts:
         seconds = ", ".join(f"{t / info.fps:.2f} s" for t in found.cuts)
-        notes.append(f"The clip cuts to a new shot at {seconds}: the dancer was looked for again by their "
-                     "colours, and the crop jumps with the cut.")
+        notes.append(
+            f"The clip cuts to a new shot at {seconds}: the dancer was looked for again by their "
+            "colours, and the crop jumps with the cut."
+        )
     track = found.track(followed)
     best = None
     if auto and chosen is not None and chosen.landmarks is not None and track.landmarks:
@@ -79,25 +98,33 @@ def frame_people(photo: np.ndarray, info: VideoInfo, person: int | None = None, 
     return PeopleFraming(follow_dancer(info, track.boxes, found.cuts, start), person_box, best, notes)
 
 
-def _photo_person(photo: np.ndarray, model: BlazePose | None, person: int | None, notes: list[str]) -> Person | None:
+def _photo_person(
+    photo: np.ndarray, model: BlazePose | None, person: int | None, notes: list[str]
+) -> Person | None:
     """The person to animate (None: nobody found, the heuristic's box is used), notes added."""
     people = find_people(photo, model)
     if not people:
         if person not in (None, 0):
             raise UserError(f"There is no person {person} in the photo: nobody was found in it.")
         if model is not None:
-            notes.append("The pose model found nobody in the photo, so a simple background-difference heuristic "
-                         "looked for the person.")
+            notes.append(
+                "The pose model found nobody in the photo, so a simple background-difference heuristic "
+                "looked for the person."
+            )
         return None
     h, w = photo.shape[:2]
     if person is None:
         person = choose_person(people, w, h)
         if len(people) > 1:
-            notes.append(f"{len(people)} people are in the photo; person {person} (the most complete, largest "
-                         "and most central) is animated. Choose another with the person number.")
+            notes.append(
+                f"{len(people)} people are in the photo; person {person} (the most complete, largest "
+                "and most central) is animated. Choose another with the person number."
+            )
     elif not 0 <= person < len(people):
-        raise UserError(f"There is no person {person} in the photo: {len(people)} were found, numbered 0 to "
-                        f"{len(people) - 1}. See them with `python -m fomm_core inspect` or the app's preview.")
+        raise UserError(
+            f"There is no person {person} in the photo: {len(people)} were found, numbered 0 to "
+            f"{len(people) - 1}. See them with `python -m fomm_core inspect` or the app's preview."
+        )
     if message := missing_message(people[person]):
         notes.append(message)
     return people[person]

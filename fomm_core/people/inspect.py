@@ -42,17 +42,28 @@ class Inspection:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form `inspect --json` writes."""
-        out: dict[str, Any] = {"photo": {
-            "size": list(self.photo_size),
-            "people": [{"box": _coords(p.box), "score": round(p.score, 3), "full_body": p.full_body}
-                       for p in self.people],
-            "chosen": self.person}}
+        out: dict[str, Any] = {
+            "photo": {
+                "size": list(self.photo_size),
+                "people": [
+                    {"box": _coords(p.box), "score": round(p.score, 3), "full_body": p.full_body}
+                    for p in self.people
+                ],
+                "chosen": self.person,
+            }
+        }
         if self.clip is not None:
             out["clip"] = {
-                "size": [self.clip.width, self.clip.height], "fps": self.fps, "frames": self.clip.frame_count,
-                "dancers": [{"id": k.id, "boxes": {str(t): _coords(b) for t, b in sorted(k.boxes.items())}}
-                            for k in self.clip.tracks],
-                "chosen": self.dancer, "cuts": list(self.clip.cuts)}
+                "size": [self.clip.width, self.clip.height],
+                "fps": self.fps,
+                "frames": self.clip.frame_count,
+                "dancers": [
+                    {"id": k.id, "boxes": {str(t): _coords(b) for t, b in sorted(k.boxes.items())}}
+                    for k in self.clip.tracks
+                ],
+                "chosen": self.dancer,
+                "cuts": list(self.clip.cuts),
+            }
         return out
 
 
@@ -60,8 +71,12 @@ def _coords(box: Box) -> list[float]:
     return [round(v, 1) for v in (box.x0, box.y0, box.x1, box.y1)]
 
 
-def inspect_media(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike | None = None,
-                  trim_start: float = 0.0, trim_end: float | None = None) -> Inspection:
+def inspect_media(
+    photo: str | os.PathLike | np.ndarray,
+    clip: str | os.PathLike | None = None,
+    trim_start: float = 0.0,
+    trim_end: float | None = None,
+) -> Inspection:
     """Find the people in the photo and the dancers, cuts and default dancer in the clip. Raises UserError for bad input."""
     model = pose_model()
     notes = [note] if (note := fallback_note()) else []
@@ -84,7 +99,9 @@ def inspect_media(photo: str | os.PathLike | np.ndarray, clip: str | os.PathLike
             notes.append("No dancer was found in the clip: the whole frame will be used.")
         if result.clip.cuts:
             seconds = ", ".join(f"{t / info.fps:.2f} s" for t in result.clip.cuts)
-            notes.append(f"The clip cuts to a new shot at {seconds}; the dancer is looked for again after each cut.")
+            notes.append(
+                f"The clip cuts to a new shot at {seconds}; the dancer is looked for again after each cut."
+            )
     return result
 
 
@@ -106,5 +123,10 @@ def _scaled(person: Person, sx: float, sy: float) -> Person:
     if sx == 1.0 and sy == 1.0:
         return person
     landmarks = None if person.landmarks is None else person.landmarks * (sx, sy)
-    return Person(box=person.box.scaled(sx, sy), score=person.score, landmarks=landmarks,
-                  visibility=person.visibility, missing=person.missing)
+    return Person(
+        box=person.box.scaled(sx, sy),
+        score=person.score,
+        landmarks=landmarks,
+        visibility=person.visibility,
+        missing=person.missing,
+    )

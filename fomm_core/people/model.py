@@ -8,9 +8,11 @@ from functools import lru_cache
 from .blazepose import BlazePose
 
 log = logging.getLogger(__name__)
-FALLBACK_NOTE = ("The pose model could not be loaded ({reason}), so a simple background-difference heuristic "
-                 "looked for the person instead: it finds one person at most, misses people on busy "
-                 "backgrounds and cannot tell full-body from partial.")
+FALLBACK_NOTE = (
+    "The pose model could not be loaded ({reason}), so a simple background-difference heuristic "
+    "looked for the person instead: it finds one person at most, misses people on busy "
+    "backgrounds and cannot tell full-body from partial."
+)
 
 
 @lru_cache(maxsize=1)

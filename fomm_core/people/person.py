@@ -19,7 +19,9 @@ PARTS = {
     "knees": (25, 26),
     "feet": (27, 28, 29, 30, 31, 32),
 }
-SIDE_EDGE = 0.05  # a torso landmark this close to a side edge (fraction of the width) means the edge cuts the body
+SIDE_EDGE = (
+    0.05  # a torso landmark this close to a side edge (fraction of the width) means the edge cuts the body
+)
 HEAD_ROOM = 0.12  # the top of the head lies above the eyes by about this fraction of the body's height
 
 
@@ -45,10 +47,15 @@ class Person:
         if self.roi_mask is None or self.roi is None:
             out = np.zeros((height, width), np.float32)
             b = self.box
-            out[max(0, int(b.y0)):int(np.ceil(b.y1)), max(0, int(b.x0)):int(np.ceil(b.x1))] = 1.0
+            out[max(0, int(b.y0)) : int(np.ceil(b.y1)), max(0, int(b.x0)) : int(np.ceil(b.x1))] = 1.0
             return out
-        return cv2.warpAffine(self.roi_mask, self.roi.affine(LANDMARK_SIZE), (width, height),
-                              flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR, borderValue=0.0)
+        return cv2.warpAffine(
+            self.roi_mask,
+            self.roi.affine(LANDMARK_SIZE),
+            (width, height),
+            flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+            borderValue=0.0,
+        )
 
 
 def seen(pose: Pose, width: int, height: int) -> np.ndarray:
@@ -71,12 +78,26 @@ def person_from_pose(pose: Pose, score: float, width: int, height: int) -> Perso
     lx1, ly1 = points.max(0)
     room = HEAD_ROOM * max(ly1 - ly0, lx1 - lx0, 1.0)
     bound = Box(lx0 - room, ly0 - room, lx1 + room, ly1 + room / 2)
-    person = Person(box=bound, score=score, landmarks=pose.landmarks, visibility=pose.visibility,
-                    missing=missing_parts(in_picture), roi=pose.roi, roi_mask=pose.mask)
+    person = Person(
+        box=bound,
+        score=score,
+        landmarks=pose.landmarks,
+        visibility=pose.visibility,
+        missing=missing_parts(in_picture),
+        roi=pose.roi,
+        roi_mask=pose.mask,
+    )
     box = _mask_box(person.mask(height, width), bound)
     missing = person.missing + _cut_sides(box, pose.landmarks, width)
-    return Person(box=box, score=score, landmarks=pose.landmarks, visibility=pose.visibility,
-                  missing=missing, roi=pose.roi, roi_mask=pose.mask)
+    return Person(
+        box=box,
+        score=score,
+        landmarks=pose.landmarks,
+        visibility=pose.visibility,
+        missing=missing,
+        roi=pose.roi,
+        roi_mask=pose.mask,
+    )
 
 
 def _cut_sides(box: Box, landmarks: np.ndarray, width: int) -> tuple[str, ...]:

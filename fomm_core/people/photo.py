@@ -31,7 +31,9 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
     return [_rescale(p, 1 / scale) for p in find_more(work, model)]
 
 
-def find_more(image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True) -> list[Person]:
+def find_more(
+    image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True
+) -> list[Person]:
     """People in `image` besides `known` ones (same pixels), in the order found.
 
     The detector answers best for the most prominent person, so each person found (and each known one)
@@ -91,9 +93,11 @@ def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
     return [(0, 0, max(width, height))] + (squares if long > side * 1.1 else [])
 
 
-def _find_one(model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]) -> Person | None:
+def _find_one(
+    model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]
+) -> Person | None:
     h, w = work.shape[:2]
-    window = np.ascontiguousarray(work[y0:min(h, y0 + side), x0:min(w, x0 + side)])
+    window = np.ascontiguousarray(work[y0 : min(h, y0 + side), x0 : min(w, x0 + side)])
     for detection in model.detect(window):
         if detection.score < DETECTION_SCORE:
             break
@@ -111,17 +115,24 @@ def _find_one(model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, f
 def _rescale(person: Person, factor: float) -> Person:
     """The person in an image `factor` times larger."""
     roi = person.roi
-    return Person(box=person.box.scaled(factor), score=person.score, landmarks=person.landmarks * factor,
-                  visibility=person.visibility, missing=person.missing,
-                  roi=Roi(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
-                  roi_mask=person.roi_mask)
+    return Person(
+        box=person.box.scaled(factor),
+        score=person.score,
+        landmarks=person.landmarks * factor,
+        visibility=person.visibility,
+        missing=person.missing,
+        roi=Roi(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
+        roi_mask=person.roi_mask,
+    )
 
 
 def choose_person(people: list[Person], width: int, height: int) -> int:
     """Index of the person to animate: full-body first, then the largest and most central."""
     if not people:
-        raise UserError("No person was found in the photo. Upload a photo in which one person is seen whole, "
-                        "head to feet.")
+        raise UserError(
+            "No person was found in the photo. Upload a photo in which one person is seen whole, "
+            "head to feet."
+        )
 
     def rank(i: int) -> tuple[bool, float]:
         b = people[i].box
@@ -136,5 +147,7 @@ def missing_message(person: Person) -> str | None:
     if person.full_body or person.landmarks is None:
         return None
     parts = " and ".join(person.missing)
-    return (f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
-            "full-body photo (head to feet in the picture) for a result that moves the whole body.")
+    return (
+        f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
+        "full-body photo (head to feet in the picture) for a result that moves the whole body."
+    )

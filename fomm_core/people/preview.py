@@ -29,8 +29,15 @@ def draw_numbered(image: np.ndarray, boxes: Sequence[tuple[int, Box]], chosen: i
         (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
         top = max(th + 2 * thickness, y0)
         cv2.rectangle(out, (x0, top - th - 2 * thickness), (x0 + tw + 2 * thickness, top), colour, -1)
-        cv2.putText(out, label, (x0 + thickness, top - thickness), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
-                    thickness)
+        cv2.putText(
+            out,
+            label,
+            (x0 + thickness, top - thickness),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (0, 0, 0),
+            thickness,
+        )
     return out
 
 
@@ -41,7 +48,9 @@ def photo_preview(photo, found: Inspection) -> np.ndarray:
     return draw_numbered(image, [(i, p.box.scaled(sx, sy)) for i, p in enumerate(found.people)], found.person)
 
 
-def clip_preview(clip, found: Inspection, trim_start: float = 0.0, trim_end: float | None = None) -> np.ndarray:
+def clip_preview(
+    clip, found: Inspection, trim_start: float = 0.0, trim_end: float | None = None
+) -> np.ndarray:
     """The clip's frame in which the most dancers were seen (earliest such), with the dancers numbered."""
     if found.clip is None:
         raise ValueError("the inspection has no clip")

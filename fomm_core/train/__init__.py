@@ -20,8 +20,23 @@ from .transforms import EquivarianceTransform
 from .vgg19 import Vgg19, load_vgg19
 
 __all__ = [
-    "AugmentParams", "Augmentation", "EquivarianceTransform", "FramesDataset", "MultiScaleDiscriminator",
-    "PerceptualLoss", "StepBatchSampler", "StructuralLoss", "SyntheticDataset", "TrainParams", "TrainSetup",
-    "Trainer", "Vgg19", "equivariance_losses", "load_train_setup", "load_vgg19", "make_dataset",
-    "reconstruction_loss", "setup_from_dict",
+    "AugmentParams",
+    "Augmentation",
+    "EquivarianceTransform",
+    "FramesDataset",
+    "MultiScaleDiscriminator",
+    "PerceptualLoss",
+    "StepBatchSampler",
+    "StructuralLoss",
+    "SyntheticDataset",
+    "TrainParams",
+    "TrainSetup",
+    "Trainer",
+    "Vgg19",
+    "equivariance_losses",
+    "load_train_setup",
+    "load_vgg19",
+    "make_dataset",
+    "reconstruction_loss",
+    "setup_from_dict",
 ]

@@ -43,9 +43,13 @@ def _shift_hue(frames: torch.Tensor, shift: float) -> torch.Tensor:
     minc, _ = frames.min(1)
     delta = maxc - minc
     safe = torch.where(delta > 0, delta, torch.ones_like(delta))
-    hue = torch.where(maxc == r, ((g - b) / safe) % 6, torch.where(maxc == g, (b - r) / safe + 2, (r - g) / safe + 4))
+    hue = torch.where(
+        maxc == r, ((g - b) / safe) % 6, torch.where(maxc == g, (b - r) / safe + 2, (r - g) / safe + 4)
+    )
     hue = torch.where(delta > 0, hue / 6, torch.zeros_like(hue))
-    sat = torch.where(maxc > 0, delta / torch.where(maxc > 0, maxc, torch.ones_like(maxc)), torch.zeros_like(maxc))
+    sat = torch.where(
+        maxc > 0, delta / torch.where(maxc > 0, maxc, torch.ones_like(maxc)), torch.zeros_like(maxc)
+    )
     hue = (hue + shift) % 1.0
     k = (torch.tensor([5.0, 3.0, 1.0], device=frames.device).view(1, 3, 1, 1) + hue.unsqueeze(1) * 6) % 6
     weight = torch.clamp(torch.minimum(k, 4 - k), 0, 1)
@@ -55,9 +59,16 @@ def _shift_hue(frames: torch.Tensor, shift: float) -> torch.Tensor:
 class Augmentation:
     """Draws `AugmentParams` for a clip and applies them to its T×3×H×W float frames in [0, 1]."""
 
-    def __init__(self, horizontal_flip: bool = True, time_flip: bool = True, brightness: float = 0.0,
-                 contrast: float = 0.0, saturation: float = 0.0, hue: float = 0.0,
-                 scale: tuple[float, float] = (1.0, 1.0)):
+    def __init__(
+        self,
+        horizontal_flip: bool = True,
+        time_flip: bool = True,
+        brightness: float = 0.0,
+        contrast: float = 0.0,
+        saturation: float = 0.0,
+        hue: float = 0.0,
+        scale: tuple[float, float] = (1.0, 1.0),
+    ):
         self.horizontal_flip = horizontal_flip
         self.time_flip = time_flip
         self.jitter = (brightness, contrast, saturation, hue)
@@ -70,9 +81,15 @@ class Augmentation:
         flip = params.get("flip_param", {})
         jitter = params.get("jitter_param", {})
         ratio = params.get("resize_param", {}).get("ratio", (1.0, 1.0))
-        return cls(flip.get("horizontal_flip", False), flip.get("time_flip", False), jitter.get("brightness", 0.0),
-                   jitter.get("contrast", 0.0), jitter.get("saturation", 0.0), jitter.get("hue", 0.0),
-                   (float(ratio[0]), float(ratio[1])))
+        return cls(
+            flip.get("horizontal_flip", False),
+            flip.get("time_flip", False),
+            jitter.get("brightness", 0.0),
+            jitter.get("contrast", 0.0),
+            jitter.get("saturation", 0.0),
+            jitter.get("hue", 0.0),
+            (float(ratio[0]), float(ratio[1])),
+        )
 
     def sample(self, generator: torch.Generator | None = None) -> AugmentParams:
         """Draw the parameters for one clip."""
@@ -85,8 +102,17 @@ class Augmentation:
         lo, hi = self.scale
         scale = lo + (hi - lo) * u[6]
         reach = abs(1 - 1 / scale)
-        return AugmentParams(time_flip, hflip, 1 + b * (2 * u[2] - 1), 1 + c * (2 * u[3] - 1), 1 + s * (2 * u[4] - 1),
-                             h * (2 * u[5] - 1), order, scale, (reach * (2 * u[7] - 1), reach * (2 * u[8] - 1)))
+        return AugmentParams(
+            time_flip,
+            hflip,
+            1 + b * (2 * u[2] - 1),
+            1 + c * (2 * u[3] - 1),
+            1 + s * (2 * u[4] - 1),
+            h * (2 * u[5] - 1),
+            order,
+            scale,
+            (reach * (2 * u[7] - 1), reach * (2 * u[8] - 1)),
+        )
 
     @staticmethod
     def apply(frames: torch.Tensor, params: AugmentParams) -> torch.Tensor:

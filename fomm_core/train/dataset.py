@@ -29,8 +29,9 @@ def _to_tensor(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float().div_(255.0)
 
 
-def _pair(frames: torch.Tensor, augmentation: Augmentation | None, generator: torch.Generator
-          ) -> dict[str, torch.Tensor]:
+def _pair(
+    frames: torch.Tensor, augmentation: Augmentation | None, generator: torch.Generator
+) -> dict[str, torch.Tensor]:
     if augmentation is not None:
         frames = augmentation(frames, generator)
     return {"source": frames[0], "driving": frames[1]}
@@ -39,16 +40,26 @@ def _pair(frames: torch.Tensor, augmentation: Augmentation | None, generator: to
 class FramesDataset(Dataset):
     """Pairs of frames (source earlier, driving later, drawn with replacement) from one video each."""
 
-    def __init__(self, root: str | Path, frame_size: int, split: str = "train", id_sampling: bool = False,
-                 augmentation: Augmentation | None = None):
+    def __init__(
+        self,
+        root: str | Path,
+        frame_size: int,
+        split: str = "train",
+        id_sampling: bool = False,
+        augmentation: Augmentation | None = None,
+    ):
         folder = Path(root) / split
         if not folder.is_dir():
-            raise UserError(f"No {split}/ folder in {root}: expected ROOT/{split}/VIDEO/0000000.png "
-                            "(run `python -m fomm_core prepare VIDEOS_DIR ROOT` to make one).")
+            raise UserError(
+                f"No {split}/ folder in {root}: expected ROOT/{split}/VIDEO/0000000.png "
+                "(run `python -m fomm_core prepare VIDEOS_DIR ROOT` to make one)."
+            )
         videos = sorted(p for p in folder.iterdir() if p.is_dir() and self._frames(p))
         if not videos:
-            raise UserError(f"{folder} holds no video folders with .png/.jpg frames; run "
-                            "`python -m fomm_core prepare` or check the layout ROOT/train/VIDEO/*.png.")
+            raise UserError(
+                f"{folder} holds no video folders with .png/.jpg frames; run "
+                "`python -m fomm_core prepare` or check the layout ROOT/train/VIDEO/*.png."
+            )
         self.frame_size = frame_size
         self.augmentation = augmentation
         self.videos = videos
@@ -80,7 +91,9 @@ class FramesDataset(Dataset):
         video = group[int(torch.randint(len(group), (1,), generator=generator))]
         frames = self._frames(video)
         picks = sorted(torch.randint(len(frames), (2,), generator=generator).tolist())
-        return _pair(_to_tensor(np.stack([self._read(frames[i]) for i in picks])), self.augmentation, generator)
+        return _pair(
+            _to_tensor(np.stack([self._read(frames[i]) for i in picks])), self.augmentation, generator
+        )
 
 
 class SyntheticDataset(Dataset):
@@ -103,8 +116,9 @@ class SyntheticDataset(Dataset):
 
         index, seed = key
         source, driving = frame_pair(np.random.default_rng([0x7EA1, index, seed]), size=self.frame_size)
-        return _pair(_to_tensor(np.stack([source, driving])), self.augmentation,
-                     torch.Generator().manual_seed(seed))
+        return _pair(
+            _to_tensor(np.stack([source, driving])), self.augmentation, torch.Generator().manual_seed(seed)
+        )
 
 
 def make_dataset(data: str | Path, frame_size: int, dataset_params: dict | None = None) -> Dataset:
@@ -124,8 +138,17 @@ class StepBatchSampler:
     seed of each item is unique to its position in the run, so identical runs draw identical data.
     """
 
-    def __init__(self, dataset_size: int, batch_size: int, repeats: int = 1, seed: int = 0, rank: int = 0,
-                 world_size: int = 1, start_step: int = 0, end_step: int | None = None):
+    def __init__(
+        self,
+        dataset_size: int,
+        batch_size: int,
+        repeats: int = 1,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+        start_step: int = 0,
+        end_step: int | None = None,
+    ):
         self.size = dataset_size * repeats
         self.dataset_size = dataset_size
         self.batch_size = batch_size
@@ -137,8 +160,10 @@ class StepBatchSampler:
         self.steps_per_epoch = self.size // (batch_size * world_size)
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0, dtype=torch.long))
         if self.steps_per_epoch == 0:
-            raise UserError(f"The dataset has {self.size} items per epoch, fewer than one batch of {batch_size} "
-                            f"on each of {world_size} processes: lower batch_size or add videos.")
+            raise UserError(
+                f"The dataset has {self.size} items per epoch, fewer than one batch of {batch_size} "
+                f"on each of {world_size} processes: lower batch_size or add videos."
+            )
 
     def batch(self, step: int) -> list[tuple[int, int]]:
         """The keys of one step's batch on this rank."""
@@ -148,10 +173,14 @@ class StepBatchSampler:
             self._order = (epoch, torch.randperm(self.size, generator=generator))
         order = self._order[1]
         first = (position * self.world_size + self.rank) * self.batch_size
-        sample_ids = range(step * self.world_size * self.batch_size + self.rank * self.batch_size,
-                           step * self.world_size * self.batch_size + (self.rank + 1) * self.batch_size)
-        return [(int(order[first + j]) % self.dataset_size, (self.seed << 32) + n)
-                for j, n in enumerate(sample_ids)]
+        sample_ids = range(
+            step * self.world_size * self.batch_size + self.rank * self.batch_size,
+            step * self.world_size * self.batch_size + (self.rank + 1) * self.batch_size,
+        )
+        return [
+            (int(order[first + j]) % self.dataset_size, (self.seed << 32) + n)
+            for j, n in enumerate(sample_ids)
+        ]
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
         step = self.start_step

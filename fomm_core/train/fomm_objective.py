@@ -17,8 +17,14 @@ from .transforms import EquivarianceTransform
 class GeneratorFullModel(nn.Module):
     """Keypoint detector + generator with all generator-side losses (weighted), as one module for DDP."""
 
-    def __init__(self, kp_detector: nn.Module, generator: nn.Module, setup: TrainSetup, reconstruction: nn.Module,
-                 disc_scales: tuple[float, ...] = (1.0,)):
+    def __init__(
+        self,
+        kp_detector: nn.Module,
+        generator: nn.Module,
+        setup: TrainSetup,
+        reconstruction: nn.Module,
+        disc_scales: tuple[float, ...] = (1.0,),
+    ):
         super().__init__()
         self.kp_detector = kp_detector
         self.generator = generator
@@ -27,8 +33,13 @@ class GeneratorFullModel(nn.Module):
         self.disc_pyramid = ImagePyramid(disc_scales)
         self.use_kp = bool(setup.discriminator.get("use_kp", False))
 
-    def forward(self, source: torch.Tensor, driving: torch.Tensor, transform: EquivarianceTransform,
-                discriminator: nn.Module | None = None) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    def forward(
+        self,
+        source: torch.Tensor,
+        driving: torch.Tensor,
+        transform: EquivarianceTransform,
+        discriminator: nn.Module | None = None,
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         """(weighted losses, generated outputs) for a batch; `discriminator` (frozen here) adds GAN terms."""
         w = self.weights
         kp_source = self.kp_detector(source)
@@ -61,8 +72,9 @@ class DiscriminatorFullModel(nn.Module):
         self.pyramid = ImagePyramid(discriminator.scales)
         self.weight = float(setup.train.loss_weights["discriminator_gan"])
 
-    def forward(self, driving: torch.Tensor, prediction: torch.Tensor, kp: torch.Tensor | None
-                ) -> dict[str, torch.Tensor]:
+    def forward(
+        self, driving: torch.Tensor, prediction: torch.Tensor, kp: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         """The discriminator's loss."""
         real = self.discriminator(self.pyramid(driving), kp)
         fake = self.discriminator(self.pyramid(prediction.detach()), kp)
@@ -81,20 +93,27 @@ class FOMMObjective(Objective):
         self.generator = nets["generator"].to(device)
         kp_detector = nets["kp_detector"].to(device)
         networks: dict[str, nn.Module] = {"generator": self.generator, "kp_detector": kp_detector}
-        optimizers = {"optimizer_generator": adam(self.generator.parameters(), params.lr_generator),
-                      "optimizer_kp_detector": adam(kp_detector.parameters(), params.lr_kp_detector)}
+        optimizers = {
+            "optimizer_generator": adam(self.generator.parameters(), params.lr_generator),
+            "optimizer_kp_detector": adam(kp_detector.parameters(), params.lr_kp_detector),
+        }
         self.discriminator: MultiScaleDiscriminator | None = None
         critic = None
         if setup.uses_gan:
             disc = dict(setup.discriminator)
             scales = tuple(disc.pop("scales", (1,)))
-            self.discriminator = MultiScaleDiscriminator(scales, num_channels=setup.model.num_channels,
-                                                         num_kp=setup.model.num_kp, **disc).to(device)
+            self.discriminator = MultiScaleDiscriminator(
+                scales, num_channels=setup.model.num_channels, num_kp=setup.model.num_kp, **disc
+            ).to(device)
             networks["discriminator"] = self.discriminator
-            optimizers["optimizer_discriminator"] = adam(self.discriminator.parameters(), params.lr_discriminator)
+            optimizers["optimizer_discriminator"] = adam(
+                self.discriminator.parameters(), params.lr_discriminator
+            )
             critic = DiscriminatorFullModel(self.discriminator, setup).to(device)
         disc_scales = tuple(float(s) for s in setup.discriminator.get("scales", (1,)))
-        full_model = GeneratorFullModel(kp_detector, self.generator, setup, reconstruction, disc_scales).to(device)
+        full_model = GeneratorFullModel(kp_detector, self.generator, setup, reconstruction, disc_scales).to(
+            device
+        )
         super().__init__(networks, optimizers, full_model, critic)
         self.setup = setup
 
@@ -116,8 +135,9 @@ class FOMMObjective(Objective):
             if isinstance(layer, nn.modules.batchnorm._BatchNorm):
                 layer.train(not frozen)
 
-    def critic_step(self, critic: nn.Module, driving: torch.Tensor, generated: dict[str, torch.Tensor]
-                    ) -> dict[str, float]:
+    def critic_step(
+        self, critic: nn.Module, driving: torch.Tensor, generated: dict[str, torch.Tensor]
+    ) -> dict[str, float]:
         self.discriminator.requires_grad_(True)
         kp = generated["kp_driving"].detach() if self.setup.discriminator.get("use_kp") else None
         losses = critic(driving, generated["prediction"], kp)

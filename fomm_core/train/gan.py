@@ -40,9 +40,17 @@ class DiscriminatorBlock(nn.Module):
 class Discriminator(nn.Module):
     """Patch discriminator for one scale: returns its block outputs (for feature matching) and a score map."""
 
-    def __init__(self, num_channels: int = 3, block_expansion: int = 64, num_blocks: int = 4,
-                 max_features: int = 512, sn: bool = False, use_kp: bool = False, num_kp: int = 10,
-                 kp_variance: float = 0.01):
+    def __init__(
+        self,
+        num_channels: int = 3,
+        block_expansion: int = 64,
+        num_blocks: int = 4,
+        max_features: int = 512,
+        sn: bool = False,
+        use_kp: bool = False,
+        num_kp: int = 10,
+        kp_variance: float = 0.01,
+    ):
         super().__init__()
         self.use_kp = use_kp
         self.kp_variance = kp_variance
@@ -50,10 +58,13 @@ class Discriminator(nn.Module):
         inputs = [num_channels + (num_kp if use_kp else 0)] + widths[:-1]
         self.down_blocks = nn.ModuleList(
             DiscriminatorBlock(inputs[i], widths[i], norm=i != 0, pool=i != num_blocks - 1, sn=sn)
-            for i in range(num_blocks))
+            for i in range(num_blocks)
+        )
         self.conv = _maybe_sn(nn.Conv2d(widths[-1], 1, kernel_size=1), sn)
 
-    def forward(self, x: torch.Tensor, kp: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, kp: torch.Tensor | None = None
+    ) -> tuple[list[torch.Tensor], torch.Tensor]:
         """Images N×C×H×W (and keypoints N×K×2 when use_kp) → (feature maps, prediction map)."""
         if self.use_kp:
             x = torch.cat([x, kp_to_gaussian(kp, x.shape[2], x.shape[3], self.kp_variance)], dim=1)
@@ -72,26 +83,36 @@ class MultiScaleDiscriminator(nn.Module):
         self.scales = list(scales)
         self.discs = nn.ModuleDict({str(s).replace(".", "-"): Discriminator(**kwargs) for s in self.scales})
 
-    def forward(self, pyramid: dict[float, torch.Tensor], kp: torch.Tensor | None = None
-                ) -> dict[float, tuple[list[torch.Tensor], torch.Tensor]]:
+    def forward(
+        self, pyramid: dict[float, torch.Tensor], kp: torch.Tensor | None = None
+    ) -> dict[float, tuple[list[torch.Tensor], torch.Tensor]]:
         """Scale → (feature maps, prediction map) for a pyramid keyed by scale."""
         return {s: self.discs[str(s).replace(".", "-")](pyramid[float(s)], kp) for s in self.scales}
 
 
-def generator_gan_losses(real: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
-                         fake: dict[float, tuple[list[torch.Tensor], torch.Tensor]], gan_weight: float,
-                         feature_matching: Sequence[float]) -> dict[str, torch.Tensor]:
+def generator_gan_losses(
+    real: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
+    fake: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
+    gan_weight: float,
+    feature_matching: Sequence[float],
+) -> dict[str, torch.Tensor]:
     """LSGAN generator loss w · mean((1 − D(fake))²) and feature matching Σ_i w_i · mean |F_i(real) − F_i(fake)|."""
     gan = sum(gan_weight * ((1 - fake[s][1]) ** 2).mean() for s in fake)
     losses = {"generator_gan": gan}
     if any(w != 0 for w in feature_matching):
-        losses["feature_matching"] = sum(w * (r.detach() - f).abs().mean()
-                                         for s in fake
-                                         for w, r, f in zip(feature_matching, real[s][0], fake[s][0], strict=False) if w != 0)
+        losses["feature_matching"] = sum(
+            w * (r.detach() - f).abs().mean()
+            for s in fake
+            for w, r, f in zip(feature_matching, real[s][0], fake[s][0], strict=False)
+            if w != 0
+        )
     return losses
 
 
-def discriminator_loss(real: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
-                       fake: dict[float, tuple[list[torch.Tensor], torch.Tensor]], weight: float) -> torch.Tensor:
+def discriminator_loss(
+    real: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
+    fake: dict[float, tuple[list[torch.Tensor], torch.Tensor]],
+    weight: float,
+) -> torch.Tensor:
     """LSGAN discriminator loss w · mean((1 − D(real))² + D(fake)²), fake computed from detached predictions."""
     return sum(weight * ((1 - real[s][1]) ** 2 + fake[s][1] ** 2).mean() for s in real)

@@ -50,7 +50,7 @@ def _key(scale: float) -> str:
 
 def _gaussian_window(size: int, sigma: float) -> torch.Tensor:
     coords = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
-    g = torch.exp(-coords ** 2 / (2 * sigma ** 2))
+    g = torch.exp(-(coords**2) / (2 * sigma**2))
     g = g / g.sum()
     return torch.outer(g, g)
 
@@ -67,11 +67,11 @@ def ssim(x: torch.Tensor, y: torch.Tensor, window_size: int = 11, sigma: float =
         return F.conv2d(F.pad(t, (pad,) * 4, mode="reflect"), window, groups=c)
 
     mu_x, mu_y = blur(x), blur(y)
-    var_x = blur(x * x) - mu_x ** 2
-    var_y = blur(y * y) - mu_y ** 2
+    var_x = blur(x * x) - mu_x**2
+    var_y = blur(y * y) - mu_y**2
     cov = blur(x * y) - mu_x * mu_y
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
-    value = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
+    c1, c2 = 0.01**2, 0.03**2
+    value = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
     return value.mean()
 
 
@@ -119,8 +119,9 @@ class StructuralLoss(nn.Module):
         return total
 
 
-def reconstruction_loss(kind: str, scales: Sequence[float], weights: Sequence[float],
-                        device: torch.device | str = "cpu") -> PerceptualLoss | StructuralLoss:
+def reconstruction_loss(
+    kind: str, scales: Sequence[float], weights: Sequence[float], device: torch.device | str = "cpu"
+) -> PerceptualLoss | StructuralLoss:
     """The reconstruction loss: "vgg" (perceptual, needs the weights), "l1_ssim", or "auto" (vgg if available).
 
     "auto" falls back to L1 + SSIM with a warning when the VGG19 weights cannot be had; its per-scale weights
@@ -133,16 +134,23 @@ def reconstruction_loss(kind: str, scales: Sequence[float], weights: Sequence[fl
         if vgg is not None:
             return PerceptualLoss(vgg, scales, weights).to(device)
         if kind == "vgg":
-            raise UserError("The VGG19 perceptual loss needs ImageNet weights from the Hub, which could not be "
-                            "fetched: connect to the internet once, or train with --loss l1_ssim.")
-        warnings.warn("Training with the multi-scale L1 + SSIM fallback instead of the VGG19 perceptual loss.",
-                      stacklevel=2)
+            raise UserError(
+                "The VGG19 perceptual loss needs ImageNet weights from the Hub, which could not be "
+                "fetched: connect to the internet once, or train with --loss l1_ssim."
+            )
+        warnings.warn(
+            "Training with the multi-scale L1 + SSIM fallback instead of the VGG19 perceptual loss.",
+            stacklevel=2,
+        )
     weight = sum(weights) / len(weights)
     return StructuralLoss(scales, weight, weight).to(device)
 
 
-def equivariance_losses(transform: EquivarianceTransform, kp_driving: tuple[torch.Tensor, torch.Tensor | None],
-                        kp_transformed: tuple[torch.Tensor, torch.Tensor | None]) -> dict[str, torch.Tensor]:
+def equivariance_losses(
+    transform: EquivarianceTransform,
+    kp_driving: tuple[torch.Tensor, torch.Tensor | None],
+    kp_transformed: tuple[torch.Tensor, torch.Tensor | None],
+) -> dict[str, torch.Tensor]:
     """Value loss mean |kp_d − T(kp_t)| and, with jacobians, mean |I − J_d⁻¹ · (∇T(kp_t) · J_t)| (unweighted)."""
     value_d, jac_d = kp_driving
     value_t, jac_t = kp_transformed

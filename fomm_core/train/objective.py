@@ -23,8 +23,13 @@ class Objective:
     #: optimizers that `critic_step` steps (the trainer steps the others after the losses' backward)
     critic_optimizers: tuple[str, ...] = ()
 
-    def __init__(self, networks: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
-                 full_model: nn.Module, critic: nn.Module | None = None):
+    def __init__(
+        self,
+        networks: dict[str, nn.Module],
+        optimizers: dict[str, torch.optim.Optimizer],
+        full_model: nn.Module,
+        critic: nn.Module | None = None,
+    ):
         self.networks = networks
         self.optimizers = optimizers
         self.full_model = full_model
@@ -40,7 +45,8 @@ class Objective:
     def before_update(self) -> None:
         """Between the backward and the optimizer steps (e.g. gradient clipping)."""
 
-    def critic_step(self, critic: nn.Module, driving: torch.Tensor, generated: dict[str, torch.Tensor]
-                    ) -> dict[str, float]:
+    def critic_step(
+        self, critic: nn.Module, driving: torch.Tensor, generated: dict[str, torch.Tensor]
+    ) -> dict[str, float]:
         """Train the critic (`critic` is `self.critic`, possibly DDP-wrapped) on the step's outputs."""
         return {}

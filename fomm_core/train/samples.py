@@ -10,8 +10,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-_COLOURS = [tuple(int(c) for c in cv2.cvtColor(np.uint8([[[h, 220, 255]]]), cv2.COLOR_HSV2RGB)[0, 0])
-            for h in range(0, 180, 18)]
+_COLOURS = [
+    tuple(int(c) for c in cv2.cvtColor(np.uint8([[[h, 220, 255]]]), cv2.COLOR_HSV2RGB)[0, 0])
+    for h in range(0, 180, 18)
+]
 
 
 def _image(t: torch.Tensor, size: int) -> np.ndarray:
@@ -33,21 +35,28 @@ def _draw_keypoints(image: np.ndarray, kp: torch.Tensor) -> np.ndarray:
     return image
 
 
-def sample_sheet(batch: dict[str, torch.Tensor], generated: dict[str, torch.Tensor], rows: int = 4) -> np.ndarray:
+def sample_sheet(
+    batch: dict[str, torch.Tensor], generated: dict[str, torch.Tensor], rows: int = 4
+) -> np.ndarray:
     """An RGB uint8 grid, one row per batch item: source+kp, driving+kp, deformed, prediction, occlusion."""
     size = batch["source"].shape[-1]
     lines = []
     for i in range(min(rows, batch["source"].shape[0])):
-        cells = [_draw_keypoints(_image(batch["source"][i], size), generated["kp_source"][i]),
-                 _draw_keypoints(_image(batch["driving"][i], size), generated["kp_driving"][i]),
-                 _image(generated["deformed"][i], size), _image(generated["prediction"][i], size)]
+        cells = [
+            _draw_keypoints(_image(batch["source"][i], size), generated["kp_source"][i]),
+            _draw_keypoints(_image(batch["driving"][i], size), generated["kp_driving"][i]),
+            _image(generated["deformed"][i], size),
+            _image(generated["prediction"][i], size),
+        ]
         if "occlusion_map" in generated:
             cells.append(_image(generated["occlusion_map"][i], size))
         lines.append(np.concatenate(cells, axis=1))
     return np.concatenate(lines, axis=0)
 
 
-def write_sample_sheet(path: str | Path, batch: dict[str, torch.Tensor], generated: dict[str, torch.Tensor]) -> None:
+def write_sample_sheet(
+    path: str | Path, batch: dict[str, torch.Tensor], generated: dict[str, torch.Tensor]
+) -> None:
     """Write `sample_sheet` as a PNG (atomically)."""
     path = Path(path)
     tmp = path.with_name(path.stem + ".tmp.png")

@@ -21,9 +21,15 @@ import yaml
 from ..config import ModelConfig, TPSMMConfig, config_from_model_params
 from ..errors import UserError
 
-_DEFAULT_WEIGHTS = {"generator_gan": 0.0, "discriminator_gan": 1.0, "feature_matching": [10.0, 10.0, 10.0, 10.0],
-                    "perceptual": [10.0, 10.0, 10.0, 10.0, 10.0], "equivariance_value": 10.0,
-                    "equivariance_jacobian": 10.0, "warp_loss": 10.0}
+_DEFAULT_WEIGHTS = {
+    "generator_gan": 0.0,
+    "discriminator_gan": 1.0,
+    "feature_matching": [10.0, 10.0, 10.0, 10.0],
+    "perceptual": [10.0, 10.0, 10.0, 10.0, 10.0],
+    "equivariance_value": 10.0,
+    "equivariance_jacobian": 10.0,
+    "warp_loss": 10.0,
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,9 @@ class TrainParams:
         """TPSMM's transform-dropout probability: ramps from dropout_startp to dropout_maxp, off from dropout_epoch."""
         if epoch >= self.dropout_epoch:
             return 0.0
-        return min(epoch / self.dropout_inc_epoch * self.dropout_maxp + self.dropout_startp, self.dropout_maxp)
+        return min(
+            epoch / self.dropout_inc_epoch * self.dropout_maxp + self.dropout_startp, self.dropout_maxp
+        )
 
     def lr_factor(self, epoch: int) -> float:
         """MultiStep schedule: ×0.1 at each milestone epoch reached."""
@@ -85,14 +93,18 @@ class TrainSetup:
 def setup_from_dict(document: dict[str, Any]) -> TrainSetup:
     """Parse an original-style config document."""
     if not isinstance(document, dict) or "model_params" not in document:
-        raise UserError("A training config needs model_params (and usually dataset_params, train_params), as in "
-                        "the original FOMM YAML files.")
+        raise UserError(
+            "A training config needs model_params (and usually dataset_params, train_params), as in "
+            "the original FOMM YAML files."
+        )
     dataset = dict(document.get("dataset_params") or {})
     frame_size = int((dataset.get("frame_shape") or [256])[0])
     model = config_from_model_params(document["model_params"], frame_size=frame_size)
     if isinstance(model, TPSMMConfig) and model.bg:
-        raise UserError("Training TPSMM's background predictor is not supported: set model_params.common_params.bg "
-                        "to false (the identity transform then models a still background).")
+        raise UserError(
+            "Training TPSMM's background predictor is not supported: set model_params.common_params.bg "
+            "to false (the identity transform then models a still background)."
+        )
     raw = dict(document.get("train_params") or {})
     weights = dict(_DEFAULT_WEIGHTS)
     weights.update(raw.pop("loss_weights", None) or {})
@@ -107,8 +119,11 @@ def setup_from_dict(document: dict[str, Any]) -> TrainSetup:
     for key in ("epoch_milestones", "scales"):
         if key in raw:
             raw[key] = tuple(raw[key])
-    train = TrainParams(**raw, loss_weights=weights,
-                        **{k: transform[k] for k in ("sigma_affine", "sigma_tps", "points_tps") if k in transform})
+    train = TrainParams(
+        **raw,
+        loss_weights=weights,
+        **{k: transform[k] for k in ("sigma_affine", "sigma_tps", "points_tps") if k in transform},
+    )
     disc = dict(document["model_params"].get("discriminator_params") or {})
     setup = TrainSetup(model, train, dataset, disc, document)
     if isinstance(model, TPSMMConfig) and setup.uses_gan:
@@ -120,7 +135,9 @@ def load_train_setup(path: str | Path) -> TrainSetup:
     """Read a training config YAML."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"Training config {path} does not exist; pass a YAML like the original taichi-256.yaml.")
+        raise UserError(
+            f"Training config {path} does not exist; pass a YAML like the original taichi-256.yaml."
+        )
     try:
         document = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:

@@ -29,8 +29,14 @@ CLIP_NORM = 10.0
 class TPSMMFullModel(nn.Module):
     """Keypoint detector + dense motion + inpainting with every TPSMM loss (weighted), as one module for DDP."""
 
-    def __init__(self, kp_detector: TPSKeypointDetector, dense_motion_network: TPSDenseMotionNetwork,
-                 inpainting_network: InpaintingNetwork, setup: TrainSetup, reconstruction: nn.Module):
+    def __init__(
+        self,
+        kp_detector: TPSKeypointDetector,
+        dense_motion_network: TPSDenseMotionNetwork,
+        inpainting_network: InpaintingNetwork,
+        setup: TrainSetup,
+        reconstruction: nn.Module,
+    ):
         super().__init__()
         self.kp_detector = kp_detector
         self.dense_motion_network = dense_motion_network
@@ -38,8 +44,13 @@ class TPSMMFullModel(nn.Module):
         self.reconstruction = reconstruction
         self.weights = setup.train.loss_weights
 
-    def forward(self, source: torch.Tensor, driving: torch.Tensor, transform: EquivarianceTransform,
-                dropout_p: float = 0.0) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    def forward(
+        self,
+        source: torch.Tensor,
+        driving: torch.Tensor,
+        transform: EquivarianceTransform,
+        dropout_p: float = 0.0,
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         """(weighted losses, generated outputs) for a batch; `dropout_p` drops TPS transforms (early epochs)."""
         w = self.weights
         n = source.shape[0]
@@ -49,7 +60,7 @@ class TPSMMFullModel(nn.Module):
             frames.append(transform.transform_frame(driving, self.inpainting_network.align_corners))
         # one batch for all frames: the ResNet's batch norms then see 2-3× more images per step
         kp = self.kp_detector(torch.cat(frames))
-        kp_source, kp_driving = kp[:n], kp[n:2 * n]
+        kp_source, kp_driving = kp[:n], kp[n : 2 * n]
         motion = self.dense_motion_network(source, kp_driving, kp_source, dropout_p)
         encoded = self.inpainting_network.encode(source)
         prediction = self.inpainting_network.decode(encoded, source, motion)
@@ -57,22 +68,36 @@ class TPSMMFullModel(nn.Module):
         if any(float(x) != 0 for x in w["perceptual"]):
             losses["perceptual"] = self.reconstruction(prediction, driving)
         if equivariance:
-            value = equivariance_losses(transform, (kp_driving, None), (kp[2 * n:], None))["equivariance_value"]
+            value = equivariance_losses(transform, (kp_driving, None), (kp[2 * n :], None))[
+                "equivariance_value"
+            ]
             losses["equivariance_value"] = float(w["equivariance_value"]) * value
         if float(w["warp_loss"]) != 0:
             losses["warp_loss"] = float(w["warp_loss"]) * self.warp_loss(encoded, driving, motion)
-        generated = {"prediction": prediction, "kp_source": kp_source, "kp_driving": kp_driving,
-                     "deformed": self.inpainting_network.warp(source, motion.deformation), "occlusion_map": motion.occlusion_maps[-1]}
+        generated = {
+            "prediction": prediction,
+            "kp_source": kp_source,
+            "kp_driving": kp_driving,
+            "deformed": self.inpainting_network.warp(source, motion.deformation),
+            "occlusion_map": motion.occlusion_maps[-1],
+        }
         return losses, generated
 
-    def warp_loss(self, encoded: list[torch.Tensor], driving: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
+    def warp_loss(
+        self, encoded: list[torch.Tensor], driving: torch.Tensor, motion: TPSDenseMotion
+    ) -> torch.Tensor:
         """Σ_levels mean |occ·enc(driving) − occ·warp(enc(source))|, gradients through the flow only."""
         with torch.no_grad():
             target = self.inpainting_network.encode(driving)
         total = driving.new_zeros(())
         for level, (src, drv) in enumerate(zip(reversed(encoded), reversed(target), strict=True)):
             occlusion = self.inpainting_network.occlusion_at(motion, level, src).detach()
-            total = total + ((drv - self.inpainting_network.warp(src.detach(), motion.deformation)) * occlusion).abs().mean()
+            total = (
+                total
+                + ((drv - self.inpainting_network.warp(src.detach(), motion.deformation)) * occlusion)
+                .abs()
+                .mean()
+            )
         return total
 
     def clip_gradients(self) -> None:
@@ -88,8 +113,11 @@ class TPSMMObjective(Objective):
     def __init__(self, setup: TrainSetup, reconstruction: nn.Module, device: torch.device):
         nets = build_networks(setup.model)
         networks = {k: nets[k].to(device) for k in TRAINED}
-        optimizer = adam([p for net in networks.values() for p in net.parameters()], setup.train.lr_generator,
-                         weight_decay=1e-4)
+        optimizer = adam(
+            [p for net in networks.values() for p in net.parameters()],
+            setup.train.lr_generator,
+            weight_decay=1e-4,
+        )
         full_model = TPSMMFullModel(**networks, setup=setup, reconstruction=reconstruction).to(device)
         super().__init__(networks, {"optimizer": optimizer}, full_model)
         self.setup = setup

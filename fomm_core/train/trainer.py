@@ -75,8 +75,15 @@ def _save_atomic(obj: Any, path: Path) -> None:
 class Trainer:
     """Trains one FOMM or TPSMM on a dataset of (index, seed)-addressed pairs into a run directory."""
 
-    def __init__(self, setup: TrainSetup, dataset: Dataset, out_dir: str | Path, resume: bool = False,
-                 device: str | torch.device | None = None, init: str | Path | None = None):
+    def __init__(
+        self,
+        setup: TrainSetup,
+        dataset: Dataset,
+        out_dir: str | Path,
+        resume: bool = False,
+        device: str | torch.device | None = None,
+        init: str | Path | None = None,
+    ):
         self.setup = setup
         self.dataset = dataset
         self.out_dir = Path(out_dir)
@@ -85,8 +92,9 @@ class Trainer:
         torch.manual_seed(params.seed)
         # building the loss (VGG19 layers) must not move the seeded initialisation of the networks
         with torch.random.fork_rng(devices=[]):
-            reconstruction = reconstruction_loss(params.loss, params.scales, params.loss_weights["perceptual"],
-                                                 self.ctx.device)
+            reconstruction = reconstruction_loss(
+                params.loss, params.scales, params.loss_weights["perceptual"], self.ctx.device
+            )
         self.loss_kind = reconstruction.kind
         self.objective = ENGINES[setup.model.engine].objective()(setup, reconstruction, self.ctx.device)
         self.networks = self.objective.networks
@@ -104,13 +112,21 @@ class Trainer:
             ids = [self.ctx.device.index] if self.ctx.device.type == "cuda" else None
             # Buffers (BN statistics) are synced once at start, then averaged after each step (_average_buffers)
             # rather than overwritten by rank 0's before every forward.
-            self.full_generator = DistributedDataParallel(self.full_generator, device_ids=ids,
-                                                          forward_sync_buffers=False)
+            self.full_generator = DistributedDataParallel(
+                self.full_generator, device_ids=ids, forward_sync_buffers=False
+            )
             if self.full_discriminator is not None:
-                self.full_discriminator = DistributedDataParallel(self.full_discriminator, device_ids=ids,
-                                                                  forward_sync_buffers=False)
-        self.sampler = StepBatchSampler(len(dataset), params.batch_size // self.ctx.world_size, params.num_repeats,
-                                        params.seed, self.ctx.rank, self.ctx.world_size)
+                self.full_discriminator = DistributedDataParallel(
+                    self.full_discriminator, device_ids=ids, forward_sync_buffers=False
+                )
+        self.sampler = StepBatchSampler(
+            len(dataset),
+            params.batch_size // self.ctx.world_size,
+            params.num_repeats,
+            params.seed,
+            self.ctx.rank,
+            self.ctx.world_size,
+        )
 
     @property
     def steps_per_epoch(self) -> int:
@@ -126,8 +142,12 @@ class Trainer:
         state: dict[str, Any] = {name: m.state_dict() for name, m in self.modules().items()}
         state.update({name: opt.state_dict() for name, opt in self.optimizers.items()})
         state["epoch"] = self.step // self.steps_per_epoch
-        state["trainer_state"] = {"step": self.step, "torch_rng": torch.get_rng_state(), "loss": self.loss_kind,
-                                  "initialised": self.initialised}
+        state["trainer_state"] = {
+            "step": self.step,
+            "torch_rng": torch.get_rng_state(),
+            "loss": self.loss_kind,
+            "initialised": self.initialised,
+        }
         return state
 
     def init_from(self, checkpoint: str | Path) -> dict[str, str]:
@@ -137,8 +157,10 @@ class Trainer:
 
         loaded = load_state(checkpoint)
         if loaded.engine != self.setup.model.engine:
-            raise UserError(f"{checkpoint} holds a {loaded.engine.upper()} model; it cannot initialise a "
-                            f"{self.setup.model.engine.upper()} one.")
+            raise UserError(
+                f"{checkpoint} holds a {loaded.engine.upper()} model; it cannot initialise a "
+                f"{self.setup.model.engine.upper()} one."
+            )
         copied = {}
         for name, module in self.networks.items():
             own = module.state_dict()
@@ -186,18 +208,37 @@ class Trainer:
                     buf.div_(self.ctx.world_size)
 
     def _batches(self, end_step: int) -> Iterator[dict[str, torch.Tensor]]:
-        sampler = StepBatchSampler(len(self.dataset), self.sampler.batch_size, self.setup.train.num_repeats,
-                                   self.setup.train.seed, self.ctx.rank, self.ctx.world_size, self.step, end_step)
+        sampler = StepBatchSampler(
+            len(self.dataset),
+            self.sampler.batch_size,
+            self.setup.train.num_repeats,
+            self.setup.train.seed,
+            self.ctx.rank,
+            self.ctx.world_size,
+            self.step,
+            end_step,
+        )
         workers = self.setup.train.num_workers
-        yield from DataLoader(self.dataset, batch_sampler=sampler, num_workers=workers,
-                              persistent_workers=False, prefetch_factor=4 if workers else None)
+        yield from DataLoader(
+            self.dataset,
+            batch_sampler=sampler,
+            num_workers=workers,
+            persistent_workers=False,
+            prefetch_factor=4 if workers else None,
+        )
 
     def _transform(self, batch_size: int) -> EquivarianceTransform:
         """This rank's share of one equivariance transform per item of the step's whole (all-rank) batch."""
         params = self.setup.train
         rng = torch.Generator().manual_seed((params.seed << 40) + self.step)
-        whole = EquivarianceTransform.random(batch_size * self.ctx.world_size, params.sigma_affine, params.sigma_tps,
-                                             params.points_tps, rng, self.ctx.device)
+        whole = EquivarianceTransform.random(
+            batch_size * self.ctx.world_size,
+            params.sigma_affine,
+            params.sigma_tps,
+            params.points_tps,
+            rng,
+            self.ctx.device,
+        )
         part = slice(self.ctx.rank * batch_size, (self.ctx.rank + 1) * batch_size)
         return EquivarianceTransform(whole.theta[part], whole.control_points, whole.control_params[part])
 
@@ -253,8 +294,14 @@ class Trainer:
                 last = {k: sum(v) / len(v) for k, v in window.items()}
                 elapsed = time.perf_counter() - started
                 if main:
-                    entry = {"step": self.step, "epoch": epoch, "lr": lr, **last,
-                             "total": sum(last.values()), "seconds": round(elapsed, 2)}
+                    entry = {
+                        "step": self.step,
+                        "epoch": epoch,
+                        "lr": lr,
+                        **last,
+                        "total": sum(last.values()),
+                        "seconds": round(elapsed, 2),
+                    }
                     with open(self.out_dir / "log.jsonl", "a") as f:
                         f.write(json.dumps(entry) + "\n")
                     print(json.dumps(entry), flush=True)

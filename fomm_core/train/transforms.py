@@ -22,17 +22,26 @@ class EquivarianceTransform:
         self.control_params = control_params  # N×P
 
     @classmethod
-    def random(cls, batch_size: int, sigma_affine: float = 0.05, sigma_tps: float = 0.005, points_tps: int = 5,
-               generator: torch.Generator | None = None, device: torch.device | str = "cpu") -> EquivarianceTransform:
+    def random(
+        cls,
+        batch_size: int,
+        sigma_affine: float = 0.05,
+        sigma_tps: float = 0.005,
+        points_tps: int = 5,
+        generator: torch.Generator | None = None,
+        device: torch.device | str = "cpu",
+    ) -> EquivarianceTransform:
         """Sample θ = [I | 0] + N(0, σ_affine²) and TPS weights N(0, σ_tps²) on a points_tps² control grid."""
         noise = torch.randn(batch_size, 2, 3, generator=generator) * sigma_affine
         theta = noise + torch.eye(2, 3)
         control_points = make_coordinate_grid(points_tps, points_tps).view(-1, 2)
-        control_params = torch.randn(batch_size, points_tps ** 2, generator=generator) * sigma_tps
+        control_params = torch.randn(batch_size, points_tps**2, generator=generator) * sigma_tps
         return cls(theta.to(device), control_points.to(device), control_params.to(device))
 
     @classmethod
-    def identity(cls, batch_size: int, points_tps: int = 5, device: torch.device | str = "cpu") -> EquivarianceTransform:
+    def identity(
+        cls, batch_size: int, points_tps: int = 5, device: torch.device | str = "cpu"
+    ) -> EquivarianceTransform:
         """The transform with every random parameter at zero: the identity map."""
         return cls.random(batch_size, 0.0, 0.0, points_tps, device=device)
 
@@ -40,8 +49,10 @@ class EquivarianceTransform:
         """Warp points N×K×2 (x, y) in [-1, 1]."""
         theta = self.theta.to(coords.dtype)
         warped = coords @ theta[:, :, :2].transpose(1, 2) + theta[:, :, 2].unsqueeze(1)
-        distances = (coords.unsqueeze(2) - self.control_points.to(coords.dtype).view(1, 1, -1, 2)).abs().sum(-1)
-        radial = distances ** 2 * torch.log(distances + 1e-6)
+        distances = (
+            (coords.unsqueeze(2) - self.control_points.to(coords.dtype).view(1, 1, -1, 2)).abs().sum(-1)
+        )
+        radial = distances**2 * torch.log(distances + 1e-6)
         offset = (radial * self.control_params.to(coords.dtype).unsqueeze(1)).sum(-1, keepdim=True)
         return warped + offset
 

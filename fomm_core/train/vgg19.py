@@ -65,8 +65,11 @@ def load_vgg19(device: torch.device | str = "cpu", revision: str = VGG19_REVISIO
     try:
         path = hf_hub_download(VGG19_REPO, VGG19_FILENAME, revision=revision)
     except Exception as exc:  # noqa: BLE001 - any Hub failure (offline, DNS, HTTP) means "not available"
-        warnings.warn(f"VGG19 ImageNet weights could not be fetched from {VGG19_REPO} ({type(exc).__name__}); "
-                      "the perceptual loss is unavailable.", stacklevel=2)
+        warnings.warn(
+            f"VGG19 ImageNet weights could not be fetched from {VGG19_REPO} ({type(exc).__name__}); "
+            "the perceptual loss is unavailable.",
+            stacklevel=2,
+        )
         return None
     model = Vgg19()
     wanted = model.state_dict()

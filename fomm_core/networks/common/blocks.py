@@ -30,7 +30,7 @@ def norm_relu(norm: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return F.batch_norm(x, None, None, norm.weight, norm.bias, True, 0.0, norm.eps).relu_()
     out = torch.empty_like(x)
     for i in range(x.shape[0]):
-        out[i:i + 1] = F.batch_norm(x[i:i + 1], None, None, norm.weight, norm.bias, True, 0.0, norm.eps)
+        out[i : i + 1] = F.batch_norm(x[i : i + 1], None, None, norm.weight, norm.bias, True, 0.0, norm.eps)
     return out.relu_()
 
 
@@ -58,8 +58,9 @@ def conv_norm_relu(conv: Conv2d, norm: nn.Module, x: torch.Tensor, upsampled: bo
             sources += (norm.weight, norm.bias, norm.running_mean, norm.running_var)
             make = lambda: _folded(conv, norm)  # noqa: E731
         if phased:
-            out = interleave_phases(conv.kept(x, "phases", sources, lambda: phase_weights(*make()), (1, 1), folds),
-                                    h, w)
+            out = interleave_phases(
+                conv.kept(x, "phases", sources, lambda: phase_weights(*make()), (1, 1), folds), h, w
+            )
         else:
             out = conv.kept(upsample(x) if upsampled else x, "plain", sources, make, conv.padding, folds)
         return out if folds else norm_relu(norm, out)
@@ -73,7 +74,9 @@ def conv_norm_relu(conv: Conv2d, norm: nn.Module, x: torch.Tensor, upsampled: bo
 class SameBlock2d(nn.Module):
     """Conv → norm → ReLU at the same resolution."""
 
-    def __init__(self, in_features: int, out_features: int, norm: Norm, kernel_size: int = 3, padding: int = 1):
+    def __init__(
+        self, in_features: int, out_features: int, norm: Norm, kernel_size: int = 3, padding: int = 1
+    ):
         super().__init__()
         self.conv = Conv2d(in_features, out_features, kernel_size, padding=padding)
         self.norm = norm(out_features, affine=True)
@@ -85,7 +88,9 @@ class SameBlock2d(nn.Module):
 class DownBlock2d(SameBlock2d):
     """Conv → norm → ReLU → 2×2 average pooling."""
 
-    def __init__(self, in_features: int, out_features: int, norm: Norm, kernel_size: int = 3, padding: int = 1):
+    def __init__(
+        self, in_features: int, out_features: int, norm: Norm, kernel_size: int = 3, padding: int = 1
+    ):
         super().__init__(in_features, out_features, norm, kernel_size, padding)
         self.pool = nn.AvgPool2d(kernel_size=(2, 2))
 
@@ -119,12 +124,18 @@ class ResBlock2d(nn.Module):
 class Encoder(nn.Module):
     """Hourglass encoder: returns the input and every down block's output."""
 
-    def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm):
+    def __init__(
+        self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm
+    ):
         super().__init__()
         self.down_blocks = nn.ModuleList(
-            DownBlock2d(in_features if i == 0 else width(block_expansion, max_features, i),
-                        width(block_expansion, max_features, i + 1), norm)
-            for i in range(num_blocks))
+            DownBlock2d(
+                in_features if i == 0 else width(block_expansion, max_features, i),
+                width(block_expansion, max_features, i + 1),
+                norm,
+            )
+            for i in range(num_blocks)
+        )
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         outs = [x]
@@ -136,14 +147,19 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """Hourglass decoder: up blocks from the deepest level, each output concatenated with its skip."""
 
-    def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm):
+    def __init__(
+        self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm
+    ):
         super().__init__()
         levels = range(num_blocks - 1, -1, -1)
         # in-widths of the up blocks, then the width of the last concatenated output
-        self.out_channels = [(1 if i == num_blocks - 1 else 2) * width(block_expansion, max_features, i + 1)
-                             for i in levels]
-        self.up_blocks = nn.ModuleList(UpBlock2d(c, width(block_expansion, max_features, i), norm)
-                                       for c, i in zip(self.out_channels, levels, strict=True))
+        self.out_channels = [
+            (1 if i == num_blocks - 1 else 2) * width(block_expansion, max_features, i + 1) for i in levels
+        ]
+        self.up_blocks = nn.ModuleList(
+            UpBlock2d(c, width(block_expansion, max_features, i), norm)
+            for c, i in zip(self.out_channels, levels, strict=True)
+        )
         self.out_channels.append(block_expansion + in_features)
 
     def forward(self, skips: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -159,7 +175,9 @@ class Hourglass(nn.Module):
     """U-Net style encoder-decoder returning every decoder level, coarsest first; the last, at the input size,
     has `out_channels[-1]` = block_expansion + in_features channels."""
 
-    def __init__(self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm):
+    def __init__(
+        self, block_expansion: int, in_features: int, num_blocks: int, max_features: int, norm: Norm
+    ):
         super().__init__()
         self.encoder = Encoder(block_expansion, in_features, num_blocks, max_features, norm)
         self.decoder = Decoder(block_expansion, in_features, num_blocks, max_features, norm)

@@ -61,7 +61,7 @@ def interleave_phases(phases: torch.Tensor, h: int, w: int) -> torch.Tensor:
     for a in (0, 1):
         for b in (0, 1):
             p = 2 * a + b
-            out[:, :, a, :, b] = src[:, a:a + h, b:b + w, p * c:(p + 1) * c]
+            out[:, :, a, :, b] = src[:, a : a + h, b : b + w, p * c : (p + 1) * c]
     return out.view(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2)
 
 
@@ -89,14 +89,29 @@ class Conv2d(nn.Conv2d):
 
     def keeps_weights(self, x: torch.Tensor) -> bool:
         """Whether this call can run on kept oneDNN weights."""
-        return (_ONEDNN and fast() and x.device.type == "cpu" and x.dtype == torch.float32
-                and self.weight.dtype == torch.float32 and self.bias is not None and self.stride == (1, 1)
-                and self.dilation == (1, 1) and self.groups == 1 and self.padding_mode == "zeros"
-                and not isinstance(self.padding, str))
+        return (
+            _ONEDNN
+            and fast()
+            and x.device.type == "cpu"
+            and x.dtype == torch.float32
+            and self.weight.dtype == torch.float32
+            and self.bias is not None
+            and self.stride == (1, 1)
+            and self.dilation == (1, 1)
+            and self.groups == 1
+            and self.padding_mode == "zeros"
+            and not isinstance(self.padding, str)
+        )
 
-    def kept(self, x: torch.Tensor, kind: str, sources: tuple[torch.Tensor, ...],
-             make: Callable[[], tuple[torch.Tensor, torch.Tensor]], padding: tuple[int, int],
-             relu: bool = False) -> torch.Tensor:
+    def kept(
+        self,
+        x: torch.Tensor,
+        kind: str,
+        sources: tuple[torch.Tensor, ...],
+        make: Callable[[], tuple[torch.Tensor, torch.Tensor]],
+        padding: tuple[int, int],
+        relu: bool = False,
+    ) -> torch.Tensor:
         """Stride-1 conv of x by the (weight, bias) that `make` derives from `sources` (`kind` names the
         derivation), optionally with ReLU fused, the weight kept in oneDNN's layout per input shape."""
         cache = self.__dict__.setdefault("_kept", {})
@@ -111,11 +126,16 @@ class Conv2d(nn.Conv2d):
                 packed.clear()
             # only the reordered copy is kept: a derived weight is derived again for another input shape
             weight, bias = make()
-            packed[shape] = (torch.ops.mkldnn._reorder_convolution_weight(weight, list(padding), [1, 1], [1, 1], 1,
-                                                                         list(shape)), bias)
+            packed[shape] = (
+                torch.ops.mkldnn._reorder_convolution_weight(
+                    weight, list(padding), [1, 1], [1, 1], 1, list(shape)
+                ),
+                bias,
+            )
         weight, bias = packed[shape]
-        return torch.ops.mkldnn._convolution_pointwise(x, weight, bias, list(padding), [1, 1], [1, 1], 1,
-                                                       "relu" if relu else "none", [], "")
+        return torch.ops.mkldnn._convolution_pointwise(
+            x, weight, bias, list(padding), [1, 1], [1, 1], 1, "relu" if relu else "none", [], ""
+        )
 
     def __getstate__(self) -> dict:
         # the oneDNN copies are a cache: not copied or pickled (oneDNN tensors cannot be)
@@ -137,10 +157,10 @@ def single_output_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
         maps = torch.mm(taps, x[i].permute(1, 2, 0).reshape(h * w, c).t()).view(kh, kw, h, w)
         for dy in range(kh):
             for dx in range(kw):
-                acc[i, kh - 1 - dy:kh - 1 - dy + h, kw - 1 - dx:kw - 1 - dx + w] += maps[dy, dx]
+                acc[i, kh - 1 - dy : kh - 1 - dy + h, kw - 1 - dx : kw - 1 - dx + w] += maps[dy, dx]
     out_h, out_w = h + 2 * ph - kh + 1, w + 2 * pw - kw + 1
     top, left = kh - 1 - ph, kw - 1 - pw
-    return (acc[:, top:top + out_h, left:left + out_w] + conv.bias).unsqueeze(1)
+    return (acc[:, top : top + out_h, left : left + out_w] + conv.bias).unsqueeze(1)
 
 
 def upsample(x: torch.Tensor) -> torch.Tensor:

@@ -13,8 +13,9 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def make_coordinate_grid(height: int, width: int, device: torch.device | None = None,
-                         dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def make_coordinate_grid(
+    height: int, width: int, device: torch.device | None = None, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """H×W×2 grid of (x, y) pixel-centre coordinates spanning exactly [-1, 1]."""
     x = torch.arange(width, device=device, dtype=dtype)
     y = torch.arange(height, device=device, dtype=dtype)
@@ -27,7 +28,7 @@ def kp_to_gaussian(kp_value: torch.Tensor, height: int, width: int, kp_variance:
     """Gaussian heatmaps N×K×H×W centred on keypoints N×K×2."""
     grid = make_coordinate_grid(height, width, kp_value.device, kp_value.dtype)
     diff = grid.view(1, 1, height, width, 2) - kp_value.view(*kp_value.shape[:2], 1, 1, 2)
-    return torch.exp(-0.5 * (diff ** 2).sum(-1) / kp_variance)
+    return torch.exp(-0.5 * (diff**2).sum(-1) / kp_variance)
 
 
 def resize(x: torch.Tensor, size: tuple[int, int] | torch.Size, align_corners: bool) -> torch.Tensor:
@@ -54,7 +55,7 @@ class AntiAliasInterpolation2d(nn.Module):
         self.kb = self.ka - 1 if kernel_size % 2 == 0 else self.ka
         coords = torch.arange(kernel_size, dtype=torch.float32)
         mean = (kernel_size - 1) / 2
-        g = torch.exp(-((coords - mean) ** 2) / (2 * sigma ** 2))
+        g = torch.exp(-((coords - mean) ** 2) / (2 * sigma**2))
         kernel = torch.outer(g, g)
         kernel = kernel / kernel.sum()
         self.register_buffer("weight", kernel.view(1, 1, kernel_size, kernel_size).repeat(channels, 1, 1, 1))

@@ -42,7 +42,9 @@ class DenseMotionNetwork(nn.Module):
         self.kp_variance = cfg.kp_variance
         self.align_corners = config.align_corners
         in_features = (config.num_kp + 1) * (config.num_channels + 1)
-        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features, nn.BatchNorm2d)
+        self.hourglass = Hourglass(
+            cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features, nn.BatchNorm2d
+        )
         features = self.hourglass.out_channels[-1]
         self.mask = Conv2d(features, config.num_kp + 1, kernel_size=7, padding=3)
         self.occlusion = None
@@ -58,8 +60,15 @@ class DenseMotionNetwork(nn.Module):
         h, w = image.shape[2:]
         return SourceMotionInputs(image, kp_to_gaussian(kp_source, h, w, self.kp_variance))
 
-    def sparse_motions(self, kp_driving: torch.Tensor, jac_driving: torch.Tensor | None, kp_source: torch.Tensor,
-                       jac_source: torch.Tensor | None, h: int, w: int) -> torch.Tensor:
+    def sparse_motions(
+        self,
+        kp_driving: torch.Tensor,
+        jac_driving: torch.Tensor | None,
+        kp_source: torch.Tensor,
+        jac_source: torch.Tensor | None,
+        h: int,
+        w: int,
+    ) -> torch.Tensor:
         """N×(K+1)×h×w×2: identity, then for each keypoint z ↦ kp_s + J_s·J_d⁻¹·(z − kp_d)."""
         n, k = kp_driving.shape[:2]
         identity = make_coordinate_grid(h, w, kp_driving.device, kp_driving.dtype).view(1, 1, h, w, 2)
@@ -70,8 +79,14 @@ class DenseMotionNetwork(nn.Module):
         driving_to_source = coords + kp_source.view(n, k, 1, 1, 2)
         return torch.cat([identity.expand(n, 1, h, w, 2), driving_to_source], dim=1)
 
-    def forward_prepared(self, prepared: SourceMotionInputs, kp_driving: torch.Tensor, jac_driving: torch.Tensor | None,
-                         kp_source: torch.Tensor, jac_source: torch.Tensor | None) -> DenseMotion:
+    def forward_prepared(
+        self,
+        prepared: SourceMotionInputs,
+        kp_driving: torch.Tensor,
+        jac_driving: torch.Tensor | None,
+        kp_source: torch.Tensor,
+        jac_source: torch.Tensor | None,
+    ) -> DenseMotion:
         """Dense motion for N driving keypoint sets against one prepared source (or N matching sources)."""
         n, k = kp_driving.shape[:2]
         image = prepared.image
@@ -84,8 +99,11 @@ class DenseMotionNetwork(nn.Module):
 
         motions = self.sparse_motions(kp_driving, jac_driving, kp_source, jac_source, h, w)
         repeated = image.unsqueeze(1).expand(n, k + 1, c, h, w)
-        sparse_deformed = F.grid_sample(repeated.reshape(n * (k + 1), c, h, w), motions.reshape(n * (k + 1), h, w, 2),
-                                        align_corners=self.align_corners).view(n, k + 1, c, h, w)
+        sparse_deformed = F.grid_sample(
+            repeated.reshape(n * (k + 1), c, h, w),
+            motions.reshape(n * (k + 1), h, w, 2),
+            align_corners=self.align_corners,
+        ).view(n, k + 1, c, h, w)
 
         features = torch.cat([heatmap, sparse_deformed], dim=2).view(n, -1, h, w)
         features = self.hourglass(features.contiguous(memory_format=torch.channels_last))[-1]
@@ -94,8 +112,14 @@ class DenseMotionNetwork(nn.Module):
         occlusion = torch.sigmoid(self.occlusion(features)) if self.occlusion is not None else None
         return DenseMotion(deformation, occlusion, mask, sparse_deformed)
 
-    def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, jac_driving: torch.Tensor | None,
-                kp_source: torch.Tensor, jac_source: torch.Tensor | None) -> DenseMotion:
+    def forward(
+        self,
+        source: torch.Tensor,
+        kp_driving: torch.Tensor,
+        jac_driving: torch.Tensor | None,
+        kp_source: torch.Tensor,
+        jac_source: torch.Tensor | None,
+    ) -> DenseMotion:
         """Dense motion from full-size sources N×C×H×W and keypoints (value N×K×2, jacobian N×K×2×2 or None)."""
         prepared = self.prepare_source(source, kp_source)
         return self.forward_prepared(prepared, kp_driving, jac_driving, kp_source, jac_source)

@@ -24,9 +24,11 @@ class OcclusionAwareGenerator(nn.Module):
         n, norm = cfg.num_down_blocks, nn.BatchNorm2d
         self.first = SameBlock2d(config.num_channels, be, norm, kernel_size=7, padding=3)
         self.down_blocks = nn.ModuleList(
-            DownBlock2d(width(be, maxf, i), width(be, maxf, i + 1), norm) for i in range(n))
+            DownBlock2d(width(be, maxf, i), width(be, maxf, i + 1), norm) for i in range(n)
+        )
         self.up_blocks = nn.ModuleList(
-            UpBlock2d(width(be, maxf, i + 1), width(be, maxf, i), norm) for i in reversed(range(n)))
+            UpBlock2d(width(be, maxf, i + 1), width(be, maxf, i), norm) for i in reversed(range(n))
+        )
         self.bottleneck = nn.Sequential()
         for i in range(cfg.num_bottleneck_blocks):
             self.bottleneck.add_module(f"r{i}", ResBlock2d(width(be, maxf, n), norm))
@@ -53,8 +55,14 @@ class OcclusionAwareGenerator(nn.Module):
             out = block(out)
         return torch.sigmoid(self.final(out))
 
-    def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, jac_driving: torch.Tensor | None,
-                kp_source: torch.Tensor, jac_source: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def forward(
+        self,
+        source: torch.Tensor,
+        kp_driving: torch.Tensor,
+        jac_driving: torch.Tensor | None,
+        kp_source: torch.Tensor,
+        jac_source: torch.Tensor | None,
+    ) -> dict[str, torch.Tensor]:
         """Full forward as in training: returns prediction, deformed source, masks and occlusion map."""
         motion = self.dense_motion_network(source, kp_driving, jac_driving, kp_source, jac_source)
         out = {

@@ -20,15 +20,15 @@ class KPDetector(nn.Module):
         cfg = config.kp_detector
         self.num_kp = config.num_kp
         self.temperature = cfg.temperature
-        self.predictor = Hourglass(cfg.block_expansion, config.num_channels, cfg.num_blocks, cfg.max_features,
-                                   nn.BatchNorm2d)
+        self.predictor = Hourglass(
+            cfg.block_expansion, config.num_channels, cfg.num_blocks, cfg.max_features, nn.BatchNorm2d
+        )
         features = self.predictor.out_channels[-1]
         self.kp = Conv2d(features, config.num_kp, kernel_size=7, padding=cfg.pad)
         self.estimate_jacobian = config.estimate_jacobian
         if config.estimate_jacobian:
             self.num_jacobian_maps = 1 if cfg.single_jacobian_map else config.num_kp
-            self.jacobian = Conv2d(features, 4 * self.num_jacobian_maps, kernel_size=7,
-                                      padding=cfg.pad)
+            self.jacobian = Conv2d(features, 4 * self.num_jacobian_maps, kernel_size=7, padding=cfg.pad)
             nn.init.zeros_(self.jacobian.weight)
             with torch.no_grad():
                 self.jacobian.bias.copy_(torch.tensor([1.0, 0.0, 0.0, 1.0]).repeat(self.num_jacobian_maps))

@@ -45,7 +45,9 @@ def contribution_maps(logits: torch.Tensor, dropout_p: float = 0.0) -> torch.Ten
     if dropout_p <= 0:
         return F.softmax(logits, dim=1)
     weights = torch.exp(logits - logits.max(dim=1, keepdim=True).values)
-    keep = (torch.rand(logits.shape[0], logits.shape[1], 1, 1, device=logits.device) >= dropout_p).to(logits.dtype)
+    keep = (torch.rand(logits.shape[0], logits.shape[1], 1, 1, device=logits.device) >= dropout_p).to(
+        logits.dtype
+    )
     keep[:, 0] = 1
     weights = weights * keep
     return weights / (weights.sum(dim=1, keepdim=True) + 1e-6)
@@ -65,15 +67,18 @@ class TPSDenseMotionNetwork(nn.Module):
         if cfg.scale_factor != 1:
             self.down = AntiAliasInterpolation2d(config.num_channels, cfg.scale_factor)
         in_features = config.num_channels * (config.num_tps + 1) + config.num_tps * 5 + 1
-        self.hourglass = Hourglass(cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features,
-                                   nn.InstanceNorm2d)
+        self.hourglass = Hourglass(
+            cfg.block_expansion, in_features, cfg.num_blocks, cfg.max_features, nn.InstanceNorm2d
+        )
         widths = self.hourglass.out_channels
         self.maps = Conv2d(widths[-1], config.num_tps + 1, kernel_size=7, padding=3)
         if config.multi_mask:
             # masks from the last hourglass levels, then from up blocks back to full resolution
             self.up_nums = int(math.log2(1 / cfg.scale_factor))
-            self.up = nn.ModuleList(UpBlock2d(widths[-1] // 2 ** i, widths[-1] // 2 ** (i + 1), nn.InstanceNorm2d)
-                                    for i in range(self.up_nums))
+            self.up = nn.ModuleList(
+                UpBlock2d(widths[-1] // 2**i, widths[-1] // 2 ** (i + 1), nn.InstanceNorm2d)
+                for i in range(self.up_nums)
+            )
             from_hourglass = OCCLUSION_NUM - self.up_nums
             occ_in = [widths[-from_hourglass + i] for i in range(from_hourglass)]
             occ_in += [widths[-1] // 2 ** (i + 1) for i in range(self.up_nums)]
@@ -87,7 +92,9 @@ class TPSDenseMotionNetwork(nn.Module):
         h, w = image.shape[2:]
         return TPSSourceInputs(image, kp_to_gaussian(kp_source, h, w, self.kp_variance), kp_source)
 
-    def transformations(self, kp_driving: torch.Tensor, kp_source: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    def transformations(
+        self, kp_driving: torch.Tensor, kp_source: torch.Tensor, h: int, w: int
+    ) -> torch.Tensor:
         """N×(K+1)×h×w×2: the identity grid, then each group's TPS from driving to source coordinates."""
         n = kp_driving.shape[0]
         # float32 even under autocast: the explicit inverse amplifies rounding
@@ -98,8 +105,9 @@ class TPSDenseMotionNetwork(nn.Module):
             tps = warp_points(grid.view(h * w, 2), control, affine, weights).view(n, self.num_tps, h, w, 2)
         return torch.cat([grid.view(1, 1, h, w, 2).expand(n, 1, h, w, 2), tps], dim=1)
 
-    def forward_prepared(self, prepared: TPSSourceInputs, kp_driving: torch.Tensor,
-                         dropout_p: float = 0.0) -> TPSDenseMotion:
+    def forward_prepared(
+        self, prepared: TPSSourceInputs, kp_driving: torch.Tensor, dropout_p: float = 0.0
+    ) -> TPSDenseMotion:
         """Dense motion for N driving keypoint sets N×5K×2 against one prepared source (or N matching ones);
         `dropout_p` > 0 (training only) drops whole TPS transforms, see `contribution_maps`."""
         n = kp_driving.shape[0]
@@ -112,7 +120,9 @@ class TPSDenseMotionNetwork(nn.Module):
         k1 = self.num_tps + 1
         transforms = self.transformations(kp_driving, kp_source, h, w)
         repeated = image.unsqueeze(1).expand(n, k1, c, h, w).reshape(n * k1, c, h, w)
-        deformed = F.grid_sample(repeated, transforms.reshape(n * k1, h, w, 2), align_corners=self.align_corners)
+        deformed = F.grid_sample(
+            repeated, transforms.reshape(n * k1, h, w, 2), align_corners=self.align_corners
+        )
         deformed = deformed.view(n, k1, c, h, w)
 
         features = torch.cat([heatmap, deformed.view(n, k1 * c, h, w)], dim=1)
@@ -127,15 +137,18 @@ class TPSDenseMotionNetwork(nn.Module):
         if not self.multi_mask:
             return [torch.sigmoid(single_output_conv(self.occlusion[0], pred[-1]))]
         from_hourglass = OCCLUSION_NUM - self.up_nums
-        maps = [torch.sigmoid(single_output_conv(self.occlusion[i], pred[-from_hourglass + i]))
-                for i in range(from_hourglass)]
+        maps = [
+            torch.sigmoid(single_output_conv(self.occlusion[i], pred[-from_hourglass + i]))
+            for i in range(from_hourglass)
+        ]
         x = pred[-1]
         for i, up in enumerate(self.up):
             x = up(x)
             maps.append(torch.sigmoid(single_output_conv(self.occlusion[from_hourglass + i], x)))
         return maps
 
-    def forward(self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor,
-                dropout_p: float = 0.0) -> TPSDenseMotion:
+    def forward(
+        self, source: torch.Tensor, kp_driving: torch.Tensor, kp_source: torch.Tensor, dropout_p: float = 0.0
+    ) -> TPSDenseMotion:
         """Dense motion from full-size sources N×C×H×W and keypoints N×5K×2 (driving, source)."""
         return self.forward_prepared(self.prepare_source(source, kp_source), kp_driving, dropout_p)

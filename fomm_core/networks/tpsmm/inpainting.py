@@ -17,8 +17,11 @@ class InpaintingNetwork(nn.Module):
 
     def __init__(self, config: TPSMMConfig):
         super().__init__()
-        be, maxf, n = (config.inpainting_block_expansion, config.inpainting_max_features,
-                       config.inpainting_num_down_blocks)
+        be, maxf, n = (
+            config.inpainting_block_expansion,
+            config.inpainting_max_features,
+            config.inpainting_num_down_blocks,
+        )
         self.multi_mask = config.multi_mask
         self.align_corners = config.align_corners
         norm = nn.InstanceNorm2d
@@ -29,7 +32,8 @@ class InpaintingNetwork(nn.Module):
         # the output at the deepest level) and returns its down block's input width; deepest level first
         decoder_in = [widths[i + 1] * (1 if i == n - 1 else 2) for i in reversed(range(n))]
         self.up_blocks = nn.ModuleList(
-            UpBlock2d(c, widths[i], norm) for c, i in zip(decoder_in, reversed(range(n)), strict=True))
+            UpBlock2d(c, widths[i], norm) for c, i in zip(decoder_in, reversed(range(n)), strict=True)
+        )
         self.resblock = nn.ModuleList(ResBlock2d(c, norm) for c in decoder_in for _ in range(2))
         self.final = Conv2d(be, config.num_channels, kernel_size=7, padding=3)
 
@@ -49,10 +53,15 @@ class InpaintingNetwork(nn.Module):
         if self.multi_mask:
             return motion.occlusion_maps[level]
         occlusion = motion.occlusion_maps[0]
-        return occlusion if occlusion.shape[2:] == like.shape[2:] else resize(occlusion, like.shape[2:],
-                                                                              self.align_corners)
+        return (
+            occlusion
+            if occlusion.shape[2:] == like.shape[2:]
+            else resize(occlusion, like.shape[2:], self.align_corners)
+        )
 
-    def decode(self, encoded: list[torch.Tensor], source: torch.Tensor, motion: TPSDenseMotion) -> torch.Tensor:
+    def decode(
+        self, encoded: list[torch.Tensor], source: torch.Tensor, motion: TPSDenseMotion
+    ) -> torch.Tensor:
         """The generated frames N×C×H×W in [0,1] from the source's encoder maps (batch 1 or N) and the motion."""
         n = motion.deformation.shape[0]
         flow = motion.deformation

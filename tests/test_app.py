@@ -42,6 +42,7 @@ def client(space: LaunchedApp) -> Client:
     return Client(space.url, verbose=False)
 
 
+@pytest.mark.slow
 def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     space: LaunchedApp, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -72,6 +73,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     assert by_model["data"][0][:4] == ["random-fomm-0", 1, 1, 0]
 
 
+@pytest.mark.slow
 def test_options_reach_the_video(client: Client) -> None:
     video = client.predict(
         handle_file(str(EXAMPLE_PHOTO)),
@@ -93,6 +95,7 @@ def test_options_reach_the_video(client: Client) -> None:
     assert result["size"] == (128, 64)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "photo, clip, model, message",
     [
@@ -110,6 +113,7 @@ def test_bad_uploads_give_the_user_facing_message(
     assert "Traceback" not in str(info.value) and 'File "' not in str(info.value)
 
 
+@pytest.mark.slow
 def test_too_long_clip_is_refused_with_the_limit(tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM, max_duration=3, examples=False) as short:
         with pytest.raises(AppError, match="over the 3 s limit"):
@@ -118,6 +122,7 @@ def test_too_long_clip_is_refused_with_the_limit(tmp_path: Path) -> None:
             )
 
 
+@pytest.mark.slow
 def test_rating_before_any_video_is_refused(client: Client) -> None:
     with pytest.raises(AppError, match="Generate a video first"):
         client.predict("", api_name="/rate_up")
@@ -134,6 +139,7 @@ def make_app(tmp_path: Path, **kwargs: object) -> app.SpaceApp:
     return app.SpaceApp(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_unexpected_failure_is_logged_and_shown_generically(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -163,6 +169,7 @@ def test_zero_gpu_animate_returns_uint8_frames_of_the_streaming_result_and_budge
     assert app.GPU_BASE_S < short < long < huge == app.GPU_MAX_S
 
 
+@pytest.mark.slow
 def test_limits_are_configured(space: LaunchedApp) -> None:
     demo = space.demo
     assert demo.delete_cache == app.CACHE_CLEANUP
@@ -187,6 +194,7 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
     assert generation["options"]["mode"] == "absolute" and generation["options"]["best_frame"] == "auto"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, kwargs, message",
     [
@@ -236,6 +244,7 @@ def test_validator_answers_in_korean_to_a_korean_browser() -> None:
     assert all(c["is_valid"] for c in checks[2:])
 
 
+@pytest.mark.slow
 def test_generate_stops_at_the_time_limit(tmp_path: Path) -> None:
     space_app = make_app(tmp_path, time_limit=0)
     opts = ("default", "relative", True, False, 0, 0, True, False, "native", True)
@@ -244,6 +253,7 @@ def test_generate_stops_at_the_time_limit(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path) -> None:
     space_app = make_app(tmp_path)
     photo, clip = map(str, app.EXAMPLES[1])
@@ -289,6 +299,7 @@ def test_output_size_label_names_the_selected_models_size(model: str, size: int)
     assert label == str(i18n(f"size_native_{size}"))
 
 
+@pytest.mark.slow
 def test_offline_the_model_dropdown_lists_only_what_can_run_and_says_why(space: LaunchedApp) -> None:
     dropdown = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "model")
     assert [value for _, value in dropdown.choices] == ["default"]

@@ -55,6 +55,7 @@ def server_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_server_paths_as_the_photo_all_get_the_same_refusal(
     space: LaunchedApp, server_files: dict[str, str]
 ) -> None:
@@ -85,6 +86,7 @@ def _raw_generate(url: str, photo: dict, clip: dict) -> str:
     return httpx.get(f"{url}gradio_api/call/generate/{event}", timeout=120).text
 
 
+@pytest.mark.slow
 def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(
     space: LaunchedApp, server_files: dict[str, str]
 ) -> None:
@@ -110,6 +112,7 @@ def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(
     assert not any("mp4" in answer or "Errno" in answer for answer in answers.values())
 
 
+@pytest.mark.slow
 def test_uploaded_files_still_make_a_video(space: LaunchedApp) -> None:
     video = Client(space.url, verbose=False).predict(
         handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
@@ -117,6 +120,7 @@ def test_uploaded_files_still_make_a_video(space: LaunchedApp) -> None:
     assert probe(video)["frames"] == 200
 
 
+@pytest.mark.slow
 def test_the_example_path_reads_the_shipped_files(tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM, max_duration=10) as space:
         client = Client(space.url, verbose=False)

@@ -53,6 +53,7 @@ def test_every_help_prints_usage(path, capsys):
         assert "at most 1024 pixels wide in all, so 512 with" in " ".join(out.split())
 
 
+@pytest.mark.slow
 def test_top_level_help_in_a_real_process():
     done = subprocess.run(
         [sys.executable, "-m", "fomm_core", "--help"], capture_output=True, text=True, cwd=REPO_ROOT
@@ -131,6 +132,7 @@ def _partial_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(".result.partial-*.mp4"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "label"),
     [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"), (signal.SIGINT, "Ctrl-C (SIGINT)")],

@@ -12,6 +12,7 @@ from fomm_core.engines import ENGINES, engine_of
 from fomm_core.train.objective import Objective
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", [FOMMConfig(), TPSMMConfig(), TPSMMConfig(bg=False)])
 def test_each_spec_builds_the_networks_it_names(config) -> None:
     spec = engine_of(config)

@@ -116,6 +116,7 @@ def _dance(path, n=12, size=64):
             writer.write(frame)
 
 
+@pytest.mark.slow
 def test_folder_suite_with_self_and_cross_cases_and_peer_review_by_style(checkpoint, tmp_path, capsys):
     root = tmp_path / "suite"
     (root / "slide").mkdir(parents=True)

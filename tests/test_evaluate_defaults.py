@@ -41,6 +41,7 @@ def test_a_rendered_case_is_compared_with_the_ground_truth_cut_by_the_same_frami
     assert np.abs(cut.expected - case.expected).mean() > 0.01  # zoomed in on the dancer
 
 
+@pytest.mark.slow
 def test_evaluate_defaults_reports_every_set_of_defaults_side_by_side(checkpoint, tmp_path, capsys):
     out = tmp_path / "report"
     code = main(

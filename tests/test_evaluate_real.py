@@ -84,6 +84,7 @@ def test_landmarks_of_a_real_dancer_match_themselves_and_go_missing_on_blank_fra
     assert akd(static, marks) > 0.0
 
 
+@pytest.mark.slow
 def test_evaluate_real_suite_end_to_end_with_the_embedded_model(tmp_path, capsys):
     out = tmp_path / "report"
     code = main(

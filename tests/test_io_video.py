@@ -104,6 +104,7 @@ def test_bad_trim_times(tmp_path, start, end, message):
         open_video(path, trim_start=start, trim_end=end)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("size", "codec"), [((3840, 2160), "mpeg4"), ((7680, 4320), "mjpeg")])
 def test_4k_and_8k_are_downscaled_in_ffmpeg(tmp_path, size, codec):
     path = tmp_path / f"big{size[0]}.mkv"

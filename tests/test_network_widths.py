@@ -270,6 +270,7 @@ def _random_state(table: Table, rng: torch.Generator) -> dict[str, torch.Tensor]
     return state
 
 
+@pytest.mark.slow
 def test_a_capped_tpsmm_in_the_original_layout_loads_strictly_and_animates(tmp_path) -> None:
     config = TPSMMConfig(
         num_tps=2,

@@ -94,6 +94,7 @@ def test_no_cut_in_one_moving_shot():
     assert not any(finder(frame) for frame in frames)
 
 
+@pytest.mark.slow
 def test_dancers_in_a_file_are_given_in_display_pixels(real, model):  # noqa: F811
     info = open_video(real["multi_person"], max_fps=60)
     people = find_dancers(info, model)
@@ -133,6 +134,7 @@ def _crossing(frames: list[np.ndarray], model) -> list[np.ndarray]:
     return out
 
 
+@pytest.mark.slow
 def test_ids_stay_with_their_dancers_through_a_crossing(real, model):  # noqa: F811
     frames = list(read_frames(open_video(real["single_person"], max_fps=30), size=SIZE))
     people = track_people(_crossing(frames, model), 30.0, model)

@@ -35,6 +35,7 @@ def found(real, tmp_path_factory):  # noqa: F811
     return json.loads(out.read_text())
 
 
+@pytest.mark.slow
 def test_json_has_exactly_the_specified_fields(found):
     assert set(found) == {"photo", "clip"}
     assert set(found["photo"]) == {"size", "people", "chosen"}
@@ -67,12 +68,14 @@ def test_clip_findings_at_the_clips_own_rate(found):
             assert 0 <= box[0] < box[2] <= 1088 and 0 <= box[1] < box[3] <= 1920
 
 
+@pytest.mark.slow
 def test_trimmed_frames_are_counted_after_the_trim(real):  # noqa: F811
     result = inspect_media(real["bus"], real["multi_person"], trim_start=0.5, trim_end=1.5)
     assert result.clip.frame_count == 60 and result.fps == 60
     assert max(int(t) for k in result.clip.tracks for t in k.boxes) < 60
 
 
+@pytest.mark.slow
 def test_rotated_photo_boxes_are_in_upright_pixels(real, tmp_path):  # noqa: F811
     upright = Image.open(real["bus"])
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a phone holding it sideways would store
@@ -86,6 +89,7 @@ def test_rotated_photo_boxes_are_in_upright_pixels(real, tmp_path):  # noqa: F81
     assert np.allclose(left, [52, 394, 245, 901], atol=25)
 
 
+@pytest.mark.slow
 def test_large_photo_boxes_are_in_its_own_pixels(real, tmp_path):  # noqa: F811
     path = tmp_path / "large.png"
     Image.open(real["bus"]).resize((2430, 3240), Image.BICUBIC).save(path)  # 3x, over the 2048 px load cap
@@ -95,6 +99,7 @@ def test_large_photo_boxes_are_in_its_own_pixels(real, tmp_path):  # noqa: F811
     assert np.allclose(left, np.array([52, 394, 245, 901]) * 3, atol=75)
 
 
+@pytest.mark.slow
 def test_rotated_clip_boxes_are_in_display_pixels(real, tmp_path):  # noqa: F811
     frames = list(read_frames(open_video(real["multi_person"], max_fps=60, trim_end=0.5), size=(360, 640)))
     sideways = [np.ascontiguousarray(np.rot90(f, k=-1)) for f in frames]  # stored 640x360
@@ -114,6 +119,7 @@ def test_missing_photo_is_a_clear_error(tmp_path, capsys):
     assert "nobody.jpg" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_summary_marks_the_chosen_person(real, capsys):  # noqa: F811
     assert main(["inspect", "--photo", str(real["bus"])]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -123,6 +129,7 @@ def test_summary_marks_the_chosen_person(real, capsys):  # noqa: F811
     assert sum(line.endswith("full body") for line in people) == 2
 
 
+@pytest.mark.slow
 def test_previews_number_the_people_and_dancers(real):  # noqa: F811
     from fomm_core.people.preview import CHOSEN, OTHER, clip_preview, photo_preview
 

@@ -23,6 +23,7 @@ def _chosen_dancer(plan) -> int:
     return int(re.search(r"dancer (\d+) \(", note).group(1))
 
 
+@pytest.mark.slow
 def test_default_plan_animates_a_full_body_man_and_follows_one_dancer(plan):
     assert plan.person is not None and plan.person.height > 400  # a whole man, not the street
     assert 40 < plan.person.x0 < 260
@@ -41,6 +42,7 @@ def test_crop_path_is_smooth(plan):
     assert jerk < 0.01 * plan.framing.side
 
 
+@pytest.mark.slow
 def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
     other = prepare(
         real["bus"], real["multi_person"], RenderOptions(person=0, dancer=1 - _chosen_dancer(plan))
@@ -51,6 +53,7 @@ def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
     assert other.framing.square(0).cy < plan.framing.square(0).cy - 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "options,message", [(RenderOptions(person=9), "no person 9"), (RenderOptions(dancer=7), "no dancer 7")]
 )
@@ -68,6 +71,7 @@ def test_best_pose_frame_ignores_position_and_scale():
     assert best_pose_frame(photo, poses) == 12
 
 
+@pytest.mark.slow
 def test_auto_best_frame_is_the_dancers_frame_posed_like_the_photo(real, tmp_path):  # noqa: F811
     from PIL import Image
 
@@ -114,6 +118,7 @@ def test_animate_command_takes_person_and_dancer():
     assert (plain.person, plain.dancer) == (None, None)
 
 
+@pytest.mark.slow
 def test_without_the_pose_model_the_heuristic_frames_and_says_so(real, monkeypatch):  # noqa: F811
     from fomm_core.people import model as person_model
     from fomm_core.wheel_files import WheelFetchError

@@ -213,6 +213,7 @@ def test_a_damaged_clip_renders_what_was_read_with_a_note(tmp_path, inputs):
     assert open_video(out).frame_count == plan.frame_count
 
 
+@pytest.mark.slow
 def test_failing_animation_keeps_the_old_result(tmp_path, inputs):
     photo, clip = inputs
     out = tmp_path / "out.mp4"
@@ -233,6 +234,7 @@ def test_failing_animation_keeps_the_old_result(tmp_path, inputs):
     assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
 
 
+@pytest.mark.slow
 def test_large_clip_is_framed_without_piping_4k(tmp_path):
     from video_fixtures import background, draw_dancer
 
@@ -260,6 +262,7 @@ def _tiny_checkpoint(path: Path) -> Path:
     return write_safetensors({k: n.state_dict() for k, n in nets.items()}, path, config=TINY_FOMM)
 
 
+@pytest.mark.slow
 def test_animate_command(tmp_path, inputs):
     photo, clip = inputs
     checkpoint = _tiny_checkpoint(tmp_path / "tiny.safetensors")

@@ -179,6 +179,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_killed_writer_keeps_every_acknowledged_rating(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     acknowledged: list[str] = []
@@ -257,6 +258,7 @@ def test_mirror_needs_repo_and_token(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert mirror_from_env(tmp_path) is None
 
 
+@pytest.mark.slow
 def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         from fomm_core.ratings import Rating, RatingsStore

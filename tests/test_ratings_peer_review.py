@@ -88,6 +88,7 @@ def damage(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_up_and_down_fired_together_store_one_rating(tmp_path: Path) -> None:
     store = RatingsStore(tmp_path / "r.db", mirror=None, limits=GENEROUS)
     tries = 12
@@ -156,6 +157,7 @@ VOTER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_concurrent_processes_store_one_rating_per_video_per_rater(tmp_path: Path) -> None:
     db, videos = tmp_path / "r.db", 60
     RatingsStore(db, mirror=None).count()  # created before the race, as the app does at its first rating
@@ -181,6 +183,7 @@ def test_concurrent_processes_store_one_rating_per_video_per_rater(tmp_path: Pat
     }
 
 
+@pytest.mark.slow
 def test_rate_limits_and_new_sessions_from_one_client_count_as_one_rater(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -213,6 +216,7 @@ def test_rate_limits_and_new_sessions_from_one_client_count_as_one_rater(
     assert "3 ratings (2 up) from 1 raters" in out and f"Raters: {RATER_BASIS}." in out
 
 
+@pytest.mark.slow
 def test_rate_endpoints_return_a_named_status(tmp_path: Path) -> None:
     with launched_app(tmp_path, TINY_FOMM, max_duration=10, examples=False) as space:
         client = Client(space.url, verbose=False)
@@ -234,6 +238,7 @@ def test_rate_endpoints_return_a_named_status(tmp_path: Path) -> None:
     assert stored.comment == "good" and stored.rater.startswith("a:") and len(stored.rater) == 18
 
 
+@pytest.mark.slow
 def test_read_only_and_damaged_database_through_the_app(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:

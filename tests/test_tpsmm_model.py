@@ -56,6 +56,7 @@ def _original_checkpoint(seed: int = 0) -> dict:
     return ckpt
 
 
+@pytest.mark.slow
 def test_original_layout_loads_strictly_and_round_trips_through_safetensors(tmp_path, clip) -> None:
     ckpt = _original_checkpoint()
     path = save_original(ckpt, tmp_path / "tiny-tpsmm.pth.tar", legacy=False)
@@ -103,6 +104,7 @@ def test_original_yaml_config_selects_the_tpsmm_engine(tmp_path, clip) -> None:
     assert isinstance(model, TPSMMModel) and model.config == TINY_TPSMM and model.frame_size == 64
 
 
+@pytest.mark.slow
 def test_a_checkpoint_that_does_not_fit_is_a_user_error(tmp_path) -> None:
     state = tiny_tpsmm_state()
     state["dense_motion_network"].pop("down.weight")

@@ -6,9 +6,12 @@ import os
 import socket
 from pathlib import Path
 
+import pytest
 import torch
 import torch.multiprocessing as mp
 from train_fixtures import BlobPairs, tiny_document
+
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:

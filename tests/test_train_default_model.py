@@ -6,6 +6,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -39,6 +40,7 @@ def test_default_model_files_and_config():
     assert config_from_metadata(read_safetensors(MODEL_DIR / "model.safetensors")[1]) == setup.model
 
 
+@pytest.mark.slow
 def test_default_model_animates_the_example_where_the_dancer_moves():
     torch.manual_seed(0)
     model = fomm_core.load_model("default", device="cpu")

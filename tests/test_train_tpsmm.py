@@ -133,6 +133,7 @@ def test_warp_loss_is_zero_for_an_identity_flow_on_the_same_frame_and_trains_onl
     assert any(p.grad is not None and p.grad.any() for p in full.kp_detector.parameters())
 
 
+@pytest.mark.slow
 def test_tpsmm_run_writes_an_original_layout_checkpoint_that_animates(tmp_path):
     run = tmp_path / "run"
     last = Trainer(setup_from_dict(_document()), BlobPairs(SIZE), run).run(3)
@@ -151,6 +152,7 @@ def test_tpsmm_run_writes_an_original_layout_checkpoint_that_animates(tmp_path):
     assert frames.shape == (2, SIZE, SIZE, 3)
 
 
+@pytest.mark.slow
 def test_tpsmm_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
     setup = setup_from_dict(_document())
     Trainer(setup, BlobPairs(SIZE), tmp_path / "straight").run(3)
@@ -161,6 +163,7 @@ def test_tpsmm_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
     assert straight[2]["lr"] == pytest.approx(2e-5)  # milestone at epoch 1 (2 steps per epoch of 8 pairs)
 
 
+@pytest.mark.slow
 def test_tpsmm_training_lowers_the_loss_on_a_fixed_batch(tmp_path):
     trainer = Trainer(
         setup_from_dict(_document(lr_generator=2e-3, dropout_epoch=0)), BlobPairs(SIZE), tmp_path

@@ -896,7 +896,7 @@ def _picker(
     once a file is in."""
     with gr.Column(min_width=140, visible=False) as box:
         image = gr.Image(
-            label=i18n(preview), interactive=False, height=240, format="png", elem_id=f"{pick}-preview"
+            label=i18n(preview), interactive=False, height=320, format="png", elem_id=f"{pick}-preview"
         )
         picker = gr.Dropdown([(str(i18n("pick_auto")), AUTO)], value=AUTO, label=i18n(pick), elem_id=pick)
         notes = gr.Markdown(elem_id=f"{pick}-notes")

@@ -20,7 +20,7 @@ def draw_numbered(image: np.ndarray, boxes: Sequence[tuple[int, Box]], chosen: i
     """A copy of the RGB uint8 image with each (number, box) drawn and numbered; the chosen number stands out."""
     out = image.copy()
     thickness = max(2, round(max(out.shape[:2]) / 300))
-    scale = max(0.6, max(out.shape[:2]) / 800)
+    scale = max(0.6, max(out.shape[:2]) / 500)  # labels readable when the picture is shown small
     for number, box in boxes:
         colour = CHOSEN if number == chosen else OTHER
         x0, y0, x1, y1 = (round(v) for v in (box.x0, box.y0, box.x1, box.y1))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import spaces
 from gradio.utils import get_upload_folder
+from PIL import Image
 from spaces.config import Config as SpacesConfig
 
 import app_text
@@ -26,6 +27,9 @@ from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
 from fomm_core.io.writer import to_uint8
 from fomm_core.model_cache import ModelCache
+from fomm_core.people.inspect import Inspection, inspect_media
+from fomm_core.people.person import Person
+from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
 from fomm_core.raters import client_address, describe, proxy_hops_from_env
 from fomm_core.ratings import (
@@ -72,6 +76,8 @@ GENERIC_ERROR = (
 )
 MODE_CHOICES = [("mode_relative", "relative"), ("mode_absolute", "absolute"), ("mode_avd", "avd")]
 SIZE_CHOICES = ["384", "512"]
+AUTO = "auto"  # the person/dancer pickers' value for "chosen automatically"
+PREVIEW_SIDE = 640  # previews are sent at most this size: the numbers stay readable
 BOOLEAN_INPUTS = ("adapt_scale", "best_frame", "framing", "side_by_side", "keep_audio")
 CSS = """
 .gradio-container {max-width: 1100px !important; margin: auto;}
@@ -155,6 +161,71 @@ def _seconds(value: float | str | None) -> float | None:
         raise UserError(f"Trim time {value!r} is not a number of seconds; enter e.g. 2.5.") from None
 
 
+def _pick_number(value: Any) -> int | None:
+    """The number a person/dancer pick names; None for automatic (None, "" or "auto") and for no number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _valid_pick(value: Any) -> bool:
+    return value in (None, "", AUTO) or _pick_number(value) is not None
+
+
+def _pick(value: Any, what: str) -> int | None:
+    """A person/dancer pick as RenderOptions takes it: None (automatic) or the number shown in the preview."""
+    if not _valid_pick(value):
+        raise UserError(
+            f"The {what} {value!r} is not a number shown in the preview; choose 'auto' or one of 0, 1, ..."
+        )
+    return _pick_number(value)
+
+
+def _language(request: gr.Request | None) -> str:
+    return app_text.language(request.headers.get("accept-language") if request is not None else None)
+
+
+def _small(image: np.ndarray) -> Image.Image:
+    """A preview picture at most PREVIEW_SIDE pixels on its long side."""
+    picture = Image.fromarray(image)
+    picture.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.LANCZOS)
+    return picture
+
+
+def _body(person: Person, lang: str) -> str:
+    """A person's short label: full body, or which parts the photo lacks."""
+    if person.full_body:
+        return app_text.text("full_body", lang)
+    parts = ", ".join(app_text.text(f"part_{part}", lang) for part in person.missing)
+    return app_text.text("missing", lang, parts=parts)
+
+
+def _no_preview(lang: str) -> tuple[None, Any, str, None]:
+    """Preview outputs when there is no file: no picture, the picker back on automatic."""
+    return None, gr.update(choices=[(app_text.text("pick_auto", lang), AUTO)], value=AUTO), "", None
+
+
+def _preview(
+    image: np.ndarray, choices: list[tuple[str, str]], notes: list[str], found: dict[str, Any]
+) -> tuple[Image.Image, Any, str, dict[str, Any]]:
+    """Preview outputs: the numbered picture, the picker (its choices) on automatic, the notes, what was found."""
+    return _small(image), gr.update(choices=choices, value=AUTO), "\n\n".join(notes), found
+
+
+def _dancers_found(found: Inspection) -> dict[str, Any]:
+    """The clip's findings for API callers: each dancer's first and last frame rather than every box."""
+    clip = found.clip
+    return {
+        "size": [clip.width, clip.height],
+        "fps": found.fps,
+        "frames": clip.frame_count,
+        "dancers": [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in clip.tracks],
+        "chosen": found.dancer,
+        "cuts": list(clip.cuts),
+    }
+
+
 def _sweep(folder: Path, age_s: float) -> None:
     """Delete result files older than `age_s` (Gradio serves its own copy)."""
     cutoff = time.time() - age_s
@@ -226,6 +297,8 @@ class SpaceApp:
         side_by_side: bool,
         output_size: str | None,
         keep_audio: bool,
+        person: Any = None,
+        dancer: Any = None,
     ) -> RenderOptions:
         """The UI's values as RenderOptions (API callers skip the dropdowns' checks, so names are checked here)."""
         model = model or DEFAULT_MODEL
@@ -243,7 +316,58 @@ class SpaceApp:
             side_by_side=bool(side_by_side),
             output_size=_size(output_size),
             keep_audio=bool(keep_audio),
+            person=_pick(person, "person"),
+            dancer=_pick(dancer, "dancer"),
         )
+
+    def people_in_photo(self, photo: Upload, request: gr.Request) -> tuple[Any, Any, Any, Any]:
+        """A new photo and the /people_in_photo API: the photo with its people numbered (the default one
+        highlighted), the person picker, notes, and the people found (JSON)."""
+        lang = _language(request)
+        with user_errors():
+            path = self.uploads.path(photo, "photo")
+            if not path:
+                return _no_preview(lang)
+            found = inspect_media(path)
+            image = photo_preview(path, found)
+        chosen = found.person
+        auto = app_text.text("pick_auto", lang)
+        if chosen is not None:
+            auto = app_text.text("pick_auto_person", lang, n=chosen)
+        choices = [(auto, AUTO), *((f"{i} · {_body(p, lang)}", str(i)) for i, p in enumerate(found.people))]
+        counted = (
+            [app_text.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
+        )
+        return _preview(image, choices, [*counted, *found.notes], found.to_dict()["photo"])
+
+    def dancers_in_clip(
+        self, clip: Upload, trim_start: float | None, trim_end: float | None, request: gr.Request
+    ) -> tuple[Any, Any, Any, Any]:
+        """A new clip or trim and the /dancers_in_clip API: a frame with the dancers numbered (the default one
+        highlighted), the dancer picker, notes, and the dancers found (JSON). The clip is read as the render
+        reads it, so the numbers are the ones the render follows."""
+        lang = _language(request)
+        with user_errors():
+            path = self.uploads.path(clip, "dance clip")
+            if not path:
+                return _no_preview(lang)
+            start, end = _seconds(trim_start) or 0.0, _seconds(trim_end)
+            rate = RenderOptions().max_fps
+            found = inspect_media(None, path, start, end, max_fps=rate, max_duration=self.max_duration)
+            image = clip_preview(path, found, start, end, max_fps=rate)
+        chosen, fps = found.dancer, found.fps
+        auto = app_text.text("pick_auto", lang)
+        if chosen is not None:
+            auto = app_text.text("pick_auto_dancer", lang, n=chosen)
+        choices = [(auto, AUTO)]
+        for k in found.clip.tracks:
+            seen = app_text.text(
+                "dancer_seen", lang, start=f"{min(k.boxes) / fps:.1f}", end=f"{max(k.boxes) / fps:.1f}"
+            )
+            choices.append((f"{k.id} · {seen}", str(k.id)))
+        tracks = found.clip.tracks
+        counted = [app_text.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
+        return _preview(image, choices, [*counted, *found.notes], _dancers_found(found))
 
     def run(
         self,
@@ -292,9 +416,13 @@ class SpaceApp:
         side_by_side: bool,
         output_size: str | None,
         keep_audio: bool,
+        person: Any = None,
+        dancer: Any = None,
         progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
-    ) -> tuple[str, dict[str, Any]]:
-        """The Generate button and the /generate API: the result video's path (and, hidden, the rating context)."""
+    ) -> tuple[str, Any, dict[str, Any]]:
+        """The Generate button and the /generate API: the result video's path, the notes on how it was made
+        (framing, fallback model, cuts) and, hidden, the rating context. `person`/`dancer`: the numbers in the
+        previews, None, "" or "auto" for automatic."""
         deadline = time.monotonic() + self.time_limit
 
         def frames_done(done: int, total: int) -> None:
@@ -315,8 +443,11 @@ class SpaceApp:
                 side_by_side,
                 output_size,
                 keep_audio,
+                person,
+                dancer,
             )
-            return self.run(photo, clip, opts, frames_done)
+            video, record = self.run(photo, clip, opts, frames_done)
+        return video, record["notice"], record  # _open_rating shows the notice
 
     def example(self, photo: Upload, clip: Upload) -> str:
         """A shipped example with default options (cached lazily by Gradio)."""
@@ -461,11 +592,13 @@ def validate_generate(
     side_by_side: Any,
     output_size: Any,
     keep_audio: Any,
+    person: Any = None,
+    dancer: Any = None,
     request: gr.Request | None = None,
 ) -> list[dict[str, Any]]:
     """Gradio's validator for /generate: refuses missing files, wrong types and out-of-range values before the
     queue, with one message per input, in Korean when the visitor's browser prefers it."""
-    lang = app_text.language(request.headers.get("accept-language") if request is not None else None)
+    lang = _language(request)
 
     def say(key: str, **values: Any) -> str:
         return app_text.text(key, lang, **values)
@@ -495,6 +628,8 @@ def validate_generate(
         flag(side_by_side),
         gr.validate(_valid_size(output_size), say("v_size", low=MIN_OUTPUT_SIZE, high=MAX_OUTPUT_SIZE)),
         flag(keep_audio),
+        gr.validate(_valid_pick(person), say("v_pick")),
+        gr.validate(_valid_pick(dancer), say("v_pick")),
     ]
 
 
@@ -568,6 +703,13 @@ def build_demo(
                 with gr.Column(min_width=280):
                     photo = gr.Image(label=i18n("photo"), type="filepath", height=320, elem_id="photo")
                     clip = gr.Video(label=i18n("clip"), height=320, elem_id="clip")
+                    with gr.Row():
+                        person_box, photo_people, person, photo_notes, photo_found = _picker(
+                            i18n, "people_preview", "person"
+                        )
+                        dancer_box, clip_people, dancer, clip_notes, clip_found = _picker(
+                            i18n, "dancers_preview", "dancer"
+                        )
                     with gr.Accordion(i18n("options"), open=False):
                         chosen = preferred if preferred in runnable else DEFAULT_MODEL
                         model = gr.Dropdown(
@@ -663,6 +805,8 @@ def build_demo(
             side_by_side,
             output_size,
             keep_audio,
+            person,
+            dancer,
         ]
         go.click(
             lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)),
@@ -675,7 +819,7 @@ def build_demo(
         ).then(
             app.generate,
             inputs,
-            [result, generation],
+            [result, notice, generation],
             api_name="generate",
             concurrency_limit=CONCURRENCY,
             preprocess=False,
@@ -696,9 +840,36 @@ def build_demo(
             api_visibility="private",
             queue=False,
         )
-        for component in (photo, clip):
+        photo.change(
+            app.people_in_photo,
+            photo,
+            [photo_people, person, photo_notes, photo_found],
+            api_name="people_in_photo",
+            concurrency_limit=CONCURRENCY,
+            preprocess=False,
+            trigger_mode="always_last",
+        )
+        gr.on(
+            [clip.change, trim_start.change, trim_end.change],
+            app.dancers_in_clip,
+            [clip, trim_start, trim_end],
+            [clip_people, dancer, clip_notes, clip_found],
+            api_name="dancers_in_clip",
+            concurrency_limit=CONCURRENCY,
+            preprocess=False,
+            trigger_mode="always_last",
+        )
+        for component, box in ((photo, person_box), (clip, dancer_box)):
             component.change(
                 lambda: _rating_controls(False), None, controls, api_visibility="private", queue=False
+            )
+            component.change(
+                lambda value: gr.update(visible=value is not None),
+                component,
+                box,
+                api_visibility="private",
+                queue=False,
+                preprocess=False,
             )
         for button, rate, name in ((up, app.rate_up, "rate_up"), (down, app.rate_down, "rate_down")):
             button.click(rate, [generation, comment], [generation, rating_status], api_name=name).success(
@@ -716,6 +887,21 @@ def build_demo(
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     demo.page_i18n = i18n
     return demo
+
+
+def _picker(
+    i18n: gr.I18n, preview: str, pick: str
+) -> tuple[gr.Column, gr.Image, gr.Dropdown, gr.Markdown, gr.JSON]:
+    """A numbered preview, its picker, its notes and (hidden, for the API) what was found, in a column shown
+    once a file is in."""
+    with gr.Column(min_width=140, visible=False) as box:
+        image = gr.Image(
+            label=i18n(preview), interactive=False, height=320, format="png", elem_id=f"{pick}-preview"
+        )
+        picker = gr.Dropdown([(str(i18n("pick_auto")), AUTO)], value=AUTO, label=i18n(pick), elem_id=pick)
+        notes = gr.Markdown(elem_id=f"{pick}-notes")
+        found = gr.JSON(visible=False, label=f"{pick}_found")
+    return box, image, picker, notes, found
 
 
 def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:

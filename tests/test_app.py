@@ -46,7 +46,7 @@ def client(space: LaunchedApp) -> Client:
 def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     space: LaunchedApp, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    video = client.predict(
+    video, notes = client.predict(
         handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
     )
     assert Path(video).suffix == ".mp4"
@@ -63,6 +63,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     )
     assert rating.model == "random-fomm-0" and rating.options["mode"] == "relative"
     assert rating.options["max_duration"] == 10 and len(rating.session) == 16
+    assert notes == ""  # the example's dancer and person are found cleanly: nothing to tell
     with pytest.raises(AppError, match="already rated"):
         client.predict("twice", api_name="/rate_down")
 
@@ -75,7 +76,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
 
 @pytest.mark.slow
 def test_options_reach_the_video(client: Client) -> None:
-    video = client.predict(
+    video, _ = client.predict(
         handle_file(str(EXAMPLE_PHOTO)),
         handle_file(str(EXAMPLE_CLIP)),
         "default",
@@ -88,11 +89,26 @@ def test_options_reach_the_video(client: Client) -> None:
         True,
         "64",
         False,
+        "auto",
+        "0",
         api_name="/generate",
     )
     result = probe(video)
     assert result["frames"] == 25 and not result["audio"]
     assert result["size"] == (128, 64)
+
+
+@pytest.mark.slow
+def test_the_fallback_note_reaches_the_api_caller(client: Client) -> None:
+    video, notes = client.predict(
+        handle_file(str(EXAMPLE_PHOTO)),
+        handle_file(str(EXAMPLE_CLIP)),
+        model="taichi",
+        trim_end=0.4,
+        api_name="/generate",
+    )
+    assert probe(video)["frames"] == 10
+    assert notes.startswith("The **taichi** model could not be loaded")
 
 
 @pytest.mark.slow
@@ -178,7 +194,9 @@ def test_limits_are_configured(space: LaunchedApp) -> None:
     assert generate.concurrency_limit == app.CONCURRENCY and not generate.preprocess
     assert generate.validator is app.validate_generate and generate.time_limit == app.GENERATE_TIME_LIMIT_S
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
-    assert {"generate", "rate_up", "rate_down", "peer_review"} <= names
+    assert {"generate", "rate_up", "rate_down", "peer_review", "people_in_photo", "dancers_in_clip"} <= names
+    previews = [fn for fn in demo.fns.values() if fn.api_name in ("people_in_photo", "dancers_in_clip")]
+    assert all(fn.concurrency_limit == 1 and not fn.preprocess for fn in previews)
 
 
 def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,18 +72,41 @@ def test_server_paths_as_the_photo_all_get_the_same_refusal(
 
 
 def _raw_generate(url: str, photo: dict, clip: dict) -> str:
-    """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta). Gradio itself
-    may refuse a file it did not receive before the queue (with a validator it moves the inputs first): that
-    refusal is returned with the path left out, so it reads the same for every path."""
-    body = {"data": [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True]}
-    response = httpx.post(f"{url}gradio_api/call/generate", json=body, timeout=30)
+    """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta)."""
+    return _raw_call(
+        url,
+        "generate",
+        [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True, None, None],
+    )
+
+
+def _raw_call(url: str, api: str, data: list) -> str:
+    """Call an endpoint over plain HTTP. Gradio itself may refuse a file it did not receive before the queue (with a
+    validator it moves the inputs first): that refusal is returned with the path left out, so it reads the same for
+    every path."""
+    response = httpx.post(f"{url}gradio_api/call/{api}", json={"data": data}, timeout=30)
     if response.status_code != 200:
         detail = re.sub(
             r"Cannot move .+ to the gradio", "Cannot move PATH to the gradio", response.json()["detail"]
         )
         return f"refused {response.status_code}: {detail}"
     event = response.json()["event_id"]
-    return httpx.get(f"{url}gradio_api/call/generate/{event}", timeout=120).text
+    return httpx.get(f"{url}gradio_api/call/{api}/{event}", timeout=120).text
+
+
+@pytest.mark.parametrize("api, what", [("people_in_photo", "photo"), ("dancers_in_clip", "dance clip")])
+def test_server_paths_sent_to_the_previews_are_refused_alike(
+    space: LaunchedApp, server_files: dict[str, str], api: str, what: str
+) -> None:
+    trims = [0, 0] if api == "dancers_in_clip" else []
+    answers = {
+        name: _raw_call(space.url, api, [{"path": path, "meta": FILEDATA_META}, *trims])
+        for name, path in server_files.items()
+    }
+    for name, answer in answers.items():
+        assert answer.startswith(("event: error", "refused 400")), (name, answer)
+        assert "png" not in answer and "Errno" not in answer and "Traceback" not in answer, (name, answer)
+    assert refusal(what) in answers["planted"]  # Gradio lets paths in its upload folder through; we do not
 
 
 @pytest.mark.slow
@@ -114,7 +137,7 @@ def test_server_paths_with_gradio_meta_or_as_the_clip_are_refused_alike(
 
 @pytest.mark.slow
 def test_uploaded_files_still_make_a_video(space: LaunchedApp) -> None:
-    video = Client(space.url, verbose=False).predict(
+    video, _ = Client(space.url, verbose=False).predict(
         handle_file(str(EXAMPLE_PHOTO)), handle_file(str(EXAMPLE_CLIP)), api_name="/generate"
     )
     assert probe(video)["frames"] == 200

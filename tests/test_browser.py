@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, launched_app
 from conftest import TINY_FOMM
+from people_fixtures import real  # noqa: F401 - fixture
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import app
 import app_text
+from fomm_core.people.preview import CHOSEN, OTHER
 
 pytestmark = pytest.mark.browser
 
@@ -185,4 +187,34 @@ def test_korean_page_for_a_korean_browser(browser: Browser, tmp_path: Path) -> N
         )
         assert overflowing == 0  # the chosen model and size are shown whole, not cut off
         page.screenshot(path=str(tmp_path / "korean.png"), full_page=True)
+        page.close()
+
+
+@pytest.mark.slow
+def test_a_photo_upload_shows_its_people_numbered_and_the_picker_lists_them(
+    browser: Browser,
+    tmp_path: Path,
+    real: dict[str, Path],  # noqa: F811
+) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(space.url)
+        expect(page.locator("#generate")).to_be_visible(timeout=30_000)
+        expect(page.locator("#person-preview")).not_to_be_visible()
+        page.locator("#photo input[type=file]").set_input_files(str(real["bus"]))
+        preview = page.locator("#person-preview img")
+        expect(preview).to_be_visible(timeout=60_000)
+        expect(page.locator("#person-notes")).to_contain_text("People found in the photo: 3")
+        shot = tmp_path / "people.png"  # bus.jpg is AGPL: the screenshot stays in the test's folder
+        preview.screenshot(path=str(shot))
+        rgb = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+        assert (np.abs(rgb - CHOSEN).sum(axis=2) < 60).sum() > 50  # the default person's box is drawn
+        assert (np.abs(rgb - OTHER).sum(axis=2) < 60).sum() > 100  # and the others'
+        page.locator("#person input").click()
+        options = page.get_by_role("option")
+        expect(options).to_have_count(4)
+        expect(options.first).to_have_text(re.compile(r"Automatic \(person \d\)"))
+        expect(page.get_by_role("option", name="2 · missing right side")).to_be_visible()
+        page.get_by_role("option", name="0 · full body").click()
+        expect(page.locator("#person input")).to_have_value("0 · full body")
         page.close()

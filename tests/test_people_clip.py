@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from people_fixtures import real  # noqa: F401 - fixture
 from video_fixtures import dancer_frames
 
+from fomm_core.framing import Box
 from fomm_core.io import open_video, read_frames
 from fomm_core.people import choose_dancer, find_dancers, pose_model, track_people
+from fomm_core.people.clip import Track, lasting
 from fomm_core.people.cuts import CutFinder
 from fomm_core.people.photo import find_more
 
 SIZE = (360, 640)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +161,20 @@ def test_crowds_are_followed_less_often_but_at_least_every_5th_frame():
     assert [tracking_step(30, n) for n in (1, 2, 6, 9, 30)] == [2, 2, 2, 3, 5]
     assert [tracking_step(60, n) for n in (1, 2, 9)] == [4, 4, 5]
     assert tracking_step(12, 1) == 1 and tracking_step(24, 9) == 3
+
+
+def test_fleeting_tracks_are_dropped_and_the_rest_renumbered():
+    def track(number: int, frames: range) -> Track:
+        return Track(id=number, boxes={t: Box(0, 0, 10, 20) for t in frames})
+
+    dancer, flash, passer = track(0, range(0, 150, 2)), track(1, range(40, 42)), track(2, range(90, 92))
+    kept = lasting([dancer, flash, passer], frame_count=150)  # 2 sightings in 150 frames: 1.3%
+    assert [(k.id, len(k.boxes)) for k in kept] == [(0, 75)]
+    short = lasting([track(0, range(0, 2)), track(3, range(4, 10))], frame_count=50)  # 2 of 50: 4%
+    assert [(k.id, len(k.boxes)) for k in short] == [(0, 2), (1, 6)]
+
+
+@pytest.mark.slow
+def test_the_second_example_clip_has_one_dancer(model):
+    found = find_dancers(open_video(EXAMPLES / "dance-2.mp4"), model)  # a one-sighting false find was here
+    assert len(found.tracks) == 1 and found.tracks[0].id == 0 and len(found.tracks[0].boxes) >= 70

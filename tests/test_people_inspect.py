@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,9 +11,11 @@ from people_fixtures import real  # noqa: F401 - fixture
 from PIL import Image
 from video_fixtures import write_clip
 
+from fomm_core import RenderOptions, UserError
 from fomm_core.cli import main
 from fomm_core.io import open_video, read_frames
 from fomm_core.people.inspect import inspect_media
+from fomm_core.pipeline import prepare
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +150,31 @@ def test_previews_number_the_people_and_dancers(real):  # noqa: F811
     assert frame.shape == (1920, 1088, 3)
     assert (np.abs(frame.astype(int) - CHOSEN).sum(axis=2) == 0).sum() > 1000  # the followed dancer's box
     assert (np.abs(frame.astype(int) - OTHER).sum(axis=2) == 0).sum() > 1000  # and the other one's
+
+
+def test_clip_only_inspection_at_a_render_rate_and_length_limit(real):  # noqa: F811
+    result = inspect_media(None, real["multi_person"], max_fps=30, max_duration=5)
+    assert result.fps == 30 and result.clip.frame_count == 50 and set(result.to_dict()) == {"clip"}
+    assert result.photo_size is None and result.people == [] and result.person is None
+    assert max(t for k in result.clip.tracks for t in k.boxes) < 50
+    with pytest.raises(UserError, match="1 s"):
+        inspect_media(None, real["multi_person"], max_fps=30, max_duration=1)  # the clip is 1.67 s long
+
+
+@pytest.mark.slow
+def test_preview_dancer_ids_are_the_ones_the_render_follows(real):  # noqa: F811
+    options = RenderOptions(max_duration=5)
+    found = inspect_media(None, real["multi_person"], max_fps=options.max_fps, max_duration=5)
+    assert [k.id for k in found.clip.tracks] == [0, 1]
+    default = prepare(real["bus"], real["multi_person"], options)
+    assert f"dancer {found.dancer} (seen most" in " ".join(default.notes)
+    for track in found.clip.tracks:
+        plan = prepare(real["bus"], real["multi_person"], replace(options, dancer=track.id))
+        other = next(k for k in found.clip.tracks if k is not track)
+        for t, box in track.boxes.items():  # the crop is on this dancer, nearer them than the other one
+            cx, cy = plan.framing.centres[t]
+            assert box.x0 < cx < box.x1 and box.y0 < cy < box.y1
+            if t in other.boxes:
+                assert np.hypot(cx - box.cx, cy - box.cy) < np.hypot(
+                    cx - other.boxes[t].cx, cy - other.boxes[t].cy
+                )

@@ -42,8 +42,8 @@ SAVE_FAILED = "Your rating could not be saved: the ratings database is {}. Pleas
 
 
 def generate(client: Client) -> str:
-    """A 10-frame video through /generate."""
-    return client.predict(
+    """A 10-frame video through /generate (its path; the notes are left out)."""
+    video, _ = client.predict(
         handle_file(str(EXAMPLE_PHOTO)),
         handle_file(str(EXAMPLE_CLIP)),
         "default",
@@ -54,6 +54,7 @@ def generate(client: Client) -> str:
         0.4,
         api_name="/generate",
     )
+    return video
 
 
 def rate(client: Client, comment: str = "", api_name: str = "/rate_up") -> dict | str:

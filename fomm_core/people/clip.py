@@ -28,6 +28,11 @@ DETECT_EVERY = 4  # tracked frames between two detector runs
 SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
 APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is seen while they stand clear
+# A track seen fewer times than this, in under this share of the clip's frames, is a false find (a poster, a
+# shadow): dropped. A real dancer who stays is seen every few frames; one passing through a long clip still
+# gets MIN_SIGHTINGS.
+MIN_SIGHTINGS = 3
+MIN_SHARE = 0.02
 
 
 @dataclass
@@ -134,9 +139,19 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
         _remember_clear(tracks, t)
         followed += 1
         due = t + tracking_step(fps, sum(k.active for k in tracks))
-    return ClipPeople(
-        tracks=[k for k in tracks if k.boxes], cuts=cuts, frame_count=count, width=width, height=height
-    )
+    return ClipPeople(tracks=lasting(tracks, count), cuts=cuts, frame_count=count, width=width, height=height)
+
+
+def lasting(tracks: list[Track], frame_count: int) -> list[Track]:
+    """The tracks that are not fleeting false finds, renumbered 0, 1, ... in the order they were first seen."""
+    kept = [k for k in tracks if k.boxes and not _fleeting(k, frame_count)]
+    for number, track in enumerate(kept):
+        track.id = number
+    return kept
+
+
+def _fleeting(track: Track, frame_count: int) -> bool:
+    return len(track.boxes) < MIN_SIGHTINGS and len(track.boxes) < MIN_SHARE * frame_count
 
 
 def tracking_step(fps: float, dancers: int) -> int:

@@ -17,6 +17,7 @@ from PIL import Image
 
 from ..framing import Box
 from ..io import load_photo, open_video
+from .blazepose import BlazePose
 from .clip import ClipPeople, choose_dancer
 from .model import fallback_note, pose_model
 from .person import Person
@@ -32,7 +33,7 @@ OWN_RATE = 1000.0  # a frame-rate cap no clip reaches: frames are read at the cl
 class Inspection:
     """People found in a photo (and dancers in a clip), in the original media's pixels."""
 
-    photo_size: tuple[int, int]
+    photo_size: tuple[int, int] | None  # None: no photo was inspected
     people: list[Person]
     person: int | None  # index of the person animated by default
     clip: ClipPeople | None = None
@@ -42,8 +43,9 @@ class Inspection:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form `inspect --json` writes."""
-        out: dict[str, Any] = {
-            "photo": {
+        out: dict[str, Any] = {}
+        if self.photo_size is not None:
+            out["photo"] = {
                 "size": list(self.photo_size),
                 "people": [
                     {"box": _coords(p.box), "score": round(p.score, 3), "full_body": p.full_body}
@@ -51,7 +53,6 @@ class Inspection:
                 ],
                 "chosen": self.person,
             }
-        }
         if self.clip is not None:
             out["clip"] = {
                 "size": [self.clip.width, self.clip.height],
@@ -72,26 +73,27 @@ def _coords(box: Box) -> list[float]:
 
 
 def inspect_media(
-    photo: str | os.PathLike | np.ndarray,
+    photo: str | os.PathLike | np.ndarray | None,
     clip: str | os.PathLike | None = None,
     trim_start: float = 0.0,
     trim_end: float | None = None,
+    max_fps: float = OWN_RATE,
+    max_duration: float | None = None,
 ) -> Inspection:
-    """Find the people in the photo and the dancers, cuts and default dancer in the clip. Raises UserError for bad input."""
+    """Find the people in the photo and the dancers, cuts and default dancer in the clip. Raises UserError for bad input.
+
+    The clip is read as a render with the same `max_fps` and `max_duration` reads it (by default at its own
+    rate, with no length limit), so dancer ids and frame numbers are the render's. `photo` None: the clip only.
+    """
     model = pose_model()
     notes = [note] if (note := fallback_note()) else []
-    image = load_photo(photo)
-    width, height = _original_size(photo, image)
-    sx, sy = width / image.shape[1], height / image.shape[0]
-    people = [_scaled(p, sx, sy) for p in find_people(image, model)]
-    chosen = choose_person(people, width, height) if people else None
-    if chosen is None:
-        notes.append("No person was found in the photo. Upload a photo in which one person is seen whole.")
-    elif message := missing_message(people[chosen]):
-        notes.append(message)
-    result = Inspection((width, height), people, chosen, notes=notes)
+    result = Inspection(None, [], None, notes=notes)
+    if photo is not None:
+        _inspect_photo(photo, model, result)
     if clip is not None:
-        info = open_video(clip, trim_start=trim_start, trim_end=trim_end, max_fps=OWN_RATE)
+        info = open_video(
+            clip, trim_start=trim_start, trim_end=trim_end, max_fps=max_fps, max_duration=max_duration
+        )
         result.clip = find_dancers(info, model)
         result.fps = info.fps
         result.dancer = choose_dancer(result.clip)
@@ -103,6 +105,24 @@ def inspect_media(
                 f"The clip cuts to a new shot at {seconds}; the dancer is looked for again after each cut."
             )
     return result
+
+
+def _inspect_photo(
+    photo: str | os.PathLike | np.ndarray, model: BlazePose | None, result: Inspection
+) -> None:
+    """Fill in the photo's size, people and default person."""
+    image = load_photo(photo)
+    width, height = _original_size(photo, image)
+    sx, sy = width / image.shape[1], height / image.shape[0]
+    result.photo_size = (width, height)
+    result.people = [_scaled(p, sx, sy) for p in find_people(image, model)]
+    result.person = choose_person(result.people, width, height) if result.people else None
+    if result.person is None:
+        result.notes.append(
+            "No person was found in the photo. Upload a photo in which one person is seen whole."
+        )
+    elif message := missing_message(result.people[result.person]):
+        result.notes.append(message)
 
 
 def _original_size(photo: str | os.PathLike | np.ndarray, loaded: np.ndarray) -> tuple[int, int]:

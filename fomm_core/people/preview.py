@@ -20,7 +20,7 @@ def draw_numbered(image: np.ndarray, boxes: Sequence[tuple[int, Box]], chosen: i
     """A copy of the RGB uint8 image with each (number, box) drawn and numbered; the chosen number stands out."""
     out = image.copy()
     thickness = max(2, round(max(out.shape[:2]) / 300))
-    scale = max(0.6, max(out.shape[:2]) / 800)
+    scale = max(0.6, max(out.shape[:2]) / 500)  # labels readable when the picture is shown small
     for number, box in boxes:
         colour = CHOSEN if number == chosen else OTHER
         x0, y0, x1, y1 = (round(v) for v in (box.x0, box.y0, box.x1, box.y1))
@@ -49,14 +49,21 @@ def photo_preview(photo, found: Inspection) -> np.ndarray:
 
 
 def clip_preview(
-    clip, found: Inspection, trim_start: float = 0.0, trim_end: float | None = None
+    clip,
+    found: Inspection,
+    trim_start: float = 0.0,
+    trim_end: float | None = None,
+    max_fps: float = OWN_RATE,
 ) -> np.ndarray:
-    """The clip's frame in which the most dancers were seen (earliest such), with the dancers numbered."""
+    """The clip's frame in which the most dancers were seen (earliest such), with the dancers numbered.
+
+    `trim_start`, `trim_end` and `max_fps` must be those `found` was inspected with (its frame numbers).
+    """
     if found.clip is None:
         raise ValueError("the inspection has no clip")
     seen = {t: [k for k in found.clip.tracks if t in k.boxes] for k in found.clip.tracks for t in k.boxes}
     frame_index = max(sorted(seen), key=lambda t: len(seen[t])) if seen else 0
-    info = open_video(clip, trim_start=trim_start, trim_end=trim_end, max_fps=OWN_RATE)
+    info = open_video(clip, trim_start=trim_start, trim_end=trim_end, max_fps=max_fps)
     frames = read_frames(info)
     frame = next(itertools.islice(frames, frame_index, None))
     frames.close()

@@ -25,7 +25,7 @@ class SceneCompositor:
     ):
         self.layout = layout
         self.backdrop = backdrop.astype(np.float32)
-        self._segment = segment
+        self.segment = segment
         self._matrix = layout.paste_matrix(frame_size)
         height = layout.size[1]
         grow = max(1, round(GROW * height))
@@ -40,7 +40,7 @@ class SceneCompositor:
     def alpha(self, frame: np.ndarray) -> np.ndarray:
         """How much of the animated frame shows in each output pixel (H×W float32): the person, feathered."""
         mask = cv2.warpAffine(
-            self._segment(frame), self._matrix, self.size, flags=cv2.INTER_LINEAR, borderValue=0.0
+            self.segment(frame), self._matrix, self.size, flags=cv2.INTER_LINEAR, borderValue=0.0
         )
         mask = cv2.dilate(mask, self._grow)
         return cv2.GaussianBlur(mask, (0, 0), self._sigma)

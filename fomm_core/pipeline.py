@@ -3,6 +3,8 @@
 plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
 plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
 render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
+
+With scene "photo" each generated square is composed into the photo (fomm_core.scene); "plain" writes it as is.
 """
 
 from __future__ import annotations
@@ -43,9 +45,7 @@ class RenderPlan:
     options: RenderOptions
     notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
     best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
-    bodies: tuple[Body, Body] | None = (
-        None  # photo person's and dancer's body heights matched (scene "photo")
-    )
+    bodies: tuple[Body, Body] | None = None  # the person's and the dancer's bodies, matched (scene "photo")
     scene: ScenePlan | None = None  # the person dancing in their photo; None: the plain square
 
     @property

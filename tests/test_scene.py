@@ -17,9 +17,10 @@ from fomm_core.errors import UserError
 from fomm_core.framing import Box, Square, match_photo, photo_square
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import MAX_OUTPUT_WIDTH, SCENES, RenderOptions
+from fomm_core.people.blazepose import LANDMARK_SIZE, Detection, Pose, Roi
 from fomm_core.people.body import body_of
 from fomm_core.pipeline import prepare, render
-from fomm_core.scene import canvas_box, remove_person, scene_layout
+from fomm_core.scene import PersonSegmenter, canvas_box, remove_person, scene_layout
 
 
 class Stub:
@@ -246,3 +247,32 @@ def test_scene_flag_on_the_command_line(capsys) -> None:
     assert "invalid choice: 'beach'" in capsys.readouterr().err
     text = " ".join(parser.format_help().split())
     assert "--scene {photo,plain}" in text and "dances where they stand in their photo" in text
+
+
+class _Crowd:
+    """A pose model stand-in: the tracked ROI holds a neighbour (right half); the detector finds the person (left)."""
+
+    def __init__(self) -> None:
+        # both ROIs cover the whole 64² frame; the model tells them apart by identity
+        self.person, self.neighbour = Roi(32.0, 32.0, 64.0, 0.0), Roi(32.0, 32.0, 64.0, 1e-9)
+
+    def _pose(self, roi: Roi, left: bool) -> Pose:
+        mask = np.zeros((LANDMARK_SIZE, LANDMARK_SIZE), np.float32)
+        half = LANDMARK_SIZE // 2
+        (mask[:, :half] if left else mask[:, half:])[...] = 1.0
+        return Pose(np.zeros((33, 2)), np.ones(33), 0.9, roi, roi, mask, np.zeros((1, 1, 3), np.uint8))
+
+    def landmarks(self, frame: np.ndarray, roi: Roi) -> Pose:
+        return self._pose(roi, left=roi is self.person)
+
+    def detect(self, frame: np.ndarray) -> list[Detection]:
+        return [Detection(0.9, (0, 0, 64, 64), self.neighbour), Detection(0.8, (0, 0, 32, 64), self.person)]
+
+
+def test_the_segmenter_keeps_to_the_person_and_not_a_neighbour_the_model_warped_too() -> None:
+    crowd = _Crowd()
+    first = np.zeros((64, 64), np.float32)
+    first[:, :32] = 1.0  # the person stands on the left
+    segment = PersonSegmenter(crowd, crowd.neighbour, first)  # the tracked ROI drifted onto the neighbour
+    mask = segment(np.zeros((64, 64, 3), np.uint8))
+    assert mask[:, :28].mean() > 0.95 and mask[:, 36:].mean() < 0.05  # the detector's second answer: them

@@ -28,6 +28,11 @@ def result(real, tmp_path_factory):  # noqa: F811
 def test_the_output_keeps_the_photos_framing_around_the_chosen_man(result):
     plan, frames = result
     assert plan.scene is not None and plan.bodies is not None
+    own, dancer = (
+        plan.bodies
+    )  # the man's body (head to ankles) fills his square as the dancer's fills her crop
+    assert own.height / plan.scene.square.side == pytest.approx(dancer.height)
+    assert 0.3 < dancer.height < 1.0
     layout = plan.scene.layout(plan.photo, 256, MAX_OUTPUT_WIDTH)
     x0, y0, x1, y1 = layout.canvas
     person = plan.person

@@ -25,7 +25,7 @@ from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to
 from .options import MAX_OUTPUT_WIDTH, RenderOptions
 from .people.framing import frame_people
 from .people.model import pose_model
-from .scene import NO_FRAMING, SceneCompositor, ScenePlan, plan_scene
+from .scene import SceneCompositor, ScenePlan, plan_scene
 
 if TYPE_CHECKING:
     from .engine import MotionModel
@@ -96,7 +96,6 @@ def prepare(
     notes = [info.damage] if info.damage else []
     if not options.framing:
         framing = frame_clip(info, enabled=False)
-        notes += [NO_FRAMING] if options.scene == "photo" else []
         return RenderPlan(info, framing, image, None, options, notes)
     found = frame_people(
         image,

@@ -171,12 +171,12 @@ def test_without_the_pose_model_the_plain_scene_is_used_and_said(inputs, monkeyp
     assert any("pose model is not available" in n and "scene 'plain'" in n for n in plan.notes)
 
 
-def test_a_hand_placed_photo_box_or_framing_off_falls_back_to_plain_with_a_note(inputs) -> None:
+def test_a_hand_placed_photo_box_falls_back_to_plain_with_a_note(inputs) -> None:
     plan = prepare(*inputs, RenderOptions(), photo_box=Box(100, 40, 200, 290))
     assert plan.scene is None and any("box was given by hand" in n for n in plan.notes)
-    plan = prepare(*inputs, RenderOptions(framing=False))
-    assert plan.scene is None and any("Framing is off" in n and "scene 'plain'" in n for n in plan.notes)
-    assert not any("scene" in n for n in prepare(*inputs, RenderOptions(framing=False, scene="plain")).notes)
+    assert (
+        prepare(*inputs, RenderOptions(framing=False)).scene is None
+    )  # framing off: the whole photo, square
 
 
 def _dancer(height: float, x: float, feet: float, arms_up: bool) -> np.ndarray:

@@ -1,14 +1,13 @@
 """Where the person dances: in their photo over its still background ("photo"), or on its square crop ("plain")."""
 
 from .backdrop import remove_person
-from .choose import NO_FRAMING, plan_scene
+from .choose import plan_scene
 from .composite import SceneCompositor
 from .layout import SceneLayout, canvas_box, scene_layout
 from .plan import ScenePlan
 from .segment import PersonSegmenter
 
 __all__ = [
-    "NO_FRAMING",
     "PersonSegmenter",
     "SceneCompositor",
     "SceneLayout",

@@ -17,11 +17,6 @@ NO_OUTLINE = (
     "photo itself."
 )
 
-NO_FRAMING = (
-    "Framing is off, so the person is not looked for: the whole photo is animated as a square (scene "
-    "'plain') instead of the person dancing in the photo."
-)
-
 
 def plan_scene(
     scene: str,

@@ -101,6 +101,23 @@ class Square:
         return Square(self.cx * s, self.cy * s, self.side * s)
 
 
+@dataclass(frozen=True)
+class Body:
+    """A body's line from the head (eyes, nose) to the ankles: its centre and length, in pixels or square units."""
+
+    cx: float
+    cy: float
+    height: float
+
+    def relative_to(self, square: Square) -> Body:
+        """The body in units of `square`: (0, 0) its top-left corner, 1 its side."""
+        return Body(
+            (self.cx - square.x0) / square.side,
+            (self.cy - square.y0) / square.side,
+            self.height / square.side,
+        )
+
+
 def square_around(box: Box, margin: float = MARGIN) -> Square:
     """The square centred on `box`, its side the box's longer side plus `margin` of it on each side."""
     return Square(box.cx, box.cy, max(box.width, box.height) * (1 + 2 * margin))
@@ -264,6 +281,7 @@ class ClipFraming:
     fill: Fill  # edge colours for crops reaching outside the frame
     moving: bool
     found: bool
+    body: Body | None = None  # the dancer's body in the reference frame, relative to its square (pose model)
 
     def square(self, index: int) -> Square:
         """The crop square of output frame `index`."""
@@ -423,16 +441,29 @@ def _smooth(values: np.ndarray, sigma: float) -> np.ndarray:
     return np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(values.shape[1])], 1)
 
 
-def match_photo(photo: np.ndarray, person: Box | None, reference: Box, size: int) -> np.ndarray:
-    """The photo cropped/padded to size×size so the person has the reference's height and position.
+def photo_square(
+    width: int, height: int, person: Box | None, reference: Box, bodies: tuple[Body, Body] | None = None
+) -> Square:
+    """The square of a width×height photo in which the person has the reference's height and position.
 
-    `reference` is the dancer's box relative to its crop square; `person` the photo's person box (None:
-    pad the whole photo to a square). Padding continues each edge's colour (wall above, floor below).
+    `reference` is the dancer's box relative to its crop square; `person` the photo's person box (None: the
+    whole photo). `bodies` (the photo person's body in pixels, the dancer's relative to the square) match
+    body heights instead of boxes, so raised arms or a jump in the reference frame do not shrink the person.
     """
-    fill = edge_colours(photo)
-    h, w = photo.shape[:2]
     if person is None:
-        return crop_square(photo, Square(w / 2, h / 2, float(max(w, h))), size, fill)
+        return Square(width / 2, height / 2, float(max(width, height)))
+    if bodies is not None:
+        own, ref = bodies
+        side = own.height / ref.height
+        return Square(own.cx - (ref.cx - 0.5) * side, own.cy - (ref.cy - 0.5) * side, side)
     side = person.height / reference.height
-    square = Square(person.cx - (reference.cx - 0.5) * side, person.cy - (reference.cy - 0.5) * side, side)
-    return crop_square(photo, square, size, fill)
+    return Square(person.cx - (reference.cx - 0.5) * side, person.cy - (reference.cy - 0.5) * side, side)
+
+
+def match_photo(
+    photo: np.ndarray, person: Box | None, reference: Box, size: int, bodies: tuple[Body, Body] | None = None
+) -> np.ndarray:
+    """The photo cropped/padded to size×size around `photo_square`; padding continues each edge's colour
+    (wall above, floor below)."""
+    h, w = photo.shape[:2]
+    return crop_square(photo, photo_square(w, h, person, reference, bodies), size, edge_colours(photo))

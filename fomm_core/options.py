@@ -13,6 +13,9 @@ MODES = ("relative", "absolute", "avd")
 #: The result is at most this many pixels wide, side-by-side dance included: the models make 128 to 384 pixel
 #: frames, so more is upscaling that adds no detail, and the encoder's time grows with the pixel count.
 MAX_OUTPUT_WIDTH = 1024
+#: Where the person dances: in their photo, its background still ("photo"), or on the photo's square crop as
+#: the models' training data look ("plain", the only behaviour before scenes).
+SCENES = ("photo", "plain")
 
 
 def check_mode(mode: object) -> str:
@@ -20,6 +23,13 @@ def check_mode(mode: object) -> str:
     if mode not in MODES:
         raise UserError(f"Unknown motion mode {mode!r}; choose one of: {', '.join(MODES)}.")
     return mode
+
+
+def check_scene(scene: object) -> str:
+    """`scene` when it is one of SCENES, else a UserError listing them."""
+    if scene not in SCENES:
+        raise UserError(f"Unknown scene {scene!r}; choose one of: {', '.join(SCENES)}.")
+    return scene
 
 
 def _legacy_mode(data: dict[str, Any]) -> str:
@@ -49,9 +59,11 @@ class RenderOptions:
     device: str | None = None  # None = automatic
     person: int | None = None  # which person in the photo (inspect's numbering); None = chosen automatically
     dancer: int | None = None  # which dancer in the clip (inspect's ids); None = chosen automatically
+    scene: str = "photo"  # one of SCENES
 
     def __post_init__(self) -> None:
         check_mode(self.mode)
+        check_scene(self.scene)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form, as stored with each rating."""
@@ -59,8 +71,10 @@ class RenderOptions:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderOptions:
-        """Build from a dict, ignoring unknown keys; records from before `mode` have it set from `relative`/`avd`."""
+        """Build from a dict, ignoring unknown keys; records from before `mode` have it set from `relative`/`avd`,
+        and records from before `scene` were made on the plain square."""
         names = {f.name for f in fields(cls)}
         known = {k: v for k, v in data.items() if k in names}
         known.setdefault("mode", _legacy_mode(data))
+        known.setdefault("scene", "plain")
         return cls(**known)

@@ -3,6 +3,8 @@
 plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
 plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
 render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
+
+With scene "photo" each generated square is composed into the photo (fomm_core.scene); "plain" writes it as is.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Box, ClipFraming, frame_clip, framed_frames, match_photo
+from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import MAX_OUTPUT_WIDTH, RenderOptions
 from .people.framing import frame_people
+from .people.model import pose_model
+from .scene import SceneCompositor, ScenePlan, plan_scene
 
 if TYPE_CHECKING:
     from .engine import MotionModel
@@ -41,6 +45,8 @@ class RenderPlan:
     options: RenderOptions
     notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
     best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
+    bodies: tuple[Body, Body] | None = None  # the person's and the dancer's bodies, matched (scene "photo")
+    scene: ScenePlan | None = None  # the person dancing in their photo; None: the plain square
 
     @property
     def frame_count(self) -> int:
@@ -49,7 +55,14 @@ class RenderPlan:
 
     def source(self, size: int) -> np.ndarray:
         """The photo framed like the dancer in the reference frame, size×size uint8."""
-        return match_photo(self.photo, self.person, self.framing.reference, size)
+        return match_photo(self.photo, self.person, self.framing.reference, size, self.bodies)
+
+    def compositor(self, frame_size: int, side: int) -> SceneCompositor | None:
+        """The scene's frame composer for frame_size² generated squares shown about `side` pixels; None: plain."""
+        if self.scene is None:
+            return None
+        layout = self.scene.layout(self.photo, side, MAX_OUTPUT_WIDTH, self.options.side_by_side)
+        return self.scene.compositor(self.photo, layout, frame_size, pose_model())
 
     def driving(self, size: int) -> Iterator[np.ndarray]:
         """The dance clip's frames, framed, size×size uint8, streamed from ffmpeg."""
@@ -118,7 +131,11 @@ def prepare(
             f"The dancer's pose is closest to the photo's at frame {found.best_frame} "
             f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame."
         )
-    return RenderPlan(info, framing, image, person, options, notes, found.best_frame)
+    scene, bodies, scene_notes = plan_scene(
+        options.scene, (w, h), found.chosen, person, framing, pose_model() is not None
+    )
+    notes += scene_notes
+    return RenderPlan(info, framing, image, person, options, notes, found.best_frame, bodies, scene)
 
 
 def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
@@ -181,13 +198,15 @@ def render(
         from .animate import animate_iter as animate_fn
     size = model.frame_size
     side = output_size(options, size)
+    compose = plan.compositor(size, side)
+    width, height = compose.size if compose is not None else (side, side)
     out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"
     audio = None
     if options.keep_audio and plan.info.has_audio:
         audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
     total = plan.frame_count
     driving = plan.driving(size)
-    dance = plan.driving(side) if options.side_by_side else None
+    dance = plan.driving(height) if options.side_by_side else None
     results = None
     try:
         results = iter(
@@ -201,11 +220,14 @@ def render(
                 batch_size=options.batch_size,
             )
         )
-        with VideoWriter(out, plan.info.rate, (2 * side if dance else side, side), audio=audio) as writer:
+        with VideoWriter(
+            out, plan.info.rate, (width + height if dance else width, height), audio=audio
+        ) as writer:
             for done, frame in enumerate(results, start=1):
                 if done > total:
                     break
-                frame = _resize(to_uint8(frame), side)
+                frame = to_uint8(frame)
+                frame = compose(frame) if compose is not None else _resize(frame, side)
                 writer.write(np.hstack([next(dance), frame]) if dance else frame)
                 if progress is not None:
                     progress(done, total)

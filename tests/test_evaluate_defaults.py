@@ -65,7 +65,7 @@ def test_evaluate_defaults_reports_every_set_of_defaults_side_by_side(checkpoint
         ]
     )
     assert code == 0
-    assert "2 sets of defaults" in capsys.readouterr().out
+    assert f"{len(defaults.VARIANTS)} sets of defaults" in capsys.readouterr().out
     text = (out / "comparison.md").read_text()
     names = [name for name, _ in defaults.VARIANTS]
     assert f"| style | {names[0]} | {names[1]} |" in text
@@ -76,3 +76,15 @@ def test_evaluate_defaults_reports_every_set_of_defaults_side_by_side(checkpoint
     for name in names:
         report = out / "".join(c if c.isalnum() or c in "-_" else "_" for c in name) / "report.md"
         assert report.is_file() and f"built-in synthetic, {name}" in report.read_text()
+
+
+def test_the_photo_scene_is_measured_on_the_source_square_of_photo_and_ground_truth(checkpoint, tmp_path):
+    model = load_model(str(checkpoint))
+    case = suites.builtin_suite(128, n_frames=4, per_style=1, styles=["jumps"])[0]
+    photo_scene = defaults.options_variant(RenderOptions())
+    made, notes = defaults.rendered_case(model, case, photo_scene, tmp_path / "scene", fps=10)
+    assert not any("scene 'plain'" in note for note in notes)  # the person danced in the photo
+    assert made.result.shape == made.expected.shape == (4, 32, 32, 3)
+    # the ground truth's first frame is the photo: cut by the same square, it is the model's source
+    assert np.abs(made.expected[0] - made.photo).mean() < 0.03
+    assert np.abs(made.result[0] - made.expected[0]).mean() < 0.1

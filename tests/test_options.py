@@ -88,8 +88,14 @@ def test_old_ratings_group_and_report_by_mode(tmp_path: Path, capsys: pytest.Cap
     by_mode = {row.key: (row.n, row.up) for row in aggregate(store, ("mode",))}
     assert by_mode == {("relative",): (1, 1), ("absolute",): (3, 2), ("avd",): (1, 1)}
     labels = {row["options"]: row["n"] for row in report(store)["by_options"]}
-    assert labels == {"defaults": 1, "mode=absolute": 3, "mode=avd": 1}
-    assert option_set(OLD_OPTIONS | {"relative": False}) == "mode=absolute"
+    # records from before scenes were made on the plain square, and their label says so
+    assert labels == {
+        "scene=plain": 1,
+        "mode=absolute, scene=plain": 2,
+        "mode=absolute": 1,
+        "mode=avd, scene=plain": 1,
+    }
+    assert option_set(OLD_OPTIONS | {"relative": False}) == "mode=absolute, scene=plain"
     assert main(["ratings", "report", "--db", str(db), "--by", "mode", "--json"]) == 0
     rows = {row["mode"]: row["n"] for row in json.loads(capsys.readouterr().out)}
     assert rows == {"relative": 1, "absolute": 3, "avd": 1}

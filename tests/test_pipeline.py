@@ -53,7 +53,7 @@ def inputs(tmp_path_factory) -> tuple[Path, Path]:
 def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, inputs):
     photo, clip = inputs
     calls = []
-    options = RenderOptions(output_size=64, best_frame=3, batch_size=2)
+    options = RenderOptions(output_size=64, best_frame=3, batch_size=2, scene="plain")
     out = render(
         photo,
         clip,
@@ -100,7 +100,7 @@ def test_tiny_random_model_end_to_end(tmp_path, inputs):
         out = render(
             photo,
             clip,
-            RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48),
+            RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48, scene="plain"),
             out_path=tmp_path / f"{best_frame}.mp4",
             model=model,
         )
@@ -186,7 +186,7 @@ def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, si
 def test_largest_side_by_side_output_is_1024_wide(tmp_path, inputs):
     out = render(
         *inputs,
-        RenderOptions(output_size=512, side_by_side=True, trim_end=0.2),
+        RenderOptions(output_size=512, side_by_side=True, trim_end=0.2, scene="plain"),
         out_path=tmp_path / "o.mp4",
         model=Stub(),
         animate_fn=echo,
@@ -293,6 +293,8 @@ def test_animate_command(tmp_path, inputs):
         "2",
         "--batch-size",
         "3",
+        "--scene",
+        "plain",
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr

@@ -124,7 +124,8 @@ def test_option_set_ignores_output_neutral_options() -> None:
     assert option_set(RenderOptions(model="taichi", batch_size=16, device="cpu").to_dict()) == "defaults"
     label = option_set(RenderOptions(side_by_side=True, trim_end=4.0).to_dict())
     assert label == "side_by_side=True, trim_end=4.0"
-    assert option_set({"mode": "absolute", "unknown_future_knob": 3}) == "mode=absolute"
+    old_record = {"mode": "absolute", "unknown_future_knob": 3}  # from before scenes: the plain square
+    assert option_set(old_record) == "mode=absolute, scene=plain"
 
 
 def test_report_command_counts_ratings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

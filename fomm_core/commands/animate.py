@@ -10,7 +10,7 @@ from collections.abc import Callable
 from ..errors import UserError
 from ..framing import Box
 from ..io.video import finite_seconds
-from ..options import MAX_OUTPUT_WIDTH, MODES, RenderOptions
+from ..options import MAX_OUTPUT_WIDTH, MODES, SCENES, RenderOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +59,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-framing", action="store_true", help="use the whole frames, padded to squares")
     parser.add_argument("--photo-box", type=_box, help="person in the photo by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--dance-box", type=_box, help="dancer in the clip by hand: x0,y0,x1,y1 in pixels")
+    parser.add_argument(
+        "--scene",
+        choices=SCENES,
+        default=defaults.scene,
+        help="photo: the person dances where they stand in their photo, its background still (the output "
+        "keeps the photo's framing); plain: the photo cropped square around the person, as the models' "
+        "training data look (default: %(default)s)",
+    )
     parser.add_argument(
         "--side-by-side", action="store_true", help="output the dance and the result side by side"
     )
@@ -131,6 +139,7 @@ def options_from_args(args: argparse.Namespace) -> RenderOptions:
         device=args.device,
         person=args.person,
         dancer=args.dancer,
+        scene=args.scene,
     )
 
 

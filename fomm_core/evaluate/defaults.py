@@ -4,7 +4,11 @@ Each synthetic case is written as files (photo .png, dance .mp4, and the ground 
 rendered as a user's upload is (fomm_core.pipeline), and the result is compared with the ground truth cut by
 the same framing: every variant is scored on what its user would get. A variant is a name and a function
 (photo path, clip path) -> RenderPlan; `options_variant` makes one from RenderOptions, so a new option set
-(e.g. a scene setting) is one more line in `VARIANTS`.
+is one more line in `VARIANTS`.
+
+With the photo scene the result keeps the photo's framing; the ground truth (the photo's person doing the
+dance, in the photo's pixels) and the result are then both cut by the model's source square in the photo,
+so every variant is measured on the person's square, as the model made it.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ import numpy as np
 from PIL import Image
 
 from ..engine import MotionModel
-from ..framing import detect_person, frame_clip, framed_frames
+from ..framing import Square, crop_square, detect_person, edge_colours, frame_clip, framed_frames
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
-from ..options import RenderOptions
-from ..pipeline import RenderPlan, prepare, render
+from ..options import MAX_OUTPUT_WIDTH, RenderOptions
+from ..pipeline import RenderPlan, output_size, prepare, render
 from .runner import EvalRun, run
 from .suites import Case
 
@@ -36,7 +40,7 @@ def options_variant(options: RenderOptions) -> PlanFn:
 def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
     """The framing before the pose model (issue 12): the background-difference heuristic for the clip's dancer
     and the photo's person, with today's other defaults."""
-    options = RenderOptions()
+    options = RenderOptions(scene="plain")
     info = open_video(clip, max_fps=options.max_fps, max_duration=options.max_duration)
     image = load_photo(photo)
     return RenderPlan(info, frame_clip(info), image, detect_person(image), options)
@@ -44,7 +48,8 @@ def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
 
 VARIANTS: tuple[tuple[str, PlanFn], ...] = (
     ("old defaults (heuristic framing)", heuristic_plan),
-    ("new defaults (pose model framing)", options_variant(RenderOptions())),
+    ("pose model framing, scene plain", options_variant(RenderOptions(scene="plain"))),
+    ("new defaults (pose model framing, scene photo)", options_variant(RenderOptions())),
 )
 
 
@@ -73,6 +78,25 @@ def _framed(clip: Path, plan: RenderPlan, size: int) -> np.ndarray:
         frames.close()
 
 
+def _scene_cut(path: Path, plan: RenderPlan, size: int, output_side: int | None = None) -> np.ndarray:
+    """Frames of a video in the photo's pixels (the ground truth) or in the scene's output (`output_side`: the
+    render's square side) cut by the model's source square, size×size float32."""
+    square = plan.scene.square
+    if output_side is not None:
+        layout = plan.scene.layout(plan.photo, output_side, MAX_OUTPUT_WIDTH)
+        kx, _ = layout.scale
+        x0, y0 = layout.canvas[:2]
+        square = Square((square.cx - x0) * kx, (square.cy - y0) * kx, square.side * kx)
+    fill = edge_colours(plan.photo)
+    info = open_video(path, max_fps=1000.0, label="scene")
+    frames = read_frames(info)
+    try:
+        cut = [crop_square(f, square, size, fill) for f in itertools.islice(frames, plan.frame_count)]
+    finally:
+        frames.close()
+    return np.stack(cut).astype(np.float32) / 255.0
+
+
 def rendered_case(
     model: MotionModel,
     case: Case,
@@ -92,13 +116,14 @@ def rendered_case(
     driving = (
         np.stack(list(itertools.islice(plan.driving(size), plan.frame_count))).astype(np.float32) / 255.0
     )
+    scene = plan.scene is not None
     made = Case(
         name=case.name,
         style=case.style,
         photo=plan.source(size).astype(np.float32) / 255.0,
         driving=driving,
-        expected=_framed(truth, plan, size),
-        result=_read(out, size),
+        expected=_scene_cut(truth, plan, size) if scene else _framed(truth, plan, size),
+        result=_scene_cut(out, plan, size, output_size(plan.options, size)) if scene else _read(out, size),
     )
     return made, plan.notes
 

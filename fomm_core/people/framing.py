@@ -6,7 +6,7 @@ finds nobody (a drawing, a stick figure), and says so in the notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -15,7 +15,8 @@ from ..framing import Box, ClipFraming, detect_person, follow_dancer, frame_clip
 from ..io import VideoInfo
 from ..motion import best_pose_frame
 from .blazepose import BlazePose
-from .clip import choose_dancer
+from .body import body_of
+from .clip import Track, choose_dancer
 from .model import fallback_note, pose_model
 from .person import Person
 from .photo import choose_person, find_people, missing_message
@@ -30,6 +31,7 @@ class PeopleFraming:
     person: Box | None
     best_frame: int | None = None  # the dancer's frame closest to the photo's pose (when asked for "auto")
     notes: list[str] = field(default_factory=list)
+    chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
 
 
 def frame_people(
@@ -63,7 +65,8 @@ def frame_people(
             f"There is no dancer {dancer}: without the pose model only one dancer (0) can be found."
         )
     if dance_box is not None or model is None:
-        return PeopleFraming(frame_clip(info, reference_index=start, box=dance_box), person_box, None, notes)
+        framing = frame_clip(info, reference_index=start, box=dance_box)
+        return PeopleFraming(framing, person_box, None, notes, chosen)
     found = find_dancers(info, model)
     ids = [k.id for k in found.tracks]
     if dancer is not None and dancer not in ids:
@@ -77,7 +80,7 @@ def frame_people(
             "The pose model found no dancer in the clip, so a simple background-difference heuristic "
             "looked for one."
         )
-        return PeopleFraming(frame_clip(info, reference_index=start), person_box, None, notes)
+        return PeopleFraming(frame_clip(info, reference_index=start), person_box, None, notes, chosen)
     followed = choose_dancer(found) if dancer is None else dancer
     if dancer is None and len(ids) > 1:
         notes.append(
@@ -95,7 +98,18 @@ def frame_people(
     if auto and chosen is not None and chosen.landmarks is not None and track.landmarks:
         best = best_pose_frame(chosen.landmarks, track.landmarks)
         start = best
-    return PeopleFraming(follow_dancer(info, track.boxes, found.cuts, start), person_box, best, notes)
+    framing = follow_dancer(info, track.boxes, found.cuts, start)
+    return PeopleFraming(_with_body(framing, track, start), person_box, best, notes, chosen)
+
+
+def _with_body(framing: ClipFraming, track: Track, reference: int) -> ClipFraming:
+    """The framing with the dancer's body (head to ankles) in the reference frame, relative to its square."""
+    if not track.landmarks:
+        return framing
+    nearest = min(track.landmarks, key=lambda k: abs(k - reference))
+    body = body_of(track.landmarks[nearest])
+    square = framing.square(nearest)
+    return framing if body is None else replace(framing, body=body.relative_to(square))
 
 
 def _photo_person(

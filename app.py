@@ -75,6 +75,7 @@ GENERIC_ERROR = (
     "Something went wrong on our side while making the video. Please try again, or try another clip."
 )
 MODE_CHOICES = [("mode_relative", "relative"), ("mode_absolute", "absolute"), ("mode_avd", "avd")]
+SCENE_CHOICES = [("scene_photo", "photo"), ("scene_plain", "plain")]
 SIZE_CHOICES = ["384", "512"]
 AUTO = "auto"  # the person/dancer pickers' value for "chosen automatically"
 PREVIEW_SIDE = 640  # previews are sent at most this size: the numbers stay readable
@@ -299,6 +300,7 @@ class SpaceApp:
         keep_audio: bool,
         person: Any = None,
         dancer: Any = None,
+        scene: str | None = None,
     ) -> RenderOptions:
         """The UI's values as RenderOptions (API callers skip the dropdowns' checks, so names are checked here)."""
         model = model or DEFAULT_MODEL
@@ -318,6 +320,7 @@ class SpaceApp:
             keep_audio=bool(keep_audio),
             person=_pick(person, "person"),
             dancer=_pick(dancer, "dancer"),
+            scene=scene or RenderOptions.scene,
         )
 
     def people_in_photo(self, photo: Upload, request: gr.Request) -> tuple[Any, Any, Any, Any]:
@@ -418,11 +421,12 @@ class SpaceApp:
         keep_audio: bool,
         person: Any = None,
         dancer: Any = None,
+        scene: str | None = None,
         progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
     ) -> tuple[str, Any, dict[str, Any]]:
         """The Generate button and the /generate API: the result video's path, the notes on how it was made
         (framing, fallback model, cuts) and, hidden, the rating context. `person`/`dancer`: the numbers in the
-        previews, None, "" or "auto" for automatic."""
+        previews, None, "" or "auto" for automatic; `scene`: "photo" (default) or "plain"."""
         deadline = time.monotonic() + self.time_limit
 
         def frames_done(done: int, total: int) -> None:
@@ -445,6 +449,7 @@ class SpaceApp:
                 keep_audio,
                 person,
                 dancer,
+                scene,
             )
             video, record = self.run(photo, clip, opts, frames_done)
         return video, record["notice"], record  # _open_rating shows the notice
@@ -594,6 +599,7 @@ def validate_generate(
     keep_audio: Any,
     person: Any = None,
     dancer: Any = None,
+    scene: Any = None,
     request: gr.Request | None = None,
 ) -> list[dict[str, Any]]:
     """Gradio's validator for /generate: refuses missing files, wrong types and out-of-range values before the
@@ -613,6 +619,7 @@ def validate_generate(
         return value in (None, "") or (_finite(value) and value >= 0)
 
     modes = [value for _, value in MODE_CHOICES]
+    scenes = [value for _, value in SCENE_CHOICES]
     start_ok, end_ok = seconds(trim_start), seconds(trim_end)
     in_order = not (start_ok and end_ok and trim_end) or (trim_start or 0) < trim_end
     return [
@@ -630,6 +637,7 @@ def validate_generate(
         flag(keep_audio),
         gr.validate(_valid_pick(person), say("v_pick")),
         gr.validate(_valid_pick(dancer), say("v_pick")),
+        gr.validate(scene in (None, "") or scene in scenes, say("v_choice", names=", ".join(scenes))),
     ]
 
 
@@ -731,6 +739,12 @@ def build_demo(
                             trim_start = gr.Number(0, label=i18n("trim_start"), minimum=0, min_width=120)
                             trim_end = gr.Number(0, label=i18n("trim_end"), minimum=0, min_width=120)
                         framing = gr.Checkbox(True, label=i18n("framing"))
+                        scene = gr.Radio(
+                            [(str(i18n(key)), value) for key, value in SCENE_CHOICES],
+                            value=RenderOptions.scene,
+                            label=i18n("scene"),
+                            elem_id="scene",
+                        )
                         side_by_side = gr.Checkbox(False, label=i18n("side_by_side"))
                         output_size = gr.Dropdown(
                             size_choices(i18n, model.value),
@@ -807,6 +821,7 @@ def build_demo(
             keep_audio,
             person,
             dancer,
+            scene,
         ]
         go.click(
             lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)),

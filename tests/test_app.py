@@ -21,6 +21,8 @@ import app_text
 from fomm_core import animate, random_model
 from fomm_core.cli import main
 from fomm_core.io.writer import to_uint8
+from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
+from fomm_core.pipeline import prepare
 from fomm_core.ratings import RatingsStore, file_sha256
 from fomm_core.registry import REGISTRY
 from fomm_core.uploads import FILEDATA_META
@@ -53,7 +55,10 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     clip, result = probe(EXAMPLE_CLIP), probe(video)
     assert result["frames"] == clip["frames"] == 200
     assert result["fps"] == clip["fps"] and result["audio"]
-    assert result["size"] == (TINY_FOMM.frame_size, TINY_FOMM.frame_size)
+    # the default scene: the photo's person dancing where they stand, in the photo's own framing
+    plan = prepare(EXAMPLE_PHOTO, EXAMPLE_CLIP, RenderOptions(max_duration=10))
+    layout = plan.scene.layout(plan.photo, TINY_FOMM.frame_size, MAX_OUTPUT_WIDTH)
+    assert result["size"] == layout.size and layout.size != (TINY_FOMM.frame_size,) * 2
 
     client.predict("moves match!", api_name="/rate_up")
     (rating,) = space.store.ratings()
@@ -72,6 +77,20 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     summary, by_model, _ = client.predict(api_name="/peer_review")
     assert summary.startswith("**1 rating**")
     assert by_model["data"][0][:4] == ["random-fomm-0", 1, 1, 0]
+
+
+@pytest.mark.slow
+def test_the_plain_scene_is_the_dancers_square_and_is_recorded(space: LaunchedApp, client: Client) -> None:
+    video, _ = client.predict(
+        handle_file(str(EXAMPLE_PHOTO)),
+        handle_file(str(EXAMPLE_CLIP)),
+        trim_end=0.4,
+        scene="plain",
+        api_name="/generate",
+    )
+    assert probe(video)["size"] == (TINY_FOMM.frame_size, TINY_FOMM.frame_size)
+    client.predict("", api_name="/rate_up")
+    assert space.store.ratings()[-1].options["scene"] == "plain"
 
 
 @pytest.mark.slow
@@ -235,6 +254,7 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
         ),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": 32}, "from 64 to 512"),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"scene": "beach"}, "scene: Choose one of: photo, plain."),
     ],
 )
 def test_validator_refuses_bad_calls_before_the_render(

@@ -71,12 +71,17 @@ def test_server_paths_as_the_photo_all_get_the_same_refusal(
     assert space.store.count() == 0
 
 
+# /generate's inputs after the photo and the clip: model, mode, adapt_scale, best_frame, trim_start, trim_end,
+# framing, side_by_side, output_size, keep_audio, person, dancer, scene
+OTHER_INPUTS = ("default", "relative", True, False, 0, 0, True, False, "native", True, None, None, "photo")
+
+
 def _raw_generate(url: str, photo: dict, clip: dict) -> str:
     """Call /generate over plain HTTP (gradio_client would upload a dict that carries Gradio's meta)."""
     return _raw_call(
         url,
         "generate",
-        [photo, clip, "default", "relative", True, False, 0, 0, True, False, "native", True, None, None],
+        [photo, clip, *OTHER_INPUTS],
     )
 
 

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from .engine import MotionModel
 
 Progress = Callable[[int, int], None]
+#: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
+#: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
+SCENE_SIDE = 384
 AnimateFn = Callable[..., Iterable[np.ndarray]]
 
 
@@ -56,6 +59,16 @@ class RenderPlan:
     def source(self, size: int) -> np.ndarray:
         """The photo framed like the dancer in the reference frame, size×size uint8."""
         return match_photo(self.photo, self.person, self.framing.reference, size, self.bodies)
+
+    def output_side(self, frame_size: int) -> int:
+        """Side of the generated square in the result: the chosen output size, else the model's frame size; in
+        the photo scene at least SCENE_SIDE when the photo has that many pixels across the person's square."""
+        side = output_size(self.options, frame_size)
+        if self.scene is None or self.options.output_size is not None:
+            return side
+        # the photo's own pixels are real detail, so a small model's square is not allowed to shrink them
+        detail = min(SCENE_SIDE, int(self.scene.square.side))
+        return max(side, detail - detail % 2)
 
     def compositor(self, frame_size: int, side: int) -> SceneCompositor | None:
         """The scene's frame composer for frame_size² generated squares shown about `side` pixels; None: plain."""
@@ -197,7 +210,7 @@ def render(
     if animate_fn is None:
         from .animate import animate_iter as animate_fn
     size = model.frame_size
-    side = output_size(options, size)
+    side = plan.output_side(size)
     compose = plan.compositor(size, side)
     width, height = compose.size if compose is not None else (side, side)
     out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"

@@ -19,7 +19,7 @@ from fomm_core.io import open_video, read_frames
 from fomm_core.options import MAX_OUTPUT_WIDTH, SCENES, RenderOptions
 from fomm_core.people.blazepose import LANDMARK_SIZE, Detection, Pose, Roi
 from fomm_core.people.body import body_of
-from fomm_core.pipeline import prepare, render
+from fomm_core.pipeline import SCENE_SIDE, prepare, render
 from fomm_core.scene import PersonSegmenter, canvas_box, remove_person, scene_layout
 
 
@@ -81,6 +81,17 @@ def test_layout_keeps_the_photo_framing_even_and_capped() -> None:
         assert w / h == pytest.approx((x1 - x0) / (y1 - y0), rel=0.03)
     small = scene_layout(1600, 1200, square, 128, MAX_OUTPUT_WIDTH)
     assert small.paste_matrix(64)[0, 0] * 64 == pytest.approx(128, rel=0.02)  # the square about `side` px
+
+
+def test_photo_scene_shows_the_photo_at_its_detail_unless_a_size_is_chosen(inputs) -> None:
+    photo, clip = inputs
+    plan = prepare(photo, clip, RenderOptions())
+    detail = int(plan.scene.square.side)  # photo pixels across the person's square
+    assert 64 < detail < SCENE_SIDE
+    assert plan.output_side(64) == detail - detail % 2  # not the model's 64: the photo holds more
+    assert plan.output_side(detail + 50 - detail % 2) == detail + 50 - detail % 2  # a larger model: its size
+    assert prepare(photo, clip, RenderOptions(output_size=96)).output_side(64) == 96  # the user's choice
+    assert prepare(photo, clip, RenderOptions(scene="plain")).output_side(64) == 64
 
 
 def test_photo_scene_keeps_the_background_still_and_moves_the_person(tmp_path, inputs) -> None:

@@ -25,7 +25,7 @@ from ..engine import MotionModel
 from ..framing import Square, crop_square, detect_person, edge_colours, frame_clip, framed_frames
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
 from ..options import MAX_OUTPUT_WIDTH, RenderOptions
-from ..pipeline import RenderPlan, output_size, prepare, render
+from ..pipeline import RenderPlan, prepare, render
 from .runner import EvalRun, run
 from .suites import Case
 
@@ -123,7 +123,7 @@ def rendered_case(
         photo=plan.source(size).astype(np.float32) / 255.0,
         driving=driving,
         expected=_scene_cut(truth, plan, size) if scene else _framed(truth, plan, size),
-        result=_scene_cut(out, plan, size, output_size(plan.options, size)) if scene else _read(out, size),
+        result=_scene_cut(out, plan, size, plan.output_side(size)) if scene else _read(out, size),
     )
     return made, plan.notes
 

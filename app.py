@@ -911,7 +911,12 @@ def _picker(
     once a file is in."""
     with gr.Column(min_width=140, visible=False) as box:
         image = gr.Image(
-            label=i18n(preview), interactive=False, height=320, format="png", elem_id=f"{pick}-preview"
+            label=i18n(preview),
+            interactive=False,
+            height=320,
+            format="png",
+            elem_id=f"{pick}-preview",
+            buttons=["fullscreen"],  # a narrow column: download and share buttons would cover the label
         )
         picker = gr.Dropdown([(str(i18n("pick_auto")), AUTO)], value=AUTO, label=i18n(pick), elem_id=pick)
         notes = gr.Markdown(elem_id=f"{pick}-notes")

@@ -4,7 +4,7 @@ mask and the composite, beside the animation itself, measured in one run.
 Photo: a frame of Pose2Sim's Demo_SinglePerson cam01; dance: Demo_MultiPerson cam01 (BSD-3, from the pose2sim
 wheel), 2 s at 15 fps. Animation by the embedded default model (128 px) and by the taichi-256 FOMM (random
 weights time like trained ones); the scene's per-frame steps are timed on the default model's real frames
-(upscaled to 256 for the taichi size), output square at the model's size.
+(upscaled to 256 for the taichi size), the square shown at the render's default side (RenderPlan.output_side).
 
     python benchmarks/scene.py [--repeats 3]
 """
@@ -87,18 +87,19 @@ def _report(name: str, size: int, plan, animated: float, generated: list, repeat
     from fomm_core.scene import SceneCompositor, remove_person
 
     frames = [cv2.resize(f, (size, size), interpolation=cv2.INTER_CUBIC) for f in generated]
-    layout = plan.scene.layout(plan.photo, size, MAX_OUTPUT_WIDTH)
+    side = plan.output_side(size)
+    layout = plan.scene.layout(plan.photo, side, MAX_OUTPUT_WIDTH)
     x0, y0, x1, y1 = layout.canvas
     canvas = cv2.resize(plan.photo[y0:y1, x0:x1], layout.size, interpolation=cv2.INTER_AREA)
     mask = cv2.resize(plan.scene.person.mask(*plan.photo.shape[:2])[y0:y1, x0:x1], layout.size)
     inpaint = _best(lambda: remove_person(canvas, mask), repeats)
-    setup = _best(lambda: plan.compositor(size, size), repeats)
+    setup = _best(lambda: plan.compositor(size, side), repeats)
     masks = []
-    segment = plan.compositor(size, size).segment
+    segment = plan.compositor(size, side).segment
     segment(frames[0])  # warm up
     mask_cost = _best(lambda: masks.extend(segment(f) for f in frames), 1) / len(frames)
     replay = iter(masks * repeats)
-    compose = SceneCompositor(layout, plan.compositor(size, size).backdrop, lambda _f: next(replay), size)
+    compose = SceneCompositor(layout, plan.compositor(size, side).backdrop, lambda _f: next(replay), size)
     composite = _best(lambda: [compose(f) for f in frames], repeats) / len(frames)
     print(f"\n{name} ({size} px squares), output {layout.size[0]}x{layout.size[1]}")
     print(f"  animation:                    {animated * 1000:7.1f} ms/frame")

@@ -9,6 +9,7 @@ import pytest
 from people_fixtures import real  # noqa: F401 - fixture
 from video_fixtures import dancer_frames
 
+from fomm_core.evaluate.real import real_videos
 from fomm_core.framing import Box
 from fomm_core.io import open_video, read_frames
 from fomm_core.people import choose_dancer, find_dancers, pose_model, track_people
@@ -172,6 +173,16 @@ def test_fleeting_tracks_are_dropped_and_the_rest_renumbered():
     assert [(k.id, len(k.boxes)) for k in kept] == [(0, 75)]
     short = lasting([track(0, range(0, 2)), track(3, range(4, 10))], frame_count=50)  # 2 of 50: 4%
     assert [(k.id, len(k.boxes)) for k in short] == [(0, 2), (1, 6)]
+    double = lasting([track(0, range(0, 50, 2)), track(1, range(48, 49))], frame_count=50)  # 1 of 50: 2%
+    assert [(k.id, len(k.boxes)) for k in double] == [(0, 25)]
+
+
+@pytest.mark.slow
+def test_a_one_frame_double_in_a_short_real_clip_is_not_a_dancer(model):
+    (clip,) = real_videos(["multi_person/cam03"]).values()
+    found = find_dancers(open_video(clip, max_fps=30), model)  # 50 frames; a double was seen once at frame 48
+    assert [k.id for k in found.tracks] == [0, 1]
+    assert all(len(k.boxes) >= 10 for k in found.tracks)
 
 
 @pytest.mark.slow

@@ -28,9 +28,9 @@ DETECT_EVERY = 4  # tracked frames between two detector runs
 SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
 APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is seen while they stand clear
-# A track seen fewer times than this, in under this share of the clip's frames, is a false find (a poster, a
-# shadow): dropped. A real dancer who stays is seen every few frames; one passing through a long clip still
-# gets MIN_SIGHTINGS.
+# A track seen fewer times than this, in at most this share of the clip's frames, is a false find (a poster, a
+# shadow, a double of a dancer): dropped. A real dancer who stays is seen every few frames; one passing through
+# a long clip still gets MIN_SIGHTINGS; in a short clip one sighting is 2% of 50 frames, still fleeting.
 MIN_SIGHTINGS = 3
 MIN_SHARE = 0.02
 
@@ -151,7 +151,7 @@ def lasting(tracks: list[Track], frame_count: int) -> list[Track]:
 
 
 def _fleeting(track: Track, frame_count: int) -> bool:
-    return len(track.boxes) < MIN_SIGHTINGS and len(track.boxes) < MIN_SHARE * frame_count
+    return len(track.boxes) < MIN_SIGHTINGS and len(track.boxes) <= MIN_SHARE * frame_count
 
 
 def tracking_step(fps: float, dancers: int) -> int:

@@ -12,22 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import best_of  # noqa: E402 (benchmarks/, the script's own folder)
+
 RENDER_FPS = 30.0
-
-
-def _best(fn, repeats: int) -> float:
-    """The fastest of `repeats` runs of fn(), in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -53,18 +44,18 @@ def main() -> None:
     info = open_video(media["multi_person"], max_fps=RENDER_FPS)
     frames = list(read_frames(info, size=fit_size(info.width, info.height, WORK_SIDE)))
     track_people(frames[:4], info.fps, model)  # warm up the runtime
-    with_decoding = _best(lambda: find_dancers(info, model), args.repeats) / info.frame_count
-    tracking = _best(lambda: track_people(frames, info.fps, model), args.repeats) / info.frame_count
+    with_decoding = best_of(lambda: find_dancers(info, model), args.repeats) / info.frame_count
+    tracking = best_of(lambda: track_people(frames, info.fps, model), args.repeats) / info.frame_count
     people = track_people(frames, info.fps, model)
     photo = load_photo(media["bus"])
-    photo_s = _best(lambda: find_people(photo, model), args.repeats)
+    photo_s = best_of(lambda: find_people(photo, model), args.repeats)
 
     fomm = fomm_core.random_model("taichi-256", seed=0, device="cpu")
     rng = np.random.default_rng(0)
     source = rng.random((256, 256, 3), dtype=np.float32)
     driving = rng.random((args.frames, 256, 256, 3), dtype=np.float32)
     list(fomm_core.animate_iter(fomm, source, driving[:2]))  # warm up
-    render = _best(lambda: list(fomm_core.animate_iter(fomm, source, driving)), args.repeats) / args.frames
+    render = best_of(lambda: list(fomm_core.animate_iter(fomm, source, driving)), args.repeats) / args.frames
 
     print(
         f"clip: {info.path.name} {info.width}x{info.height}, {info.frame_count} frames at {info.fps:g} fps, "

@@ -19,15 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _best(fn, repeats: int) -> float:
-    """The fastest of `repeats` runs of fn(), in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from timing import best_of  # noqa: E402 (benchmarks/, the script's own folder)
 
 
 def main() -> None:
@@ -92,15 +84,15 @@ def _report(name: str, size: int, plan, animated: float, generated: list, repeat
     x0, y0, x1, y1 = layout.canvas
     canvas = cv2.resize(plan.photo[y0:y1, x0:x1], layout.size, interpolation=cv2.INTER_AREA)
     mask = cv2.resize(plan.scene.person.mask(*plan.photo.shape[:2])[y0:y1, x0:x1], layout.size)
-    inpaint = _best(lambda: remove_person(canvas, mask), repeats)
-    setup = _best(lambda: plan.compositor(size, side), repeats)
+    inpaint = best_of(lambda: remove_person(canvas, mask), repeats)
+    setup = best_of(lambda: plan.compositor(size, side), repeats)
     masks = []
     segment = plan.compositor(size, side).segment
     segment(frames[0])  # warm up
-    mask_cost = _best(lambda: masks.extend(segment(f) for f in frames), 1) / len(frames)
+    mask_cost = best_of(lambda: masks.extend(segment(f) for f in frames), 1) / len(frames)
     replay = iter(masks * repeats)
     compose = SceneCompositor(layout, plan.compositor(size, side).backdrop, lambda _f: next(replay), size)
-    composite = _best(lambda: [compose(f) for f in frames], repeats) / len(frames)
+    composite = best_of(lambda: [compose(f) for f in frames], repeats) / len(frames)
     print(f"\n{name} ({size} px squares), output {layout.size[0]}x{layout.size[1]}")
     print(f"  animation:                    {animated * 1000:7.1f} ms/frame")
     print(f"  scene, person mask:           {mask_cost * 1000:7.1f} ms/frame")

@@ -216,15 +216,8 @@ def _preview(
 
 def _dancers_found(found: Inspection) -> dict[str, Any]:
     """The clip's findings for API callers: each dancer's first and last frame rather than every box."""
-    clip = found.clip
-    return {
-        "size": [clip.width, clip.height],
-        "fps": found.fps,
-        "frames": clip.frame_count,
-        "dancers": [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in clip.tracks],
-        "chosen": found.dancer,
-        "cuts": list(clip.cuts),
-    }
+    dancers = [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in found.clip.tracks]
+    return {**found.to_dict()["clip"], "dancers": dancers}
 
 
 def _sweep(folder: Path, age_s: float) -> None:

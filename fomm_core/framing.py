@@ -452,12 +452,12 @@ def photo_square(
     """
     if person is None:
         return Square(width / 2, height / 2, float(max(width, height)))
-    if bodies is not None:
-        own, ref = bodies
-        side = own.height / ref.height
-        return Square(own.cx - (ref.cx - 0.5) * side, own.cy - (ref.cy - 0.5) * side, side)
-    side = person.height / reference.height
-    return Square(person.cx - (reference.cx - 0.5) * side, person.cy - (reference.cy - 0.5) * side, side)
+    own, ref = bodies or (
+        Body(person.cx, person.cy, person.height),
+        Body(reference.cx, reference.cy, reference.height),
+    )
+    side = own.height / ref.height
+    return Square(own.cx - (ref.cx - 0.5) * side, own.cy - (ref.cy - 0.5) * side, side)
 
 
 def match_photo(

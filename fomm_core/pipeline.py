@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     from .engine import MotionModel
 
 Progress = Callable[[int, int], None]
+AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
-AnimateFn = Callable[..., Iterable[np.ndarray]]
 
 
 @dataclass

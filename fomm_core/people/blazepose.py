@@ -45,6 +45,16 @@ class Roi:
             corners.astype(np.float32), np.array([[0, 0], [size, 0], [0, size]], np.float32)
         )
 
+    def mask_over(self, mask: np.ndarray, width: int, height: int) -> np.ndarray:
+        """A mask over the ROI's square crop (any size²) laid back over a width×height image (0 outside it)."""
+        return cv2.warpAffine(
+            mask,
+            self.affine(mask.shape[0]),
+            (width, height),
+            flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+            borderValue=0.0,
+        )
+
 
 def roi_from_points(centre: np.ndarray, edge: np.ndarray) -> Roi:
     """The ROI from the body's centre and a point on its circle: upright along centre -> edge, scaled."""

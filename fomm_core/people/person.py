@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from ..framing import Box
-from .blazepose import LANDMARK_SIZE, Pose, Roi
+from .blazepose import Pose, Roi
 
 SEEN = 0.5  # a landmark with this visibility or more counts as in the picture
 # body parts by BlazePose landmark index; the picture holds a part when most of its points are seen
@@ -49,13 +48,7 @@ class Person:
             b = self.box
             out[max(0, int(b.y0)) : int(np.ceil(b.y1)), max(0, int(b.x0)) : int(np.ceil(b.x1))] = 1.0
             return out
-        return cv2.warpAffine(
-            self.roi_mask,
-            self.roi.affine(LANDMARK_SIZE),
-            (width, height),
-            flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
-            borderValue=0.0,
-        )
+        return self.roi.mask_over(self.roi_mask, width, height)
 
 
 def seen(pose: Pose, width: int, height: int) -> np.ndarray:

@@ -35,7 +35,8 @@ class ScenePlan:
         mask followed by `model` through the generated frame_size² squares."""
         x0, y0, x1, y1 = layout.canvas
         h, w = photo.shape[:2]
-        mask = self.person.mask(h, w)[y0:y1, x0:x1]
+        full = self.person.mask(h, w)
+        mask = full[y0:y1, x0:x1]
         size = layout.size
         canvas = cv2.resize(photo[y0:y1, x0:x1], size, interpolation=_interpolation(x1 - x0, size[0]))
         backdrop = remove_person(canvas, cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR))
@@ -45,7 +46,7 @@ class ScenePlan:
             (roi.cx - self.square.x0) * step, (roi.cy - self.square.y0) * step, roi.side * step, roi.angle
         )
         first = cv2.warpAffine(
-            self.person.mask(h, w),
+            full,
             np.array(
                 [
                     [step, 0.0, (0.5 - self.square.x0) * step - 0.5],

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-from ..people.blazepose import LANDMARK_SIZE, BlazePose, Pose, Roi
+from ..people.blazepose import BlazePose, Pose, Roi
 from ..people.photo import PRESENCE
 
 SAME = 0.3  # mask overlap (IoU) with the last frame's above which an answer is the same person
@@ -39,13 +38,7 @@ class PersonSegmenter:
         if pose.presence < PRESENCE:
             return None
         h, w = frame.shape[:2]
-        mask = cv2.warpAffine(
-            pose.mask,
-            pose.roi.affine(LANDMARK_SIZE),
-            (w, h),
-            flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
-            borderValue=0.0,
-        )
+        mask = pose.roi.mask_over(pose.mask, w, h)
         now, before = mask > 0.5, self._last > 0.5
         union = np.count_nonzero(now | before)
         if union == 0 or np.count_nonzero(now & before) / union < SAME:

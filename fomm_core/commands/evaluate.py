@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
+from ..io.outputs import check_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "single_person/cam01 ... multi_person/cam04)",
     )
     parser.add_argument("--out", required=True, type=Path, help="report folder (created)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace a report already in --out (refused otherwise)"
+    )
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
     parser.add_argument("--per-style", type=int, default=4, help="builtin: cases per style (default 4)")
     parser.add_argument("--frames", type=int, default=24, help="builtin: frames per clip (default 24)")
@@ -104,6 +108,21 @@ def _styles(text: str | None) -> list[str] | None:
     return styles
 
 
+#: The files a report folder starts with; one of them in --out means a report is already there.
+REPORT_FILES = ("report.md", "results.json", "comparison.md", "comparison.json")
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse a report folder that is a file or a device, or that holds a report, unless `overwrite`."""
+    check_folder(out, "report folder")
+    existing = [name for name in REPORT_FILES if (out / name).exists()]
+    if existing and not overwrite:
+        raise UserError(
+            f"The report folder {out} already holds a report ({', '.join(existing)}); "
+            "pass --overwrite to replace it, or choose another --out."
+        )
+
+
 def _defaults(args: argparse.Namespace, model: object, start: float) -> int:
     """The builtin suite rendered under each named set of defaults: a report per set and a comparison."""
     from ..evaluate import defaults, report, suites
@@ -133,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{flag} must be at least {least}, not {value}.")
     if args.fps <= 0 or (args.max_fps is not None and not args.max_fps > 0):
         raise UserError("--fps and --max-fps must be positive frame rates.")
+    _check_out(args.out, args.overwrite)
     start = time.perf_counter()
     model = load_model(args.model, config=args.config, device=args.device)
     clip_styles: dict[str, str] = {}

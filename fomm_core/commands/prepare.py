@@ -12,6 +12,7 @@ import argparse
 
 from ..data.prepare import DENOISERS, prepare_synthetic, prepare_videos
 from ..errors import UserError
+from ..io.outputs import check_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare the set and print a summary."""
+    check_folder(args.paths[-1], "OUT_DIR")
     if args.synthetic is not None:
         if len(args.paths) != 1:
             raise UserError(

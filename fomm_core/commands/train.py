@@ -15,6 +15,8 @@ import dataclasses
 
 import torch
 
+from ..io.outputs import check_folder
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the train command."""
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..train.setup import load_train_setup
     from ..train.trainer import Trainer
 
+    check_folder(args.out, "run directory")
     if args.threads:
         torch.set_num_threads(args.threads)
     setup = load_train_setup(args.config)

@@ -27,11 +27,12 @@ from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
 from fomm_core.io.writer import to_uint8
 from fomm_core.model_cache import ModelCache
+from fomm_core.numbers import parse_float, parse_int
 from fomm_core.people.inspect import Inspection, inspect_media
 from fomm_core.people.person import Person
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
-from fomm_core.raters import client_address, describe, proxy_hops_from_env
+from fomm_core.raters import describe, distrust_forwarded_headers, proxy_hops_from_env, request_address
 from fomm_core.ratings import (
     MAX_COMMENT,
     Rating,
@@ -147,7 +148,7 @@ def _size(choice: str | int | None) -> int | None:
     if choice in (None, "", "native", 0):
         return None
     try:
-        return int(choice)
+        return parse_int(choice)
     except ValueError:
         raise UserError(
             f"Output size {choice!r} is not a size; choose 'native' or a number of pixels such as 512."
@@ -157,7 +158,7 @@ def _size(choice: str | int | None) -> int | None:
 def _seconds(value: float | str | None) -> float | None:
     """A trim time in seconds; empty or 0 means none."""
     try:
-        return float(value) if value else None
+        return parse_float(value) if value else None
     except ValueError:
         raise UserError(f"Trim time {value!r} is not a number of seconds; enter e.g. 2.5.") from None
 
@@ -166,8 +167,11 @@ def _pick_number(value: Any) -> int | None:
     """The number a person/dancer pick names; None for automatic (None, "" or "auto") and for no number."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
+    try:
+        number = parse_int(value)
+    except ValueError:
+        return None
+    return number if number >= 0 else None
 
 
 def _valid_pick(value: Any) -> bool:
@@ -477,11 +481,7 @@ class SpaceApp:
             raise gr.Error("You already rated this video; generate another one to rate again.")
         with user_errors(RATING_ERROR):
             session = anonymous_session(getattr(request, "session_hash", None))
-            client = getattr(request, "client", None)
-            headers = getattr(request, "headers", None) or {}
-            address = client_address(
-                getattr(client, "host", None), headers.get("x-forwarded-for"), proxy_hops_from_env()
-            )
+            address = request_address(request)
             rating = Rating.of_generation(
                 generation, vote, comment or "", session, self.store.rater(address, session)
             )
@@ -573,8 +573,10 @@ def _finite(value: Any) -> bool:
 def _valid_size(value: Any) -> bool:
     if value in (None, "", "native"):
         return True
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    return text.isdigit() and MIN_OUTPUT_SIZE <= int(text) <= MAX_OUTPUT_SIZE
+    try:
+        return MIN_OUTPUT_SIZE <= parse_int(value) <= MAX_OUTPUT_SIZE
+    except ValueError:
+        return False
 
 
 def validate_generate(
@@ -928,6 +930,7 @@ def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
 
 def launch(demo: gr.Blocks, **kwargs: Any) -> None:
     """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
+    distrust_forwarded_headers(proxy_hops_from_env())
     demo.launch(
         theme=gr.themes.Soft(primary_hue="pink"),
         css=CSS,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..io.outputs import check_folder
+from ..numbers import float_argument, int_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,13 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--overwrite", action="store_true", help="replace a report already in --out (refused otherwise)"
     )
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
-    parser.add_argument("--per-style", type=int, default=4, help="builtin: cases per style (default 4)")
-    parser.add_argument("--frames", type=int, default=24, help="builtin: frames per clip (default 24)")
     parser.add_argument(
-        "--fps", type=float, default=10.0, help="builtin: frame rate of the dances (default 10)"
+        "--per-style", type=int_argument, default=4, help="builtin: cases per style (default 4)"
+    )
+    parser.add_argument(
+        "--frames", type=int_argument, default=24, help="builtin: frames per clip (default 24)"
+    )
+    parser.add_argument(
+        "--fps", type=float_argument, default=10.0, help="builtin: frame rate of the dances (default 10)"
     )
     parser.add_argument("--styles", default=None, help="builtin: comma-separated subset of the styles")
-    parser.add_argument("--seed", type=int, default=0, help="builtin: suite seed (default 0)")
+    parser.add_argument("--seed", type=int_argument, default=0, help="builtin: suite seed (default 0)")
     parser.add_argument(
         "--no-export",
         action="store_true",
@@ -60,14 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-frames",
-        type=int,
+        type=int_argument,
         default=None,
         help="folder/real: frames read per clip from its start (default: 48 for a folder, the "
         "whole clip for real)",
     )
     parser.add_argument(
         "--max-fps",
-        type=float,
+        type=float_argument,
         default=None,
         help="folder/real: frame rate clips are read at, a frame stride (default 15 for a folder, "
         "30 for real: every 2nd frame of the 60 fps videos)",

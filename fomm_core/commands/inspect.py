@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..io.outputs import check_output, written
+from ..numbers import float_argument
 from ..people.inspect import inspect_media
 
 
@@ -17,9 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
     parser.add_argument("--overwrite", action="store_true", help="replace the --json file when it exists")
     parser.add_argument(
-        "--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip"
+        "--trim-start", type=float_argument, default=0.0, help="start of the dance, seconds into the clip"
     )
-    parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
+    parser.add_argument("--trim-end", type=float_argument, help="end of the dance, seconds into the clip")
 
 
 def run(args: argparse.Namespace) -> int:

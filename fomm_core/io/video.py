@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
+from ..numbers import parse_float
 from .ffmpeg import IMAGE_FORMATS, ffmpeg_exe, file_arg, probe, scan_stream, stderr_tail
 
 log = logging.getLogger(__name__)
@@ -211,8 +212,8 @@ def _snap_rate(fps: float) -> Fraction:
 def finite_seconds(value: float | str, name: str) -> float:
     """`value` (a number or its text) as seconds; NaN and infinities are refused, naming `name`."""
     try:
-        seconds = float(value)
-    except (TypeError, ValueError):
+        seconds = parse_float(value)
+    except ValueError:
         raise UserError(f"The {name} {value!r} is not a number of seconds; enter e.g. 2.5.") from None
     if not math.isfinite(seconds):
         raise UserError(

@@ -21,6 +21,7 @@ import spaces
 from gradio.utils import get_upload_folder
 from PIL import Image
 from spaces.config import Config as SpacesConfig
+from starlette.middleware import Middleware
 
 import app_text
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
@@ -43,7 +44,7 @@ from fomm_core.ratings import (
     report,
 )
 from fomm_core.registry import REGISTRY, native_size
-from fomm_core.uploads import UploadCheck, file_paths
+from fomm_core.uploads import UnreceivedFiles, UploadCheck, file_inputs, file_paths
 from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
@@ -894,6 +895,7 @@ def build_demo(
         review_tab.select(app.peer_review, None, review_outputs, api_visibility="private")
         demo.load(app.peer_review, None, review_outputs, api_visibility="private")
     app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
+    demo.upload_check = app.uploads
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     demo.page_i18n = i18n
     return demo
@@ -931,7 +933,9 @@ def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
 def launch(demo: gr.Blocks, **kwargs: Any) -> None:
     """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
     distrust_forwarded_headers(proxy_hops_from_env())
+    refuse = Middleware(UnreceivedFiles, check=demo.upload_check, inputs=lambda: file_inputs(demo))
     demo.launch(
+        app_kwargs={"middleware": [refuse]},
         theme=gr.themes.Soft(primary_hue="pink"),
         css=CSS,
         max_file_size=MAX_FILE_SIZE,

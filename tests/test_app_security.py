@@ -195,3 +195,29 @@ def test_upload_check_rules(tmp_path: Path) -> None:
     assert not UploadCheck(uploads).allows(str(mine))
     nested = [[{"path": "a", "meta": FILEDATA_META}, {"video": {"path": "b"}}], "c", {"path": None}]
     assert file_paths(nested) == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("api", "inputs", "what"),
+    [
+        ("people_in_photo", [], "photo"),
+        ("dancers_in_clip", [0, 0], "dance clip"),
+        ("generate", ["CLIP", *OTHER_INPUTS], "photo"),
+    ],
+)
+def test_a_server_path_sent_as_a_file_gets_the_one_refusal_and_no_traceback(
+    space: LaunchedApp,
+    server_files: dict[str, str],
+    capfd: pytest.CaptureFixture[str],
+    api: str,
+    inputs: list,
+    what: str,
+) -> None:
+    clip = {"path": str(EXAMPLE_CLIP), "meta": FILEDATA_META}
+    capfd.readouterr()
+    for path in server_files.values():
+        for value in ({"path": path, "meta": FILEDATA_META}, {"path": path}, path):
+            data = [value, *(clip if item == "CLIP" else item for item in inputs)]
+            assert _raw_call(space.url, api, data) == f"refused 400: {refusal(what)}", (path, value)
+    logged = capfd.readouterr()
+    assert "Traceback" not in logged.err + logged.out

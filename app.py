@@ -33,6 +33,7 @@ from fomm_core.people.inspect import Inspection, inspect_media
 from fomm_core.people.person import Person
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
+from fomm_core.plain_text import as_markdown
 from fomm_core.raters import describe, distrust_forwarded_headers, proxy_hops_from_env, request_address
 from fomm_core.ratings import (
     MAX_COMMENT,
@@ -339,7 +340,7 @@ class SpaceApp:
         counted = (
             [app_text.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
         )
-        return _preview(image, choices, [*counted, *found.notes], found.to_dict()["photo"])
+        return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
 
     def dancers_in_clip(
         self, clip: Upload, trim_start: float | None, trim_end: float | None, request: gr.Request
@@ -368,7 +369,7 @@ class SpaceApp:
             choices.append((f"{k.id} · {seen}", str(k.id)))
         tracks = found.clip.tracks
         counted = [app_text.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
-        return _preview(image, choices, [*counted, *found.notes], _dancers_found(found))
+        return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], _dancers_found(found))
 
     def run(
         self,
@@ -387,7 +388,7 @@ class SpaceApp:
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
-        notice = "\n\n".join([fallback, *plan.notes]).strip()
+        notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         used = RenderOptions.from_dict({**options.to_dict(), "model": model.name or options.model})
         _sweep(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex

@@ -6,7 +6,6 @@ UI only: videos come from fomm_core.pipeline.render, ratings go to fomm_core.rat
 import logging
 import math
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +44,7 @@ from fomm_core.ratings import (
     report,
 )
 from fomm_core.registry import REGISTRY, native_size
+from fomm_core.result_folder import new_result_folder, sweep_results
 from fomm_core.uploads import UnreceivedFiles, UploadCheck, file_inputs, file_paths
 from fomm_core.weights import preferred_model
 
@@ -226,17 +226,6 @@ def _dancers_found(found: Inspection) -> dict[str, Any]:
     return {**found.to_dict()["clip"], "dancers": dancers}
 
 
-def _sweep(folder: Path, age_s: float) -> None:
-    """Delete result files older than `age_s` (Gradio serves its own copy)."""
-    cutoff = time.time() - age_s
-    for path in folder.glob("*.mp4"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            continue
-
-
 def _generation(
     generation_id: str,
     model: MotionModel,
@@ -390,7 +379,7 @@ class SpaceApp:
             gr.Warning(fallback)
         notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         used = RenderOptions.from_dict({**options.to_dict(), "model": model.name or options.model})
-        _sweep(self.work_dir, CACHE_CLEANUP[1])
+        sweep_results(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
         out = render(
             photo,
@@ -691,7 +680,7 @@ def build_demo(
             models.get(name)
         except UserError as exc:
             log.warning("could not preload %s: %s", name, exc)
-    work_dir = Path(tempfile.mkdtemp(prefix="kpop-results-"))
+    work_dir = new_result_folder(get_upload_folder(), CACHE_CLEANUP[1])
     app = SpaceApp(
         models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir, time_limit
     )

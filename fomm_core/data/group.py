@@ -26,7 +26,8 @@ from .moves import MOVES, STYLES, choreography
 from .pose import Motion
 from .stage import DISTANCE, EYE, Lights, Look, View, focal, pan_limit, random_lights, random_look
 
-FRAMINGS = {"wide": (1.0, 1.15), "medium": (1.35, 1.6), "close": (1.75, 2.05)}  # zoom ranges
+# Zoom range and the height (body heights above the floor) kept mid-frame: whole bodies, knees up, waist up.
+FRAMINGS = {"wide": ((1.0, 1.15), 0.5), "medium": ((1.35, 1.6), 0.6), "close": ((1.75, 2.05), 0.68)}
 MIN_SHOT = 0.5  # seconds
 DISTINCT_TOPS = 90.0  # RGB distance between any two dancers' tops, at least
 
@@ -105,20 +106,20 @@ def _cut_frames(n_frames: int, n_cuts: int, fps: float, rng: np.random.Generator
 
 
 def _centre(
-    dancers: list[GroupDancer], frames: range, picked: list[int], width: int, height: int
+    dancers: list[GroupDancer], frames: range, picked: list[int], above: float, width: int, height: int
 ) -> np.ndarray:
-    """Base-view pixels (len(frames)×2) of the picked dancers' mean chest (at 0.62 body heights)."""
+    """Base-view pixels (len(frames)×2) of the picked dancers' mean position, `above` body heights up."""
     x = np.mean([d.path[frames.start : frames.stop, 0] for d in dancers if d.id in picked], 0)
     z = np.mean([d.path[frames.start : frames.stop, 1] for d in dancers if d.id in picked], 0)
     scale = focal(height) / (DISTANCE - z)
-    return np.stack([width / 2 + scale * x, height / 2 + scale * (-0.62 - EYE)], -1)
+    return np.stack([width / 2 + scale * x, height / 2 + scale * (-above - EYE)], -1)
 
 
 def _camera(
     dancers: list[GroupDancer], frames: range, framing: str, rng: np.random.Generator, width: int, height: int
 ) -> list[View]:
     """A shot's views: the zoom ramps in or out within the framing's range while the camera pans."""
-    low, high = FRAMINGS[framing]
+    (low, high), above = FRAMINGS[framing]
     z0, z1 = (low, high) if rng.random() < 0.5 else (high, low)
     n = len(dancers)
     if framing == "wide":
@@ -128,7 +129,7 @@ def _camera(
         first = int(rng.integers(max(1, n - size + 1)))
         by_x = sorted(dancers, key=lambda d: d.path[frames.start, 0])
         picked = [d.id for d in by_x[first : first + size]]
-    target = _centre(dancers, frames, picked, width, height) - np.array([width / 2, height / 2])
+    target = _centre(dancers, frames, picked, above, width, height) - np.array([width / 2, height / 2])
     drift = rng.uniform(0.05, 0.12) * width * rng.choice([-1.0, 1.0])
     views = []
     for i in range(len(frames)):
@@ -223,7 +224,8 @@ def swap_dancer(scene: GroupScene, k: int, identity: Identity | None, own_body: 
 
 def write_group_clip(clip: GroupClip, path: str | Path) -> dict[str, Path]:
     """Write clip as PATH.mp4, its ground truth as PATH.json and its alpha and labels as PATH.masks.npz."""
-    path = Path(path).with_suffix("")
+    path = Path(path)
+    path = path.with_suffix("") if path.suffix == ".mp4" else path
     files = {key: path.with_name(path.name + ext) for key, ext in (("video", ".mp4"), ("truth", ".json"))}
     files["masks"] = path.with_name(path.name + ".masks.npz")
     with VideoWriter(files["video"], clip.scene.fps, (clip.scene.width, clip.scene.height)) as writer:

@@ -23,13 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fomm_core.data import (  # noqa: E402
-    Background,
     GroupClip,
-    Motion,
     group_scene,
+    identity_photo,
     random_identity,
     render_group,
-    render_pose,
     swap_dancer,
     write_group_clip,
 )
@@ -97,8 +95,7 @@ def main() -> None:
         swapped = swap_dancer(scene, args.swap, newcomer)
         out = files["video"].with_name(f"{files['video'].stem}.swap{args.swap}")
         print(f"{write_group_clip(swapped, out)['video']}: dancer {args.swap} replaced")
-        photo, _ = render_pose(newcomer, Motion.still(), 256, Background("plain", (228, 228, 232)))
-        cv2.imwrite(str(out.with_name(out.name + ".photo.png")), photo[..., ::-1])
+        cv2.imwrite(str(out.with_name(out.name + ".photo.png")), identity_photo(newcomer)[..., ::-1])
     if args.sheet is not None:
         args.sheet.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(args.sheet), contact_sheet(clip, args.boxes)[..., ::-1])

@@ -13,6 +13,7 @@ from fomm_core.data import (
     LANDMARKS,
     group_clip,
     group_scene,
+    identity_photo,
     random_identity,
     render_group,
     swap_dancer,
@@ -83,6 +84,27 @@ def test_the_clip_is_deterministic_by_seed():
     np.testing.assert_array_equal(a.landmarks, b.landmarks)
     assert a.cuts == b.cuts
     assert np.abs(a.frames.astype(int) - c.frames).mean() > 10
+
+
+def test_the_group_jumps_and_spins(clip):
+    """In a canon: each dancer jumps or makes a whole spin (or both), and the group does both."""
+    jumped, spun = [], []
+    for dancer in clip.scene.dancers:
+        assert {"jump", "turn"} <= {name for name, _, _ in dancer.motion.timeline}
+        jumped.append(dancer.motion["lift"].max() > 0.05)  # body heights off the floor
+        spun.append(np.ptp(np.unwrap(dancer.motion["yaw"])) > 0.95 * 2 * np.pi)
+    assert all(j or s for j, s in zip(jumped, spun, strict=True))
+    assert any(jumped) and any(spun)
+
+
+def test_the_stage_is_dark_busy_and_lit_in_colour(scene, empty_stage):
+    grey = empty_stage.frames.mean(-1)
+    assert grey.mean() < 80  # a dark stage
+    edges = [np.mean(cv2.Canny(f, 50, 150) > 0) for f in grey.astype(np.uint8)]
+    assert min(edges) > 0.02  # busy: panels, strips, dots, truss
+    # Each shot is lit in its own colours: the stage's mean colour differs between consecutive shots.
+    means = [empty_stage.frames[shot].reshape(-1, 3).mean(0) for shot in _shots(empty_stage)]
+    assert all(np.abs(a - b).max() > 10 for a, b in zip(means, means[1:], strict=False))
 
 
 def test_dancers_cross_each_other(clip):
@@ -213,6 +235,15 @@ def test_a_swapped_identity_changes_only_that_dancers_region(scene, clip):
     assert same > 0.7
     assert swapped.scene.dancers[k].identity.top == newcomer.top
     assert swapped.cuts == clip.cuts
+
+
+def test_the_newcomers_photo_shows_them_whole():
+    newcomer = random_identity(np.random.default_rng(8))
+    photo = identity_photo(newcomer, 128)
+    person = np.abs(photo.astype(int) - photo[2, 2]).sum(-1) > 30
+    rows = np.flatnonzero(person.any(1))
+    assert photo.shape == (128, 128, 3) and rows[0] > 2 and rows[-1] < 125  # head to feet inside the frame
+    assert 0.6 * 128 < rows[-1] - rows[0]
 
 
 def test_removing_a_dancer_leaves_the_others(scene, clip):

@@ -10,12 +10,21 @@ Synthetic dancers (all deterministic from a seed / numpy Generator):
 - `cross_identity_example`, `random_clip`, `frame_pair` (synthetic.py).
 - Group clips (group.py): `group_clip(seed, n_dancers, ...)` -> `GroupClip` (frames and ground truth: ids,
   boxes, alpha/masks, BlazePose `LANDMARKS`, visibility, cuts); `group_scene` + `render_group`;
-  `swap_dancer(scene, k, identity)` re-renders with another person in dancer k's place; `write_group_clip`.
+  `swap_dancer(scene, k, identity)` re-renders with another person in dancer k's place, `identity_photo`
+  is that person's photo; `write_group_clip`.
 """
 
 from .draw import render, render_pose
 from .figure import JOINTS, Identity, pose_joints, random_identity
-from .group import GroupScene, group_clip, group_scene, render_group, swap_dancer, write_group_clip
+from .group import (
+    GroupScene,
+    group_clip,
+    group_scene,
+    identity_photo,
+    render_group,
+    swap_dancer,
+    write_group_clip,
+)
 from .group_render import GroupClip
 from .landmarks import LANDMARKS
 from .moves import MOVES, STYLES, choreography
@@ -40,6 +49,7 @@ __all__ = [
     "frame_pair",
     "group_clip",
     "group_scene",
+    "identity_photo",
     "pose_joints",
     "random_background",
     "random_clip",

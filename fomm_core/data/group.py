@@ -6,7 +6,8 @@ distinct outfits), choreography (everyone jumps and spins; see `moves`), formati
 through it, a look of the set and a lighting rig (`stage`); a cut changes all of them at once.
 `render_group(scene)` draws it with its ground truth (`GroupClip`, see group_render.py).
 `swap_dancer(scene, k, identity)` is the same clip with another person in dancer k's place (same motion,
-camera, lights): the reference for a stage-scene render; `swap_dancer(scene, k, None)` removes dancer k.
+camera, lights): the reference for a stage-scene render; `swap_dancer(scene, k, None)` removes dancer k;
+`identity_photo(identity)` is that person's full-body photo to start such a render from.
 `write_group_clip(clip, path)` writes the mp4 (H.264 yuv420p), its ground truth JSON and the dancers' alpha and labels (npz).
 """
 
@@ -19,11 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from ..io import VideoWriter
+from .draw import render_pose
 from .figure import Identity, random_identity
 from .formation import formation_paths
 from .group_render import GroupClip, render_scene, truth_json
 from .moves import MOVES, STYLES, choreography
 from .pose import Motion
+from .scene import Background
 from .stage import DISTANCE, EYE, Lights, Look, View, focal, pan_limit, random_lights, random_look
 
 # Zoom range and the height (body heights above the floor) kept mid-frame: whole bodies, knees up, waist up.
@@ -220,6 +223,12 @@ def swap_dancer(scene: GroupScene, k: int, identity: Identity | None, own_body: 
     dancers = list(scene.dancers)
     dancers[k] = replace(dancer, identity=identity)
     return render_scene(replace(scene, dancers=tuple(dancers)))
+
+
+def identity_photo(identity: Identity, size: int = 256) -> np.ndarray:
+    """A full-body photo of a person standing neutrally on a light plain backdrop (size×size×3 uint8)."""
+    photo, _ = render_pose(identity, Motion.still(), size, Background("plain", (228, 228, 232)))
+    return photo
 
 
 def write_group_clip(clip: GroupClip, path: str | Path) -> dict[str, Path]:

@@ -28,7 +28,7 @@ from fomm_core.data import (  # noqa: E402
     identity_photo,
     random_identity,
     render_group,
-    swap_dancer,
+    swap_dancers,
     write_group_clip,
 )
 
@@ -92,7 +92,7 @@ def main() -> None:
     print(f"{files['video']}: {len(clip.frames)} frames, cuts {clip.cuts}, rendered in {rendered:.2f} s")
     if args.swap is not None:
         newcomer = random_identity(np.random.default_rng(args.swap_seed))
-        swapped = swap_dancer(scene, args.swap, newcomer)
+        swapped = swap_dancers(scene, {args.swap: newcomer})
         out = files["video"].with_name(f"{files['video'].stem}.swap{args.swap}")
         print(f"{write_group_clip(swapped, out)['video']}: dancer {args.swap} replaced")
         cv2.imwrite(str(out.with_name(out.name + ".photo.png")), identity_photo(newcomer)[..., ::-1])

@@ -16,7 +16,7 @@ from fomm_core.data import (
     identity_photo,
     random_identity,
     render_group,
-    swap_dancer,
+    swap_dancers,
     write_group_clip,
 )
 from fomm_core.io import open_video, read_frames
@@ -221,7 +221,7 @@ def test_hidden_dancers_are_marked_as_hidden(clip):
 def test_a_swapped_identity_changes_only_that_dancers_region(scene, clip):
     k = 2
     newcomer = random_identity(np.random.default_rng(123))
-    swapped = swap_dancer(scene, k, newcomer)
+    swapped = swap_dancers(scene, {k: newcomer})
     untouched = (clip.alpha[:, k] == 0) & (swapped.alpha[:, k] == 0)
     np.testing.assert_array_equal(clip.frames[untouched], swapped.frames[untouched])
     region = clip.labels == k + 1
@@ -237,6 +237,16 @@ def test_a_swapped_identity_changes_only_that_dancers_region(scene, clip):
     assert swapped.cuts == clip.cuts
 
 
+def test_two_newcomers_at_once_change_only_their_dancers(scene, clip):
+    rng = np.random.default_rng(5)
+    swapped = swap_dancers(scene, {1: random_identity(rng), 3: random_identity(rng)})
+    touched = (clip.alpha[:, [1, 3]] > 0).any(1) | (swapped.alpha[:, [1, 3]] > 0).any(1)
+    np.testing.assert_array_equal(clip.frames[~touched], swapped.frames[~touched])
+    for k in (1, 3):
+        region = clip.labels == k + 1
+        assert np.abs(clip.frames[region].astype(int) - swapped.frames[region]).mean() > 30
+
+
 def test_the_newcomers_photo_shows_them_whole():
     newcomer = random_identity(np.random.default_rng(8))
     photo = identity_photo(newcomer, 128)
@@ -247,11 +257,11 @@ def test_the_newcomers_photo_shows_them_whole():
 
 
 def test_removing_a_dancer_leaves_the_others(scene, clip):
-    gone = swap_dancer(scene, 0, None)
+    gone = swap_dancers(scene, {0: None})
     assert not (gone.labels == 1).any() and not gone.alpha[:, 0].any()
     np.testing.assert_array_equal(gone.alpha[:, 1:], clip.alpha[:, 1:])
     with pytest.raises(ValueError, match="no dancer 5"):
-        swap_dancer(scene, 5, None)
+        swap_dancers(scene, {5: None})
 
 
 def test_written_clip_and_truth(tmp_path):

@@ -10,7 +10,7 @@ Synthetic dancers (all deterministic from a seed / numpy Generator):
 - `cross_identity_example`, `random_clip`, `frame_pair` (synthetic.py).
 - Group clips (group.py): `group_clip(seed, n_dancers, ...)` -> `GroupClip` (frames and ground truth: ids,
   boxes, alpha/masks, BlazePose `LANDMARKS`, visibility, cuts); `group_scene` + `render_group`;
-  `swap_dancer(scene, k, identity)` re-renders with another person in dancer k's place, `identity_photo`
+  `swap_dancers(scene, {k: identity})` re-renders with other people in dancers' places, `identity_photo`
   is that person's photo; `write_group_clip`.
 """
 
@@ -22,7 +22,7 @@ from .group import (
     group_scene,
     identity_photo,
     render_group,
-    swap_dancer,
+    swap_dancers,
     write_group_clip,
 )
 from .group_render import GroupClip
@@ -57,6 +57,6 @@ __all__ = [
     "render",
     "render_group",
     "render_pose",
-    "swap_dancer",
+    "swap_dancers",
     "write_group_clip",
 ]

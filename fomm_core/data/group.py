@@ -5,8 +5,8 @@ distinct outfits), choreography (everyone jumps and spins; see `moves`), formati
 (`formation`), and the shots: each shot has a framing (wide, medium, close), a camera that pans and zooms
 through it, a look of the set and a lighting rig (`stage`); a cut changes all of them at once.
 `render_group(scene)` draws it with its ground truth (`GroupClip`, see group_render.py).
-`swap_dancer(scene, k, identity)` is the same clip with another person in dancer k's place (same motion,
-camera, lights): the reference for a stage-scene render; `swap_dancer(scene, k, None)` removes dancer k;
+`swap_dancers(scene, {k: identity, ...})` is the same clip with other people in those dancers' places (same
+motion, camera, lights): the reference for a stage-scene render; `swap_dancers(scene, {k: None})` removes k;
 `identity_photo(identity)` is that person's full-body photo to start such a render from.
 `write_group_clip(clip, path)` writes the mp4 (H.264 yuv420p), its ground truth JSON and the dancers' alpha and labels (npz).
 """
@@ -14,6 +14,7 @@ camera, lights): the reference for a stage-scene render; `swap_dancer(scene, k, 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -209,19 +210,21 @@ def group_clip(
     return render_scene(group_scene(seed, n_dancers, seconds, fps, size, n_cuts, style))
 
 
-def swap_dancer(scene: GroupScene, k: int, identity: Identity | None, own_body: bool = False) -> GroupClip:
-    """The same clip with `identity` in dancer k's place (None: dancer k and their shadow removed).
+def swap_dancers(
+    scene: GroupScene, newcomers: Mapping[int, Identity | None], own_body: bool = False
+) -> GroupClip:
+    """The same clip with newcomers[k] in dancer k's place for every k given (None: dancer k and shadow removed).
 
-    By default the newcomer takes the dancer's body (height and proportions), as a render placing a person at
+    By default a newcomer takes the dancer's body (height and proportions), as a render placing a person at
     the dancer's place and size would; own_body=True keeps the newcomer's own proportions.
     """
-    if not 0 <= k < len(scene.dancers):
-        raise ValueError(f"no dancer {k}: the clip has dancers 0-{len(scene.dancers) - 1}")
-    dancer = scene.dancers[k]
-    if identity is not None and not own_body:
-        identity = identity.with_proportions_of(dancer.identity)
     dancers = list(scene.dancers)
-    dancers[k] = replace(dancer, identity=identity)
+    for k, identity in newcomers.items():
+        if not 0 <= k < len(dancers):
+            raise ValueError(f"no dancer {k}: the clip has dancers 0-{len(dancers) - 1}")
+        if identity is not None and not own_body:
+            identity = identity.with_proportions_of(dancers[k].identity)
+        dancers[k] = replace(dancers[k], identity=identity)
     return render_scene(replace(scene, dancers=tuple(dancers)))
 
 

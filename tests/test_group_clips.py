@@ -247,6 +247,20 @@ def test_two_newcomers_at_once_change_only_their_dancers(scene, clip):
         assert np.abs(clip.frames[region].astype(int) - swapped.frames[region]).mean() > 30
 
 
+def test_a_newcomer_may_keep_their_own_body():
+    small = group_scene(2, n_dancers=2, seconds=1.2, size=(128, 72), n_cuts=1)
+    body = small.dancers[0].identity.proportions
+    tall = replace(
+        random_identity(np.random.default_rng(1)), proportions={k: 1.1 * v for k, v in body.items()}
+    )
+    fitted = swap_dancers(small, {0: tall})
+    own = swap_dancers(small, {0: tall}, own_body=True)
+    neck, ankle = LANDMARKS.index("left_shoulder"), LANDMARKS.index("left_ankle")
+    reach = [np.nanmean(c.landmarks[:, 0, ankle, 1] - c.landmarks[:, 0, neck, 1]) for c in (fitted, own)]
+    assert reach[1] > 1.05 * reach[0]  # the taller newcomer stands taller than the dancer they replace
+    np.testing.assert_allclose(fitted.landmarks[:, 1], own.landmarks[:, 1])
+
+
 def test_the_newcomers_photo_shows_them_whole():
     newcomer = random_identity(np.random.default_rng(8))
     photo = identity_photo(newcomer, 128)

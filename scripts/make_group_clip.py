@@ -1,7 +1,7 @@
 """Write a synthetic K-pop group clip with its ground truth, optionally a swapped-dancer version and a contact sheet.
 
 python scripts/make_group_clip.py OUT [--seed 0] [--dancers 5] [--seconds 3] [--fps 25] [--size 384x216]
-    [--cuts 2] [--style jumps] [--swap K [--swap-seed S]] [--sheet SHEET.png] [--boxes]
+    [--cuts 2] [--style jumps] [--blur N] [--swap K [--swap-seed S]] [--sheet SHEET.png] [--boxes]
 
 Writes OUT.mp4, OUT.json (ground truth) and OUT.masks.npz (see fomm_core.data.group). --swap K also writes
 OUT.swapK.* : the same clip with a random newcomer (drawn from --swap-seed) in dancer K's place, and the
@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--size", default="384x216", help="WIDTHxHEIGHT, both even")
     parser.add_argument("--cuts", type=int, default=2)
     parser.add_argument("--style", default=None)
+    parser.add_argument("--blur", type=int, default=1, help="motion blur: instants averaged per frame")
     parser.add_argument("--swap", type=int, default=None, metavar="K")
     parser.add_argument("--swap-seed", type=int, default=1000)
     parser.add_argument("--sheet", type=Path, default=None)

@@ -107,6 +107,19 @@ def test_the_stage_is_dark_busy_and_lit_in_colour(scene, empty_stage):
     assert all(np.abs(a - b).max() > 10 for a, b in zip(means, means[1:], strict=False))
 
 
+def test_motion_blur_smears_only_the_dancers():
+    sharp = group_clip(6, n_dancers=3, seconds=1.2, size=(128, 72), n_cuts=1)
+    blurred = group_clip(6, n_dancers=3, seconds=1.2, size=(128, 72), n_cuts=1, motion_blur=4)
+    np.testing.assert_array_equal(sharp.landmarks, blurred.landmarks)
+    stage = (sharp.alpha == 0).all(1) & (blurred.alpha == 0).all(1)
+    np.testing.assert_array_equal(sharp.frames[stage], blurred.frames[stage])
+
+    def soft(clip) -> int:
+        return int(((clip.alpha > 0) & (clip.alpha < 255)).sum())
+
+    assert soft(blurred) > 1.3 * soft(sharp)  # smeared edges: more partly covered pixels
+
+
 def test_dancers_cross_each_other(clip):
     """Two dancers' boxes overlap and their left-to-right order swaps within one shot."""
     crossings = 0

@@ -68,6 +68,7 @@ class GroupScene:
     shots: tuple[Shot, ...]
     views: tuple[View, ...]
     formations: tuple[tuple[str, int, int], ...]
+    motion_blur: int = 1  # instants the dancers are drawn at and averaged, per frame (1: sharp)
 
     @property
     def cuts(self) -> list[int]:
@@ -159,12 +160,18 @@ def group_scene(
     size: tuple[int, int] = (384, 216),
     n_cuts: int = 2,
     style: str | None = None,
+    motion_blur: int = 1,
 ) -> GroupScene:
-    """Plan a group clip (size is width, height; both even), deterministically from the seed."""
+    """Plan a group clip (size is width, height; both even), deterministically from the seed.
+
+    motion_blur > 1 draws the dancers at that many instants per frame while the shutter is open, averaged.
+    """
     if not 1 <= n_dancers <= 7:
         raise ValueError(f"a group clip has 1 to 7 dancers, not {n_dancers}")
     if style is not None and style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {sorted(STYLES)}")
+    if motion_blur < 1:
+        raise ValueError(f"motion_blur counts instants per frame: 1 or more, not {motion_blur}")
     rng = np.random.default_rng(seed)
     width, height = size
     n_frames = int(round(seconds * fps))
@@ -189,7 +196,9 @@ def group_scene(
         look, lights = random_look(rng, look), random_lights(rng, lights)
         shots.append(Shot(start, framings[i], look, lights))
         views += _camera(dancers, range(start, stop), framings[i], rng, width, height)
-    return GroupScene(seed, width, height, fps, tuple(dancers), tuple(shots), tuple(views), tuple(formations))
+    return GroupScene(
+        seed, width, height, fps, tuple(dancers), tuple(shots), tuple(views), tuple(formations), motion_blur
+    )
 
 
 def render_group(scene: GroupScene) -> GroupClip:
@@ -205,9 +214,10 @@ def group_clip(
     size: tuple[int, int] = (384, 216),
     n_cuts: int = 2,
     style: str | None = None,
+    motion_blur: int = 1,
 ) -> GroupClip:
-    """A rendered group clip with its ground truth, deterministically from the seed."""
-    return render_scene(group_scene(seed, n_dancers, seconds, fps, size, n_cuts, style))
+    """A rendered group clip with its ground truth, deterministically from the seed (see `group_scene`)."""
+    return render_scene(group_scene(seed, n_dancers, seconds, fps, size, n_cuts, style, motion_blur))
 
 
 def swap_dancers(

@@ -2,7 +2,9 @@
 
 Each dancer is drawn on its own over black and over white: the two give the dancer's colour and coverage
 (alpha) exactly, so the dancer is laid over the picture with its anti-aliased edge, and its mask is where
-alpha >= 0.5. Where a dancer's alpha is 0, the pixel does not depend on that dancer at all. Dancers are laid far to near (by their distance to the camera); the lights then act on the
+alpha >= 0.5. With motion blur the dancer is drawn at several instants while the shutter is open (half a
+frame) and those drawings are averaged, which blurs colour and coverage alike; landmarks stay at the frame's
+instant. Where a dancer's alpha is 0, the pixel does not depend on that dancer at all. Dancers are laid far to near (by their distance to the camera); the lights then act on the
 whole picture, so a pixel no dancer covers is the same whoever dances. Shadows depend only on where a
 dancer stands, not on who it is.
 """
@@ -83,24 +85,42 @@ def _shadow(shade: np.ndarray, centre: np.ndarray, scale: float, lift: float) ->
 
 
 def _layer(
-    identity: Any, pix: dict[str, np.ndarray], depth: dict[str, float], scale: float, width: int, height: int
+    identity: Any,
+    samples: list[tuple[dict[str, np.ndarray], dict[str, float]]],
+    scale: float,
+    width: int,
+    height: int,
 ) -> tuple[tuple[int, int], np.ndarray, np.ndarray] | None:
-    """The dancer drawn alone: crop origin, premultiplied colour and alpha (uint8) of its crop (None off the frame)."""
-    points = np.stack(list(pix.values()))
+    """The dancer drawn alone, averaged over the shutter's samples (pixels, depths by point name).
+
+    Returns the crop's origin, its premultiplied colour and its transmission (share of what lies behind that
+    still shows, per channel), both float32 crop×3; None when the dancer is off the frame.
+    """
+    points = np.concatenate([np.stack(list(pix.values())) for pix, _ in samples])
     margin = 0.2 * scale + 3
     x0, y0 = np.maximum(np.floor(points.min(0) - margin).astype(int), 0)
     x1 = min(width, int(np.ceil(points[:, 0].max() + margin)))
     y1 = min(height, int(np.ceil(points[:, 1].max() + margin)))
     if x1 <= x0 or y1 <= y0:
         return None
-    shifted = {name: p - np.array([x0, y0]) for name, p in pix.items()}
-    dark = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
-    bright = np.full_like(dark, 255)
-    for _, draw in sorted(figure_parts(identity, shifted, depth, scale), key=lambda item: item[0]):
-        draw(dark)
-        draw(bright)
-    alpha = (255 - (bright.astype(np.int16) - dark)).max(-1).astype(np.uint8)
-    return (x0, y0), dark.astype(np.float32), alpha
+    colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
+    transmission = np.zeros_like(colour)
+    for pix, depth in samples:
+        shifted = {name: p - np.array([x0, y0]) for name, p in pix.items()}
+        dark = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
+        bright = np.full_like(dark, 255)
+        for _, draw in sorted(figure_parts(identity, shifted, depth, scale), key=lambda item: item[0]):
+            draw(dark)
+            draw(bright)
+        colour += dark
+        transmission += bright.astype(np.float32) - dark
+    return (x0, y0), colour / len(samples), transmission / (255 * len(samples))
+
+
+def _shutter(world: dict[str, np.ndarray], samples: int) -> list[dict[str, np.ndarray]]:
+    """The skeleton at `samples` instants over the first half of each frame (an open shutter), linearly."""
+    ahead = {k: np.concatenate([v[1:], v[-1:]]) for k, v in world.items()}
+    return [{k: v + (j / (2 * samples)) * (ahead[k] - v) for k, v in world.items()} for j in range(samples)]
 
 
 def render_scene(scene: GroupScene) -> GroupClip:
@@ -108,14 +128,15 @@ def render_scene(scene: GroupScene) -> GroupClip:
     w, h, views = scene.width, scene.height, list(scene.views)
     n_frames, present = len(views), [d for d in scene.dancers if d.identity is not None]
     n = len(scene.dancers)
-    pix: dict[int, dict[str, np.ndarray]] = {}
-    depth: dict[int, dict[str, np.ndarray]] = {}
+    pix: dict[int, list[dict[str, np.ndarray]]] = {}
+    depth: dict[int, list[dict[str, np.ndarray]]] = {}
     marks = np.full((n_frames, n, len(LANDMARKS), 2), np.nan, np.float32)
     facing = np.zeros((n_frames, n), bool)
     for d in present:
         world = _world(d)
-        pix[d.id] = {k: _to_frame(v, views, w, h) for k, v in world.items()}
-        depth[d.id] = {k: v[:, 2] for k, v in world.items()}
+        instants = _shutter(world, scene.motion_blur)
+        pix[d.id] = [{k: _to_frame(v, views, w, h) for k, v in at.items()} for at in instants]
+        depth[d.id] = [{k: v[:, 2] for k, v in at.items()} for at in instants]
         marks[:, d.id] = _to_frame(blazepose_points(world), views, w, h)
         facing[:, d.id] = face_seen(world)
     panoramas = {}
@@ -139,21 +160,19 @@ def render_scene(scene: GroupScene) -> GroupClip:
         for i in order[t]:
             if i not in pix:
                 continue
-            dancer = scene.dancers[i]
-            scale = view.zoom * focal(h) / (DISTANCE - dancer.path[t, 1])
-            layer = _layer(
-                dancer.identity,
-                {k: v[t] for k, v in pix[i].items()},
-                {k: float(v[t]) for k, v in depth[i].items()},
-                scale,
-                w,
-                h,
-            )
+            samples = [
+                ({k: v[t] for k, v in at.items()}, {k: float(v[t]) for k, v in z.items()})
+                for at, z in zip(pix[i], depth[i], strict=True)
+            ]
+            scale = view.zoom * focal(h) / (DISTANCE - scene.dancers[i].path[t, 1])
+            layer = _layer(scene.dancers[i].identity, samples, scale, w, h)
             if layer is None:
                 continue
-            (x0, y0), colour, cover = layer
-            window = np.s_[y0 : y0 + cover.shape[0], x0 : x0 + cover.shape[1]]
-            img[window] = img[window] * (1.0 - cover.astype(np.float32) / 255)[..., None] + colour
+            (x0, y0), colour, transmission = layer
+            window = np.s_[y0 : y0 + colour.shape[0], x0 : x0 + colour.shape[1]]
+            img[window] = img[window] * transmission + colour
+            # Coverage rounded up, so a pixel with alpha 0 does not depend on the dancer at all.
+            cover = np.ceil(255 * (1 - transmission.min(-1)) - 1e-3).clip(0, 255).astype(np.uint8)
             alpha[t, i][window] = cover
             labels[t][window][cover >= MASK_ALPHA] = i + 1
         gain, haze = light(shot.lights, view, t / scene.fps, w, h)

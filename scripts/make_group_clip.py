@@ -85,7 +85,7 @@ def main() -> None:
     width, height = (int(v) for v in args.size.lower().split("x"))
     start = time.perf_counter()
     scene = group_scene(
-        args.seed, args.dancers, args.seconds, args.fps, (width, height), args.cuts, args.style
+        args.seed, args.dancers, args.seconds, args.fps, (width, height), args.cuts, args.style, args.blur
     )
     clip = render_group(scene)
     rendered = time.perf_counter() - start

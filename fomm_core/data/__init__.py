@@ -21,11 +21,10 @@ from .group import (
     group_clip,
     group_scene,
     identity_photo,
-    render_group,
     swap_dancers,
     write_group_clip,
 )
-from .group_render import GroupClip
+from .group_render import GroupClip, render_group
 from .landmarks import LANDMARKS
 from .moves import MOVES, STYLES, choreography
 from .pose import CHANNELS, Motion

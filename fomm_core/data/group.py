@@ -8,7 +8,8 @@ through it, a look of the set and a lighting rig (`stage`); a cut changes all of
 `swap_dancers(scene, {k: identity, ...})` is the same clip with other people in those dancers' places (same
 motion, camera, lights): the reference for a stage-scene render; `swap_dancers(scene, {k: None})` removes k;
 `identity_photo(identity)` is that person's full-body photo to start such a render from.
-`write_group_clip(clip, path)` writes the mp4 (H.264 yuv420p), its ground truth JSON and the dancers' alpha and labels (npz).
+`write_group_clip(clip, path)` writes the mp4 (H.264 yuv420p), its ground truth JSON and the dancers' alpha
+and labels (npz).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..io import VideoWriter
 from .draw import render_pose
 from .figure import Identity, random_identity
 from .formation import formation_paths
-from .group_render import GroupClip, render_scene, truth_json
+from .group_render import GroupClip, render_group, truth_json
 from .moves import MOVES, STYLES, choreography
 from .pose import Motion
 from .scene import Background
@@ -38,7 +39,7 @@ DISTINCT_TOPS = 90.0  # RGB distance between any two dancers' tops, at least
 
 @dataclass(frozen=True)
 class GroupDancer:
-    """One member: id, looks, choreography and stage path (T×2: x, z in body heights)."""
+    """One member: id, looks (None: not drawn), choreography and stage path (T×2: x, z in body heights)."""
 
     id: int
     identity: Identity | None
@@ -201,11 +202,6 @@ def group_scene(
     )
 
 
-def render_group(scene: GroupScene) -> GroupClip:
-    """The clip's frames and ground truth."""
-    return render_scene(scene)
-
-
 def group_clip(
     seed: int,
     n_dancers: int = 5,
@@ -217,7 +213,7 @@ def group_clip(
     motion_blur: int = 1,
 ) -> GroupClip:
     """A rendered group clip with its ground truth, deterministically from the seed (see `group_scene`)."""
-    return render_scene(group_scene(seed, n_dancers, seconds, fps, size, n_cuts, style, motion_blur))
+    return render_group(group_scene(seed, n_dancers, seconds, fps, size, n_cuts, style, motion_blur))
 
 
 def swap_dancers(
@@ -235,7 +231,7 @@ def swap_dancers(
         if identity is not None and not own_body:
             identity = identity.with_proportions_of(dancers[k].identity)
         dancers[k] = replace(dancers[k], identity=identity)
-    return render_scene(replace(scene, dancers=tuple(dancers)))
+    return render_group(replace(scene, dancers=tuple(dancers)))
 
 
 def identity_photo(identity: Identity, size: int = 256) -> np.ndarray:

@@ -123,7 +123,7 @@ def _shutter(world: dict[str, np.ndarray], samples: int) -> list[dict[str, np.nd
     return [{k: v + (j / (2 * samples)) * (ahead[k] - v) for k, v in world.items()} for j in range(samples)]
 
 
-def render_scene(scene: GroupScene) -> GroupClip:
+def render_group(scene: GroupScene) -> GroupClip:
     """Draw every frame of the scene with its ground truth."""
     w, h, views = scene.width, scene.height, list(scene.views)
     n_frames, present = len(views), [d for d in scene.dancers if d.identity is not None]

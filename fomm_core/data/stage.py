@@ -50,16 +50,14 @@ def to_base(points: np.ndarray, width: int, height: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class View:
-    """A frame's camera: pan (base-view pixels of the frame centre's offset) and zoom (1 = base view)."""
+    """A frame's camera: pan (base-view pixels of the frame centre's offset) and zoom (1 = base view).
+
+    A base-view point p shows at frame pixel centre + zoom * (p - centre - pan).
+    """
 
     pan_x: float
     pan_y: float
     zoom: float
-
-    def frame(self, base: np.ndarray, width: int, height: int) -> np.ndarray:
-        """Frame pixels of base-view pixels (...×2)."""
-        centre = np.array([width / 2, height / 2])
-        return centre + self.zoom * (base - centre - np.array([self.pan_x, self.pan_y]))
 
     def base(self, frame: np.ndarray, width: int, height: int) -> np.ndarray:
         """Base-view pixels of frame pixels (...×2)."""

@@ -190,12 +190,32 @@ def test_boxes_masks_and_landmarks_match_the_pixels(clip, empty_stage):
             ok = clip.landmark_visible[t, i, 11:]
             if ok.any():
                 assert near[xy[ok, 1], xy[ok, 0]].mean() > 0.9, (t, i)
-            assert clip.visible[t, i] == pytest.approx((clip.labels[t] == i + 1).sum() / mask.sum())
+            seen_part = clip.labels[t] == i + 1
+            assert clip.visible[t, i] == pytest.approx(seen_part.sum() / mask.sum())
+            if seen_part.any():
+                rows, cols = np.flatnonzero(seen_part.any(1)), np.flatnonzero(seen_part.any(0))
+                assert list(clip.visible_boxes[t, i]) == [cols[0], rows[0], cols[-1] + 1, rows[-1] + 1]
+            else:
+                assert np.isnan(clip.visible_boxes[t, i]).all()
     assert checked > 200
     # Far from every dancer's coverage and shadow (the bottom quarter holds the shadows), nothing changed.
     clear = clip.alpha.max(1) == 0
     clear[:, -SIZE[1] // 3 :] = False
     assert diff[clear].max() == 0
+
+
+def test_close_shots_cut_dancers_off_at_the_frame_edge(clip):
+    """A dancer partly out of the picture has part of its landmarks outside and its box on the frame's edge."""
+    partly = (clip.in_frame > 0.2) & (clip.in_frame < 0.9)
+    assert partly.any()
+    for t, i in zip(*np.nonzero(partly), strict=True):
+        x0, y0, x1, y1 = clip.boxes[t, i]
+        assert x0 == 0 or y0 == 0 or x1 == SIZE[0] or y1 == SIZE[1]
+    wide = [t for t in range(len(clip.frames)) if clip.scene.shot_of(t).framing == "wide"]
+    assert (
+        clip.in_frame[wide].mean()
+        > clip.in_frame[[t for t in range(len(clip.frames)) if t not in wide]].mean()
+    )
 
 
 def test_landmarks_follow_blazepose_left_and_right(clip):
@@ -306,6 +326,7 @@ def test_written_clip_and_truth(tmp_path):
     assert [d["id"] for d in truth["frames"][5]["dancers"]] == [0, 1, 2]
     first = truth["frames"][0]["dancers"][0]
     assert first["box"] == [int(v) for v in small.boxes[0, 0]] and len(first["landmarks"]) == 33
+    assert first["in_frame"] == pytest.approx(float(small.in_frame[0, 0]), abs=1e-4)
     stored = np.load(files["masks"])
     np.testing.assert_array_equal(stored["alpha"], small.alpha)
     np.testing.assert_array_equal(stored["labels"], small.labels)

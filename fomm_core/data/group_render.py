@@ -33,19 +33,22 @@ class GroupClip:
     """A rendered group clip and its ground truth (N dancers, T frames, H×W pixels).
 
     frames T×H×W×3 uint8; boxes T×N×4 (x0, y0, x1, y1 of the dancer's whole silhouette in the frame, NaN when
-    out of it); alpha T×N×H×W uint8 (each dancer's coverage 0-255, hidden parts included; `masks` is where it
-    is at least half); labels T×H×W uint8
-    (who is seen at each pixel: dancer id + 1, 0 for the stage); visible T×N (share of the silhouette not
-    hidden by nearer dancers); order T×N (dancer ids far to near); landmarks T×N×33×2 in BlazePose's order and
-    landmark_visible T×N×33 (in the frame, not behind a nearer dancer, face points only when facing us).
+    out of it) and visible_boxes (of the part seen, NaN when none is); alpha T×N×H×W uint8 (each dancer's
+    coverage 0-255, hidden parts included; `masks` is where it is at least half); labels T×H×W uint8 (who is
+    seen at each pixel: dancer id + 1, 0 for the stage); visible T×N (share of the silhouette in the frame not
+    hidden by nearer dancers); in_frame T×N (share of the 33 landmarks inside the frame); order T×N (dancer
+    ids far to near); landmarks T×N×33×2 in BlazePose's order and landmark_visible T×N×33 (in the frame, not
+    behind a nearer dancer, face points only when facing us).
     """
 
     scene: GroupScene
     frames: np.ndarray
     boxes: np.ndarray
+    visible_boxes: np.ndarray
     alpha: np.ndarray
     labels: np.ndarray
     visible: np.ndarray
+    in_frame: np.ndarray
     order: np.ndarray
     landmarks: np.ndarray
     landmark_visible: np.ndarray
@@ -194,7 +197,9 @@ def _truth(
     n_frames, n = masks.shape[:2]
     h, w = labels.shape[1:]
     boxes = np.full((n_frames, n, 4), np.nan, np.float32)
+    visible_boxes = boxes.copy()
     visible = np.zeros((n_frames, n), np.float32)
+    in_frame = np.zeros((n_frames, n), np.float32)
     seen = np.zeros(marks.shape[:3], bool)
     for t in range(n_frames):
         rank = np.empty(n, int)
@@ -203,17 +208,28 @@ def _truth(
             area = masks[t, i].sum()
             if area == 0:
                 continue
-            rows, cols = np.flatnonzero(masks[t, i].any(1)), np.flatnonzero(masks[t, i].any(0))
-            boxes[t, i] = (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1)
-            visible[t, i] = (labels[t] == i + 1).sum() / area
+            boxes[t, i] = _box(masks[t, i])
+            seen_part = labels[t] == i + 1
+            visible[t, i] = seen_part.sum() / area
+            if visible[t, i] > 0:
+                visible_boxes[t, i] = _box(seen_part)
             xy = np.round(marks[t, i]).astype(int)
             inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
             owner = np.zeros(len(xy), int)
             owner[inside] = labels[t, xy[inside, 1], xy[inside, 0]]
             nearer = (owner > 0) & (rank[np.maximum(owner - 1, 0)] > rank[i])
+            in_frame[t, i] = inside.mean()
             seen[t, i] = inside & ~nearer
             seen[t, i, FACE] &= facing[t, i]
-    return GroupClip(scene, frames, boxes, alpha, labels, visible, order, marks, seen)
+    return GroupClip(
+        scene, frames, boxes, visible_boxes, alpha, labels, visible, in_frame, order, marks, seen
+    )
+
+
+def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 (exclusive) around a non-empty mask."""
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def truth_json(clip: GroupClip) -> dict[str, Any]:
@@ -223,12 +239,14 @@ def truth_json(clip: GroupClip) -> dict[str, Any]:
     for t in range(len(clip.frames)):
         dancers = []
         for i in range(len(scene.dancers)):
-            box = clip.boxes[t, i]
+            box, seen_box = clip.boxes[t, i], clip.visible_boxes[t, i]
             dancers.append(
                 dict(
                     id=i,
                     box=None if np.isnan(box[0]) else [int(v) for v in box],
+                    visible_box=None if np.isnan(seen_box[0]) else [int(v) for v in seen_box],
                     visible=round(float(clip.visible[t, i]), 4),
+                    in_frame=round(float(clip.in_frame[t, i]), 4),
                     landmarks=[
                         [round(float(x), 2), round(float(y), 2), bool(v)]
                         for (x, y), v in zip(clip.landmarks[t, i], clip.landmark_visible[t, i], strict=True)

@@ -4,7 +4,7 @@ python scripts/group_tracks.py [--seeds 0 1] [--dancers 5 7] [--size 384x216]
 
 For each (seed, dancers) a group clip is written to a temporary mp4 and read back through
 `fomm_core.people.find_dancers`, as the app reads an upload. Each track box is matched to the true dancer
-whose box overlaps it most (IoU >= 0.5); a track's dancer is the one most of its boxes match. Reported:
+whose box (whole silhouette, or the part seen) overlaps it most (IoU >= 0.5); a track's dancer is the one most of its boxes match. Reported:
 tracks found, boxes matching no dancer (ghosts), ids per dancer (fragmentation), dancers per track (switches),
 recall (of the frames the tracker followed, those where a dancer is at least half seen and some track box
 matches it) and the cuts.
@@ -40,8 +40,12 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _match(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
-    """The true dancer whose box overlaps box most, if by IoU >= MATCH_IOU."""
-    scores = [(_iou(box, b), i) for i, b in enumerate(clip.boxes[t]) if not np.isnan(b[0])]
+    """The true dancer whose box (whole, or the part seen) overlaps box most, if by IoU >= MATCH_IOU."""
+    scores = [
+        (max(_iou(box, whole), _iou(box, seen)), i)
+        for i, (whole, seen) in enumerate(zip(clip.boxes[t], clip.visible_boxes[t], strict=True))
+        if not np.isnan(whole[0])
+    ]
     best = max(scores, default=(0.0, None))
     return best[1] if best[0] >= MATCH_IOU else None
 

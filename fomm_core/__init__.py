@@ -1,31 +1,20 @@
 """Kpop Idol Generator library: animate a full-body photo by a dance clip with FOMM or TPSMM."""
 
-from __future__ import annotations
+import sys
 
-import importlib
-from typing import TYPE_CHECKING, Any
+# being started as `python -m fomm_core` (argv[0] is "-m" while the package loads): a Ctrl-C meanwhile is one line
+if sys.argv[:1] == ["-m"]:
+    from .starting import stop_quietly_while_starting
 
-if TYPE_CHECKING:
-    from .animate import animate, animate_iter
-    from .engine import Keypoints, MotionModel
-    from .errors import UserError
-    from .models import load_model, random_model
-    from .options import RenderOptions
-    from .pipeline import prepare, render
+    stop_quietly_while_starting()
 
-# Imported on first use, so `python -m fomm_core` starts (and answers Ctrl-C) before torch is loaded.
-_EXPORTS = {
-    "Keypoints": ".engine",
-    "MotionModel": ".engine",
-    "RenderOptions": ".options",
-    "UserError": ".errors",
-    "animate": ".animate",
-    "animate_iter": ".animate",
-    "load_model": ".models",
-    "prepare": ".pipeline",
-    "random_model": ".models",
-    "render": ".pipeline",
-}
+from .animate import animate, animate_iter
+from .engine import Keypoints, MotionModel
+from .errors import UserError
+from .models import load_model, random_model
+from .options import RenderOptions
+from .pipeline import prepare, render
+
 __all__ = [
     "Keypoints",
     "MotionModel",
@@ -38,10 +27,3 @@ __all__ = [
     "random_model",
     "render",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """The public names, imported from their modules when first asked for."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name], __name__), name)

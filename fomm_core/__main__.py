@@ -1,24 +1,11 @@
-"""Entry point for `python -m fomm_core`."""
+"""Entry point for `python -m fomm_core` (fomm_core/__init__.py has already made a stop while loading quiet)."""
 
-import os
-import signal
 import sys
 
+from .cli import main
+from .starting import ignore_stop_signals, stop_quietly_while_starting
 
-def _stop_while_starting(signum: int, _frame: object) -> None:
-    """A stop signal while the command is still loading: nothing has been written yet, so leave at once."""
-    name = "Ctrl-C (SIGINT)" if signum == signal.SIGINT else signal.Signals(signum).name
-    os.write(2, f"stopped by {name} while starting: nothing was done.\n".encode())
-    os._exit(128 + signum)
-
-
-_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
-for _signum in _SIGNALS:
-    signal.signal(_signum, _stop_while_starting)
-
-from .cli import main  # noqa: E402 (after the handlers: importing the commands takes about a second)
-
+stop_quietly_while_starting()
 _code = main()
-for _signum in _SIGNALS:  # the command has finished: a late signal changes nothing
-    signal.signal(_signum, signal.SIG_IGN)
+ignore_stop_signals()
 sys.exit(_code)

@@ -85,16 +85,27 @@ class UploadCheck:
 _API_CALL = re.compile(r"/gradio_api/(?:queue/join|(?:call|run|api)/(?P<name>[\w-]+))/?$")
 
 
-def file_inputs(blocks: Any) -> dict[int | str, dict[int, str]]:
-    """The file inputs people upload to, per event of a Gradio Blocks (by index and API name): position → what the
-    file is. Components that only show the app's own files (`interactive=False`, e.g. the result) are left out."""
+@dataclass(frozen=True)
+class FileInput:
+    """A file input of an event: what it holds ("photo", "dance clip", "file") and whether Gradio takes a plain
+    `{"path": ...}` for it (images do; videos and files want Gradio's file marker)."""
+
+    what: str
+    takes_plain_path: bool
+
+
+def file_inputs(blocks: Any) -> dict[int | str, dict[int, FileInput]]:
+    """The file inputs people upload to, per event of a Gradio Blocks (by index and API name), by position.
+    Components that only show the app's own files (`interactive=False`, e.g. the result) are left out."""
     import gradio as gr
 
     kinds = ((gr.Image, "photo"), (gr.Video, "dance clip"), (gr.Audio, "file"), (gr.File, "file"))
-    found: dict[int | str, dict[int, str]] = {}
+    found: dict[int | str, dict[int, FileInput]] = {}
     for index, fn in blocks.fns.items():
         files = {
-            i: next(what for kind, what in kinds if isinstance(block, kind))
+            i: FileInput(
+                next(what for kind, what in kinds if isinstance(block, kind)), isinstance(block, gr.Image)
+            )
             for i, block in enumerate(fn.inputs)
             if isinstance(block, tuple(kind for kind, _ in kinds)) and block.interactive is not False
         }
@@ -116,12 +127,23 @@ def _received_file(value: Any, check: UploadCheck) -> bool:
     return False
 
 
+def _answer(status: int, detail: Any) -> tuple[int, bytes]:
+    return status, json.dumps({"detail": detail}).encode()
+
+
 class UnreceivedFiles:
     """ASGI middleware: an API call naming a file the app did not receive (a server path, with or without Gradio's
-    file marker) is answered with the one refusal (HTTP 400) before Gradio tries to copy the file, which would log
-    a traceback and answer with an empty error."""
+    file marker, or as a plain string) gets the one refusal before Gradio tries to copy the file, which would log a
+    traceback and answer with an empty error.
 
-    def __init__(self, app: Any, check: UploadCheck, inputs: Callable[[], dict[int | str, dict[int, str]]]):
+    A REST call (/call, /run) is answered HTTP 400 with the refusal; a queued call (what gradio_client and the page
+    use) HTTP 422 in the form of Gradio's input validation, which gradio_client raises as a ValidationError naming
+    the input. A plain `{"path": ...}` for a photo is let through: the app's UploadCheck refuses it the same way.
+    """
+
+    def __init__(
+        self, app: Any, check: UploadCheck, inputs: Callable[[], dict[int | str, dict[int, FileInput]]]
+    ):
         self.app = app
         self.check = check
         self.inputs = inputs
@@ -137,11 +159,11 @@ class UnreceivedFiles:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        what = self._unreceived(body, route["name"])
-        if what is not None:
-            answer = json.dumps({"detail": refusal(what)}).encode()
+        refused = self._refusal(body, route["name"])
+        if refused is not None:
+            status, answer = refused
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
-            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": answer})
             return
         sent = False
@@ -155,22 +177,31 @@ class UnreceivedFiles:
 
         await self.app(scope, replay, send)
 
-    def _unreceived(self, body: bytes, name: str | None) -> str | None:
-        """What the first file input holding an unreceived file is ("photo", ...), or None."""
+    def _refusal(self, body: bytes, name: str | None) -> tuple[int, bytes] | None:
+        """The answer to a call whose file inputs hold an unreceived file (None: let it through)."""
         try:
             payload = json.loads(body)
         except ValueError:
             return None
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
             return None
-        key = name if name is not None else payload.get("fn_index")
+        queued = name is None
+        key = payload.get("fn_index") if queued else name
         files = self.inputs().get(key, {}) if isinstance(key, (int, str)) else {}
         data = payload["data"]
-        return next(
-            (
-                what
-                for i, what in sorted(files.items())
-                if i < len(data) and not _received_file(data[i], self.check)
-            ),
-            None,
-        )
+        for i, file in sorted(files.items()):
+            value = data[i] if i < len(data) else None
+            if _received_file(value, self.check):
+                continue
+            plain = isinstance(value, dict) and "meta" not in value
+            if queued and plain and file.takes_plain_path:
+                return None
+            if not queued:
+                return _answer(400, refusal(file.what))
+            checks = [
+                {"__type__": "validate", "is_valid": j != i, "message": refusal(file.what) if j == i else ""}
+                | ({"parameter_name": file.what} if j == i else {})
+                for j in range(len(data))
+            ]
+            return _answer(422, checks)
+        return None

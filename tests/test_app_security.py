@@ -221,3 +221,23 @@ def test_a_server_path_sent_as_a_file_gets_the_one_refusal_and_no_traceback(
             assert _raw_call(space.url, api, data) == f"refused 400: {refusal(what)}", (path, value)
     logged = capfd.readouterr()
     assert "Traceback" not in logged.err + logged.out
+
+
+def test_a_server_path_in_a_queued_call_is_refused_as_an_input_check(
+    space: LaunchedApp, server_files: dict[str, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    index = next(i for i, fn in space.demo.fns.items() if fn.api_name == "dancers_in_clip")
+    capfd.readouterr()
+    for path in server_files.values():
+        for value in ({"path": path, "meta": FILEDATA_META}, {"path": path}, path):
+            response = httpx.post(
+                f"{space.url}gradio_api/queue/join",
+                json={"data": [value, 0, 0], "fn_index": index, "session_hash": "probe"},
+                timeout=30,
+            )
+            assert response.status_code == 422, (path, value, response.text)
+            first = response.json()["detail"][0]
+            assert first["is_valid"] is False and first["message"] == refusal("dance clip")
+            assert [check["is_valid"] for check in response.json()["detail"][1:]] == [True, True]
+    logged = capfd.readouterr()
+    assert "Traceback" not in logged.err + logged.out

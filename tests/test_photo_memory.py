@@ -167,3 +167,35 @@ def test_a_bomb_past_pillows_own_limit_gets_the_same_message(tmp_path: Path) -> 
     path = png_bomb(tmp_path / "vast.png", 30000, 30000, b"\0", 0)
     with pytest.raises(UserError, match="is too large: 900 megapixels, over the 40-megapixel limit"):
         load_photo(path)
+
+
+TWO_AT_ONCE = """
+import json, resource, sys, threading
+from fomm_core.io.photo import load_photo
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+shapes = []
+threads = [threading.Thread(target=lambda: shapes.append(load_photo(sys.argv[1]).shape)) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"shapes": [list(s) for s in shapes], "peak_mb": (after - before) / 1024}))
+"""
+
+
+@pytest.mark.slow
+def test_a_preview_and_a_render_decoding_at_once_take_turns(tmp_path: Path) -> None:
+    side = int(MAX_PHOTO_PIXELS**0.5)
+    path = png_bomb(tmp_path / "rgba.png", side, side, bytes([255, 0, 0, 128]), 6)
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_AT_ONCE, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        timeout=600,
+        check=True,
+    )
+    found = json.loads(done.stdout)
+    assert found["shapes"] == [[2048, 2048, 3]] * 2
+    assert found["peak_mb"] < PEAK_LIMIT_MB, found  # one 40 MP decode at a time: about +200 MB, not +400

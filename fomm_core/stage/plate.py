@@ -33,6 +33,13 @@ def grow(mask: np.ndarray, pixels: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), disc) > 0
 
 
+def dancer_hole(dancer: np.ndarray, front: np.ndarray | None = None) -> np.ndarray:
+    """The region to fill for a dancer (H×W bool): their mask grown by GROW of the frame height, less `front`
+    (the other dancers standing nearer, which stay as they are)."""
+    hole = grow(dancer, max(1, round(GROW * dancer.shape[0])))
+    return hole & ~front if front is not None else hole
+
+
 @dataclass
 class PlateStats:
     """What the plate did so far: hole pixels borrowed from other frames and inpainted, camera states seen."""
@@ -60,27 +67,14 @@ class CleanPlate:
         self._previous_people: np.ndarray | None = None
         self._t = 0
 
-    @staticmethod
-    def hole(dancer: np.ndarray, front: np.ndarray | None = None) -> np.ndarray:
-        """The region filled (H×W bool): the dancer's mask grown by GROW of the frame height, less `front`."""
-        hole = grow(dancer, max(1, round(GROW * dancer.shape[0])))
-        return hole & ~front if front is not None else hole
-
     def __call__(
-        self,
-        frame: np.ndarray,
-        dancer: np.ndarray,
-        people: np.ndarray,
-        front: np.ndarray | None = None,
-        cut: bool = False,
+        self, frame: np.ndarray, hole: np.ndarray, people: np.ndarray, cut: bool = False
     ) -> np.ndarray:
-        """The frame (uint8 H×W×3) without the dancer (mask H×W bool).
+        """The frame (uint8 H×W×3) with `hole` (H×W bool, see `dancer_hole`) filled.
 
-        `people` masks everyone (H×W bool); `front` the other dancers standing nearer than this one (they stay
-        as they are, so they are not filled); cut=True marks the first frame of a new shot.
+        `people` masks everyone (H×W bool), kept out of the memory; cut=True marks the first frame of a shot.
         """
-        hole = self.hole(dancer, front)
-        covered = hole | self.hole(people)
+        covered = hole | dancer_hole(people)
         self._follow_camera(frame, covered, cut)
         if self._memory is None:
             self._memory = np.zeros(frame.shape, np.float32)

@@ -10,6 +10,15 @@ SOLID = 0.5  # coverage from which a pixel counts as the person's
 
 
 @dataclass(frozen=True)
+class Body:
+    """A person's centre x, feet row and height in a frame, pixels."""
+
+    x: float
+    feet: float
+    height: float
+
+
+@dataclass(frozen=True)
 class Layer:
     """colour h×w×3 float32 (0-255, not premultiplied), alpha h×w float32 (0-1), top-left corner (x0, y0)."""
 
@@ -47,12 +56,14 @@ class Layer:
         """Where the person is (h×w bool)."""
         return self.alpha >= SOLID
 
-    def body(self) -> tuple[float, float, float] | None:
+    def body(self) -> Body | None:
         """The person's centre x, feet y (bottom) and height, frame pixels; None when nothing is solid."""
         rows, cols = np.flatnonzero(self.solid.any(1)), np.flatnonzero(self.solid.any(0))
         if len(rows) == 0:
             return None
-        return self.x0 + (cols[0] + cols[-1] + 1) / 2, self.y0 + rows[-1] + 1.0, float(rows[-1] + 1 - rows[0])
+        return Body(
+            self.x0 + (cols[0] + cols[-1] + 1) / 2, self.y0 + rows[-1] + 1.0, float(rows[-1] + 1 - rows[0])
+        )
 
     def with_colour(self, colour: np.ndarray) -> Layer:
         """The same layer with other colours."""

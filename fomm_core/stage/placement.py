@@ -8,23 +8,12 @@ dancer is looked for again in the new shot's track data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
-from .layer import Layer
+from .layer import Body, Layer
 
 WINDOW = 2  # frames either side smoothed over, within a shot
-
-
-@dataclass(frozen=True)
-class Body:
-    """A person's centre x, feet row and height in a frame, pixels."""
-
-    x: float
-    feet: float
-    height: float
 
 
 def body_of_box(box: np.ndarray) -> Body | None:

@@ -81,7 +81,7 @@ class CleanPlate:
             self._known = np.zeros(frame.shape[:2], bool)
         else:
             self._memory *= self._relight(frame, covered)
-        out = self._fill(frame, hole)
+        out = self._fill(frame, hole, covered)
         self._memory[~covered] = frame[~covered]
         self._known |= ~covered
         self._previous, self._previous_people = frame, covered
@@ -116,7 +116,7 @@ class CleanPlate:
             self.stats.resets.append(self._t)
         self._memory, self._known = None, None
 
-    def _fill(self, frame: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    def _fill(self, frame: np.ndarray, hole: np.ndarray, covered: np.ndarray) -> np.ndarray:
         """Hole pixels from the memory where known, inpainted elsewhere."""
         out = frame.copy()
         borrow = hole & self._known
@@ -124,7 +124,9 @@ class CleanPlate:
             out[borrow] = np.clip(self._memory[borrow] + 0.5, 0, 255).astype(np.uint8)
         rest = hole & ~self._known
         if rest.any():
-            out = cv2.inpaint(out, rest.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+            # Other people are masked too so their colours do not bleed into the stage; they are put back.
+            filled = cv2.inpaint(out, (rest | covered).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+            out[rest] = filled[rest]
         self.stats.borrowed += int(borrow.sum())
         self.stats.inpainted += int(rest.sum())
         return out

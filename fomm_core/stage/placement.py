@@ -90,3 +90,22 @@ def place(layer: Layer, own: Body, at: Body) -> Layer:
     alpha = np.clip(moved[..., 3], 0, 1)
     colour = moved[..., :3] / np.maximum(alpha, 1e-6)[..., None]
     return Layer(np.clip(colour, 0, 255).astype(np.float32), alpha.astype(np.float32), x0, y0)
+
+
+GROUND_WINDOW = 0.3  # seconds either side over which the lowest feet row is the floor contact
+
+
+def ground_rows(feet: np.ndarray, cuts: list[int], fps: float) -> np.ndarray:
+    """Where a dancer touches the floor, per frame (T, NaN when unseen): the lowest feet row nearby in the shot.
+
+    A jump lifts the feet, which would make the dancer look farther away; the floor contact does not move.
+    """
+    reach = max(1, round(GROUND_WINDOW * fps))
+    out = np.full(len(feet), np.nan)
+    for shot in _shots(len(feet), cuts):
+        for t in shot:
+            if np.isnan(feet[t]):
+                continue
+            near = feet[max(shot.start, t - reach) : min(shot.stop, t + reach + 1)]
+            out[t] = np.nanmax(near)
+    return out

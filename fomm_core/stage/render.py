@@ -26,16 +26,18 @@ class StageRenderer:
         feet: Mapping[int, float],
         fans: Sequence[tuple[int, Layer]],
         cut: bool = False,
+        landmarks: Mapping[int, np.ndarray] | None = None,
     ) -> np.ndarray:
         """The stage frame (uint8 H×W×3) for one clip frame (uint8 H×W×3).
 
-        alpha: every dancer seen in this frame, id -> coverage (H×W, 0-1 float or bool); feet: their feet
-        rows; fans: (dancer id, the fan's layer placed in frame pixels, see `placement.place`) for the
+        alpha: every dancer seen in this frame, id -> coverage of the part seen (H×W, 0-1 float or bool);
+        feet: their floor contact rows (`placement.ground_rows`); landmarks: their body points (K×2), which
+        settle who hides whom where people overlap; fans: (dancer id, the fan's layer placed in frame pixels, see `placement.place`) for the
         replaced dancers seen in this frame; cut=True on the first frame of every shot after the first.
         """
         check_fans([d for d, _ in fans])
         solid = {i: np.asarray(a, np.float32) >= SOLID for i, a in alpha.items()}
-        order = depth_order({i: feet[i] for i in solid})
+        order = depth_order({i: feet[i] for i in solid}, landmarks, solid)
         replaced = [d for d, _ in fans if d in solid]
         hole = np.zeros(frame.shape[:2], bool)
         for d in replaced:
@@ -50,4 +52,4 @@ class StageRenderer:
                 cut_out = Layer.cut_out(frame, np.asarray(a, np.float32))
                 if cut_out is not None:
                     others[i] = cut_out
-        return compose(plate, lit, others, feet)
+        return compose(plate, lit, others, order)

@@ -17,7 +17,7 @@ from ..data.group_render import GroupClip
 from ..data.pose import Motion
 from ..data.scene import Background
 from .layer import Layer
-from .placement import follow, place
+from .placement import follow, ground_rows, place
 from .render import StageRenderer
 
 
@@ -56,11 +56,15 @@ def stage_render(
         if isinstance(fan, Layer):
             followed[k], said = follow(clip.boxes[:, k], clip.cuts, clip.scene.fps, k)
             notes += said
+    n = clip.alpha.shape[1]
+    ground = np.stack([ground_rows(clip.boxes[:, i, 3], clip.cuts, clip.scene.fps) for i in range(n)], 1)
     out = np.empty_like(clip.frames)
     for t, frame in enumerate(clip.frames):
-        seen = [i for i in range(clip.alpha.shape[1]) if not np.isnan(clip.boxes[t, i, 0])]
-        alpha = {i: clip.alpha[t, i].astype(np.float32) / 255 for i in seen}
-        feet = {i: float(clip.boxes[t, i, 3]) for i in seen}
+        seen = [i for i in range(n) if not np.isnan(clip.boxes[t, i, 0])]
+        # As a tracker sees them: the visible part of each dancer, their floor contact and landmarks.
+        alpha = {i: clip.alpha[t, i] / np.float32(255) * np.isin(clip.labels[t], (0, i + 1)) for i in seen}
+        feet = {i: float(ground[t, i]) for i in seen}
+        landmarks = {i: clip.landmarks[t, i] for i in seen}
         placed = []
         for k, fan in fans.items():
             if isinstance(fan, Layer):
@@ -71,5 +75,5 @@ def stage_render(
                 layer = fan[t]
             if layer is not None and k in alpha:
                 placed.append((k, layer))
-        out[t] = renderer.frame(frame, alpha, feet, placed, cut=t in clip.cuts)
+        out[t] = renderer.frame(frame, alpha, feet, placed, t in clip.cuts, landmarks)
     return out, notes

@@ -76,7 +76,7 @@ def test_the_camera_step_is_measured_on_the_stage():
 
 def test_the_fill_matches_the_stage_without_the_dancer(moving, still):
     print(f"fill L1 in the hole: moving camera {moving['l1']:.1f}, still camera {still['l1']:.1f}")
-    assert moving["l1"] < 16 and still["l1"] < 16
+    assert moving["l1"] < 17 and still["l1"] < 17
     assert moving["untouched"] and still["untouched"]  # only the hole is changed
     assert still["stats"].still > 40 and moving["stats"].moving > 40
     # Both borrowed from other frames and inpainted where the place was never seen.

@@ -19,6 +19,7 @@ from .camera import camera_step
 
 GROW = 0.02  # the dancer's mask is grown by this fraction of the frame height before filling
 INPAINT_RADIUS = 3
+INPAINT_SIDE = 160  # larger holes are inpainted at this long side (inpainting is slow; its fill is smooth)
 GAIN_RANGE = (0.8, 1.25)  # a frame's relighting of remembered pixels is clamped to this
 GAIN_PRIOR = 0.1  # weight of "no change" in the relighting, against the stage seen nearby
 GAIN_SIGMA = 0.06  # smoothing of the relighting ratio, as a fraction of the frame height
@@ -38,6 +39,24 @@ def dancer_hole(dancer: np.ndarray, front: np.ndarray | None = None) -> np.ndarr
     (the other dancers standing nearer, which stay as they are)."""
     hole = grow(dancer, max(1, round(GROW * dancer.shape[0])))
     return hole & ~front if front is not None else hole
+
+
+def _inpaint(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """image (uint8 h×w×3) with hole (h×w bool) inpainted, at a reduced size when it is large."""
+    h, w = hole.shape
+    scale = min(1.0, INPAINT_SIDE / max(h, w))
+    if scale == 1.0:
+        return cv2.inpaint(image, hole.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+    filled = cv2.inpaint(
+        small,
+        cv2.dilate(small_hole.astype(np.uint8), np.ones((3, 3), np.uint8)),
+        INPAINT_RADIUS,
+        cv2.INPAINT_TELEA,
+    )
+    return cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 @dataclass
@@ -125,8 +144,11 @@ class CleanPlate:
         rest = hole & ~self._known
         if rest.any():
             # Other people are masked too so their colours do not bleed into the stage; they are put back.
-            filled = cv2.inpaint(out, (rest | covered).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
-            out[rest] = filled[rest]
+            rows, cols = np.flatnonzero(rest.any(1)), np.flatnonzero(rest.any(0))
+            m = 2 * INPAINT_RADIUS + 2  # the inpainting reads this far around the hole
+            y0, x0 = max(rows[0] - m, 0), max(cols[0] - m, 0)
+            window = np.s_[y0 : rows[-1] + m + 1, x0 : cols[-1] + m + 1]
+            out[window][rest[window]] = _inpaint(out[window], (rest | covered)[window])[rest[window]]
         self.stats.borrowed += int(borrow.sum())
         self.stats.inpainted += int(rest.sum())
         return out

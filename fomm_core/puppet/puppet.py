@@ -1,0 +1,142 @@
+"""The photo's person as a puppet: their own pixels, part by part, moved along the dancer's retargeted skeleton.
+
+    puppet = Puppet.from_photo(photo, person)             # once per photo: parts, meshes, textures, backdrop
+    for frame in puppet.animate(clip_poses(info, track, pose_model()), info.fps, reference=0):
+        frame.image                                        # uint8, puppet.size, the person posed like the dancer
+        frame.turned                                       # the dancer shows their back: the front is held
+
+Frames are the photo's crop around the person (`canvas`), at `size` pixels (long side up to 1024 unless
+asked otherwise), with the person taken out of the background (the inpainted backdrop) and drawn again in
+their new pose. Nothing learned but the landmarks: no checkpoint, no download.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..errors import UserError
+from ..framing import square_around
+from ..people.person import Person
+from ..scene.layout import canvas_box
+from .backdrop import puppet_backdrop
+from .dancer import DancerPose
+from .depth import drawing_order
+from .motion import DancerMotion
+from .raster import Rasteriser
+from .regions import part_regions, texture_under_arms
+from .retarget import Posed
+from .skeleton import PARTS, body_height, joints
+from .skinning import build_rig
+
+MAX_SIDE = 1024  # the output's long side at most (the app's output cap on CPU)
+SOLID = (0.3, 0.7)  # mask levels mapped to alpha 0 and 1: the person solid inside, soft only at the edge
+
+
+@dataclass(frozen=True)
+class PuppetFrame:
+    """One rendered frame (uint8 H×W×3) and whether the dancer had turned away in it."""
+
+    image: np.ndarray
+    turned: bool
+
+
+class Puppet:
+    """The person of a photo, rigged; see the module's docstring for use."""
+
+    def __init__(self, view: np.ndarray, mask: np.ndarray, landmarks: np.ndarray, backdrop: np.ndarray):
+        """`view`: the photo's crop at output size (uint8 H×W×3); `mask`: the person in it (H×W in [0, 1]);
+        `landmarks`: their 33 landmarks in its pixels; `backdrop`: the view without the person (uint8)."""
+        h, w = view.shape[:2]
+        self.size = (w, h)
+        self.view = view
+        self.backdrop = backdrop
+        self.joints = joints(landmarks)
+        self.height = body_height(self.joints)
+        regions = part_regions(mask, self.joints, self.height)
+        alpha = np.clip((mask - SOLID[0]) / (SOLID[1] - SOLID[0]), 0, 1)
+        alpha8 = (alpha * 255 + 0.5).astype(np.uint8)[..., None]
+        under = texture_under_arms(view, mask, regions.labels)
+        # one texture atlas: the photo for the arms, beside it the photo with the arms filled in for the rest
+        self.atlas = np.concatenate(
+            [np.concatenate([view, alpha8], axis=2), np.concatenate([under, alpha8], axis=2)], axis=1
+        )
+        shift = np.array([[0.0, 0.0] if p.limb else [float(w), 0.0] for p in PARTS])
+        self.rig = build_rig(regions, self.joints, self.height)
+        self.rasteriser = Rasteriser(self.rig, w, h, shift)
+        self.rest = Posed(np.tile(np.eye(2, 3), (len(PARTS), 1, 1)), self.joints)
+        self.stages = {"retarget": 0.0, "deform": 0.0, "composite": 0.0}  # seconds spent, for benchmarks
+
+    @classmethod
+    def from_photo(
+        cls,
+        photo: np.ndarray,
+        person: Person,
+        canvas: tuple[int, int, int, int] | None = None,
+        size: tuple[int, int] | None = None,
+        backdrop: np.ndarray | None = None,
+        max_side: int = MAX_SIDE,
+    ) -> Puppet:
+        """The puppet of `person` (found in `photo`, uint8 H×W×3, by fomm_core.people).
+
+        `canvas` (x0, y0, x1, y1 photo pixels; default: the scene's crop around the person) is what the frames
+        show, at `size` (w, h; default: the canvas, its long side at most `max_side`). `backdrop`: the canvas
+        without the person at `size` (default: inpainted here, puppet_backdrop).
+        """
+        if person.landmarks is None:
+            raise UserError(
+                "The pose engine needs the pose model's landmarks of the person in the photo, and none were "
+                "found. Upload a full-body photo of one person, or choose another engine."
+            )
+        ph, pw = photo.shape[:2]
+        x0, y0, x1, y1 = canvas or canvas_box(pw, ph, square_around(person.box))
+        if size is None:
+            k = min(1.0, max_side / max(x1 - x0, y1 - y0))
+            size = (max(2, 2 * round((x1 - x0) * k / 2)), max(2, 2 * round((y1 - y0) * k / 2)))
+        w, h = size
+        sx, sy = w / (x1 - x0), h / (y1 - y0)
+        shrink = cv2.INTER_AREA if sx < 1 else cv2.INTER_CUBIC
+        view = cv2.resize(np.ascontiguousarray(photo[y0:y1, x0:x1]), size, interpolation=shrink)
+        mask = cv2.resize(person.mask(ph, pw)[y0:y1, x0:x1], size, interpolation=cv2.INTER_LINEAR)
+        landmarks = (person.landmarks - (x0, y0)) * (sx, sy)
+        if backdrop is None:
+            backdrop = puppet_backdrop(view, mask, body_height(joints(landmarks)))
+        return cls(view, mask, landmarks, backdrop)
+
+    def render(self, posed: Posed, depths: np.ndarray | None = None) -> np.ndarray:
+        """The frame (uint8 H×W×3) with the person in `posed`, parts drawn back to front by `depths`."""
+        start = time.perf_counter()
+        moved = self.rig.deform(posed.transforms)
+        order = drawing_order(depths, self.height)
+        map_x, map_y, (x0, y0, x1, y1) = self.rasteriser.backward(moved, posed.transforms, order)
+        middle = time.perf_counter()
+        rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        out = self.backdrop.copy()
+        a = rgba[..., 3:].astype(np.float32) * (1 / 255)
+        under = out[y0:y1, x0:x1].astype(np.float32)
+        out[y0:y1, x0:x1] = (under + (rgba[..., :3] - under) * a + 0.5).astype(np.uint8)
+        self.stages["deform"] += middle - start
+        self.stages["composite"] += time.perf_counter() - middle
+        return out
+
+    def animate(
+        self, dancer: Iterable[DancerPose], fps: float, reference: int = 0, travel: float = 1.0
+    ) -> Iterator[PuppetFrame]:
+        """A frame per dancer pose (`fps` of them per second), the person moving as the dancer has since
+        frame `reference` (the photo's pose is taken to be the dancer's there), root motion scaled by body
+        height times `travel` (0: the feet stay where they are in the photo)."""
+        poses = iter(dancer)
+        ahead = list(itertools.islice(poses, reference + 1))
+        if not ahead:
+            return
+        motion = DancerMotion(self.joints, ahead[min(reference, len(ahead) - 1)], fps, travel)
+        for pose in itertools.chain(ahead, poses):
+            start = time.perf_counter()
+            step = motion(pose)
+            self.stages["retarget"] += time.perf_counter() - start
+            yield PuppetFrame(self.render(step.posed, step.depths), step.turned)

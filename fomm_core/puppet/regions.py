@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .skeleton import J, PART_INDEX, PARTS, Part
+from .skeleton import PART_INDEX, PARTS, J, Part
 
 # the half-width of each kind of part, as a fraction of the body's height: (narrowest, widest)
 HALF_WIDTH = {

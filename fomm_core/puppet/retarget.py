@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .ground import Ground
-from .skeleton import J, OWNER_INDEX, PARENT_INDEX, PART_INDEX, PARTS, bone_angles, body_height
+from .skeleton import OWNER_INDEX, PARENT_INDEX, PART_INDEX, PARTS, J, body_height, bone_angles
 
 HEAD_TURN = 0.6  # radians: the head tilts at most this much (its landmarks are few and close together)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .mesh import triangulate
 from .regions import PartRegions
-from .skeleton import J, PARENT_INDEX, PARTS
+from .skeleton import PARENT_INDEX, PARTS, J
 
 MESH_SPACING = 0.022  # body heights between mesh points
 

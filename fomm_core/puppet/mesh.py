@@ -30,7 +30,7 @@ def triangulate(region: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndar
     centres = np.round(points[triangles].mean(axis=1)).astype(int)
     inside = grid[centres[:, 1], centres[:, 0]] > 0
     a, b, c = (points[triangles[:, k]] for k in range(3))
-    area = 0.5 * np.abs(np.cross(b - a, c - a))
+    area = 0.5 * np.abs((b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0])
     triangles = triangles[inside & (area > 0.25)]
     used = np.unique(triangles)
     remap = np.full(len(points), -1)

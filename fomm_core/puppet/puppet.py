@@ -35,7 +35,7 @@ from .skeleton import PARTS, body_height, joints
 from .skinning import build_rig
 
 MAX_SIDE = 1024  # the output's long side at most (the app's output cap on CPU)
-SOLID = (0.3, 0.7)  # mask levels mapped to alpha 0 and 1: the person solid inside, soft only at the edge
+SOLID = (0.4, 0.6)  # mask levels mapped to alpha 0 and 1: the person solid inside, soft only at the edge
 
 
 @dataclass(frozen=True)
@@ -108,20 +108,30 @@ class Puppet:
             backdrop = puppet_backdrop(view, mask, body_height(joints(landmarks)))
         return cls(view, mask, landmarks, backdrop)
 
-    def render(self, posed: Posed, depths: np.ndarray | None = None) -> np.ndarray:
-        """The frame (uint8 H×W×3) with the person in `posed`, parts drawn back to front by `depths`."""
+    def draw(
+        self, posed: Posed, depths: np.ndarray | None = None
+    ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The person alone in `posed`, parts drawn back to front by `depths`: RGBA uint8 (alpha: how much of
+        the person covers each pixel) over the box (x0, y0, x1, y1) of the frame that holds them."""
         start = time.perf_counter()
         moved = self.rig.deform(posed.transforms)
         order = drawing_order(depths, self.height)
-        map_x, map_y, (x0, y0, x1, y1) = self.rasteriser.backward(moved, posed.transforms, order)
+        map_x, map_y, box = self.rasteriser.backward(moved, posed.transforms, order)
         middle = time.perf_counter()
         rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        self.stages["deform"] += middle - start
+        self.stages["composite"] += time.perf_counter() - middle
+        return rgba, box
+
+    def render(self, posed: Posed, depths: np.ndarray | None = None) -> np.ndarray:
+        """The frame (uint8 H×W×3): the backdrop with the person drawn over it in `posed`."""
+        rgba, (x0, y0, x1, y1) = self.draw(posed, depths)
+        start = time.perf_counter()
         out = self.backdrop.copy()
         a = rgba[..., 3:].astype(np.float32) * (1 / 255)
         under = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = (under + (rgba[..., :3] - under) * a + 0.5).astype(np.uint8)
-        self.stages["deform"] += middle - start
-        self.stages["composite"] += time.perf_counter() - middle
+        self.stages["composite"] += time.perf_counter() - start
         return out
 
     def animate(

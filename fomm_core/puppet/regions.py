@@ -3,7 +3,7 @@
 Every limb is a capsule around its bone, as wide as the mask is around the bone (bounded by the part's
 usual width, since an arm held against the body makes the mask wide there); the torso is the quadrilateral
 of shoulders and hips. A mask pixel belongs to the arm whose capsule holds it (arms are in front in a photo
-of a standing person), else to the nearest part. Each part's region reaches under the arms and over the
+of a standing person), else to the part whose outline is nearest. Each part's region reaches under the arms and over the
 joints it shares, so that a part moved away never leaves a hole; what the arms hid of the other parts is
 filled from the body around it (the texture under the arms).
 """
@@ -28,8 +28,11 @@ HALF_WIDTH = {
     "foot": (0.02, 0.04),
 }
 TORSO_REACH = 0.05  # body heights: how far beyond the shoulder-hip quadrilateral counts as near the torso
+TORSO_UNDER = 0.015  # body heights: how far beyond it the torso reaches under an arm
+UNDER = 0.7  # a limb reaches under an arm this far into its capsule (in half-widths)
 HEAD_TOP = 0.35  # the head's capsule reaches this fraction of neck->head beyond the head's centre
 PERSON = 0.5  # mask level counted as the person
+EDGE_ROOM = np.ones((5, 5), np.uint8)  # the regions reach 2 pixels beyond the mask's half level
 INPAINT_SIDE = 256  # the texture under the arms is filled at this long side at most
 
 
@@ -87,18 +90,41 @@ def part_regions(mask: np.ndarray, joints: np.ndarray, height: float) -> PartReg
         near[i] = _segment_distance(xy, *segment(part, joints)) / radii[i]
     arms = np.array([p.limb for p in PARTS])
     in_arm = np.where(arms[:, None], near, np.inf)
-    label = np.where(in_arm.min(0) < 1, in_arm.argmin(0), near.argmin(0))
+    beyond = (near - 1) * radii[:, None]  # pixels outside each capsule
+    label = np.where(in_arm.min(0) < 1, in_arm.argmin(0), beyond.argmin(0))
     labels = np.full((h, w), -1, np.int64)
     labels[ys, xs] = label
+    under = np.where(np.array([p.kind == "torso" for p in PARTS]), TORSO_UNDER / TORSO_REACH, UNDER)
     regions = []
-    for i, part in enumerate(PARTS):
-        joined = arms.copy()
-        for j, other in enumerate(PARTS):
-            joined[j] |= other.parent == part.name or part.parent == other.name
-        region = np.zeros((h, w), bool)
-        region[ys, xs] = (label == i) | ((near[i] < 1) & joined[label])
-        regions.append(region)
+    for i in range(len(PARTS)):
+        region = np.zeros((h, w), np.uint8)
+        region[ys, xs] = (label == i) | ((near[i] < under[i]) & arms[label])  # and what an arm hides of it
+        for j, joint in _joints_shared(i):  # and the round end of each part it is joined to
+            reach = min(radii[i], radii[j])
+            region[ys, xs] |= (label == j) & (np.hypot(*(xy - joints[J[joint]]).T) < reach)
+        region = _connected_to(region, labels == i)
+        # a little beyond the person, so the mesh holds the mask's soft edge
+        regions.append(cv2.dilate(region, EDGE_ROOM) > 0)
     return PartRegions(labels, regions, radii)
+
+
+def _joints_shared(index: int) -> list[tuple[int, str]]:
+    """The parts joined to part `index`, each with the joint they share."""
+    part = PARTS[index]
+    return [
+        (j, other.start if other.parent == part.name else part.start)
+        for j, other in enumerate(PARTS)
+        if other.parent == part.name or part.parent == other.name
+    ]
+
+
+def _connected_to(region: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The pieces of `region` (uint8) that hold a seed pixel: a part's region is never a speck apart from it."""
+    count, pieces = cv2.connectedComponents(region, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(pieces[seeds & (region > 0)])] = True
+    keep[0] = False
+    return keep[pieces].astype(np.uint8)
 
 
 def _torso_distance(joints: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

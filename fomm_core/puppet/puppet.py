@@ -118,7 +118,7 @@ class Puppet:
         order = drawing_order(depths, self.height)
         map_x, map_y, box = self.rasteriser.backward(moved, posed.transforms, order)
         middle = time.perf_counter()
-        rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT)
         self.stages["deform"] += middle - start
         self.stages["composite"] += time.perf_counter() - middle
         return rgba, box

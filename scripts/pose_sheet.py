@@ -90,7 +90,7 @@ def sheet(photo_name: str, count: int, side: int) -> np.ndarray:
         picks = np.linspace(0, len(poses) - 1, count).round().astype(int)
         frames = [f for t, f in enumerate(read_frames(info)) if t in set(picks)]
         crops = [_height(_dancer_crop(f, poses[t].points), ROW) for f, t in zip(frames, picks, strict=True)]
-        rows.append(_labelled(crops, f"the dance: Pose2Sim {clip_name} cam01, frames {list(picks)}"))
+        rows.append(_labelled(crops, f"the dance: Pose2Sim {clip_name} cam01, frames {picks.tolist()}"))
         for n, puppet in enumerate(puppets):
             made = [f for t, f in enumerate(puppet.animate(poses, info.fps)) if t in set(picks)]
             turned = sum(f.turned for f in made)

@@ -46,6 +46,15 @@ class PuppetFrame:
     turned: bool
 
 
+def _padded(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """`image[y0:y1, x0:x1]`, edge pixels repeated where the box reaches past it (rounding at output scale)."""
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    ys = np.clip(np.arange(y0, y1), 0, h - 1)
+    xs = np.clip(np.arange(x0, x1), 0, w - 1)
+    return np.ascontiguousarray(image[ys][:, xs])
+
+
 class Puppet:
     """The person of a photo, rigged; see the module's docstring for use."""
 
@@ -86,7 +95,7 @@ class Puppet:
 
         `canvas` (x0, y0, x1, y1 photo pixels; default: the scene's crop around the person) is what the frames
         show, at `size` (w, h; default: the canvas, its long side at most `max_side`). `backdrop`: the canvas
-        without the person at `size` (default: inpainted here, puppet_backdrop).
+        without the person at `size` (default: puppet_backdrop, filled from the photo beside them).
         """
         if person.landmarks is None:
             raise UserError(
@@ -100,12 +109,20 @@ class Puppet:
             size = (max(2, 2 * round((x1 - x0) * k / 2)), max(2, 2 * round((y1 - y0) * k / 2)))
         w, h = size
         sx, sy = w / (x1 - x0), h / (y1 - y0)
+        # the whole photo at output scale: the backdrop's fill may come from beyond the canvas
+        full = (round(pw * sx), round(ph * sy))
         shrink = cv2.INTER_AREA if sx < 1 else cv2.INTER_CUBIC
-        view = cv2.resize(np.ascontiguousarray(photo[y0:y1, x0:x1]), size, interpolation=shrink)
-        mask = cv2.resize(person.mask(ph, pw)[y0:y1, x0:x1], size, interpolation=cv2.INTER_LINEAR)
+        scaled = cv2.resize(photo, full, interpolation=shrink)
+        scaled_mask = cv2.resize(person.mask(ph, pw), full, interpolation=cv2.INTER_LINEAR)
+        cx0, cy0 = round(x0 * sx), round(y0 * sy)
+        box = (cx0, cy0, cx0 + w, cy0 + h)
+        view = _padded(scaled, box)
+        mask = _padded(scaled_mask, box)
         landmarks = (person.landmarks - (x0, y0)) * (sx, sy)
         if backdrop is None:
-            backdrop = puppet_backdrop(view, mask, body_height(joints(landmarks)))
+            backdrop = _padded(
+                puppet_backdrop(scaled, scaled_mask, (0, 0, *full), body_height(joints(landmarks))), box
+            )
         return cls(view, mask, landmarks, backdrop)
 
     def draw(

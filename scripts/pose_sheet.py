@@ -1,6 +1,6 @@
 """Contact sheet of the pose engine (fomm_core.puppet): a photo's full-body people driven by both Pose2Sim clips.
 
-python scripts/pose_sheet.py [--photo bus|pose2sim] [--out docs/pose_sheet.png] [--frames 6] [--side 512]
+python scripts/pose_sheet.py [--photo bus|pose2sim] [--out docs/pose_sheet.png] [--frames 5] [--side 512]
 
 For each clip (Demo_SinglePerson and Demo_MultiPerson cam01, pose2sim 0.10.49, BSD-3-Clause) a row of the
 followed dancer's frames, then for each full-body person of the photo a row of the puppet's frames.
@@ -22,7 +22,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ROW = 300  # height of each row in the sheet, pixels
+ROW = 240  # height of each row in the sheet, pixels
 GAP = 6
 LABEL = 26
 
@@ -109,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photo", choices=("bus", "pose2sim"), default="pose2sim")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "pose_sheet.png")
-    parser.add_argument("--frames", type=int, default=6)
+    parser.add_argument("--frames", type=int, default=5)
     parser.add_argument("--side", type=int, default=512)
     args = parser.parse_args()
     Image.fromarray(sheet(args.photo, args.frames, args.side)).save(args.out)

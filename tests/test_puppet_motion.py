@@ -143,3 +143,26 @@ def test_turning_away_is_told_by_the_shoulders_order_and_the_hidden_face():
     side[11, 0], side[12, 0] = 165, 155  # shoulders seen edge-on
     assert turned_away(side, hidden, LANDMARKS)
     assert not turned_away(side, visible, LANDMARKS)
+
+
+def test_a_dancer_who_turns_their_back_drives_the_persons_front_side_for_side():
+    from fomm_core.puppet.dancer import DancerPose
+    from fomm_core.puppet.motion import DancerMotion
+
+    def pose(points: np.ndarray, face: float = 1.0) -> DancerPose:
+        visibility = np.ones(33)
+        visibility[[0, 2, 5]] = face
+        return DancerPose(points, np.zeros(33), visibility, 640, 480)
+
+    photo = joints(LANDMARKS)
+    motion = DancerMotion(photo, pose(LANDMARKS), 30.0)
+    back = LANDMARKS.copy()
+    back[:, 0] = 2 * LANDMARKS[[23, 24], 0].mean() - back[:, 0]  # turned round: their left is on the picture's left
+    raised = _turn_limbs(back, {(11, 13, 15, 17, 19, 21): 2.6})  # and their left arm up, on the picture's left
+    for _ in range(30):
+        step = motion(pose(raised, face=0.0))
+    assert step.turned
+    shoulder_y = step.posed.joints[J["r_shoulder"], 1]
+    assert step.posed.joints[J["r_wrist"], 1] < shoulder_y - 30  # the person's right arm (picture's left) is up
+    assert step.posed.joints[J["l_wrist"], 1] > shoulder_y + 80  # the other hangs as in the photo
+    assert step.posed.joints[J["r_wrist"], 0] < photo[J["r_shoulder"], 0]  # on the picture's left

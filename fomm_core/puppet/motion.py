@@ -11,7 +11,7 @@ from .depth import part_depths
 from .one_euro import OneEuro
 from .retarget import Posed, Retarget
 from .skeleton import body_height, joints
-from .turn import turned_away
+from .turn import MIRROR, FrontKeeper, turned_away
 from .unseen import UnseenLandmarks
 
 
@@ -34,12 +34,16 @@ class DancerMotion:
         self._unseen = UnseenLandmarks(reference.width, reference.height)
         self._smooth = OneEuro(fps)
         self._depth_scale = self.retarget.scale
+        self._front = FrontKeeper(reference.points)
 
     def __call__(self, dancer: DancerPose) -> Step:
         """The person's pose for the dancer's next frame."""
-        held = self._unseen(np.column_stack([dancer.points, dancer.depth]), dancer.visibility)
+        points, depth, visibility = dancer.points, dancer.depth, dancer.visibility
+        if self._front(points):  # the dancer's back to the camera: their left drives the person's right
+            points, depth, visibility = points[MIRROR], depth[MIRROR], visibility[MIRROR]
+        held = self._unseen(np.column_stack([points, depth]), visibility)
         # filtered in body heights, so the filter's speed threshold does not depend on the clip's size
         smooth = self._smooth(held / self.height) * self.height
         posed = self.retarget(joints(smooth[:, :2]))
-        turned = turned_away(smooth[:, :2], dancer.visibility, self.reference.points)
+        turned = turned_away(dancer.points, dancer.visibility, self.reference.points)
         return Step(posed, part_depths(smooth[:, 2]) * self._depth_scale, turned)

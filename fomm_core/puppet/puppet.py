@@ -55,6 +55,15 @@ def _padded(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return np.ascontiguousarray(image[ys][:, xs])
 
 
+def _smoothed(rgba: np.ndarray) -> np.ndarray:
+    """A 3×3 mean of premultiplied colour and alpha (uint8 RGBA): the anti-aliased version of hard seams."""
+    alpha = rgba[..., 3:].astype(np.float32)
+    colour = cv2.blur(rgba[..., :3] * alpha, (3, 3))
+    alpha = cv2.blur(alpha, (3, 3))[..., None]
+    out = np.concatenate([colour / np.maximum(alpha, 1e-3), alpha], axis=2)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 class Puppet:
     """The person of a photo, rigged; see the module's docstring for use."""
 
@@ -133,9 +142,11 @@ class Puppet:
         start = time.perf_counter()
         moved = self.rig.deform(posed.transforms)
         order = drawing_order(depths, self.height)
-        map_x, map_y, box = self.rasteriser.backward(moved, posed.transforms, order)
+        map_x, map_y, seams, box = self.rasteriser.backward(moved, posed.transforms, order)
         middle = time.perf_counter()
         rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT)
+        if seams.any():
+            rgba[seams] = _smoothed(rgba)[seams]
         self.stages["deform"] += middle - start
         self.stages["composite"] += time.perf_counter() - middle
         return rgba, box

@@ -14,6 +14,7 @@ import numpy as np
 from .skinning import Rig
 
 SUBPIXEL = 4  # bits of sub-pixel precision for the scan conversion
+JUMP = 2.5  # texture pixels between neighbours beyond which their colours are not neighbours in the photo
 
 
 def _fixed(points: np.ndarray) -> np.ndarray:
@@ -45,6 +46,8 @@ class Rasteriser:
         self.rigid_of = [np.flatnonzero(rigid & (rig.triangle_part == p)) for p in range(parts)]
         self.blend_of = [np.flatnonzero(~rigid & (rig.triangle_part == p)) for p in range(parts)]
         self.blended = np.flatnonzero(~rigid)
+        # index -> the part it draws (the last entry: index -1, nothing)
+        self.part_of = np.concatenate([np.arange(parts), rig.triangle_part, [-1]])
         self._ids = np.full((height, width), -1, np.int32)
 
     def index_buffer(
@@ -69,8 +72,9 @@ class Rasteriser:
 
     def backward(
         self, moved: np.ndarray, transforms: np.ndarray, order: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
-        """map_x, map_y (texture pixels, -1 where nothing is drawn) over the box that holds the person."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int, int]]:
+        """map_x, map_y (texture pixels, -1 where nothing is drawn) over the box that holds the person, and
+        the seams where a part meets another or nothing (bool, for smoothing them)."""
         ids, box = self.index_buffer(moved, order)
         x0, y0 = box[:2]
         parts = len(self.shift)
@@ -91,4 +95,21 @@ class Rasteriser:
         ys = np.arange(h, dtype=np.float32)[:, None]
         map_x = coef[..., 0, 0] * xs + coef[..., 0, 1] * ys + coef[..., 0, 2]
         map_y = coef[..., 1, 0] * xs + coef[..., 1, 1] * ys + coef[..., 1, 2]
-        return map_x, map_y, box
+        parts = self.part_of[ids]
+        shift = np.concatenate([self.shift[:, 0], [0.0]]).astype(np.float32)[parts]
+        return map_x, map_y, _seams(parts, map_x - shift, map_y), box
+
+
+def _seams(parts: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
+    """Pixels whose neighbour (right or below) comes from somewhere else in the photo, or is not drawn: the
+    scan conversion's hard steps where a part is drawn over another or cut out of the mask's inside."""
+    seam = np.zeros(parts.shape, bool)
+    drawn = parts >= 0
+    for axis in (0, 1):
+        step = np.hypot(np.diff(source_x, axis=axis), np.diff(source_y, axis=axis))
+        a = (slice(None), slice(1, None)) if axis else (slice(1, None), slice(None))
+        b = (slice(None), slice(None, -1)) if axis else (slice(None, -1), slice(None))
+        jump = (step > JUMP) & (drawn[a] | drawn[b])
+        seam[a] |= jump
+        seam[b] |= jump
+    return seam

@@ -157,12 +157,40 @@ def test_a_dancer_who_turns_their_back_drives_the_persons_front_side_for_side():
     photo = joints(LANDMARKS)
     motion = DancerMotion(photo, pose(LANDMARKS), 30.0)
     back = LANDMARKS.copy()
-    back[:, 0] = 2 * LANDMARKS[[23, 24], 0].mean() - back[:, 0]  # turned round: their left is on the picture's left
-    raised = _turn_limbs(back, {(11, 13, 15, 17, 19, 21): 2.6})  # and their left arm up, on the picture's left
+    back[:, 0] = (
+        2 * LANDMARKS[[23, 24], 0].mean() - back[:, 0]
+    )  # turned round: their left is on the picture's left
+    raised = _turn_limbs(
+        back, {(11, 13, 15, 17, 19, 21): 2.6}
+    )  # and their left arm up, on the picture's left
     for _ in range(30):
         step = motion(pose(raised, face=0.0))
     assert step.turned
     shoulder_y = step.posed.joints[J["r_shoulder"], 1]
-    assert step.posed.joints[J["r_wrist"], 1] < shoulder_y - 30  # the person's right arm (picture's left) is up
+    assert (
+        step.posed.joints[J["r_wrist"], 1] < shoulder_y - 30
+    )  # the person's right arm (picture's left) is up
     assert step.posed.joints[J["l_wrist"], 1] > shoulder_y + 80  # the other hangs as in the photo
     assert step.posed.joints[J["r_wrist"], 0] < photo[J["r_shoulder"], 0]  # on the picture's left
+
+
+def test_a_dancer_found_without_landmarks_is_a_user_error():
+    from fomm_core.errors import UserError
+    from fomm_core.framing import Box
+    from fomm_core.people.clip import Track
+    from fomm_core.puppet import clip_poses
+
+    track = Track(id=0, boxes={0: Box(10, 10, 50, 100)})  # what the background-difference heuristic finds
+    with pytest.raises(UserError, match="landmarks of the dancer"):
+        next(clip_poses(None, track, None))
+
+
+def test_a_photo_person_without_landmarks_is_a_user_error():
+    from fomm_core.errors import UserError
+    from fomm_core.framing import Box
+    from fomm_core.people import Person
+    from fomm_core.puppet import Puppet
+
+    person = Person(box=Box(10, 10, 50, 100), score=0.0)
+    with pytest.raises(UserError, match="landmarks of the person"):
+        Puppet.from_photo(np.zeros((120, 80, 3), np.uint8), person)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import UserError
 from ..io import VideoInfo, fit_size, read_frames
 from ..people.blazepose import BlazePose, Roi, roi_from_points
 from ..people.clip import Track
@@ -69,7 +70,14 @@ def follow_dancer(
 
 def clip_poses(info: VideoInfo, track: Track, model: BlazePose) -> Iterator[DancerPose]:
     """The track's dancer in every frame the clip `info` describes, in its display pixels (as the track);
-    frames are read at the people tracking's size (fomm_core.people.video.WORK_SIDE)."""
+    frames are read at the people tracking's size (fomm_core.people.video.WORK_SIDE). Raises UserError for
+    a track without landmarks (the fallback heuristic's)."""
+    if not track.landmarks:
+        raise UserError(
+            "The pose engine needs the pose model's landmarks of the dancer, and the dancer was found without "
+            "them (by the background-difference heuristic). Use a clip in which the dancer is seen whole, or "
+            "choose another engine."
+        )
     size = fit_size(info.width, info.height, WORK_SIDE)
     yield from follow_dancer(read_frames(info, size=size), track, model, size[0] / info.width)
 

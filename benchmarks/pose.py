@@ -5,9 +5,11 @@ out of their wheels by fomm_core.data.real_media. Per frame: decode (the clip re
 size), landmarks (BlazePose's landmark model on the followed dancer), retarget (unseen landmarks held,
 One Euro smoothing, retargeting), deform (mesh skinning and the index buffer), composite (texture lookup,
 blend over the backdrop), encode (H.264 by ffmpeg). Once per render: the puppet's rig and backdrop, and the
-people tracking that finds the dancer (which the learned engines need too).
+people tracking that finds the dancer (which the learned engines need too). Beside it, the learned engines'
+generation alone on the same clip: the embedded default FOMM (128 px) and a taichi-size FOMM (256 px,
+random weights time like trained ones).
 
-    python benchmarks/pose.py [--side 512] [--repeats 2]
+    python benchmarks/pose.py [--side 512] [--repeats 2] [--no-fomm]
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--no-fomm", action="store_true", help="skip the learned engines' timing")
     args = parser.parse_args()
 
     from fomm_core.data.real_media import real_media
@@ -106,6 +109,38 @@ def main() -> None:
     print(
         f"once: puppet rig + backdrop {1000 * setup:.0f} ms; people tracking over the clip {1000 * tracking:.0f} ms"
     )
+    if not args.no_fomm:
+        for name, seconds in _learned(media["bus"], media["single_person"]).items():
+            print(f"{name}: generation alone {1000 * seconds:.1f} ms/frame ({1 / seconds:.1f} frames/s)")
+
+
+def _learned(photo: Path, clip: Path) -> dict[str, float]:
+    """Seconds per frame the learned engines take to generate the clip's frames (source encoded once)."""
+    import itertools
+
+    import torch
+
+    import fomm_core
+    from fomm_core.options import RenderOptions
+    from fomm_core.pipeline import prepare
+
+    torch.set_num_threads(2)
+    plan = prepare(photo, clip, RenderOptions(keep_audio=False))
+    models = {
+        "default FOMM (128 px)": fomm_core.load_model("default", device="cpu"),
+        "taichi-size FOMM (256 px)": fomm_core.random_model("taichi-256", seed=0, device="cpu"),
+    }
+    spent = {}
+    for name, model in models.items():
+        size = model.frame_size
+        source = plan.source(size)
+        driving = list(itertools.islice(plan.driving(size), plan.frame_count))
+        list(fomm_core.animate_iter(model, source, driving[:2]))  # warm up
+        start = time.perf_counter()
+        for _ in fomm_core.animate_iter(model, source, driving):
+            pass
+        spent[name] = (time.perf_counter() - start) / len(driving)
+    return spent
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from puppet_fixtures import COLOURS, person, puppet  # noqa: F401 - fixtures
+from puppet_fixtures import COLOURS, LANDMARKS, person, puppet  # noqa: F401 - fixtures
 
 from fomm_core.puppet.depth import part_depths
 from fomm_core.puppet.mesh import triangulate
@@ -14,18 +14,12 @@ from fomm_core.puppet.skeleton import PART_INDEX, PARTS, joints
 
 def _posed(puppet, turns: dict[tuple[int, ...], float]):  # noqa: F811
     """The puppet posed by a dancer who is the photo's landmarks with chains turned about their first."""
-    photo = joints(puppet_landmarks(puppet))
-    dancer = puppet_landmarks(puppet).copy()
+    photo = joints(LANDMARKS)
+    dancer = LANDMARKS.copy()
     for chain, angle in turns.items():
         pivot = dancer[chain[0]]
         dancer[list(chain[1:])] = (dancer[list(chain[1:])] - pivot) @ rotation(np.array(angle)).T + pivot
     return Retarget(photo, photo)(joints(dancer))
-
-
-def puppet_landmarks(puppet) -> np.ndarray:  # noqa: F811
-    from puppet_fixtures import LANDMARKS
-
-    return LANDMARKS
 
 
 FOREARM_ACROSS = {(13, 15, 17, 19, 21): 1.5}  # the left forearm turned in, across the chest
@@ -120,3 +114,11 @@ def test_a_posed_person_is_as_sharp_as_the_photo(person, puppet):  # noqa: F811
     assert 0.8 < ratio < 1.2
     # nothing lost; a little more shows: what the raised arm hid of the torso
     assert 1.0 <= inside.sum() / photo_inside.sum() < 1.25
+
+
+def test_a_person_moved_out_of_the_frame_leaves_the_backdrop(puppet):  # noqa: F811
+    posed = _posed(puppet, {})
+    away = posed.transforms.copy()
+    away[:, :, 2] += (2000.0, 0.0)
+    out = puppet.render(type(posed)(away, posed.joints + (2000.0, 0.0)))
+    assert np.array_equal(out, puppet.backdrop)

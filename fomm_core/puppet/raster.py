@@ -56,9 +56,10 @@ class Rasteriser:
         """Which index is in front at each pixel (-1: none), drawing parts in `order` (back to front), and the
         box (x0, y0, x1, y1) that holds them."""
         w, h = self.size
-        lo = np.clip(np.floor(moved.min(0)).astype(int) - 1, 0, [w, h])
-        hi = np.clip(np.ceil(moved.max(0)).astype(int) + 2, 0, [w, h])
-        x0, y0, x1, y1 = int(lo[0]), int(lo[1]), int(max(hi[0], lo[0] + 1)), int(max(hi[1], lo[1] + 1))
+        # at least one pixel inside the frame, even when the person has left it
+        lo = np.clip(np.floor(moved.min(0)).astype(int) - 1, 0, [w - 1, h - 1])
+        hi = np.clip(np.ceil(moved.max(0)).astype(int) + 2, lo + 1, [w, h])
+        x0, y0, x1, y1 = int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])
         ids = self._ids[y0:y1, x0:x1]
         ids[:] = -1
         tris = _fixed(moved - (x0, y0))[self.rig.triangles]

@@ -55,13 +55,20 @@ def _padded(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return np.ascontiguousarray(image[ys][:, xs])
 
 
-def _smoothed(rgba: np.ndarray) -> np.ndarray:
-    """A 3×3 mean of premultiplied colour and alpha (uint8 RGBA): the anti-aliased version of hard seams."""
-    alpha = rgba[..., 3:].astype(np.float32)
-    colour = cv2.blur(rgba[..., :3] * alpha, (3, 3))
-    alpha = cv2.blur(alpha, (3, 3))[..., None]
-    out = np.concatenate([colour / np.maximum(alpha, 1e-3), alpha], axis=2)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+def _smooth_seams(rgba: np.ndarray, seams: np.ndarray) -> None:
+    """Replace the `seams` pixels of uint8 RGBA by the 3×3 mean of premultiplied colour and alpha around them:
+    the hard steps of the scan conversion anti-aliased."""
+    ys, xs = np.nonzero(seams)
+    h, w = seams.shape
+    colour = np.zeros((len(ys), 3), np.float32)
+    alpha = np.zeros((len(ys), 1), np.float32)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            near = rgba[np.clip(ys + dy, 0, h - 1), np.clip(xs + dx, 0, w - 1)].astype(np.float32)
+            colour += near[:, :3] * near[:, 3:]
+            alpha += near[:, 3:]
+    rgba[ys, xs, :3] = np.clip(colour / np.maximum(alpha, 1e-3) + 0.5, 0, 255).astype(np.uint8)
+    rgba[ys, xs, 3] = (alpha[:, 0] / 9 + 0.5).astype(np.uint8)
 
 
 class Puppet:
@@ -144,9 +151,10 @@ class Puppet:
         order = drawing_order(depths, self.height)
         map_x, map_y, seams, box = self.rasteriser.backward(moved, posed.transforms, order)
         middle = time.perf_counter()
-        rgba = cv2.remap(self.atlas, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT)
-        if seams.any():
-            rgba[seams] = _smoothed(rgba)[seams]
+        # fixed-point maps (1/32 pixel) make the bicubic lookup twice as fast
+        fixed, fraction = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+        rgba = cv2.remap(self.atlas, fixed, fraction, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT)
+        _smooth_seams(rgba, seams)
         self.stages["deform"] += middle - start
         self.stages["composite"] += time.perf_counter() - middle
         return rgba, box

@@ -9,7 +9,7 @@ from puppet_fixtures import COLOURS, LANDMARKS, person, puppet  # noqa: F401 - f
 from fomm_core.puppet.depth import part_depths
 from fomm_core.puppet.mesh import triangulate
 from fomm_core.puppet.retarget import Retarget, rotation
-from fomm_core.puppet.skeleton import PART_INDEX, PARTS, joints
+from fomm_core.puppet.skeleton import PART_INDEX, PARTS, J, joints
 
 
 def _posed(puppet, turns: dict[tuple[int, ...], float]):  # noqa: F811
@@ -122,3 +122,21 @@ def test_a_person_moved_out_of_the_frame_leaves_the_backdrop(puppet):  # noqa: F
     away[:, :, 2] += (2000.0, 0.0)
     out = puppet.render(type(posed)(away, posed.joints + (2000.0, 0.0)))
     assert np.array_equal(out, puppet.backdrop)
+
+
+def test_edges_are_anti_aliased_where_the_mesh_cuts_through_the_mask(person, puppet):  # noqa: F811
+    # raised arms: their outline at the shoulders lay inside the mask in the photo, so only the drawing softens it
+    _, mask, _ = person
+    posed = _posed(puppet, {(11, 13, 15, 17, 19, 21): -2.4, (12, 14, 16, 18, 20, 22): 2.0})
+    rgba, (x0, y0, x1, y1) = puppet.draw(posed, np.zeros(len(PARTS)))
+    alpha = np.zeros(mask.shape, np.float32)
+    alpha[y0:y1, x0:x1] = rgba[..., 3] / 255
+    solid = (alpha > 0.5).astype(np.uint8)
+    outline = (solid - cv2.erode(solid, np.ones((3, 3), np.uint8))) > 0
+    soft = cv2.dilate(((alpha > 0.05) & (alpha < 0.95)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    ys, xs = np.mgrid[: mask.shape[0], : mask.shape[1]]
+    for shoulder in (J["l_shoulder"], J["r_shoulder"]):
+        x, y = posed.joints[shoulder]
+        near = outline & (np.hypot(xs - x, ys - y) < 25)
+        assert near.sum() > 50
+        assert soft[near].mean() > 0.8  # (0.3 with the hard steps of the scan conversion)

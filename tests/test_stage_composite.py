@@ -8,7 +8,7 @@ from stage_fixtures import K, clip
 
 from fomm_core.errors import UserError
 from fomm_core.stage.composite import compose, depth_order, paste
-from fomm_core.stage.layer import Layer
+from fomm_core.stage.layer import Body, Layer
 from fomm_core.stage.placement import ground_rows
 from fomm_core.stage.plate import grow
 from fomm_core.stage.render import StageRenderer
@@ -132,3 +132,14 @@ def test_several_fans_each_take_their_dancer():
     untouched = source.alpha[t, [1, 3]].max(0) == 0
     untouched &= ~grow(source.masks[t, [1, 3]].any(0), 6)
     np.testing.assert_array_equal(out[untouched], source.frames[t][untouched])
+
+
+def test_an_engines_rgba_layer_is_taken_as_drawn():
+    rgba = np.zeros((4, 3, 4), np.uint8)
+    rgba[..., :3] = 90
+    rgba[1:, :, 3] = 255
+    layer = Layer.from_rgba(rgba, (5, 6, 8, 10))
+    assert layer.box == (5, 6, 8, 10) and layer.alpha[0].max() == 0 and layer.alpha[1:].min() == 1
+    assert layer.body() == Body(6.5, 10.0, 3.0)
+    with pytest.raises(ValueError, match="does not fit the box"):
+        Layer.from_rgba(rgba, (5, 6, 9, 10))

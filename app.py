@@ -24,7 +24,7 @@ from spaces.config import Config as SpacesConfig
 
 import app_text
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.io.writer import to_uint8
 from fomm_core.model_cache import ModelCache
 from fomm_core.people.inspect import Inspection, inspect_media

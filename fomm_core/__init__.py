@@ -1,9 +1,10 @@
 """Kpop Idol Generator library: animate a full-body photo by a dance clip with FOMM or TPSMM."""
 
 from .animate import animate, animate_iter
-from .engine import Keypoints, MotionModel
+from .engines.motion_model import MotionModel
 from .errors import UserError
 from .models import load_model, random_model
+from .motion import Keypoints
 from .options import RenderOptions
 from .pipeline import prepare, render
 

@@ -12,8 +12,8 @@ import torch
 
 import fomm_core
 from fomm_core.config import load_config
-from fomm_core.engine import Keypoints
-from fomm_core.fomm import FOMMModel, build_networks
+from fomm_core.engines.fomm import FOMMModel, build_networks
+from fomm_core.motion import Keypoints
 from fomm_core.networks.common.sampling import make_coordinate_grid, warp
 
 REFERENCE = Path(__file__).parent / "data" / "fomm_taichi256_state_dict.json"  # copy of shared/reference

@@ -20,12 +20,12 @@ from fomm_core.config import (
     KeypointDetectorConfig,
     TPSMMConfig,
 )
-from fomm_core.fomm import build_networks as build_fomm
+from fomm_core.engines.fomm import build_networks as build_fomm
+from fomm_core.engines.tpsmm import TPSMMModel
+from fomm_core.engines.tpsmm import build_networks as build_tpsmm
 from fomm_core.networks.common.conv import plain_ops
 from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotionNetwork
 from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
-from fomm_core.tpsmm import TPSMMModel
-from fomm_core.tpsmm import build_networks as build_tpsmm
 
 Table = dict[str, tuple[int, ...]]
 

@@ -34,9 +34,7 @@ def without_native_lines(*fragments: str) -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            kept = [
-                line for line in captured.read().splitlines(keepends=True) if not _has(line, fragments)
-            ]
+            kept = [line for line in captured.read().splitlines(keepends=True) if not _has(line, fragments)]
             if kept:
                 os.write(2, b"".join(kept))
 

@@ -12,10 +12,17 @@ by their module names, builds its config from an original YAML's `model_params` 
 networks keyed as in the checkpoint, and makes a `MotionModel` (fomm_core.engines.motion_model) from their
 state dicts.
 
-An engine that needs no checkpoint and no square networks subclasses `Engine` directly, sets both flags to
-False, claims no checkpoint (the defaults below) and implements `build(device)`, which returns its model
-ready to animate: `load_model(name)` calls it instead of reading a file. Its model works at the photo's own
-resolution, so it offers what the render needs from a model other than `frame_size` squares.
+An engine that needs no checkpoint and no square networks (the pose engine, which moves the photo's own
+pixels along the dancer's skeleton) subclasses `Engine` directly and provides:
+
+- `needs_checkpoint = False`: `load_model(name)` calls its `build(device)` instead of reading a file, so its
+  name works wherever a model is named (`RenderOptions.model`, the CLI's `--checkpoint`, the app);
+- `square_frames = False`: its model has no `frame_size`, so the render must not cut the photo and the dance
+  to squares for it nor pass it through `fomm_core.animate`; it works at the photo's own resolution;
+- `build(device)`: its model, ready to animate;
+- `modes`: the motion modes its model accepts (at least "relative");
+- nothing else: it claims no checkpoint and parses no YAML (the defaults below), so weights and configs of
+  other engines never reach it, and it has no config.
 
 Adding an engine is one module beside this one and one row in the table. Its training objective, if it can
 be trained, is registered under its name in fomm_core.train.objectives; inference never imports training.

@@ -16,7 +16,7 @@ An engine that needs no checkpoint and no square networks (the pose engine, whic
 pixels along the dancer's skeleton) subclasses `Engine` directly and provides:
 
 - `needs_checkpoint = False`: `load_model(name)` calls its `build(device)` instead of reading a file, so its
-  name works wherever a model is named (`RenderOptions.model`, the CLI's `--checkpoint`, the app);
+  name works as `RenderOptions.model` and the CLI's `--checkpoint` (the app's model list is the registry's);
 - `square_frames = False`: its model has no `frame_size`, so the render must not cut the photo and the dance
   to squares for it nor pass it through `fomm_core.animate`; it works at the photo's own resolution;
 - `build(device)`: its model, ready to animate;

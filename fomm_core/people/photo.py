@@ -8,14 +8,21 @@ import numpy as np
 from ..errors import UserError
 from ..framing import detect_person
 from .blazepose import DETECTION_SCORE, BlazePose, Roi
-from .person import Person, person_from_pose
+from .person import Person, hidden_by, inside, person_from_pose, seen
 
 MAX_PEOPLE = 12
 PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
 WORK_SIDE = 1024  # people are looked for at this long side at most (landmark crops are 256 px)
-ERASE = 0.3
+ERASE = 0.3  # mask level above which a found person is painted out before looking again
 EDGE_ROI = 0.6  # side of the squares tried on the side edges, as a fraction of the image height
-EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure  # mask level above which a found person is painted out before looking again
+EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure
+# A body the landmark model confirms: at least this tall (share of the image height), both shoulders seen,
+# its mask under most of its seen torso points and over this share of its box, and mostly off the people
+# already found (a double of them, or a ghost spanning the gap between two).
+MIN_HEIGHT = 0.1
+MASK_SUPPORT = 0.75
+MASK_FILL = 0.15
+ON_OTHERS = 0.3
 
 
 def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
@@ -25,10 +32,11 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
         box = detect_person(image)
         return [] if box is None else [Person(box=box, score=0.0)]
     scale = min(1.0, WORK_SIDE / max(h, w))
-    if scale == 1.0:
-        return find_more(image, model)
-    work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    return [_rescale(p, 1 / scale) for p in find_more(work, model)]
+    work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
+    found = find_more(work, model)
+    wh, ww = work.shape[:2]
+    found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
+    return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
 
 
 def find_more(
@@ -72,7 +80,9 @@ def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -
                 continue
             person = person_from_pose(pose, pose.presence, w, h)
             at_edge = person.box.x0 <= 1 if x == 0 else person.box.x1 >= w - 1
-            if at_edge and not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
+            if not (at_edge and confirmed(person, [*found, *people], h, w)):
+                continue
+            if not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
                 people.append(person)
     return people
 
@@ -107,9 +117,37 @@ def _find_one(
         if pose.presence < PRESENCE:
             continue
         person = person_from_pose(pose, detection.score, w, h)
-        if not any(person.box.iou(other.box) > 0.5 for other in found):
+        if confirmed(person, found, h, w) and not any(person.box.iou(other.box) > 0.5 for other in found):
             return person
     return None
+
+
+def confirmed(person: Person, found: list[Person], height: int, width: int) -> bool:
+    """Whether the landmark model's answer is a body: tall enough, shoulders seen, its own mask under its
+    torso and filling its box, and not lying mostly over the people already found."""
+    box = person.box
+    if box.height < MIN_HEIGHT * height or person.landmarks is None:
+        return False
+    if not seen(person, width, height)[[11, 12]].all():
+        return False
+    mask = person.mask(height, width) > 0.5
+    shoulders = person.landmarks[[11, 12]].mean(axis=0)
+    hips = person.landmarks[[23, 24]].mean(axis=0)
+    # the torso's middle line (inside the picture), which lies on any body, while shoulder points may
+    # sit on its outline
+    line = np.array([shoulders + f * (hips - shoulders) for f in (0.0, 0.25, 0.5, 0.75, 1.0)]).round()
+    line = line[inside(line, width, height)].astype(int)
+    x, y = line.T
+    if mask[y, x].mean() < MASK_SUPPORT:
+        return False
+    in_box = mask[int(box.y0) : int(np.ceil(box.y1)), int(box.x0) : int(np.ceil(box.x1))]
+    if in_box.mean() < MASK_FILL:
+        return False
+    if found:
+        others = np.max([o.mask(height, width) for o in found], axis=0) > 0.5
+        if (mask & others).sum() > ON_OTHERS * mask.sum():
+            return False
+    return True
 
 
 def _rescale(person: Person, factor: float) -> Person:

@@ -63,8 +63,9 @@ def test_two_person_clip_gives_two_stable_tracks(clips, model):
     assert np.mean([a.boxes[t].iou(b.boxes[t]) < 0.5 for t in shared]) > 0.9  # two people, not one twice
     # the woman near the camera stands lower in the frame than the man behind her
     lower = max(long, key=lambda k: k.boxes[0].y1)
-    assert lower.boxes[0].height > 1.05 * min(long, key=lambda k: k.boxes[0].y1).boxes[0].height
-    assert choose_dancer(people) == lower.id  # larger and more central over the clip
+    man = min(long, key=lambda k: k.boxes[0].y1)
+    assert lower.boxes[0].height > 1.05 * man.boxes[0].height
+    assert choose_dancer(people) == man.id  # he lunges and swings his arms; she mostly stands
 
 
 def test_one_person_clip_gives_one_dancer(clips, model):

@@ -42,6 +42,7 @@ class Track:
     id: int
     boxes: dict[int, Box] = field(default_factory=dict)
     landmarks: dict[int, np.ndarray] = field(default_factory=dict)
+    visibility: dict[int, np.ndarray] = field(default_factory=dict)
     colours: np.ndarray | None = None
     roi: Roi | None = None  # where to look next; None while lost
     last: Person | None = None
@@ -55,6 +56,7 @@ class Track:
         """Record the dancer in `frame`, and the colours they show there."""
         self.boxes[frame] = person.box
         self.landmarks[frame] = person.landmarks
+        self.visibility[frame] = person.visibility
         self.roi, self.last, self.seen = next_roi, person, colours
         if self.colours is None:
             self.colours = colours
@@ -85,6 +87,7 @@ class ClipPeople:
                 id=k.id,
                 boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
                 landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()},
+                visibility=k.visibility,
                 colours=k.colours,
             )
             for k in self.tracks
@@ -97,18 +100,6 @@ class ClipPeople:
             if track.id == track_id:
                 return track
         raise KeyError(track_id)
-
-
-def choose_dancer(people: ClipPeople) -> int | None:
-    """Id of the dancer to follow: seen most, largest and most central over the clip; None when nobody was found."""
-
-    def weight(track: Track) -> float:
-        return sum(
-            (b.height / people.height) * (1 - 0.5 * abs(b.cx - people.width / 2) / (people.width / 2))
-            for b in track.boxes.values()
-        )
-
-    return max(people.tracks, key=weight).id if people.tracks else None
 
 
 def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
@@ -180,7 +171,7 @@ def _drop_duplicates(active: list[Track], t: int) -> bool:
                 continue
             worse = a if _self_distance(a) > _self_distance(b) else b
             worse.roi = None
-            del worse.boxes[t], worse.landmarks[t]
+            del worse.boxes[t], worse.landmarks[t], worse.visibility[t]
             dropped = True
     return dropped
 

@@ -13,8 +13,8 @@ LAYOUT_JUMP = 0.04  # mean absolute difference of consecutive 32x32 grey thumbna
 USUAL_TIMES = 4.0  # ... and this many times the median of the shot's recent differences
 COLOUR_JUMP = 0.08  # Bhattacharyya distance between consecutive hue-saturation histograms, at least
 RECENT = 8
-CELLS = 4  # the thumbnail is split into CELLS×CELLS regions ...
-SPREAD = 0.6  # ... and at least this share of them must change by LAYOUT_JUMP for a cut
+CELLS = 8  # the thumbnail is split into CELLS×CELLS regions ...
+SPREAD = 0.5  # ... and at least this share of them must change by LAYOUT_JUMP for a cut
 MIN_SHOT = 3  # frames: a change this soon after a cut is the same transition (a black frame between shots)
 
 

@@ -6,8 +6,10 @@ import cv2
 import numpy as np
 
 from ..errors import UserError
-from ..framing import detect_person
+from ..framing import Box, detect_person
+from .blazeface import BlazeFace
 from .blazepose import DETECTION_SCORE, BlazePose, Roi
+from .model import face_model
 from .person import Person, hidden_by, inside, person_from_pose, seen
 
 MAX_PEOPLE = 12
@@ -20,6 +22,11 @@ EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark m
 # its mask under most of its seen torso points and over this share of its box, and mostly off the people
 # already found (a double of them, or a ghost spanning the gap between two).
 MIN_HEIGHT = 0.1
+FACE = (0, 2, 5)  # nose and eyes
+FACE_SURE = 0.9  # the landmark model claims to see the face (nose and eyes) at least this surely
+FACE_CROP = 0.4  # side of the square looked at for that face, in box heights (a head is 1/8 of a body)
+REFINE = 2  # the landmark model's answer is refined this many times (each from its own next ROI)
+FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
 MASK_SUPPORT = 0.75
 MASK_FILL = 0.15
 ON_OTHERS = 0.3
@@ -33,10 +40,72 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
         return [] if box is None else [Person(box=box, score=0.0)]
     scale = min(1.0, WORK_SIDE / max(h, w))
     work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
-    found = find_more(work, model)
+    faces = face_model()
+    found = [] if faces is None else find_by_faces(work, model, faces)
+    more = find_more(work, model, found)
+    found += more if faces is None else [p for p in more if not _face_unseen(work, p, faces)]
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
     return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
+
+
+def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list[Person]:
+    """People whose faces the face detector sees, each body looked for below their face.
+
+    The landmark model is asked about squares below the face (the body's centre is about FACE_ROIS'
+    first number of face heights down, the body fits in the second), its answer refined once; the first
+    answer whose nose is on that face and that `confirmed` takes is the person, painted out before the
+    next face.
+    """
+    work = image.copy()
+    h, w = work.shape[:2]
+    found: list[Person] = []
+    for score, face in faces.detect(image):
+        if len(found) >= MAX_PEOPLE:
+            break
+        near = Box(
+            face.x0 - face.height / 2,
+            face.y0 - face.height / 2,
+            face.x1 + face.height / 2,
+            face.y1 + face.height / 2,
+        )
+        if any(
+            near.x0 <= p.landmarks[0, 0] <= near.x1 and near.y0 <= p.landmarks[0, 1] <= near.y1 for p in found
+        ):
+            continue  # the face of someone found already
+        for down, side in FACE_ROIS:
+            pose = model.landmarks(work, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0))
+            if pose.presence < PRESENCE:
+                continue
+            for _ in range(REFINE):
+                pose = model.landmarks(work, pose.next_roi)
+            if pose.presence < PRESENCE:
+                continue
+            nose_x, nose_y = pose.landmarks[0]
+            if not (near.x0 <= nose_x <= near.x1 and near.y0 <= nose_y <= near.y1):
+                continue
+            person = person_from_pose(pose, score, w, h)
+            if confirmed(person, found, h, w) and not any(person.box.iou(o.box) > 0.5 for o in found):
+                found.append(person)
+                _paint_out(work, person)
+                break
+    return found
+
+
+def _face_unseen(image: np.ndarray, person: Person, faces: BlazeFace) -> bool:
+    """The landmark model is sure it sees the person's face, yet the face detector finds no face around
+    their nose (a square of FACE_CROP times their box's height): a ghost made of someone else's parts."""
+    if person.visibility[list(FACE)].min() < FACE_SURE:
+        return False
+    h, w = image.shape[:2]
+    half = FACE_CROP * person.box.height / 2
+    x, y = person.landmarks[0]
+    x0, y0, x1, y1 = (
+        int(round(v)) for v in (max(0, x - half), max(0, y - half), min(w, x + half), min(h, y + half))
+    )
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return True
+    return not faces.detect(np.ascontiguousarray(image[y0:y1, x0:x1]))
 
 
 def find_more(

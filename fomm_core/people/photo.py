@@ -42,8 +42,7 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
     work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
     faces = face_model()
     found = [] if faces is None else find_by_faces(work, model, faces)
-    more = find_more(work, model, found)
-    found += more if faces is None else [p for p in more if not _face_unseen(work, p, faces)]
+    found += find_more(work, model, found, faces=faces)
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
     return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
@@ -109,13 +108,18 @@ def _face_unseen(image: np.ndarray, person: Person, faces: BlazeFace) -> bool:
 
 
 def find_more(
-    image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True
+    image: np.ndarray,
+    model: BlazePose,
+    known: list[Person] = (),
+    windows: bool = True,
+    faces: BlazeFace | None = None,
 ) -> list[Person]:
     """People in `image` besides `known` ones (same pixels), in the order found.
 
     The detector answers best for the most prominent person, so each person found (and each known one)
     is painted out with their mask and the detector runs again, on the whole image and (`windows`) on
-    overlapping squares for people who are small in it, until nobody new turns up.
+    overlapping squares for people who are small in it, until nobody new turns up. With `faces`, a person
+    found once others are painted out who seems to face the camera must show a face (`_face_unseen`).
     """
     work = image.copy()
     h, w = work.shape[:2]
@@ -124,7 +128,7 @@ def find_more(
         _paint_out(work, person)
     for x0, y0, side in _windows(w, h) if windows else [(0, 0, max(w, h))]:
         while len(found) + len(known) < MAX_PEOPLE:
-            person = _find_one(model, work, x0, y0, side, [*known, *found])
+            person = _find_one(model, work, x0, y0, side, [*known, *found], faces)
             if person is None:
                 break
             found.append(person)
@@ -173,7 +177,13 @@ def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
 
 
 def _find_one(
-    model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]
+    model: BlazePose,
+    work: np.ndarray,
+    x0: int,
+    y0: int,
+    side: int,
+    found: list[Person],
+    faces: BlazeFace | None = None,
 ) -> Person | None:
     h, w = work.shape[:2]
     window = np.ascontiguousarray(work[y0 : min(h, y0 + side), x0 : min(w, x0 + side)])
@@ -186,8 +196,11 @@ def _find_one(
         if pose.presence < PRESENCE:
             continue
         person = person_from_pose(pose, detection.score, w, h)
-        if confirmed(person, found, h, w) and not any(person.box.iou(other.box) > 0.5 for other in found):
-            return person
+        if not confirmed(person, found, h, w) or any(person.box.iou(other.box) > 0.5 for other in found):
+            continue
+        if found and faces is not None and _face_unseen(work, person, faces):
+            continue
+        return person
     return None
 
 

@@ -125,3 +125,12 @@ def test_feet_past_the_edge_or_behind_someone_are_not_a_full_body():
     front = Person(box=Box(120, 200, 200, 300), score=0.9)  # someone standing in front of it
     assert hidden_by(sitting, [front], 300, 400).missing == ("feet",)
     assert hidden_by(sitting, [Person(box=Box(300, 0, 380, 300), score=0.9)], 300, 400).missing == ()
+
+
+@pytest.mark.parametrize("seed,dancers", [(0, 5), (2, 6)])
+def test_cuts_in_synthetic_group_clips_are_found_at_their_exact_frames(seed, dancers):
+    from fomm_core.data import group_clip
+
+    clip = group_clip(seed, n_dancers=dancers, size=(384, 216))  # moving camera and lights, jumps, spins
+    finder = CutFinder()
+    assert [t for t, frame in enumerate(clip.frames) if finder(frame)] == clip.cuts

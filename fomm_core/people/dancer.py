@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .clip import ClipPeople, Track
+from .person import FACE  # seen when the dancer faces the camera
 
 TIE = 0.2  # dancers moving within this share of the most moving one are tied, then compared by the rest
-FACE = (0, 2, 5)  # nose and eyes: seen when the dancer faces the camera
 GAP = 10  # frames: landmarks further apart than this (a dancer lost meanwhile) are not compared
 
 

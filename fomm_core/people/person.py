@@ -19,7 +19,8 @@ PARTS = {
     "knees": (25, 26),
     "feet": (27, 28, 29, 30, 31, 32),
 }
-WHOLE = {"head": (0, 2, 5), "feet": PARTS["feet"]}  # nose and eyes; both ankles, heels and toes
+FACE = (0, 2, 5)  # nose and eyes
+WHOLE = {"head": FACE, "feet": PARTS["feet"]}  # and both ankles, heels and toes
 SIDE_EDGE = (
     0.05  # a torso landmark this close to a side edge (fraction of the width) means the edge cuts the body
 )

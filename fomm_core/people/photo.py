@@ -10,7 +10,7 @@ from ..framing import Box, detect_person
 from .blazeface import BlazeFace
 from .blazepose import DETECTION_SCORE, BlazePose, Roi
 from .model import face_model
-from .person import Person, hidden_by, inside, person_from_pose, seen
+from .person import FACE, Person, hidden_by, inside, person_from_pose, seen
 
 MAX_PEOPLE = 12
 PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
@@ -19,17 +19,16 @@ ERASE = 0.3  # mask level above which a found person is painted out before looki
 EDGE_ROI = 0.6  # side of the squares tried on the side edges, as a fraction of the image height
 EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure
 # A body the landmark model confirms: at least this tall (share of the image height), both shoulders seen,
-# its mask under most of its seen torso points and over this share of its box, and mostly off the people
-# already found (a double of them, or a ghost spanning the gap between two).
+# its mask under most of the torso's middle line and over this share of its box, and at most this share of
+# it over the people already found (a double of them, or a ghost spanning the gap between two).
 MIN_HEIGHT = 0.1
-FACE = (0, 2, 5)  # nose and eyes
+MASK_SUPPORT = 0.75
+MASK_FILL = 0.15
+ON_OTHERS = 0.3
 FACE_SURE = 0.9  # the landmark model claims to see the face (nose and eyes) at least this surely
 FACE_CROP = 0.4  # side of the square looked at for that face, in box heights (a head is 1/8 of a body)
 REFINE = 2  # the landmark model's answer is refined this many times (each from its own next ROI)
 FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
-MASK_SUPPORT = 0.75
-MASK_FILL = 0.15
-ON_OTHERS = 0.3
 
 
 def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
@@ -52,9 +51,9 @@ def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list
     """People whose faces the face detector sees, each body looked for below their face.
 
     The landmark model is asked about squares below the face (the body's centre is about FACE_ROIS'
-    first number of face heights down, the body fits in the second), its answer refined once; the first
-    answer whose nose is on that face and that `confirmed` takes is the person, painted out before the
-    next face.
+    first number of face heights down, the body fits in the second), its answer refined REFINE times; the
+    first answer whose nose is on that face and that `confirmed` takes is the person, painted out before
+    the next face.
     """
     work = image.copy()
     h, w = work.shape[:2]

@@ -40,7 +40,7 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
     scale = min(1.0, WORK_SIDE / max(h, w))
     work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
     faces = face_model()
-    found = [] if faces is None else find_by_faces(work, model, faces)
+    found = [] if faces is None else _with_prominent(find_by_faces(work, model, faces), work, model)
     found += find_more(work, model, found, faces=faces)
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
@@ -87,6 +87,20 @@ def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list
                 found.append(person)
                 _paint_out(work, person)
                 break
+    return found
+
+
+def _with_prominent(found: list[Person], image: np.ndarray, model: BlazePose) -> list[Person]:
+    """The people found by their faces, with the BlazePose detector's own answer for its most prominent
+    person in place of the same person's when it holds more of the body (a ROI seeded by a small face can
+    see only the body's top)."""
+    h, w = image.shape[:2]
+    top = _find_one(model, image, 0, 0, max(h, w), [])
+    for i, person in enumerate(found):
+        if top is not None and person.box.iou(top.box) > 0.5:
+            if top.box.height > person.box.height:
+                found[i] = top
+            break
     return found
 
 

@@ -6,7 +6,6 @@ UI only: videos come from fomm_core.pipeline.render, ratings go to fomm_core.rat
 import logging
 import math
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,17 +20,20 @@ import spaces
 from gradio.utils import get_upload_folder
 from PIL import Image
 from spaces.config import Config as SpacesConfig
+from starlette.middleware import Middleware
 
 import app_text
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
 from fomm_core.engine import MotionModel
 from fomm_core.io.writer import to_uint8
 from fomm_core.model_cache import ModelCache
+from fomm_core.numbers import parse_float, parse_int
 from fomm_core.people.inspect import Inspection, inspect_media
 from fomm_core.people.person import Person
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
-from fomm_core.raters import client_address, describe, proxy_hops_from_env
+from fomm_core.plain_text import as_markdown
+from fomm_core.raters import describe, distrust_forwarded_headers, proxy_hops_from_env, request_address
 from fomm_core.ratings import (
     MAX_COMMENT,
     Rating,
@@ -42,7 +44,8 @@ from fomm_core.ratings import (
     report,
 )
 from fomm_core.registry import REGISTRY, native_size
-from fomm_core.uploads import UploadCheck, file_paths
+from fomm_core.result_folder import new_result_folder, sweep_results
+from fomm_core.uploads import UnreceivedFiles, UploadCheck, file_inputs, file_paths
 from fomm_core.weights import preferred_model
 
 log = logging.getLogger("app")
@@ -147,7 +150,7 @@ def _size(choice: str | int | None) -> int | None:
     if choice in (None, "", "native", 0):
         return None
     try:
-        return int(choice)
+        return parse_int(choice)
     except ValueError:
         raise UserError(
             f"Output size {choice!r} is not a size; choose 'native' or a number of pixels such as 512."
@@ -157,7 +160,7 @@ def _size(choice: str | int | None) -> int | None:
 def _seconds(value: float | str | None) -> float | None:
     """A trim time in seconds; empty or 0 means none."""
     try:
-        return float(value) if value else None
+        return parse_float(value) if value else None
     except ValueError:
         raise UserError(f"Trim time {value!r} is not a number of seconds; enter e.g. 2.5.") from None
 
@@ -166,8 +169,11 @@ def _pick_number(value: Any) -> int | None:
     """The number a person/dancer pick names; None for automatic (None, "" or "auto") and for no number."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
+    try:
+        number = parse_int(value)
+    except ValueError:
+        return None
+    return number if number >= 0 else None
 
 
 def _valid_pick(value: Any) -> bool:
@@ -218,17 +224,6 @@ def _dancers_found(found: Inspection) -> dict[str, Any]:
     """The clip's findings for API callers: each dancer's first and last frame rather than every box."""
     dancers = [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in found.clip.tracks]
     return {**found.to_dict()["clip"], "dancers": dancers}
-
-
-def _sweep(folder: Path, age_s: float) -> None:
-    """Delete result files older than `age_s` (Gradio serves its own copy)."""
-    cutoff = time.time() - age_s
-    for path in folder.glob("*.mp4"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            continue
 
 
 def _generation(
@@ -334,7 +329,7 @@ class SpaceApp:
         counted = (
             [app_text.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
         )
-        return _preview(image, choices, [*counted, *found.notes], found.to_dict()["photo"])
+        return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
 
     def dancers_in_clip(
         self, clip: Upload, trim_start: float | None, trim_end: float | None, request: gr.Request
@@ -363,7 +358,7 @@ class SpaceApp:
             choices.append((f"{k.id} · {seen}", str(k.id)))
         tracks = found.clip.tracks
         counted = [app_text.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
-        return _preview(image, choices, [*counted, *found.notes], _dancers_found(found))
+        return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], _dancers_found(found))
 
     def run(
         self,
@@ -382,9 +377,9 @@ class SpaceApp:
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
-        notice = "\n\n".join([fallback, *plan.notes]).strip()
+        notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         used = RenderOptions.from_dict({**options.to_dict(), "model": model.name or options.model})
-        _sweep(self.work_dir, CACHE_CLEANUP[1])
+        sweep_results(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
         out = render(
             photo,
@@ -477,11 +472,7 @@ class SpaceApp:
             raise gr.Error("You already rated this video; generate another one to rate again.")
         with user_errors(RATING_ERROR):
             session = anonymous_session(getattr(request, "session_hash", None))
-            client = getattr(request, "client", None)
-            headers = getattr(request, "headers", None) or {}
-            address = client_address(
-                getattr(client, "host", None), headers.get("x-forwarded-for"), proxy_hops_from_env()
-            )
+            address = request_address(request)
             rating = Rating.of_generation(
                 generation, vote, comment or "", session, self.store.rater(address, session)
             )
@@ -573,8 +564,10 @@ def _finite(value: Any) -> bool:
 def _valid_size(value: Any) -> bool:
     if value in (None, "", "native"):
         return True
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    return text.isdigit() and MIN_OUTPUT_SIZE <= int(text) <= MAX_OUTPUT_SIZE
+    try:
+        return MIN_OUTPUT_SIZE <= parse_int(value) <= MAX_OUTPUT_SIZE
+    except ValueError:
+        return False
 
 
 def validate_generate(
@@ -687,7 +680,7 @@ def build_demo(
             models.get(name)
         except UserError as exc:
             log.warning("could not preload %s: %s", name, exc)
-    work_dir = Path(tempfile.mkdtemp(prefix="kpop-results-"))
+    work_dir = new_result_folder(get_upload_folder(), CACHE_CLEANUP[1])
     app = SpaceApp(
         models, store if store is not None else RatingsStore(), animate_fn, max_duration, work_dir, time_limit
     )
@@ -892,6 +885,7 @@ def build_demo(
         review_tab.select(app.peer_review, None, review_outputs, api_visibility="private")
         demo.load(app.peer_review, None, review_outputs, api_visibility="private")
     app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
+    demo.upload_check = app.uploads
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     demo.page_i18n = i18n
     return demo
@@ -928,7 +922,10 @@ def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
 
 def launch(demo: gr.Blocks, **kwargs: Any) -> None:
     """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
+    distrust_forwarded_headers(proxy_hops_from_env())
+    refuse = Middleware(UnreceivedFiles, check=demo.upload_check, inputs=lambda: file_inputs(demo))
     demo.launch(
+        app_kwargs={"middleware": [refuse]},
         theme=gr.themes.Soft(primary_hue="pink"),
         css=CSS,
         max_file_size=MAX_FILE_SIZE,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..errors import UserError
+from ..io.outputs import check_output, written
+from ..numbers import float_argument
 from ..people.inspect import inspect_media
 
 
@@ -16,14 +16,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the --json file when it exists")
     parser.add_argument(
-        "--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip"
+        "--trim-start", type=float_argument, default=0.0, help="start of the dance, seconds into the clip"
     )
-    parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
+    parser.add_argument("--trim-end", type=float_argument, help="end of the dance, seconds into the clip")
 
 
 def run(args: argparse.Namespace) -> int:
     """Find, print a summary (to stderr when the JSON goes to stdout), write the JSON."""
+    if args.json and args.json != "-":
+        check_output(args.json, (args.photo, args.driving), overwrite=args.overwrite, what="JSON file")
     result = inspect_media(args.photo, args.driving, args.trim_start, args.trim_end)
     found = result.to_dict()
     out = sys.stderr if args.json == "-" else sys.stdout
@@ -52,10 +55,6 @@ def run(args: argparse.Namespace) -> int:
         json.dump(found, sys.stdout)
         print()
     elif args.json:
-        try:
-            Path(args.json).write_text(json.dumps(found))
-        except OSError as exc:
-            raise UserError(
-                f"Could not write the JSON to {args.json}: {exc.strerror}. Choose a writable path."
-            ) from None
+        with written(args.json, (args.photo, args.driving), args.overwrite, "JSON file") as tmp:
+            tmp.write_text(json.dumps(found))
     return 0

@@ -24,7 +24,7 @@ from starlette.middleware import Middleware
 
 import app_text
 from fomm_core import RenderOptions, UserError, animate_iter, load_model
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.io.writer import to_uint8
 from fomm_core.model_cache import ModelCache
 from fomm_core.numbers import parse_float, parse_int
@@ -36,6 +36,8 @@ from fomm_core.plain_text import as_markdown
 from fomm_core.raters import describe, distrust_forwarded_headers, proxy_hops_from_env, request_address
 from fomm_core.ratings import (
     MAX_COMMENT,
+    AlreadyRated,
+    RateLimited,
     Rating,
     RatingsError,
     RatingsStore,
@@ -468,9 +470,9 @@ class SpaceApp:
         """Store 👍 (+1) or 👎 (-1) for the last generated video: the new rating context and the API's status."""
         if not generation:
             raise gr.Error("Generate a video first, then rate it.")
-        if generation.get("rated"):
-            raise gr.Error("You already rated this video; generate another one to rate again.")
         with user_errors(RATING_ERROR):
+            if generation.get("rated"):
+                raise AlreadyRated("You already rated this video; generate another one to rate again.")
             session = anonymous_session(getattr(request, "session_hash", None))
             address = request_address(request)
             rating = Rating.of_generation(
@@ -541,12 +543,16 @@ RATING_ERROR = "Something went wrong on our side with the ratings. Please try ag
 def user_errors(generic: str = GENERIC_ERROR) -> Iterator[None]:
     """Turn UserError into gr.Error with its message, and anything unexpected into a logged, generic gr.Error.
 
-    A failing ratings database is expected (damaged, read-only, full): one log line, no traceback.
+    A failing ratings database (damaged, read-only, full) and a refused rating (already rated, rate limit) are
+    expected: one log line, no traceback.
     """
     try:
         yield
     except gr.Error:
         raise
+    except (AlreadyRated, RateLimited) as exc:
+        log.info("rating refused: %s", exc)
+        raise gr.Error(str(exc), print_exception=False) from None
     except RatingsError as exc:
         log.warning("ratings store: %s", exc.detail)
         raise gr.Error(str(exc), print_exception=False) from None

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from huggingface_hub import constants as hub_constants
 
-from .engine import MotionModel
+from .engines.motion_model import MotionModel
 from .errors import UserError
 from .models import load_model
 from .registry import REGISTRY

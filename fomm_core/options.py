@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .engines import MODES
 from .errors import UserError
 
-#: How the driving motion reaches the photo: the dancer's moves from the photo's pose, the dancer's pose as
-#: it is, or TPSMM's animation via disentanglement.
-MODES = ("relative", "absolute", "avd")
 #: The result is at most this many pixels wide, side-by-side dance included: the models make 128 to 384 pixel
 #: frames, so more is upscaling that adds no detail, and the encoder's time grows with the pixel count.
 MAX_OUTPUT_WIDTH = 1024

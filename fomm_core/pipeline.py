@@ -31,7 +31,7 @@ from .scene import SceneCompositor, ScenePlan, plan_scene
 from .scene.layout import canvas_box
 
 if TYPE_CHECKING:
-    from .engine import MotionModel
+    from .engines.motion_model import MotionModel
     from .puppet.model import PoseModel
 
 Progress = Callable[[int, int], None]

@@ -91,8 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dancer",
         type=int,
-        help="which dancer in the clip to follow, by `inspect`'s id "
-        "(default: the one seen most, largest and most central)",
+        help="which dancer in the clip to follow, by `inspect`'s id (default: the one who moves most)",
     )
 
 

@@ -10,6 +10,7 @@ from ..io import VideoInfo
 from ..people.blazepose import BlazePose
 from ..people.clip import Track
 from ..people.person import Person
+from .arrays import animate_arrays
 from .dancer import clip_poses
 from .puppet import Puppet, PuppetFrame
 
@@ -39,3 +40,7 @@ class PoseModel:
         puppet = Puppet.from_photo(photo, person, canvas=canvas, size=size)
         poses = clip_poses(info, track, self.landmarks)
         return puppet, puppet.animate(poses, info.fps, reference=reference)
+
+    def animate_arrays(self, photo: np.ndarray, driving: np.ndarray, fps: float) -> np.ndarray:
+        """The photo's person (H×W×3 in [0, 1]) posed as the dance's dancer in every frame (evaluation)."""
+        return animate_arrays(photo, driving, fps, self.landmarks)

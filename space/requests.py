@@ -1,0 +1,28 @@
+"""What a request tells about its visitor: the language to answer in, and who is rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from fomm_core.raters import client_address, proxy_hops_from_env
+from fomm_core.ratings import anonymous_session
+
+from . import texts
+
+
+def language(request: gr.Request | None) -> str:
+    """ "ko" when the visitor's browser prefers Korean, else "en"."""
+    return texts.language(request.headers.get("accept-language") if request is not None else None)
+
+
+def rater(request: gr.Request | None) -> tuple[str, str]:
+    """The visitor's anonymous browser session and network address ('' when unknown), as the ratings count them."""
+    session = anonymous_session(getattr(request, "session_hash", None))
+    client: Any = getattr(request, "client", None)
+    headers = getattr(request, "headers", None) or {}
+    address = client_address(
+        getattr(client, "host", None), headers.get("x-forwarded-for"), proxy_hops_from_env()
+    )
+    return session, address

@@ -8,6 +8,7 @@ so they refuse the same values.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,18 +19,22 @@ EMPTY = (None, "")
 AUTO = "auto"
 
 
-def parse_number(text: str, integer: bool) -> int | float | None:
-    """`text` as a number written in ASCII (a sign, digits, a point or an exponent), None when it is not one.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(
+    r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE
+)
 
-    str.isdigit and int() also take other scripts' digits ("²", "٣"); a number an option takes is plain ASCII.
+
+def parse_number(text: str, integer: bool) -> int | float | None:
+    """`text` as a number written in ASCII digits (with a sign, a point, an exponent, or "nan"/"inf" for a
+    decimal), None when it is not one.
+
+    str.isdigit, int() and float() also take other scripts' digits ("²", "٣") and underscores ("1_000").
     """
     text = text.strip()
-    if not text.isascii():
+    if not (_INTEGER if integer else _DECIMAL).fullmatch(text):
         return None
-    try:
-        return int(text) if integer else float(text)
-    except ValueError:
-        return None
+    return int(text) if integer else float(text)
 
 
 def _number(value: Any, integer: bool) -> int | float | None:
@@ -38,8 +43,8 @@ def _number(value: Any, integer: bool) -> int | float | None:
         return None
     if isinstance(value, int) or (isinstance(value, float) and not integer):
         return value
-    if integer and isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value)
+    if integer and isinstance(value, str):
+        return parse_number(value, integer=True)
     return None
 
 
@@ -50,6 +55,8 @@ class Kind:
     json_type = "string"
     #: The key of the Space's message when `check` refuses a value (a key of space.texts).
     refusal = "v_choice"
+    #: What an empty value stands for, in the README's API table.
+    unset = ""
 
     def read(self, text: str) -> Any:
         """The value command-line text stands for (checked later by `check`)."""
@@ -111,18 +118,20 @@ class Flag(Kind):
 
 @dataclass(frozen=True)
 class Seconds(Kind):
-    """A time into the clip, 0 or more; empty or 0 means the default."""
+    """A time into the clip, 0 or more; empty or 0 means the default. `what` names it in refusals."""
 
+    what: str
     json_type = "number"
     refusal = "v_seconds"
-    what: str = "time"
+    unset = "`0`"
 
     def read(self, text: str) -> Any:
+        # argparse puts the flag before the message, so the text is called "the time" here
         number = parse_number(text, integer=False)
         if number is None:
-            raise UserError(f"The {self.what} {text!r} is not a number of seconds; enter e.g. 2.5.")
+            raise UserError(f"The time {text!r} is not a number of seconds; enter e.g. 2.5.")
         if not math.isfinite(number):
-            raise UserError(self._not_finite(text))
+            raise UserError(_not_finite("time", text))
         return number
 
     def check(self, value: Any, default: Any) -> Any:
@@ -130,19 +139,20 @@ class Seconds(Kind):
             return default
         number = _number(value, integer=False)
         if number is None or not math.isfinite(number):
-            raise UserError(self._not_finite(value))
+            raise UserError(_not_finite(self.what, value))
         if number < 0:
             raise UserError(f"The {self.what} {value!r} is before the clip's start; enter 0 or more seconds.")
         return float(number)
 
-    def _not_finite(self, value: Any) -> str:
-        return (
-            f"The {self.what} {value!r} is not a finite number of seconds (NaN and infinity are not times); "
-            "enter e.g. 2.5, or leave it empty."
-        )
-
     def accepted(self) -> str:
         return "seconds, 0 or more (0: none)"
+
+
+def _not_finite(what: str, value: Any) -> str:
+    return (
+        f"The {what} {value!r} is not a finite number of seconds (NaN and infinity are not times); enter e.g. "
+        "2.5, or leave it empty."
+    )
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,7 @@ class Size(Kind):
     high: int
     json_type = "string | integer"
     refusal = "v_size"
+    unset = '`"native"`'
 
     def read(self, text: str) -> Any:
         return text
@@ -214,6 +225,7 @@ class Pick(Kind):
     what: str
     json_type = "string | integer"
     refusal = "v_pick"
+    unset = '`"auto"`'
 
     def check(self, value: Any, default: Any) -> Any:
         if value in (*EMPTY, AUTO):
@@ -237,6 +249,7 @@ class FrameChoice(Kind):
 
     json_type = "boolean | string | integer"
     refusal = "v_bool"
+    unset = "`false`"
 
     def check(self, value: Any, default: Any) -> Any:
         if value is False or value in EMPTY:

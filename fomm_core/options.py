@@ -142,14 +142,14 @@ class RenderOptions:
     )
     trim_start: float = option(
         0.0,
-        Seconds(),
+        Seconds("trim start"),
         ("Trim start (s)", "시작 지점 (초)"),
         "start of the dance, seconds into the clip",
         "--trim-start",
     )
     trim_end: float | None = option(
         None,
-        Seconds(),
+        Seconds("trim end"),
         ("Trim end (s, 0 = end)", "끝 지점 (초, 0 = 끝까지)"),
         "end of the dance, seconds into the clip (0: the clip's end)",
         "--trim-end",

@@ -103,4 +103,4 @@ def validator(options_class: type = RenderOptions) -> Callable[..., list[dict[st
     return with_option_inputs(validate_generate, options_class, [request])
 
 
-validate_generate = validator()
+validate_generate = validator(RenderOptions)

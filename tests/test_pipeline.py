@@ -344,20 +344,20 @@ def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_
 
     space = handlers.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
     times = {"trim_start": 0, "trim_end": 0, field: value}
-    options = space.options(
-        "default",
-        "relative",
-        True,
-        False,
-        times["trim_start"],
-        times["trim_end"],
-        True,
-        False,
-        "native",
-        True,
-    )
     name = field.replace("_", " ")
     with pytest.raises(UserError, match=f"The {name} .* is not a finite number of seconds"):
+        options = space.options(
+            "default",
+            "relative",
+            True,
+            False,
+            times["trim_start"],
+            times["trim_end"],
+            True,
+            False,
+            "native",
+            True,
+        )
         prepare(*inputs, options)
     with pytest.raises(
         UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"

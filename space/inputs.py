@@ -76,6 +76,7 @@ def validator(options_class: type = RenderOptions) -> Callable[..., list[dict[st
     def validate_generate(
         photo: Upload, clip: Upload, values: dict[str, Any], request: gr.Request | None
     ) -> list[dict[str, Any]]:
+        """One gr.validate per input: the photo, the clip, then each page option."""
         lang = language(request)
         checks = [
             gr.validate(photo not in (None, ""), texts.text("v_photo", lang)),

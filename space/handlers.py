@@ -26,11 +26,11 @@ from .errors import RATING_ERROR, user_errors
 from .inputs import Upload, page_options, render_options, with_option_inputs
 from .model_cache import ModelCache
 from .previews import dancers_preview, no_preview, people_preview
-from .requests import language, rater
 from .results import sweep
 from .review import peer_review
 from .settings import CACHE_CLEANUP, DEFAULT_MODEL, EXAMPLES, GENERATE_TIME_LIMIT_S
 from .uploads import UploadCheck
+from .visitors import language, rater
 
 _TRIMS = {o.name: o for o in OPTIONS if o.name in ("trim_start", "trim_end")}
 

@@ -18,7 +18,7 @@ from fomm_core.errors import UserError
 from fomm_core.options import Option, RenderOptions, check_together, option_table
 
 from . import texts
-from .requests import language
+from .visitors import language
 
 Upload = str | dict[str, Any] | None
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD

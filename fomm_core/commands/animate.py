@@ -26,11 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser, options_class: type = RenderO
     parser.add_argument("--photo-box", type=_box, help="person in the photo by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--dance-box", type=_box, help="dancer in the clip by hand: x0,y0,x1,y1 in pixels")
     for option in option_table(options_class):
-        _add_option(parser, option)
+        add_option(parser, option)
 
 
-def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
-    """The flag of one option: a switch that turns a boolean's default around, or a flag taking a value."""
+def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """The flag of one option: a switch that turns a boolean's default around, or a flag taking a value (None
+    when not given)."""
     if isinstance(option.kind, Flag):
         action, help = (
             ("store_false", f"do not {option.help}") if option.default else ("store_true", option.help)

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..options import OPTIONS
 from ..people.inspect import inspect_media
+from .animate import add_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,15 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
-    parser.add_argument(
-        "--trim-start", type=float, default=0.0, help="start of the dance, seconds into the clip"
-    )
-    parser.add_argument("--trim-end", type=float, help="end of the dance, seconds into the clip")
+    for option in OPTIONS:
+        if option.name in ("trim_start", "trim_end"):
+            add_option(parser, option)  # read and checked as `animate` reads them
 
 
 def run(args: argparse.Namespace) -> int:
     """Find, print a summary (to stderr when the JSON goes to stdout), write the JSON."""
-    result = inspect_media(args.photo, args.driving, args.trim_start, args.trim_end)
+    result = inspect_media(args.photo, args.driving, args.trim_start or 0.0, args.trim_end)
     found = result.to_dict()
     out = sys.stderr if args.json == "-" else sys.stdout
     photo = found["photo"]

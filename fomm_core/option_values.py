@@ -17,8 +17,6 @@ from .errors import UserError
 
 EMPTY = (None, "")
 AUTO = "auto"
-
-
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(
     r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE
@@ -67,7 +65,7 @@ class Kind:
         raise NotImplementedError
 
     def accepted(self) -> str:
-        """The values accepted, in words (README, --help)."""
+        """The values accepted, in words (the README's API table)."""
         raise NotImplementedError
 
     def refusal_values(self) -> dict[str, Any]:
@@ -196,9 +194,6 @@ class Size(Kind):
     json_type = "string | integer"
     refusal = "v_size"
     unset = '`"native"`'
-
-    def read(self, text: str) -> Any:
-        return text
 
     def check(self, value: Any, default: Any) -> Any:
         if value in (*EMPTY, "native"):

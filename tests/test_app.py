@@ -23,7 +23,7 @@ from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
 from fomm_core.pipeline import prepare
 from fomm_core.ratings import RatingsStore, file_sha256
 from fomm_core.registry import REGISTRY
-from space import errors, gpu, handlers, inputs, layout, settings, texts
+from space import errors, gpu, handlers, inputs, settings, texts, widgets
 from space.uploads import FILEDATA_META
 
 
@@ -331,7 +331,7 @@ def test_every_page_text_exists_in_english_and_korean() -> None:
 @pytest.mark.parametrize("model, size", [("default", 128), ("taichi", 256), ("tpsmm-ted", 384)])
 def test_output_size_label_names_the_selected_models_size(model: str, size: int) -> None:
     i18n = texts.page_texts(20, [])
-    label, value = layout.size_choices(i18n, model)[0]
+    label, value = widgets.size_choices(i18n, model)[0]
     assert (
         value == "native"
         and i18n.translations_dict["en"][f"size_native_{size}"] == f"Model's own ({size} px)"

@@ -15,7 +15,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from fomm_core.people.preview import CHOSEN, OTHER
-from space import layout, texts
+from space import texts, widgets
 
 pytestmark = pytest.mark.browser
 
@@ -132,7 +132,7 @@ def test_usable_at_phone_width_and_example_is_cached_and_rateable(browser: Brows
         photo, result = page.locator("#photo").bounding_box(), page.locator("#result").bounding_box()
         assert photo is not None and result is not None
         assert photo["width"] <= 390 and result["y"] > photo["y"] + photo["height"]  # columns stack
-        page.get_by_text(layout.example_label(0)).click()
+        page.get_by_text(widgets.example_label(0)).click()
         expect(page.locator("#result video")).to_have_attribute(
             "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
         )

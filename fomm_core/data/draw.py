@@ -1,7 +1,8 @@
 """Drawing the synthetic dancer with OpenCV: shaded capsules in depth order over a backdrop.
 
 `render(identity, motion, size, background)` returns frames (T×S×S×3 uint8) and the `JOINTS`
-in pixels (T×J×2 float32); `render_pose` draws one frame. Parts are sorted far to near by the
+in pixels (T×J×2 float32); `render_pose` draws one frame; `figure_parts` gives one frame's parts to
+draw anywhere (the group clips place several dancers with their own camera). Parts are sorted far to near by the
 depth of their skeleton points, and far parts are drawn darker; light comes from the upper left.
 """
 
@@ -245,6 +246,13 @@ class _Frame:
         else:
             length, width = (2.6, 1.25) if style == "long" else (1.1, 1.2)
             _capsule(img, centre + 0.2 * up, centre + length * down, width * r, hair)
+
+
+def figure_parts(
+    identity: Identity, pix: dict[str, np.ndarray], depth: dict[str, float], scale: float
+) -> list[tuple[float, Callable[[np.ndarray], None]]]:
+    """(depth, draw) of every body part in one frame, from the skeleton's pixels, depths and pixels per body height."""
+    return _Frame(identity, pix, depth, scale).items()
 
 
 def _shadow(img: np.ndarray, x: float, ground_y: float, scale: float, lift: float) -> None:

@@ -84,6 +84,9 @@ class Pose:
     roi: Roi
     mask: np.ndarray  # LANDMARK_SIZE² float32 in [0, 1], in the ROI's frame
     crop: np.ndarray  # the ROI as the model saw it, LANDMARK_SIZE² RGB uint8
+    depth: np.ndarray | None = (
+        None  # 33, image pixels: each landmark's depth, smaller nearer (hips' centre ≈ 0)
+    )
 
 
 def _anchors() -> np.ndarray:
@@ -188,6 +191,7 @@ class BlazePose:
             roi=roi,
             mask=_sigmoid(mask_logits).astype(np.float32),
             crop=crop,
+            depth=raw[:33, 2] * (roi.side / LANDMARK_SIZE),
         )
 
 

@@ -1,0 +1,49 @@
+"""The dancer's landmarks, frame by frame, made into the person's pose: unseen ones held, smoothed, retargeted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dancer import DancerPose
+from .depth import part_depths
+from .one_euro import OneEuro
+from .retarget import Posed, Retarget
+from .skeleton import body_height, joints
+from .turn import MIRROR, FrontKeeper, turned_away
+from .unseen import UnseenLandmarks
+
+
+@dataclass(frozen=True)
+class Step:
+    """One frame's motion: the person's pose, each part's depth (pixels, smaller nearer), turned away or not."""
+
+    posed: Posed
+    depths: np.ndarray
+    turned: bool
+
+
+class DancerMotion:
+    """Feed the dancer's poses in order (at `fps`); get the person's poses, relative to `reference`."""
+
+    def __init__(self, photo_joints: np.ndarray, reference: DancerPose, fps: float, travel: float = 1.0):
+        self.reference = reference
+        self.height = body_height(joints(reference.points))
+        self.retarget = Retarget(photo_joints, joints(reference.points), travel)
+        self._unseen = UnseenLandmarks(reference.width, reference.height)
+        self._smooth = OneEuro(fps)
+        self._depth_scale = self.retarget.scale
+        self._front = FrontKeeper(reference.points)
+
+    def __call__(self, dancer: DancerPose) -> Step:
+        """The person's pose for the dancer's next frame."""
+        points, depth, visibility = dancer.points, dancer.depth, dancer.visibility
+        if self._front(points):  # the dancer's back to the camera: their left drives the person's right
+            points, depth, visibility = points[MIRROR], depth[MIRROR], visibility[MIRROR]
+        held = self._unseen(np.column_stack([points, depth]), visibility)
+        # filtered in body heights, so the filter's speed threshold does not depend on the clip's size
+        smooth = self._smooth(held / self.height) * self.height
+        posed = self.retarget(joints(smooth[:, :2]))
+        turned = turned_away(dancer.points, dancer.visibility, self.reference.points)
+        return Step(posed, part_depths(smooth[:, 2]) * self._depth_scale, turned)

@@ -1,7 +1,7 @@
 """Every knob a user can set, declared once: RenderOptions' fields, each with its Option (kind, labels, help, flag).
 
 The command line's flags (commands/animate.py), the Space's inputs, their order and its validator (space/), the
-README's API table (scripts/api_docs.py) and the ratings record (RenderOptions.to_dict) all come from these
+README's API table (space/api_docs.py) and the ratings record (RenderOptions.to_dict) all come from these
 declarations, so adding an option is adding one field here.
 """
 

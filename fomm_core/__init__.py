@@ -1,5 +1,13 @@
 """Kpop Idol Generator library: animate a full-body photo by a dance clip with FOMM or TPSMM."""
 
+import sys
+
+# being started as `python -m fomm_core` (argv[0] is "-m" while the package loads): a Ctrl-C meanwhile is one line
+if sys.argv[:1] == ["-m"]:
+    from .starting import stop_quietly_while_starting
+
+    stop_quietly_while_starting()
+
 from .animate import animate, animate_iter
 from .engine import Keypoints, MotionModel
 from .errors import UserError

@@ -8,31 +8,24 @@ so they refuse the same values.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import UserError
+from .numbers import parse_float, parse_int
 
 EMPTY = (None, "")
 AUTO = "auto"
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(
-    r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.IGNORECASE
-)
 
 
 def parse_number(text: str, integer: bool) -> int | float | None:
-    """`text` as a number written in ASCII digits (with a sign, a point, an exponent, or "nan"/"inf" for a
-    decimal), None when it is not one.
-
-    str.isdigit, int() and float() also take other scripts' digits ("²", "٣") and underscores ("1_000").
-    """
-    text = text.strip()
-    if not (_INTEGER if integer else _DECIMAL).fullmatch(text):
+    """`text` as a number written in ASCII digits (fomm_core.numbers: "²", "٣" and "1_000" are not numbers), None
+    when it is not one."""
+    try:
+        return parse_int(text) if integer else parse_float(text)
+    except ValueError:
         return None
-    return int(text) if integer else float(text)
 
 
 def _number(value: Any, integer: bool) -> int | float | None:

@@ -193,8 +193,12 @@ def render(
     plan: RenderPlan | None = None,
     photo_box: Box | None = None,
     dance_box: Box | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Make the result video and return its path (a new temporary file when `out_path` is None).
+
+    `out_path` may not be the photo or the clip, nor anything but a regular file; an existing file is replaced
+    only with `overwrite` (fomm_core.io.outputs).
 
     `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
     fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, mode=...,
@@ -234,7 +238,12 @@ def render(
             )
         )
         with VideoWriter(
-            out, plan.info.rate, (width + height if dance else width, height), audio=audio
+            out,
+            plan.info.rate,
+            (width + height if dance else width, height),
+            audio=audio,
+            inputs=tuple(p for p in (photo, clip) if isinstance(p, (str, os.PathLike))),
+            overwrite=overwrite,
         ) as writer:
             for done, frame in enumerate(results, start=1):
                 if done > total:

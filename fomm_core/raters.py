@@ -14,9 +14,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import UserError
+from .numbers import parse_int
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +41,53 @@ def proxy_hops_from_env() -> int:
     """Trusted proxies in front of the app: env FOMM_PROXY_HOPS, else 1 on a Hugging Face Space, else 0."""
     default = 1 if os.environ.get("SPACE_ID") else 0
     value = os.environ.get("FOMM_PROXY_HOPS", "")
-    if value and not value.isdigit():
+    try:
+        hops = parse_int(value)
+    except ValueError:
+        hops = -1
+    if hops >= 0:
+        return hops
+    if value:
         log.warning("FOMM_PROXY_HOPS=%r is not a count of trusted proxies; using %d", value, default)
-    return int(value) if value.isdigit() else default
+    return default
 
 
-def client_address(host: str | None, forwarded_for: str | None, proxy_hops: int) -> str:
-    """The client's network address ('' if unknown): the connecting host, or the proxies' entry in X-Forwarded-For."""
+def client_address(host: str | None, forwarded_for: str | Sequence[str] | None, proxy_hops: int) -> str:
+    """The client's network address ('' if unknown): the socket's peer, or the entry the `proxy_hops` trusted
+    proxies vouch for in X-Forwarded-For (the `proxy_hops`-th from the right; every X-Forwarded-For header of
+    the request counts, in order)."""
     if proxy_hops <= 0:
         return host or ""
-    entries = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
+    values = [forwarded_for] if isinstance(forwarded_for, str) else list(forwarded_for or ())
+    entries = [entry.strip() for value in values for entry in value.split(",") if entry.strip()]
     return entries[-proxy_hops] if len(entries) >= proxy_hops else ""
+
+
+def request_address(request: Any, proxy_hops: int | None = None) -> str:
+    """client_address of a web request (Gradio's or Starlette's), with FOMM_PROXY_HOPS unless `proxy_hops` is given.
+
+    The peer is the socket's only when the web server rewrites nothing from headers: see distrust_forwarded_headers.
+    """
+    client = getattr(request, "client", None)
+    headers = getattr(request, "headers", None) or {}
+    if hasattr(headers, "getlist"):
+        forwarded = headers.getlist("x-forwarded-for")
+    else:
+        forwarded = [headers.get("x-forwarded-for") or ""]
+    hops = proxy_hops_from_env() if proxy_hops is None else proxy_hops
+    return client_address(getattr(client, "host", None), forwarded, hops)
+
+
+def distrust_forwarded_headers(proxy_hops: int) -> None:
+    """With no trusted proxy, make the web server take the client from the socket, not from X-Forwarded-For.
+
+    Gradio starts uvicorn without `forwarded_allow_ips`, so uvicorn reads env FORWARDED_ALLOW_IPS (default
+    "127.0.0.1,::1": it would rewrite the client of every loopback connection from a header the client wrote).
+    Call before launching. With proxies (hops > 0) the address is read from the header here, whatever the
+    server does with it.
+    """
+    if proxy_hops <= 0:
+        os.environ["FORWARDED_ALLOW_IPS"] = ""
 
 
 def rater_id(salt: str, address: str, session: str) -> str:
@@ -64,9 +103,13 @@ def _limit(name: str, default: tuple[int, int]) -> tuple[int, int]:
     if not value:
         return default
     count, _, seconds = value.partition("/")
-    if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
+    try:
+        limit = parse_int(count), parse_int(seconds)
+    except ValueError:
+        limit = (-1, 0)
+    if limit[0] < 0 or limit[1] <= 0:
         raise UserError(f"{name}={value!r} is not a rate limit; write COUNT/SECONDS, e.g. 10/600.")
-    return int(count), int(seconds)
+    return limit
 
 
 @dataclass(frozen=True)

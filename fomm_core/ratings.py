@@ -19,12 +19,13 @@ import json
 import logging
 import math
 import os
+import shutil
 import sqlite3
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -182,8 +183,23 @@ class RateLimited(UserError):
     """Too many ratings from one session or rater in the limit's window."""
 
 
-def _reason(exc: BaseException) -> str:
-    """What went wrong, in words safe to show a visitor (no paths, no settings names)."""
+#: A folder with less free space than this is full as far as the ratings database goes.
+FULL_DISK_BYTES = 1 << 20
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+    except OSError:
+        return False
+
+
+def _reason(exc: BaseException, folder: Path | None = None) -> str:
+    """What went wrong, in words safe to show a visitor (no paths, no settings names).
+
+    SQLite says only "disk I/O error" when a full disk stops it creating its -wal file, so an I/O error in a
+    `folder` with (almost) no free space is called a full disk too.
+    """
     text = (exc.strerror or "" if isinstance(exc, OSError) else str(exc)).lower()
     for words, reason in (
         (("readonly", "read-only", "permission"), "the ratings database is read-only"),
@@ -193,7 +209,18 @@ def _reason(exc: BaseException) -> str:
     ):
         if any(word in text for word in words):
             return reason
+    if ("i/o" in text or "unable to open" in text) and folder is not None and _disk_full(folder):
+        return "the server's disk is full"
     return "the ratings database cannot be used"
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if any: a failed COMMIT may have ended it, and its error is the one to tell."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 class HubMirror:
@@ -279,10 +306,14 @@ class RatingsStore:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA synchronous=FULL")
-        if not self._ready:
-            self._create(conn)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous=FULL")
+            if not self._ready:
+                self._create(conn)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _create(self, conn: sqlite3.Connection) -> None:
@@ -304,20 +335,39 @@ class RatingsStore:
                 ]
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             self._ready = True
 
+    def _snapshot(self) -> sqlite3.Connection:
+        """A read-only connection that creates and locks nothing (valid when the -wal file holds no commits)."""
+        return sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None
+        )
+
+    def _read(self, doing: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
+        """`read(conn)` on a normal connection; when that fails (a full or read-only disk cannot take SQLite's
+        -wal and -shm files) and every commit is in the main file, on a snapshot of the file instead."""
+        try:
+            with self._session(doing) as conn:
+                return read(conn)
+        except RatingsError:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if not self.path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+                raise
+        with self._session(doing, snapshot=True) as conn:
+            return read(conn)
+
     @contextmanager
-    def _session(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def _session(self, doing: str, snapshot: bool = False) -> Iterator[sqlite3.Connection]:
         """A connection; any database or file error becomes a RatingsError saying what could not be done."""
         conn = None
         try:
-            conn = self._connect()
+            conn = self._snapshot() if snapshot else self._connect()
             yield conn
         except (OSError, sqlite3.Error) as exc:
             raise RatingsError(
-                f"{doing}: {_reason(exc)}. Please try again later.",
+                f"{doing}: {_reason(exc, self.path.parent)}. Please try again later.",
                 f"{self.path}: {type(exc).__name__}: {exc}",
             ) from exc
         finally:
@@ -360,14 +410,14 @@ class RatingsStore:
                 )
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 if "UNIQUE" not in str(exc) or "ratings.id" in str(exc):
                     raise
                 raise AlreadyRated(
                     "You already rated this video; generate another one to rate again."
                 ) from None
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         if self.mirror is not None:
             try:
@@ -399,12 +449,15 @@ class RatingsStore:
 
     def ratings(self) -> list[Rating]:
         """Every stored rating, oldest first (ratings stored before raters were recorded have rater '')."""
-        with self._session("The ratings could not be read") as conn:
+
+        def read(conn: sqlite3.Connection) -> list[tuple]:
             names = _column_names(conn)
             if not names:
                 raise sqlite3.DatabaseError("not a ratings database (no ratings table)")
             rater = "rater" if "rater" in names else "''"
-            rows = conn.execute(f"SELECT {_COLUMNS}, {rater} FROM ratings ORDER BY timestamp, id").fetchall()
+            return conn.execute(f"SELECT {_COLUMNS}, {rater} FROM ratings ORDER BY timestamp, id").fetchall()
+
+        rows = self._read("The ratings could not be read", read)
         return [
             Rating(
                 id=r[0],
@@ -425,13 +478,17 @@ class RatingsStore:
 
     def ids(self) -> set[str]:
         """The ids of every stored rating."""
-        with self._session("The ratings could not be read") as conn:
-            return {r[0] for r in conn.execute("SELECT id FROM ratings")}
+        return self._read(
+            "The ratings could not be read",
+            lambda conn: {r[0] for r in conn.execute("SELECT id FROM ratings")},
+        )
 
     def count(self) -> int:
         """How many ratings are stored."""
-        with self._session("The ratings could not be read") as conn:
-            return conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0]
+        return self._read(
+            "The ratings could not be read",
+            lambda conn: conn.execute("SELECT COUNT(*) FROM ratings").fetchone()[0],
+        )
 
 
 def _statements(script: str) -> list[str]:

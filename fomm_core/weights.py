@@ -29,6 +29,7 @@ from .config import (
 from .engines import ENGINES
 from .errors import UserError
 from .hashing import sha256_file as _compute_sha256
+from .io.outputs import publish
 from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
 
 log = logging.getLogger(__name__)
@@ -57,22 +58,39 @@ def _is_module_state(value: Any) -> bool:
     )
 
 
-def _as_float32(tensor: torch.Tensor) -> torch.Tensor:
-    """Floating tensors as float32; others (num_batches_tracked) unchanged."""
-    return tensor.float() if tensor.is_floating_point() else tensor
+#: The weight types a checkpoint may store; they are read as float32.
+WEIGHT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+#: Batch-norm counters, the only integer tensors a checkpoint holds.
+COUNTER_DTYPES = (torch.int64, torch.int32)
 
 
-def _group_modules(raw: Mapping[str, Any]) -> State:
+def _as_float32(tensor: torch.Tensor, key: str, source: str) -> torch.Tensor:
+    """Weights as float32, counters (num_batches_tracked) unchanged; any other type refused by name."""
+    if tensor.dtype in WEIGHT_DTYPES:
+        return tensor.float()
+    if key.endswith("num_batches_tracked") and tensor.dtype in COUNTER_DTYPES:
+        return tensor
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    raise UserError(
+        f"{source} stores {key} as {dtype}; only float16, bfloat16, float32 and float64 weights can be loaded "
+        "(quantized checkpoints are not supported). Use the original checkpoint, or convert it with "
+        "`python -m fomm_core convert`."
+    )
+
+
+def _group_modules(raw: Mapping[str, Any], source: str) -> State:
     """Module name → state dict, from nested module dicts and/or flat `module.key` tensors."""
     state: State = {}
     for name, value in raw.items():
         if name.startswith("optimizer"):
             continue
         if _is_module_state(value):
-            state.setdefault(name, {}).update({_strip_parallel(k): _as_float32(t) for k, t in value.items()})
+            state.setdefault(name, {}).update(
+                {_strip_parallel(k): _as_float32(t, f"{name}.{k}", source) for k, t in value.items()}
+            )
         elif isinstance(value, torch.Tensor) and "." in name:
             module, key = name.split(".", 1)
-            state.setdefault(module, {})[_strip_parallel(key)] = _as_float32(value)
+            state.setdefault(module, {})[_strip_parallel(key)] = _as_float32(value, name, source)
     return state
 
 
@@ -118,7 +136,7 @@ def read_checkpoint_with_info(path: str | Path) -> tuple[State, dict[str, str]]:
         raise UserError(
             f"{path.name} holds a {type(raw).__name__}, not a checkpoint dict of module state dicts."
         )
-    state = _group_modules(raw)
+    state = _group_modules(raw, path.name)
     if not state:
         raise UserError(
             f"{path.name} has no module state dicts (found keys: {', '.join(map(str, raw))}); "
@@ -145,7 +163,7 @@ def read_safetensors(path: str | Path) -> tuple[State, dict[str, str]]:
         raise UserError(
             f"{path.name} could not be read as safetensors ({exc}); download or convert it again."
         ) from None
-    state = _group_modules(flat)
+    state = _group_modules(flat, path.name)
     if not state:
         raise UserError(f"{path.name} has no tensors named `module.key`; it was not written by fomm_core.")
     order = metadata.get("modules", "").split(",")
@@ -200,8 +218,14 @@ def write_safetensors(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path)
     try:
-        save_file(flat, str(tmp), metadata=meta)
-        os.replace(tmp, path)
+        try:
+            save_file(flat, str(tmp), metadata=meta)
+        except SafetensorError as exc:  # its I/O errors carry the OS error number only in the text
+            code = re.search(r"os error (\d+)", str(exc))
+            if code is None:
+                raise
+            raise OSError(int(code[1]), os.strerror(int(code[1])), str(path)) from None
+        publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path

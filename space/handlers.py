@@ -19,6 +19,7 @@ from fomm_core.options import OPTIONS
 from fomm_core.people.inspect import inspect_media
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
+from fomm_core.plain_text import as_markdown
 from fomm_core.ratings import Rating, RatingsStore, generation_record
 
 from . import texts
@@ -26,7 +27,7 @@ from .errors import RATING_ERROR, user_errors
 from .inputs import Upload, page_options, render_options, with_option_inputs
 from .model_cache import ModelCache
 from .previews import dancers_preview, no_preview, people_preview
-from .results import sweep
+from .results import sweep_results
 from .review import peer_review
 from .settings import CACHE_CLEANUP, DEFAULT_MODEL, EXAMPLES, GENERATE_TIME_LIMIT_S
 from .uploads import UploadCheck
@@ -132,9 +133,9 @@ class SpaceApp:
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
-        notice = "\n\n".join([fallback, *plan.notes]).strip()
+        notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         used = type(options).from_dict({**options.to_dict(), "model": model.name or options.model})
-        sweep(self.work_dir, CACHE_CLEANUP[1])
+        sweep_results(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
         out = render(
             photo,

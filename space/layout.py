@@ -9,8 +9,10 @@ from typing import Any
 
 import gradio as gr
 from gradio.utils import get_upload_folder
+from starlette.middleware import Middleware
 
 from fomm_core import RenderOptions, UserError
+from fomm_core.raters import distrust_forwarded_headers, proxy_hops_from_env
 from fomm_core.ratings import RatingsStore
 
 from . import texts
@@ -19,7 +21,7 @@ from .gpu import ON_ZERO_GPU, space_models, zero_gpu_animate
 from .handlers import SpaceApp
 from .inputs import page_options
 from .model_cache import ModelCache
-from .results import results_folder
+from .results import new_result_folder
 from .settings import (
     CACHE_CLEANUP,
     CONCURRENCY,
@@ -30,7 +32,7 @@ from .settings import (
     MAX_FILE_SIZE,
     QUEUE_SIZE,
 )
-from .uploads import UploadCheck, file_paths
+from .uploads import UnreceivedFiles, UploadCheck, file_inputs, file_paths
 from .widgets import MakeTab, Models, example_label, make_tab, review_tab
 
 log = logging.getLogger(__name__)
@@ -101,7 +103,13 @@ def build_demo(
     models = _loaded(models, preload)
     store = store if store is not None else RatingsStore()
     app = SpaceApp(
-        models, store, animate_fn, max_duration, results_folder(), time_limit, options_class=options_class
+        models,
+        store,
+        animate_fn,
+        max_duration,
+        new_result_folder(get_upload_folder(), CACHE_CLEANUP[1]),
+        time_limit,
+        options_class=options_class,
     )
     offered = Models.of(models)
     i18n = texts.page_texts(max_duration, offered.missing, options_class)
@@ -121,6 +129,7 @@ def build_demo(
         wire_inputs(app, i18n, tab)
         wire_ratings(app, tab, review, generation, demo)
     app.uploads = UploadCheck(get_upload_folder(), _received(demo))  # the examples arrive as Gradio's copies
+    demo.upload_check = app.uploads
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     demo.page_i18n = i18n
     return demo
@@ -128,7 +137,10 @@ def build_demo(
 
 def launch(demo: gr.Blocks, **kwargs: Any) -> None:
     """Launch a build_demo Blocks with the Space's theme, CSS, upload limit and translations."""
+    distrust_forwarded_headers(proxy_hops_from_env())
+    refuse = Middleware(UnreceivedFiles, check=demo.upload_check, inputs=lambda: file_inputs(demo))
     demo.launch(
+        app_kwargs={"middleware": [refuse]},
         theme=gr.themes.Soft(primary_hue="pink"),
         css=CSS,
         max_file_size=MAX_FILE_SIZE,

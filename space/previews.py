@@ -11,6 +11,7 @@ from PIL import Image
 from fomm_core.option_values import AUTO
 from fomm_core.people.inspect import Inspection
 from fomm_core.people.person import Person
+from fomm_core.plain_text import as_markdown
 
 from . import texts
 
@@ -52,7 +53,7 @@ def people_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any
         auto = texts.text("pick_auto_person", lang, n=chosen)
     choices = [(auto, AUTO), *((f"{i} · {_body(p, lang)}", str(i)) for i, p in enumerate(found.people))]
     counted = [texts.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
-    return _preview(image, choices, [*counted, *found.notes], found.to_dict()["photo"])
+    return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
 
 
 def dancers_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any, Any, Any, Any]:
@@ -70,4 +71,9 @@ def dancers_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[An
         choices.append((f"{k.id} · {seen}", str(k.id)))
     counted = [texts.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
     dancers = [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in tracks]
-    return _preview(image, choices, [*counted, *found.notes], {**found.to_dict()["clip"], "dancers": dancers})
+    return _preview(
+        image,
+        choices,
+        [*counted, *map(as_markdown, found.notes)],
+        {**found.to_dict()["clip"], "dancers": dancers},
+    )

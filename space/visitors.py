@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import gradio as gr
 
-from fomm_core.raters import client_address, proxy_hops_from_env
+from fomm_core.raters import request_address
 from fomm_core.ratings import anonymous_session
 
 from . import texts
@@ -19,10 +17,4 @@ def language(request: gr.Request | None) -> str:
 
 def rater(request: gr.Request | None) -> tuple[str, str]:
     """The visitor's anonymous browser session and network address ('' when unknown), as the ratings count them."""
-    session = anonymous_session(getattr(request, "session_hash", None))
-    client: Any = getattr(request, "client", None)
-    headers = getattr(request, "headers", None) or {}
-    address = client_address(
-        getattr(client, "host", None), headers.get("x-forwarded-for"), proxy_hops_from_env()
-    )
-    return session, address
+    return anonymous_session(getattr(request, "session_hash", None)), request_address(request)

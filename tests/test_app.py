@@ -255,6 +255,12 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
             "output_size: Output size must be 'native' or",
         ),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": 32}, "from 64 to 512"),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"output_size": "²"}, "output_size: Output size must be 'native' or"),
+        (
+            (EXAMPLE_PHOTO, EXAMPLE_CLIP),
+            {"output_size": "５１２"},
+            "output_size: Output size must be 'native' or",
+        ),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"scene": "beach"}, "scene: Choose one of: photo, plain."),
     ],

@@ -154,7 +154,18 @@ def test_a_pick_that_does_not_exist_gets_a_clear_message(client: Client, real, p
     assert message in str(info.value) and "Traceback" not in str(info.value)
 
 
-@pytest.mark.parametrize("pick", [{"person": "tall one"}, {"dancer": -1}, {"dancer": True}])
+@pytest.mark.parametrize(
+    "pick",
+    [
+        {"person": "tall one"},
+        {"dancer": -1},
+        {"dancer": True},
+        {"person": "²"},  # str.isdigit() says yes, int() says no
+        {"dancer": "²"},
+        {"person": "１"},  # a full-width digit, which int() would read
+        {"dancer": "٣"},
+    ],
+)
 def test_a_pick_that_is_not_a_number_is_refused_before_the_render(client: Client, real, pick) -> None:  # noqa: F811
     with pytest.raises(ValidationError) as info:
         generate(client, real["bus"], real["multi_person"], **pick)

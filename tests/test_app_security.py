@@ -195,3 +195,49 @@ def test_upload_check_rules(tmp_path: Path) -> None:
     assert not UploadCheck(uploads).allows(str(mine))
     nested = [[{"path": "a", "meta": FILEDATA_META}, {"video": {"path": "b"}}], "c", {"path": None}]
     assert file_paths(nested) == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("api", "inputs", "what"),
+    [
+        ("people_in_photo", [], "photo"),
+        ("dancers_in_clip", [0, 0], "dance clip"),
+        ("generate", ["CLIP", *OTHER_INPUTS], "photo"),
+    ],
+)
+def test_a_server_path_sent_as_a_file_gets_the_one_refusal_and_no_traceback(
+    space: LaunchedApp,
+    server_files: dict[str, str],
+    capfd: pytest.CaptureFixture[str],
+    api: str,
+    inputs: list,
+    what: str,
+) -> None:
+    clip = {"path": str(EXAMPLE_CLIP), "meta": FILEDATA_META}
+    capfd.readouterr()
+    for path in server_files.values():
+        for value in ({"path": path, "meta": FILEDATA_META}, {"path": path}, path):
+            data = [value, *(clip if item == "CLIP" else item for item in inputs)]
+            assert _raw_call(space.url, api, data) == f"refused 400: {refusal(what)}", (path, value)
+    logged = capfd.readouterr()
+    assert "Traceback" not in logged.err + logged.out
+
+
+def test_a_server_path_in_a_queued_call_is_refused_as_an_input_check(
+    space: LaunchedApp, server_files: dict[str, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    index = next(i for i, fn in space.demo.fns.items() if fn.api_name == "dancers_in_clip")
+    capfd.readouterr()
+    for path in server_files.values():
+        for value in ({"path": path, "meta": FILEDATA_META}, {"path": path}, path):
+            response = httpx.post(
+                f"{space.url}gradio_api/queue/join",
+                json={"data": [value, 0, 0], "fn_index": index, "session_hash": "probe"},
+                timeout=30,
+            )
+            assert response.status_code == 422, (path, value, response.text)
+            first = response.json()["detail"][0]
+            assert first["is_valid"] is False and first["message"] == refusal("dance clip")
+            assert [check["is_valid"] for check in response.json()["detail"][1:]] == [True, True]
+    logged = capfd.readouterr()
+    assert "Traceback" not in logged.err + logged.out

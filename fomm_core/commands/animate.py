@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..framing import Box
+from ..io.outputs import check_output
 from ..option_values import Choice, Flag
 from ..options import Option, RenderOptions, check_together, option_table
 
@@ -20,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser, options_class: type = RenderO
     parser.add_argument("--source", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", required=True, help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--out", default="result.mp4", help="output mp4 path (default: result.mp4)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace --out when it exists (never an input or a device)"
+    )
     parser.add_argument(
         "--config", help="config preset name or original YAML, if the checkpoint does not say"
     )
@@ -117,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import prepare, render
 
     options = options_from_args(args)
+    check_output(args.out, (args.source, args.driving), overwrite=args.overwrite)
     plan = prepare(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -124,7 +129,14 @@ def run(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(plan.frame_count)
     try:
         out = render(
-            args.source, args.driving, options, out_path=args.out, progress=progress, model=model, plan=plan
+            args.source,
+            args.driving,
+            options,
+            out_path=args.out,
+            progress=progress,
+            model=model,
+            plan=plan,
+            overwrite=args.overwrite,
         )
     finally:
         close()

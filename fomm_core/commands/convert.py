@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..errors import UserError
+from ..io.outputs import check_output, write_failure
 from ..weights import file_sha256, inference_state, read_checkpoint_with_info, write_safetensors
 
 
@@ -20,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--half", action="store_true", help="store floating tensors as float16 (half the size)"
     )
     parser.add_argument("--config", help="preset name or original YAML to record in the file's metadata")
+    parser.add_argument("--overwrite", action="store_true", help="replace the output file when it exists")
 
 
 def _megabytes(path: Path) -> str:
@@ -30,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, keep the inference modules, write safetensors, print sizes before and after."""
     if args.output.suffix != ".safetensors":
         raise UserError(f"Output {args.output} must end in .safetensors.")
+    check_output(args.output, (args.input,), overwrite=args.overwrite)
     config = load_config(args.config) if args.config else None
     state, info = read_checkpoint_with_info(args.input)
     kept = inference_state(state)
@@ -39,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     }
     if "epoch" in info:
         meta["epoch"] = info["epoch"]
-    write_safetensors(kept, args.output, half=args.half, config=config, metadata=meta)
+    try:
+        write_safetensors(kept, args.output, half=args.half, config=config, metadata=meta)
+    except OSError as exc:
+        raise UserError(write_failure(args.output, exc)) from None
     dropped = sorted(set(state) - set(kept))
     print(f"kept {', '.join(kept)}" + (f"; dropped {', '.join(dropped)}" if dropped else ""))
     print(

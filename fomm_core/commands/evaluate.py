@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
+from ..io.outputs import check_folder
+from ..numbers import float_argument, int_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,14 +42,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "single_person/cam01 ... multi_person/cam04)",
     )
     parser.add_argument("--out", required=True, type=Path, help="report folder (created)")
-    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
-    parser.add_argument("--per-style", type=int, default=4, help="builtin: cases per style (default 4)")
-    parser.add_argument("--frames", type=int, default=24, help="builtin: frames per clip (default 24)")
     parser.add_argument(
-        "--fps", type=float, default=10.0, help="builtin: frame rate of the dances (default 10)"
+        "--overwrite", action="store_true", help="replace a report already in --out (refused otherwise)"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
+    parser.add_argument(
+        "--per-style", type=int_argument, default=4, help="builtin: cases per style (default 4)"
+    )
+    parser.add_argument(
+        "--frames", type=int_argument, default=24, help="builtin: frames per clip (default 24)"
+    )
+    parser.add_argument(
+        "--fps", type=float_argument, default=10.0, help="builtin: frame rate of the dances (default 10)"
     )
     parser.add_argument("--styles", default=None, help="builtin: comma-separated subset of the styles")
-    parser.add_argument("--seed", type=int, default=0, help="builtin: suite seed (default 0)")
+    parser.add_argument("--seed", type=int_argument, default=0, help="builtin: suite seed (default 0)")
     parser.add_argument(
         "--no-export",
         action="store_true",
@@ -56,14 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-frames",
-        type=int,
+        type=int_argument,
         default=None,
         help="folder/real: frames read per clip from its start (default: 48 for a folder, the "
         "whole clip for real)",
     )
     parser.add_argument(
         "--max-fps",
-        type=float,
+        type=float_argument,
         default=None,
         help="folder/real: frame rate clips are read at, a frame stride (default 15 for a folder, "
         "30 for real: every 2nd frame of the 60 fps videos)",
@@ -104,6 +113,21 @@ def _styles(text: str | None) -> list[str] | None:
     return styles
 
 
+#: The files a report folder starts with; one of them in --out means a report is already there.
+REPORT_FILES = ("report.md", "results.json", "comparison.md", "comparison.json")
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse a report folder that is a file or a device, or that holds a report, unless `overwrite`."""
+    check_folder(out, "report folder")
+    existing = [name for name in REPORT_FILES if (out / name).exists()]
+    if existing and not overwrite:
+        raise UserError(
+            f"The report folder {out} already holds a report ({', '.join(existing)}); "
+            "pass --overwrite to replace it, or choose another --out."
+        )
+
+
 def _defaults(args: argparse.Namespace, model: object, start: float) -> int:
     """The builtin suite rendered under each named set of defaults: a report per set and a comparison."""
     from ..evaluate import defaults, report, suites
@@ -133,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{flag} must be at least {least}, not {value}.")
     if args.fps <= 0 or (args.max_fps is not None and not args.max_fps > 0):
         raise UserError("--fps and --max-fps must be positive frame rates.")
+    _check_out(args.out, args.overwrite)
     start = time.perf_counter()
     model = load_model(args.model, config=args.config, device=args.device)
     clip_styles: dict[str, str] = {}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..errors import UserError
+from ..io.outputs import check_output, written
 from ..options import OPTIONS
 from ..people.inspect import inspect_media
 from .animate import add_option
@@ -18,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photo", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the --json file when it exists")
     for option in OPTIONS:
         if option.name in ("trim_start", "trim_end"):
             add_option(parser, option)  # read and checked as `animate` reads them
@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Find, print a summary (to stderr when the JSON goes to stdout), write the JSON."""
+    if args.json and args.json != "-":
+        check_output(args.json, (args.photo, args.driving), overwrite=args.overwrite, what="JSON file")
     result = inspect_media(args.photo, args.driving, args.trim_start or 0.0, args.trim_end)
     found = result.to_dict()
     out = sys.stderr if args.json == "-" else sys.stdout
@@ -53,10 +55,6 @@ def run(args: argparse.Namespace) -> int:
         json.dump(found, sys.stdout)
         print()
     elif args.json:
-        try:
-            Path(args.json).write_text(json.dumps(found))
-        except OSError as exc:
-            raise UserError(
-                f"Could not write the JSON to {args.json}: {exc.strerror}. Choose a writable path."
-            ) from None
+        with written(args.json, (args.photo, args.driving), args.overwrite, "JSON file") as tmp:
+            tmp.write_text(json.dumps(found))
     return 0

@@ -12,6 +12,8 @@ import argparse
 
 from ..data.prepare import DENOISERS, prepare_synthetic, prepare_videos
 from ..errors import UserError
+from ..io.outputs import check_folder
+from ..numbers import float_argument, int_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,8 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="DIR", help="VIDEOS_DIR OUT_DIR; with --synthetic only OUT_DIR"
     )
-    parser.add_argument("--synthetic", type=int, metavar="N", help="write N synthetic dancer videos instead")
-    parser.add_argument("--size", type=int, default=256, help="square frame side in pixels (default 256)")
+    parser.add_argument(
+        "--synthetic", type=int_argument, metavar="N", help="write N synthetic dancer videos instead"
+    )
+    parser.add_argument(
+        "--size", type=int_argument, default=256, help="square frame side in pixels (default 256)"
+    )
     parser.add_argument(
         "--denoise",
         nargs="?",
@@ -29,25 +35,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="denoise frames: nlmeans (default when given; ~70 ms/frame) or bilateral (~2 ms)",
     )
     parser.add_argument(
-        "--test-fraction", type=float, default=0.1, help="share of videos for test (default 0.1)"
+        "--test-fraction", type=float_argument, default=0.1, help="share of videos for test (default 0.1)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the train/test split and synthetic data")
     parser.add_argument(
-        "--max-fps", type=float, default=30.0, help="videos: frames per second kept (default 30)"
+        "--seed", type=int_argument, default=0, help="seed of the train/test split and synthetic data"
+    )
+    parser.add_argument(
+        "--max-fps", type=float_argument, default=30.0, help="videos: frames per second kept (default 30)"
     )
     parser.add_argument(
         "--chunk-seconds",
-        type=float,
+        type=float_argument,
         default=0.0,
         help="videos: split each into chunks NAME#000... of this length (default: whole)",
     )
-    parser.add_argument("--min-frames", type=int, default=16, help="videos: skip clips shorter than this")
-    parser.add_argument("--frames", type=int, default=100, help="synthetic: frames per video (default 100)")
+    parser.add_argument(
+        "--min-frames", type=int_argument, default=16, help="videos: skip clips shorter than this"
+    )
+    parser.add_argument(
+        "--frames", type=int_argument, default=100, help="synthetic: frames per video (default 100)"
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace a set already in OUT_DIR")
 
 
 def run(args: argparse.Namespace) -> int:
     """Prepare the set and print a summary."""
+    check_folder(args.paths[-1], "OUT_DIR")
     if args.synthetic is not None:
         if len(args.paths) != 1:
             raise UserError(

@@ -15,6 +15,9 @@ import dataclasses
 
 import torch
 
+from ..io.outputs import check_folder
+from ..numbers import int_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the train command."""
@@ -32,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--steps",
-        type=int,
+        type=int_argument,
         default=None,
         help="train until this many steps in all (default: num_epochs epochs)",
     )
@@ -43,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reconstruction loss (default: the config's train_params.loss, else auto)",
     )
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA if available)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    parser.add_argument("--threads", type=int_argument, default=None, help="CPU threads for torch")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ..train.setup import load_train_setup
     from ..train.trainer import Trainer
 
+    check_folder(args.out, "run directory")
     if args.threads:
         torch.set_num_threads(args.threads)
     setup = load_train_setup(args.config)

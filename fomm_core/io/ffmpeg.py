@@ -13,7 +13,16 @@ from ..errors import UserError
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "gif")
 ISO_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")  # how an mp4/mov file starts
-IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "heif")
+IMAGE_FORMATS = (
+    "image2",
+    "png_pipe",
+    "jpeg_pipe",
+    "webp_pipe",
+    "bmp_pipe",
+    "tiff_pipe",
+    "heif",
+    "svg_pipe",
+)
 
 
 def ffmpeg_exe() -> str:

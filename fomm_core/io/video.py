@@ -15,12 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
+from ..numbers import parse_float
 from .ffmpeg import IMAGE_FORMATS, ffmpeg_exe, file_arg, probe, scan_stream, stderr_tail
 
 log = logging.getLogger(__name__)
 
 #: Frames are never piped larger than this (long side, pixels) unless a size is asked for explicitly.
 MAX_SIDE = 1920
+#: Clips are refused before decoding when a frame holds more pixels than this (8K is 33 megapixels) ...
+MAX_FRAME_PIXELS = 40_000_000
+#: ... or when the chosen part holds more source pixels than this in all (a minute of 4K at 60 fps).
+MAX_CLIP_PIXELS = 30_000_000_000
 COMMON_RATES = tuple(
     Fraction(r)
     for r in (
@@ -109,6 +114,12 @@ def open_video(
             f"The {label} '{p.name}' is a still image, not a video. Upload a dance video "
             "(the photo of the person goes in the photo field)."
         )
+    if info.width * info.height > MAX_FRAME_PIXELS:
+        raise UserError(
+            f"The {label} '{p.name}' has frames of {info.width}×{info.height} pixels "
+            f"({info.width * info.height / 1e6:.0f} megapixels), over the {MAX_FRAME_PIXELS // 1_000_000}-megapixel "
+            "limit for a frame. Export the clip at 4K or less and upload it again."
+        )
     packets, cut_off = scan_stream(p, info.video_index)
     if cut_off and packets < 2:
         raise UserError(
@@ -136,6 +147,14 @@ def open_video(
         raise UserError(
             f"The {label} is {length:.1f} s long{trimmed}, over the {max_duration:g} s limit. "
             f"Choose a part of at most {max_duration:g} s with the trim start/end times."
+        )
+    decoded = info.width * info.height * math.ceil(length * source_fps)
+    if decoded > MAX_CLIP_PIXELS:
+        raise UserError(
+            f"The chosen {length:.1f} s of the {label} hold {decoded / 1e9:.1f} gigapixels of frames "
+            f"({info.width}×{info.height} at {source_fps:.0f} fps), over the {MAX_CLIP_PIXELS // 10**9}-gigapixel "
+            "limit (about a minute of 4K at 60 fps). Choose a shorter part with the trim times, or export the "
+            "clip smaller."
         )
     frame_count = math.floor(length * rate + 0.5)
     if frame_count < 2:
@@ -193,8 +212,8 @@ def _snap_rate(fps: float) -> Fraction:
 def finite_seconds(value: float | str, name: str) -> float:
     """`value` (a number or its text) as seconds; NaN and infinities are refused, naming `name`."""
     try:
-        seconds = float(value)
-    except (TypeError, ValueError):
+        seconds = parse_float(value)
+    except ValueError:
         raise UserError(f"The {name} {value!r} is not a number of seconds; enter e.g. 2.5.") from None
     if not math.isfinite(seconds):
         raise UserError(

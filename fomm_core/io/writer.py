@@ -13,7 +13,9 @@ from types import TracebackType
 
 import numpy as np
 
+from ..errors import UserError
 from .ffmpeg import ffmpeg_exe, file_arg, stderr_tail
+from .outputs import check_output, publish
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,22 @@ def to_uint8(frame: np.ndarray) -> np.ndarray:
     return (np.clip(frame, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+def _refuse_full_disk(path: Path, ffmpeg_errors: str) -> None:
+    """UserError when ffmpeg stopped because the output's disk is full."""
+    if "No space left on device" in ffmpeg_errors or "Disk quota exceeded" in ffmpeg_errors:
+        raise UserError(
+            f"The disk holding {path} is full: the video could not be written. Free some space or "
+            "choose another folder."
+        )
+
+
 class VideoWriter:
     """Writes an H.264 (yuv420p, +faststart) mp4 at `rate` fps, frame by frame, with optional AAC audio.
 
     Output goes to a hidden temporary file in the destination folder and is renamed onto `path` only
-    when `close()` succeeds, so a failed or interrupted render never leaves a half-written video.
+    when `close()` succeeds, so a failed or interrupted render never leaves a half-written video. `path` is
+    checked by fomm_core.io.outputs first and again at the rename: it may not be one of `inputs` (the audio
+    source is one) or anything but a regular file, and an existing file is replaced only with `overwrite`.
     Use as a context manager: an exception inside the block (or while finishing) aborts and removes the
     temporary file. ffmpeg runs in its own session, so a terminal's Ctrl-C or hang-up reaches only Python,
     which stops in order (fomm_core.cli turns SIGTERM and SIGHUP into an exception too).
@@ -50,8 +63,12 @@ class VideoWriter:
         audio: AudioSegment | None = None,
         crf: int = 18,
         preset: str = "veryfast",
+        inputs: tuple[str | os.PathLike, ...] = (),
+        overwrite: bool = True,
     ):
-        self.path = Path(path)
+        self.overwrite = overwrite
+        sources = (*inputs, audio.path) if audio is not None else inputs
+        self.path = check_output(path, sources, overwrite=overwrite)
         self.size = size
         self.frames = 0
         w, h = size
@@ -129,8 +146,10 @@ class VideoWriter:
         try:
             self._proc.stdin.write(np.ascontiguousarray(frame).data)
         except BrokenPipeError:
+            detail = self._stderr()
             self.abort()
-            raise RuntimeError(f"ffmpeg stopped while writing {self.path.name}: {self._stderr()}") from None
+            _refuse_full_disk(self.path, detail)
+            raise RuntimeError(f"ffmpeg stopped while writing {self.path.name}: {detail}") from None
         self.frames += 1
 
     def close(self) -> Path:
@@ -140,12 +159,13 @@ class VideoWriter:
         self._proc.stdin.close()
         code = self._proc.wait()
         if code != 0 or self.frames == 0:
+            detail = self._stderr()
             self.abort()
+            _refuse_full_disk(self.path, detail)
             raise RuntimeError(
-                f"ffmpeg failed to write {self.path.name} (exit {code}, {self.frames} frames): "
-                f"{self._stderr()}"
+                f"ffmpeg failed to write {self.path.name} (exit {code}, {self.frames} frames): {detail}"
             )
-        os.replace(self.tmp, self.path)
+        publish(self.tmp, self.path, overwrite=self.overwrite)
         self._errors.close()
         return self.path
 

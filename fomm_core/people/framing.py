@@ -135,9 +135,14 @@ def _photo_person(
                 "and most central) is animated. Choose another with the person number."
             )
     elif not 0 <= person < len(people):
+        found = (
+            "1 was found, person 0"
+            if len(people) == 1
+            else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
+        )
         raise UserError(
-            f"There is no person {person} in the photo: {len(people)} were found, numbered 0 to "
-            f"{len(people) - 1}. See them with `python -m fomm_core inspect` or the app's preview."
+            f"There is no person {person} in the photo: {found}. See them with `python -m fomm_core inspect` or "
+            "the app's preview."
         )
     if message := missing_message(people[person]):
         notes.append(message)

@@ -70,8 +70,8 @@ def _demo_loop(model, detect, generate, context=nullcontext):
 def _original_way_fomm(model):
     """FOMM demo.py: the generator's full forward re-encodes the source, recomputes its dense-motion inputs and
     also warps the source image for visualisation, every frame; plain batch norm and upsample-then-conv ops."""
-    from fomm_core import fomm
-    from fomm_core.engine import Keypoints
+    from fomm_core.engines import fomm
+    from fomm_core.motion import Keypoints
     from fomm_core.networks.common.conv import plain_ops
 
     nets = _fresh_networks(fomm, model.config)
@@ -144,8 +144,8 @@ def _original_way_tpsmm(model):
     time for its training loss; that extra work is left out here, so the original's figure is, if anything,
     flattered.)
     """
-    from fomm_core import tpsmm
-    from fomm_core.engine import Keypoints
+    from fomm_core.engines import tpsmm
+    from fomm_core.motion import Keypoints
     from fomm_core.networks.common.conv import plain_ops
 
     nets = _fresh_networks(tpsmm, model.config)

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import torch
 
-from .engine import Keypoints, MotionModel
+from .engines.motion_model import MotionModel
 from .errors import UserError
-from .motion import best_frame_index
+from .motion import Keypoints, best_frame_index
 from .options import check_mode
 
 Frame = np.ndarray

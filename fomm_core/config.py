@@ -3,94 +3,34 @@
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
+from dataclasses import MISSING, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .engines import engine_for_params, engine_of
+from .engines.motion_model import ModelConfig
 from .errors import UserError
+from .networks.fomm.config import DenseMotionConfig, FOMMConfig, GeneratorConfig, KeypointDetectorConfig
+from .networks.tpsmm.config import TPSMMConfig
 
+__all__ = [
+    "PRESETS",
+    "RANGES",
+    "DenseMotionConfig",
+    "FOMMConfig",
+    "GeneratorConfig",
+    "KeypointDetectorConfig",
+    "ModelConfig",
+    "TPSMMConfig",
+    "check_config",
+    "config_from_model_params",
+    "config_to_model_params",
+    "load_config",
+    "with_frame_size",
+]
 
-@dataclass(frozen=True)
-class KeypointDetectorConfig:
-    """FOMM keypoint detector: an hourglass on a downscaled frame, heatmap and jacobian heads."""
-
-    block_expansion: int = 32
-    max_features: int = 1024
-    num_blocks: int = 5
-    temperature: float = 0.1
-    scale_factor: float = 0.25
-    single_jacobian_map: bool = False
-    pad: int = 0
-
-
-@dataclass(frozen=True)
-class DenseMotionConfig:
-    """FOMM dense motion network: hourglass over heatmaps and deformed sources."""
-
-    block_expansion: int = 64
-    max_features: int = 1024
-    num_blocks: int = 5
-    scale_factor: float = 0.25
-    kp_variance: float = 0.01
-
-
-@dataclass(frozen=True)
-class GeneratorConfig:
-    """FOMM occlusion-aware generator: encoder, feature warp, bottleneck, decoder."""
-
-    block_expansion: int = 64
-    max_features: int = 512
-    num_down_blocks: int = 2
-    num_bottleneck_blocks: int = 6
-    estimate_occlusion_map: bool = True
-    dense_motion: DenseMotionConfig = field(default_factory=DenseMotionConfig)
-
-
-@dataclass(frozen=True)
-class FOMMConfig:
-    """A whole First Order Motion Model."""
-
-    num_kp: int = 10
-    num_channels: int = 3
-    estimate_jacobian: bool = True
-    frame_size: int = 256
-    kp_detector: KeypointDetectorConfig = field(default_factory=KeypointDetectorConfig)
-    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
-    # The sampling convention the weights were trained with. False: the original code as it runs on PyTorch >= 1.3
-    # (how the public checkpoints are used today). True: a grid's -1 and 1 are the centres of the edge pixels in
-    # every grid_sample and every resize of the deformation, so the identity deformation leaves pixels in place.
-    align_corners: bool = False
-    engine: str = "fomm"
-
-
-@dataclass(frozen=True)
-class TPSMMConfig:
-    """A whole Thin-Plate Spline Motion Model (num_tps transforms of 5 keypoints each)."""
-
-    num_tps: int = 10
-    num_channels: int = 3
-    bg: bool = True
-    multi_mask: bool = True
-    frame_size: int = 256
-    inpainting_block_expansion: int = 64
-    inpainting_max_features: int = 512
-    inpainting_num_down_blocks: int = 3
-    dense_motion: DenseMotionConfig = field(default_factory=DenseMotionConfig)
-    avd_id_bottle_size: int = 128
-    avd_pose_bottle_size: int = 128
-    # The sampling convention (see FOMMConfig.align_corners); the original TPSMM code uses True everywhere.
-    align_corners: bool = True
-    engine: str = "tpsmm"
-
-    @property
-    def num_kp(self) -> int:
-        """Keypoints in all: five control points per transform."""
-        return 5 * self.num_tps
-
-
-ModelConfig = FOMMConfig | TPSMMConfig
 
 PRESETS: dict[str, ModelConfig] = {
     "taichi-256": FOMMConfig(),
@@ -104,54 +44,14 @@ PRESETS: dict[str, ModelConfig] = {
 }
 
 
-def _pick(cls: type, params: dict[str, Any], **extra: Any) -> Any:
-    """Instantiate a config dataclass from the keys of `params` it knows."""
-    known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
-    return cls(**known, **extra)
-
-
 def config_from_model_params(model_params: dict[str, Any], frame_size: int = 256) -> ModelConfig:
-    """Build a config from the `model_params` section of an original FOMM or TPSMM YAML."""
-    common = dict(model_params.get("common_params", {}))
-    if "num_tps" in common:
-        gen = model_params.get("generator_params", {})
-        avd = model_params.get("avd_network_params", {})
-        return TPSMMConfig(
-            num_tps=common["num_tps"],
-            num_channels=common.get("num_channels", 3),
-            bg=common.get("bg", False),
-            multi_mask=common.get("multi_mask", True),
-            frame_size=frame_size,
-            inpainting_block_expansion=gen.get("block_expansion", 64),
-            inpainting_max_features=gen.get("max_features", 512),
-            inpainting_num_down_blocks=gen.get("num_down_blocks", 3),
-            dense_motion=_pick(DenseMotionConfig, model_params.get("dense_motion_params", {})),
-            avd_id_bottle_size=avd.get("id_bottle_size", 128),
-            avd_pose_bottle_size=avd.get("pose_bottle_size", 128),
-            align_corners=bool(common.get("align_corners", True)),
-        )
-    if "num_kp" not in common:
-        raise UserError(
-            "This config has no model_params.common_params.num_kp (FOMM) or num_tps (TPSMM); "
-            "pass an original FOMM or TPSMM YAML config."
-        )
-    kp = model_params.get("kp_detector_params", {})
-    gen = dict(model_params.get("generator_params", {}))
-    dense = gen.pop("dense_motion_params", {})
-    return FOMMConfig(
-        num_kp=common["num_kp"],
-        num_channels=common.get("num_channels", 3),
-        estimate_jacobian=common.get("estimate_jacobian", True),
-        frame_size=frame_size,
-        kp_detector=_pick(KeypointDetectorConfig, kp),
-        generator=_pick(GeneratorConfig, gen, dense_motion=_pick(DenseMotionConfig, dense)),
-        align_corners=bool(common.get("align_corners", False)),
-    )
+    """Build a config from the `model_params` section of an original YAML of any engine in the table."""
+    return engine_for_params(model_params).config_from_params(model_params, frame_size)
 
 
 def load_config(spec: str | Path | ModelConfig) -> ModelConfig:
     """A config from a preset name, an original YAML file, or a config object (returned as is)."""
-    if isinstance(spec, (FOMMConfig, TPSMMConfig)):
+    if is_dataclass(spec) and not isinstance(spec, type):
         return spec
     if str(spec) in PRESETS:
         return PRESETS[str(spec)]
@@ -234,38 +134,7 @@ def _check_fields(obj: Any, prefix: str, source: str) -> None:
 
 def config_to_model_params(config: ModelConfig) -> dict[str, Any]:
     """The inverse of config_from_model_params: an original-style `model_params` dict."""
-    if isinstance(config, TPSMMConfig):
-        return {
-            "common_params": {
-                "num_tps": config.num_tps,
-                "num_channels": config.num_channels,
-                "bg": config.bg,
-                "multi_mask": config.multi_mask,
-                "align_corners": config.align_corners,
-            },
-            "generator_params": {
-                "block_expansion": config.inpainting_block_expansion,
-                "max_features": config.inpainting_max_features,
-                "num_down_blocks": config.inpainting_num_down_blocks,
-            },
-            "dense_motion_params": vars(config.dense_motion).copy(),
-            "avd_network_params": {
-                "id_bottle_size": config.avd_id_bottle_size,
-                "pose_bottle_size": config.avd_pose_bottle_size,
-            },
-        }
-    gen = {k: v for k, v in vars(config.generator).items() if k != "dense_motion"}
-    gen["dense_motion_params"] = vars(config.generator.dense_motion).copy()
-    return {
-        "common_params": {
-            "num_kp": config.num_kp,
-            "num_channels": config.num_channels,
-            "estimate_jacobian": config.estimate_jacobian,
-            "align_corners": config.align_corners,
-        },
-        "kp_detector_params": vars(config.kp_detector).copy(),
-        "generator_params": gen,
-    }
+    return engine_of(config).params_of(config)
 
 
 def with_frame_size(config: ModelConfig, frame_size: int) -> ModelConfig:

@@ -1,4 +1,5 @@
-"""Build a MotionModel from a checkpoint (registry name or file) or from random weights."""
+"""Build a model from a checkpoint (registry name or file), from random weights, or for an engine that needs
+no checkpoint, by its name."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from dataclasses import replace
 import torch
 
 from .config import ModelConfig, load_config
-from .engine import MotionModel, choose_device
-from .engines import engine_of
+from .engines import ENGINES, engine_of
+from .engines.motion_model import MotionModel, choose_device
 from .errors import UserError
 
 
@@ -30,8 +31,12 @@ def load_model(
 
     `config` is a preset name, an original YAML path or a config object; when omitted it comes from the
     registry entry or the safetensors metadata. `align_corners` overrides the config's sampling convention.
-    `fp16` enables float16 autocast on CUDA only.
+    `fp16` enables float16 autocast on CUDA only. The name of an engine that needs no checkpoint gives that
+    engine's model.
     """
+    engine = ENGINES.get(checkpoint)
+    if engine is not None and not engine.needs_checkpoint:
+        return engine.build(choose_device(device))
     from . import weights  # imported here: huggingface_hub is slow to import and only loading needs it
 
     loaded = weights.load_state(checkpoint)
@@ -48,7 +53,7 @@ def load_model(
         )
     cfg = _with_align_corners(cfg, align_corners)
     try:
-        return engine_of(cfg).model_class.from_state(
+        return engine_of(cfg).from_state(
             cfg, loaded.state, choose_device(device), name=loaded.name, sha256=loaded.sha256, fp16=fp16
         )
     except (RuntimeError, KeyError) as exc:
@@ -66,9 +71,9 @@ def random_model(
 ) -> MotionModel:
     """A model with random weights (seeded), for tests and benchmarks."""
     cfg = _with_align_corners(load_config(config), align_corners)
-    spec = engine_of(cfg)
+    engine = engine_of(cfg)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        nets = spec.build_networks(cfg)
+        nets = engine.build_networks(cfg)
         state = {key: net.state_dict() for key, net in nets.items()}
-    return spec.model_class.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}")
+    return engine.from_state(cfg, state, choose_device(device), name=f"random-{cfg.engine}-{seed}")

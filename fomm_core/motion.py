@@ -1,14 +1,42 @@
-"""Keypoint arithmetic of animation: convex-hull area, relative/absolute motion transfer, best frame."""
+"""Keypoints and their arithmetic in animation: convex-hull area, relative/absolute motion transfer, best frame."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .engine import Keypoints
+
+@dataclass
+class Keypoints:
+    """A batch of keypoints: value N×K×2 as (x, y) in [-1, 1]; jacobian N×K×2×2 or None."""
+
+    value: torch.Tensor
+    jacobian: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return self.value.shape[0]
+
+    def __getitem__(self, index: int | slice) -> Keypoints:
+        if isinstance(index, int):
+            index = slice(index, index + 1)
+        jac = None if self.jacobian is None else self.jacobian[index]
+        return Keypoints(self.value[index], jac)
+
+    def expand(self, n: int) -> Keypoints:
+        """Repeat a batch of one n times (a view, no copy)."""
+        jac = None if self.jacobian is None else self.jacobian.expand(n, -1, -1, -1)
+        return Keypoints(self.value.expand(n, -1, -1), jac)
+
+    @staticmethod
+    def cat(parts: list[Keypoints]) -> Keypoints:
+        """Concatenate batches."""
+        value = torch.cat([p.value for p in parts])
+        jac = None if parts[0].jacobian is None else torch.cat([p.jacobian for p in parts])
+        return Keypoints(value, jac)
 
 
 def convex_hull_area(points: np.ndarray | torch.Tensor) -> float:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .engines import MODES
 from .errors import UserError
 from .option_values import Choice, Flag, FrameChoice, Kind, Pick, Positive, Seconds, Size, Text
 
-#: How the driving motion reaches the photo: the dancer's moves from the photo's pose, the dancer's pose as
-#: it is, or TPSMM's animation via disentanglement.
-MODES = ("relative", "absolute", "avd")
 #: The result is at most this many pixels wide, side-by-side dance included: the models make 128 to 384 pixel
 #: frames, so more is upscaling that adds no detail, and the encoder's time grows with the pixel count.
 MAX_OUTPUT_WIDTH = 1024
@@ -229,8 +227,7 @@ class RenderOptions:
         None,
         Pick("dancer"),
         ("Dancer to follow", "따라 할 댄서"),
-        "which dancer in the clip to follow, by `inspect`'s id (default: auto, the one seen most, largest "
-        "and most central)",
+        "which dancer in the clip to follow, by `inspect`'s id (default: auto, the one who moves most)",
         "--dancer",
     )
     scene: str = option(

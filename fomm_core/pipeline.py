@@ -28,7 +28,7 @@ from .people.model import pose_model
 from .scene import SceneCompositor, ScenePlan, plan_scene
 
 if TYPE_CHECKING:
-    from .engine import MotionModel
+    from .engines.motion_model import MotionModel
 
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]

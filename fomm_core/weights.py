@@ -26,7 +26,7 @@ from .config import (
     config_to_model_params,
     load_config,
 )
-from .engines import ENGINES
+from .engines import engine_claiming
 from .errors import UserError
 from .hashing import sha256_file as _compute_sha256
 from .io.outputs import publish
@@ -253,28 +253,20 @@ def config_from_metadata(metadata: Mapping[str, str]) -> ModelConfig | None:
 
 
 def detect_engine(state: Mapping[str, Any]) -> str:
-    """ "fomm" (has a generator) or "tpsmm" (has an inpainting network)."""
-    if "generator" in state:
-        return "fomm"
-    if "inpainting_network" in state or "dense_motion_network" in state:
-        return "tpsmm"
-    raise UserError(
-        f"Cannot tell the model type from modules {', '.join(state) or 'none'}: a FOMM checkpoint has "
-        "`generator` and `kp_detector`, a TPSMM one `inpainting_network` and `dense_motion_network`."
-    )
+    """The name of the engine whose checkpoint has these modules (a UserError when none claims them)."""
+    return engine_claiming(state).name
 
 
 def inference_state(state: State) -> State:
     """Only the modules inference loads, in the engine's order; missing required ones are an error."""
-    engine = detect_engine(state)
-    spec = ENGINES[engine]
-    missing = [m for m in spec.required_modules if m not in state]
+    engine = engine_claiming(state)
+    missing = [m for m in engine.required_modules if m not in state]
     if missing:
         raise UserError(
-            f"This {engine.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
+            f"This {engine.name.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
             "Use a complete checkpoint."
         )
-    return {m: state[m] for m in spec.modules if m in state}
+    return {m: state[m] for m in engine.modules if m in state}
 
 
 def _hash_index_path() -> Path:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import gradio as gr
 
 from fomm_core.errors import UserError
-from fomm_core.ratings import RatingsError
+from fomm_core.ratings import AlreadyRated, RateLimited, RatingsError
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +23,16 @@ RATING_ERROR = "Something went wrong on our side with the ratings. Please try ag
 def user_errors(generic: str = GENERIC_ERROR) -> Iterator[None]:
     """Turn UserError into gr.Error with its message, and anything unexpected into a logged, generic gr.Error.
 
-    A failing ratings database is expected (damaged, read-only, full): one log line, no traceback.
+    A failing ratings database (damaged, read-only, full) and a refused rating (already rated, rate limit) are
+    expected: one log line, no traceback.
     """
     try:
         yield
     except gr.Error:
         raise
+    except (AlreadyRated, RateLimited) as exc:
+        log.info("rating refused: %s", exc)
+        raise gr.Error(str(exc), print_exception=False) from None
     except RatingsError as exc:
         log.warning("ratings store: %s", exc.detail)
         raise gr.Error(str(exc), print_exception=False) from None

@@ -10,7 +10,7 @@ import spaces
 from spaces.config import Config as SpacesConfig
 
 from fomm_core import animate_iter, load_model
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.io.writer import to_uint8
 
 from .model_cache import ModelCache

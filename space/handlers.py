@@ -14,13 +14,13 @@ import pandas as pd
 from gradio.utils import get_upload_folder
 
 from fomm_core import RenderOptions, UserError
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.options import OPTIONS
 from fomm_core.people.inspect import inspect_media
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
 from fomm_core.plain_text import as_markdown
-from fomm_core.ratings import Rating, RatingsStore, generation_record
+from fomm_core.ratings import AlreadyRated, Rating, RatingsStore, generation_record
 
 from . import texts
 from .errors import RATING_ERROR, user_errors
@@ -192,9 +192,9 @@ class SpaceApp:
         """Store 👍 (+1) or 👎 (-1) for the last generated video: the new rating context and the API's status."""
         if not generation:
             raise gr.Error("Generate a video first, then rate it.")
-        if generation.get("rated"):
-            raise gr.Error("You already rated this video; generate another one to rate again.")
         with user_errors(RATING_ERROR):
+            if generation.get("rated"):
+                raise AlreadyRated("You already rated this video; generate another one to rate again.")
             session, address = rater(request)
             rating = Rating.of_generation(
                 generation, vote, comment or "", session, self.store.rater(address, session)

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from huggingface_hub import constants as hub_constants
 
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
 from fomm_core.models import load_model
 from fomm_core.registry import REGISTRY

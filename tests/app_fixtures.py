@@ -21,7 +21,7 @@ from huggingface_hub import constants as hub_constants
 
 from fomm_core import random_model
 from fomm_core.config import ModelConfig
-from fomm_core.engine import MotionModel
+from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
 from fomm_core.ratings import RatingsStore
 from space.model_cache import ModelCache

@@ -20,7 +20,7 @@ from conftest import TINY_FOMM
 from PIL import Image
 from safetensors.torch import save_file
 
-from fomm_core.fomm import build_networks
+from fomm_core.engines.fomm import build_networks
 from fomm_core.io.ffmpeg import ffmpeg_exe
 from fomm_core.weights import write_safetensors
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import TINY_FOMM
 from PIL import Image
 
-from fomm_core import fomm
 from fomm_core.cli import main
+from fomm_core.engines import fomm
 from fomm_core.evaluate import suites
 from fomm_core.io import VideoWriter
 from fomm_core.people import pose_model

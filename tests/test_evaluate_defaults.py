@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import TINY_FOMM
 
-from fomm_core import fomm, load_model
+from fomm_core import load_model
 from fomm_core.cli import main
+from fomm_core.engines import fomm
 from fomm_core.evaluate import defaults, suites
 from fomm_core.options import RenderOptions
 from fomm_core.people import pose_model

@@ -115,7 +115,7 @@ def test_perceptual_is_zero_for_identical_clips_and_averages_layers():
 
 
 def test_perceptual_extractor_says_when_vgg_weights_are_missing(monkeypatch):
-    from fomm_core.train import vgg19
+    from fomm_core.networks import vgg19
 
     monkeypatch.setattr(vgg19, "load_vgg19", lambda device="cpu": None)
     features, note = metrics.perceptual_extractor()

@@ -12,12 +12,20 @@ import torch
 
 import fomm_core
 from fomm_core.config import load_config
-from fomm_core.engine import Keypoints
-from fomm_core.fomm import FOMMModel, build_networks
+from fomm_core.engines.fomm import FOMMModel, build_networks
+from fomm_core.motion import Keypoints
 from fomm_core.networks.common.sampling import make_coordinate_grid, warp
 
 REFERENCE = Path(__file__).parent / "data" / "fomm_taichi256_state_dict.json"  # copy of shared/reference
 GOLDEN = Path(__file__).parent / "data" / "fomm_golden.npz"
+# Largest deviations from the golden measured on an Intel Xeon (AVX-512, AMX; torch 2.13, 2 threads) across
+# ATEN_CPU_CAPABILITY avx512, avx2 and default, oneDNN on, off or capped at AVX2 / SSE4.1, and MKL capped at
+# AVX2 / SSE4.2 (scripts/golden_spread.py): frames 3.6e-7, keypoints 7.3e-6 and jacobians 1.5e-6, the last two
+# with oneDNN off, where the keypoint detector's convs take ATen's own kernels. Each tolerance is ten times its
+# figure, rounded up.
+FRAME_TOLERANCE = 5e-6
+KEYPOINT_TOLERANCE = 1e-4
+JACOBIAN_TOLERANCE = 2e-5
 
 
 def test_taichi256_state_dict_keys_order_and_shapes_equal_the_public_checkpoint() -> None:
@@ -49,6 +57,7 @@ def _golden_model(tiny_fomm_config) -> tuple[FOMMModel, dict[str, np.ndarray]]:
     return FOMMModel.from_state(tiny_fomm_config, state, torch.device("cpu")), data
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize(
     "golden,mode,adapt",
     [("relative_adapt", "relative", True), ("relative", "relative", False), ("absolute", "absolute", False)],
@@ -62,16 +71,17 @@ def test_output_equals_the_original_implementation(tiny_fomm_config, golden, mod
     )
     expected = data[f"expected_{golden}"]
     assert expected.std() > 0.05  # the outputs vary: a broken warp would show
-    assert np.abs(out - expected).max() <= 1e-4
+    assert np.abs(out - expected).max() <= FRAME_TOLERANCE
 
 
+@pytest.mark.golden
 def test_keypoints_and_best_frame_equal_the_original(tiny_fomm_config) -> None:
     model, data = _golden_model(tiny_fomm_config)
     kp = model.detect_keypoints(model.to_tensor(data["driving"]))
-    assert np.abs(kp.value.numpy() - data["expected_kp_value"]).max() <= 1e-5
-    assert np.abs(kp.jacobian.numpy() - data["expected_kp_jacobian"]).max() <= 1e-4
+    assert np.abs(kp.value.numpy() - data["expected_kp_value"]).max() <= KEYPOINT_TOLERANCE
+    assert np.abs(kp.jacobian.numpy() - data["expected_kp_jacobian"]).max() <= JACOBIAN_TOLERANCE
     out = fomm_core.animate(model, data["source"], data["driving"], best_frame=2)
-    assert np.abs(out - data["expected_best_frame_2"]).max() <= 1e-4
+    assert np.abs(out - data["expected_best_frame_2"]).max() <= FRAME_TOLERANCE
 
 
 def test_keypoints_lie_in_the_unit_square(tiny_fomm_config) -> None:

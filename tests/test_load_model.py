@@ -12,8 +12,8 @@ from weights_fixtures import populate_hub_cache, save_original, use_offline_hub
 
 import fomm_core
 from fomm_core.cli import main as cli_main
-from fomm_core.engine import choose_device
-from fomm_core.fomm import FOMMModel, build_networks
+from fomm_core.engines.fomm import FOMMModel, build_networks
+from fomm_core.engines.motion_model import choose_device
 from fomm_core.weights import write_safetensors
 
 

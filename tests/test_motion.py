@@ -9,9 +9,8 @@ import pytest
 import torch
 
 from fomm_core.config import PRESETS, FOMMConfig, TPSMMConfig, load_config
-from fomm_core.engine import Keypoints
 from fomm_core.errors import UserError
-from fomm_core.motion import best_frame_index, convex_hull_area, movement_scale, transfer_keypoints
+from fomm_core.motion import Keypoints, best_frame_index, convex_hull_area, movement_scale, transfer_keypoints
 
 
 def test_hull_area_of_hand_computed_polygons() -> None:

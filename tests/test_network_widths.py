@@ -20,12 +20,12 @@ from fomm_core.config import (
     KeypointDetectorConfig,
     TPSMMConfig,
 )
-from fomm_core.fomm import build_networks as build_fomm
+from fomm_core.engines.fomm import build_networks as build_fomm
+from fomm_core.engines.tpsmm import TPSMMModel
+from fomm_core.engines.tpsmm import build_networks as build_tpsmm
 from fomm_core.networks.common.conv import plain_ops
 from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotionNetwork
 from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
-from fomm_core.tpsmm import TPSMMModel
-from fomm_core.tpsmm import build_networks as build_tpsmm
 
 Table = dict[str, tuple[int, ...]]
 
@@ -324,6 +324,16 @@ CAPPED_GOLDEN = TPSMMConfig(
 )
 
 
+# Largest deviations from the golden measured on an Intel Xeon (AVX-512, AMX; torch 2.13, 2 threads) across
+# ATEN_CPU_CAPABILITY avx512, avx2 and default, oneDNN on, off or capped at AVX2 / SSE4.1, and MKL capped at
+# AVX2 / SSE4.2 (scripts/golden_spread.py), plain ops and inference shortcuts alike: deformation 2.9e-6,
+# occlusion 1.0e-5, prediction 4.9e-5; an AMD EPYC (AVX2) gave 5.3e-6 on the deformation. MKL's CPU-specific
+# matrix products make most of it: with MKL_CBWR=COMPATIBLE the plain ops match the golden to 6e-8. Each
+# tolerance is ten times the largest figure, rounded up.
+TOLERANCES = {"deformation": 1e-4, "occlusion_3": 2e-4, "prediction": 5e-4}
+
+
+@pytest.mark.golden
 def test_networks_of_the_original_code_for_a_capped_config_load_strictly_and_give_its_outputs() -> None:
     data = dict(np.load(GOLDEN))
     dense, inpainting = TPSDenseMotionNetwork(CAPPED_GOLDEN).eval(), InpaintingNetwork(CAPPED_GOLDEN).eval()
@@ -334,11 +344,14 @@ def test_networks_of_the_original_code_for_a_capped_config_load_strictly_and_giv
         net.load_state_dict(state, strict=True)
     source = torch.from_numpy(data["source"])
     assert data["expected_prediction"].std() > 0.05
-    # the plain ops agree to float rounding; the inference shortcuts round differently (phase convs)
-    for context, tolerance in ((plain_ops, 1e-6), (nullcontext, 2e-5)):
+    for context in (plain_ops, nullcontext):
         with torch.no_grad(), context():
             motion = dense(source, torch.from_numpy(data["kp_driving"]), torch.from_numpy(data["kp_source"]))
             prediction = inpainting(source, motion)
-        assert np.abs(motion.deformation.numpy() - data["expected_deformation"]).max() <= tolerance
-        assert np.abs(motion.occlusion_maps[3].numpy() - data["expected_occlusion_3"]).max() <= tolerance
-        assert np.abs(prediction.numpy() - data["expected_prediction"]).max() <= tolerance
+        outputs = {
+            "deformation": motion.deformation,
+            "occlusion_3": motion.occlusion_maps[3],
+            "prediction": prediction,
+        }
+        for name, tolerance in TOLERANCES.items():
+            assert np.abs(outputs[name].numpy() - data[f"expected_{name}"]).max() <= tolerance, name

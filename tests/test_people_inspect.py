@@ -167,7 +167,7 @@ def test_preview_dancer_ids_are_the_ones_the_render_follows(real):  # noqa: F811
     found = inspect_media(None, real["multi_person"], max_fps=options.max_fps, max_duration=5)
     assert [k.id for k in found.clip.tracks] == [0, 1]
     default = prepare(real["bus"], real["multi_person"], options)
-    assert f"dancer {found.dancer} (seen most" in " ".join(default.notes)
+    assert f"dancer {found.dancer} (moves most" in " ".join(default.notes)
     for track in found.clip.tracks:
         plan = prepare(real["bus"], real["multi_person"], replace(options, dancer=track.id))
         other = next(k for k in found.clip.tracks if k is not track)

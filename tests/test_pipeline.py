@@ -255,7 +255,7 @@ def test_large_clip_is_framed_without_piping_4k(tmp_path):
 
 
 def _tiny_checkpoint(path: Path) -> Path:
-    from fomm_core.fomm import build_networks
+    from fomm_core.engines.fomm import build_networks
     from fomm_core.weights import write_safetensors
 
     nets = build_networks(TINY_FOMM)

@@ -13,9 +13,9 @@ from weights_fixtures import save_original
 
 import fomm_core
 from fomm_core.cli import main as cli_main
+from fomm_core.engines.tpsmm import TPSMMModel
 from fomm_core.motion import convex_hull_area
 from fomm_core.networks.common.conv import plain_ops
-from fomm_core.tpsmm import TPSMMModel
 from fomm_core.weights import read_checkpoint, write_safetensors
 
 TINY_YAML = """\

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from tpsmm_fixtures import TINY_TPSMM
 
 from fomm_core.config import PRESETS
+from fomm_core.engines.tpsmm import build_networks
 from fomm_core.networks.common.blocks import ResBlock2d, SameBlock2d, UpBlock2d
 from fomm_core.networks.common.conv import Conv2d, plain_ops, single_output_conv
 from fomm_core.networks.common.sampling import make_coordinate_grid
@@ -19,7 +20,6 @@ from fomm_core.networks.tpsmm.bg_predictor import BGMotionPredictor
 from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
 from fomm_core.networks.tpsmm.inpainting import InpaintingNetwork
 from fomm_core.networks.tpsmm.keypoint_detector import TPSKeypointDetector
-from fomm_core.tpsmm import build_networks
 
 # Every key and shape, in order, of each module of the public taichi-256 checkpoint (taichi.pth.tar).
 MANIFEST = Path(__file__).parent / "data" / "tpsmm_taichi256_state_dict.json"

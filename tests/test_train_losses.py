@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from fomm_core.networks.vgg19 import Vgg19, load_vgg19
 from fomm_core.train.augment import Augmentation, AugmentParams
 from fomm_core.train.losses import StructuralLoss, equivariance_losses, reconstruction_loss, ssim
 from fomm_core.train.transforms import EquivarianceTransform
-from fomm_core.train.vgg19 import Vgg19, load_vgg19
 
 
 def _images(seed: int, n: int = 2, size: int = 32) -> torch.Tensor:

@@ -11,10 +11,10 @@ import torch
 from train_fixtures import BlobPairs, losses_of, read_log
 
 import fomm_core
+from fomm_core.engines.tpsmm import TPSMMModel, build_networks
 from fomm_core.errors import UserError
 from fomm_core.networks.common.sampling import make_coordinate_grid
 from fomm_core.networks.tpsmm.dense_motion import TPSDenseMotion, contribution_maps
-from fomm_core.tpsmm import TPSMMModel, build_networks
 from fomm_core.train.setup import load_train_setup, setup_from_dict
 from fomm_core.train.trainer import Trainer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from fomm_core.config import DenseMotionConfig, TPSMMConfig
-from fomm_core.tpsmm import TPSMMModel, build_networks
+from fomm_core.engines.tpsmm import TPSMMModel, build_networks
 
 # 64×64 frames, 4 transforms (20 keypoints), narrow hourglass and inpainting network (ResNet18 and AVD are
 # fixed-width in TPSMM).

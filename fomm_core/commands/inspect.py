@@ -40,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if "clip" in found:
         clip = found["clip"]
+        cuts = f", cuts at frames {clip['cuts']}" if clip["cuts"] else ""
         print(
             f"clip {clip['size'][0]}x{clip['size'][1]}, {clip['frames']} frames at {clip['fps']:g} fps: "
-            f"{len(clip['dancers'])} dancers, cuts at frames {clip['cuts'] or 'none'}",
+            f"{len(clip['dancers'])} dancers{cuts}",
             file=out,
         )
         for dancer in clip["dancers"]:

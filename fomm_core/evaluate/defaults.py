@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..engine import MotionModel
+from ..engines.motion_model import MotionModel
 from ..framing import Square, crop_square, detect_person, edge_colours, frame_clip, framed_frames
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
 from ..options import MAX_OUTPUT_WIDTH, RenderOptions

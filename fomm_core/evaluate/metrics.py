@@ -22,7 +22,7 @@ Definitions (every number in the evaluation report is one of these):
   frames its own detector reads as the keypoints it was given, so its results can score below the ground
   truth's own error (the report shows that floor); it measures "follows the keypoints", not realism.
 - `perceptual`: mean over the five layers of the mean |φ(result) − φ(expected)| with φ = VGG19 relu1_1…relu5_1
-  features (ImageNet weights, fomm_core.train.vgg19); computed only when those weights can be loaded.
+  features (ImageNet weights, fomm_core.networks.vgg19); computed only when those weights can be loaded.
 """
 
 from __future__ import annotations
@@ -194,9 +194,12 @@ def model_keypoints(model: object, video: np.ndarray, batch_size: int = 16) -> n
 def perceptual_extractor() -> tuple[FeatureFn | None, str]:
     """(VGG19 feature function or None, a note saying which weights were used or why the metric is skipped)."""
     try:
-        from ..train.vgg19 import VGG19_REPO, load_vgg19
+        from ..networks.vgg19 import VGG19_REPO, load_vgg19
     except ImportError:
-        return None, "perceptual distance skipped: this install has no VGG19 loader (fomm_core.train.vgg19)"
+        return (
+            None,
+            "perceptual distance skipped: this install has no VGG19 loader (fomm_core.networks.vgg19)",
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = load_vgg19("cpu")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..animate import animate
-from ..engine import MotionModel
+from ..engines.motion_model import MotionModel
 from ..people.blazepose import BlazePose
 from . import baselines, metrics, pose_metrics
 from .stats import ClipResult

@@ -1,6 +1,7 @@
 """People in photos and clips: the pose model behind one small interface (find, choose, mask, track, cuts)."""
 
-from .clip import ClipPeople, Track, choose_dancer, track_people
+from .clip import ClipPeople, Track, track_people
+from .dancer import choose_dancer
 from .model import fallback_note, pose_model
 from .person import Person
 from .photo import choose_person, find_people, missing_message

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .native_stderr import without_native_lines
+
 DETECTOR_SIZE = 224
 LANDMARK_SIZE = 256
 ROI_SCALE = 1.25  # the ROI is the body circle's diameter times this
 DETECTION_SCORE = 0.5
 NMS_IOU = 0.3
+XNNPACK_NOTICE = "Created TensorFlow Lite XNNPACK delegate"
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,11 @@ class BlazePose:
     def __init__(self, detector_path: str, landmark_path: str, threads: int = 2):
         from ai_edge_litert.interpreter import Interpreter
 
-        self._detector = Interpreter(model_path=detector_path, num_threads=threads)
-        self._landmarker = Interpreter(model_path=landmark_path, num_threads=threads)
-        for net in (self._detector, self._landmarker):
-            net.allocate_tensors()
+        with without_native_lines(XNNPACK_NOTICE):  # LiteRT says it on every interpreter it makes
+            self._detector = Interpreter(model_path=detector_path, num_threads=threads)
+            self._landmarker = Interpreter(model_path=landmark_path, num_threads=threads)
+            for net in (self._detector, self._landmarker):
+                net.allocate_tensors()
         self._det_in = self._detector.get_input_details()[0]["index"]
         self._det_out = [d["index"] for d in self._detector.get_output_details()]
         self._lm_in = self._landmarker.get_input_details()[0]["index"]

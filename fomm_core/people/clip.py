@@ -25,6 +25,7 @@ TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame aft
 LANDMARK_BUDGET = 90  # landmark-model runs per second of clip at most (9 dancers: every 3rd frame at 30 fps)
 MAX_STEP = 5  # a box at least every 5th frame
 DETECT_EVERY = 4  # tracked frames between two detector runs
+SEARCH_AFTER_MISS = 1.0  # seconds: the detector runs at every followed frame this long after a dancer is lost
 SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
 APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is seen while they stand clear
@@ -42,6 +43,7 @@ class Track:
     id: int
     boxes: dict[int, Box] = field(default_factory=dict)
     landmarks: dict[int, np.ndarray] = field(default_factory=dict)
+    visibility: dict[int, np.ndarray] = field(default_factory=dict)
     colours: np.ndarray | None = None
     roi: Roi | None = None  # where to look next; None while lost
     last: Person | None = None
@@ -55,6 +57,7 @@ class Track:
         """Record the dancer in `frame`, and the colours they show there."""
         self.boxes[frame] = person.box
         self.landmarks[frame] = person.landmarks
+        self.visibility[frame] = person.visibility
         self.roi, self.last, self.seen = next_roi, person, colours
         if self.colours is None:
             self.colours = colours
@@ -85,6 +88,7 @@ class ClipPeople:
                 id=k.id,
                 boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
                 landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()},
+                visibility=k.visibility,
                 colours=k.colours,
             )
             for k in self.tracks
@@ -97,18 +101,6 @@ class ClipPeople:
             if track.id == track_id:
                 return track
         raise KeyError(track_id)
-
-
-def choose_dancer(people: ClipPeople) -> int | None:
-    """Id of the dancer to follow: seen most, largest and most central over the clip; None when nobody was found."""
-
-    def weight(track: Track) -> float:
-        return sum(
-            (b.height / people.height) * (1 - 0.5 * abs(b.cx - people.width / 2) / (people.width / 2))
-            for b in track.boxes.values()
-        )
-
-    return max(people.tracks, key=weight).id if people.tracks else None
 
 
 def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
@@ -133,13 +125,20 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
                 lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t):
             lost_since_detect = True
-        if cut or lost_since_detect or followed % DETECT_EVERY == 0:
+        missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
+        if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
             _detect(model, frame, t, tracks, cut)
             lost_since_detect = False
         _remember_clear(tracks, t)
         followed += 1
         due = t + tracking_step(fps, sum(k.active for k in tracks))
     return ClipPeople(tracks=lasting(tracks, count), cuts=cuts, frame_count=count, width=width, height=height)
+
+
+def _recently_lost(tracks: list[Track], t: int, shot: int, fps: float) -> bool:
+    """Whether a dancer of this shot was lost less than SEARCH_AFTER_MISS seconds ago (at frame `t`)."""
+    since = t - fps * SEARCH_AFTER_MISS
+    return any(not k.active and k.boxes and max(k.boxes) >= max(shot, since) for k in tracks)
 
 
 def lasting(tracks: list[Track], frame_count: int) -> list[Track]:
@@ -180,7 +179,7 @@ def _drop_duplicates(active: list[Track], t: int) -> bool:
                 continue
             worse = a if _self_distance(a) > _self_distance(b) else b
             worse.roi = None
-            del worse.boxes[t], worse.landmarks[t]
+            del worse.boxes[t], worse.landmarks[t], worse.visibility[t]
             dropped = True
     return dropped
 
@@ -211,15 +210,17 @@ def _detect(model: BlazePose, frame: np.ndarray, t: int, tracks: list[Track], cu
 
 
 def _returning(tracks: list[Track], person: Person, colours: np.ndarray | None, cut: bool) -> Track | None:
-    """The lost dancer this person is: closest colours, and within a shot not too far from where they were."""
+    """The lost dancer this person is: closest colours, and within a shot not too far from where they were
+    nor of another size."""
     best, best_cost = None, KNOWN_AGAIN
     for track in tracks:
         if track.active or track.last is None:
             continue
         cost = distance(track.colours, colours)
-        if not cut:
+        if not cut:  # within a shot a dancer comes back near where they were, about as large
             last = track.last.box
             cost += 0.25 * min(1.0, np.hypot(person.box.cx - last.cx, person.box.cy - last.cy) / last.height)
+            cost += 0.25 * min(1.0, abs(math.log(max(person.box.height, 1.0) / max(last.height, 1.0))))
         if cost < best_cost:
             best, best_cost = track, cost
     return best

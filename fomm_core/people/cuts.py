@@ -1,4 +1,5 @@
-"""Shot cuts: a frame whose layout jumps far more than the shot's frames usually move, and whose colours change."""
+"""Shot cuts: a frame whose layout jumps far more than the shot's frames usually move, all over the picture,
+and whose colours change. A body moving fast, however large, changes only the part of the picture it covers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ LAYOUT_JUMP = 0.04  # mean absolute difference of consecutive 32x32 grey thumbna
 USUAL_TIMES = 4.0  # ... and this many times the median of the shot's recent differences
 COLOUR_JUMP = 0.08  # Bhattacharyya distance between consecutive hue-saturation histograms, at least
 RECENT = 8
+CELLS = 8  # the thumbnail is split into CELLS×CELLS regions ...
+SPREAD = 0.5  # ... and at least this share of them must change by LAYOUT_JUMP for a cut
+MIN_SHOT = 3  # frames: a change this soon after a cut is the same transition (a black frame between shots)
 
 
 @dataclass(frozen=True)
@@ -37,18 +41,29 @@ class CutFinder:
     def __init__(self) -> None:
         self._before: Signature | None = None
         self._recent: deque[float] = deque(maxlen=RECENT)
+        self._since_cut = MIN_SHOT
 
     def __call__(self, frame: np.ndarray) -> bool:
         now, before = signature(frame), self._before
         self._before = now
         if before is None:
             return False
-        layout = float(np.abs(before.thumb - now.thumb).mean())
+        change = np.abs(before.thumb - now.thumb)
+        layout = float(change.mean())
+        side = change.shape[0] // CELLS
+        cells = change.reshape(CELLS, side, CELLS, side).mean(axis=(1, 3))
         colours = cv2.compareHist(before.hist, now.hist, cv2.HISTCMP_BHATTACHARYYA)
         usual = float(np.median(self._recent)) if self._recent else 0.0
-        cut = layout > LAYOUT_JUMP and layout > USUAL_TIMES * usual and colours > COLOUR_JUMP
+        cut = (
+            layout > LAYOUT_JUMP
+            and layout > USUAL_TIMES * usual
+            and (cells > LAYOUT_JUMP).mean() >= SPREAD
+            and colours > COLOUR_JUMP
+        )
+        self._since_cut += 1
         if cut:
             self._recent.clear()
+            cut, self._since_cut = self._since_cut > MIN_SHOT, 0
         else:
             self._recent.append(layout)
         return cut

@@ -16,7 +16,8 @@ from ..io import VideoInfo
 from ..motion import best_pose_frame
 from .blazepose import BlazePose
 from .body import body_of
-from .clip import Track, choose_dancer
+from .clip import Track
+from .dancer import dancer_choice
 from .model import fallback_note, pose_model
 from .person import Person
 from .photo import choose_person, find_people, missing_message
@@ -81,11 +82,11 @@ def frame_people(
             "looked for one."
         )
         return PeopleFraming(frame_clip(info, reference_index=start), person_box, None, notes, chosen)
-    followed = choose_dancer(found) if dancer is None else dancer
+    followed, why = dancer_choice(found) if dancer is None else (dancer, "")
     if dancer is None and len(ids) > 1:
         notes.append(
-            f"{len(ids)} dancers are in the clip; dancer {followed} (seen most, largest and most central) "
-            "is followed. Choose another with the dancer number."
+            f"{len(ids)} dancers are in the clip; dancer {followed} ({why}) is followed. Choose another "
+            "with the dancer number."
         )
     if found.cuts:
         seconds = ", ".join(f"{t / info.fps:.2f} s" for t in found.cuts)

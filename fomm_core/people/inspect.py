@@ -18,7 +18,8 @@ from PIL import Image
 from ..framing import Box
 from ..io import load_photo, open_video
 from .blazepose import BlazePose
-from .clip import ClipPeople, choose_dancer
+from .clip import ClipPeople
+from .dancer import choose_dancer
 from .model import fallback_note, pose_model
 from .person import Person
 from .photo import choose_person, find_people, missing_message

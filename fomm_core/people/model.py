@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from .blazeface import BlazeFace
 from .blazepose import BlazePose
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,20 @@ def _load() -> tuple[BlazePose | None, str]:
     except Exception as exc:  # noqa: BLE001 - any failure (no runtime, no network, bad file) means: fall back
         log.warning("pose model unavailable: %s", exc)
         return None, f"{type(exc).__name__}: {exc}"
+
+
+@lru_cache(maxsize=1)
+def face_model() -> BlazeFace | None:
+    """The full-range face detector, or None when it cannot run here (people are then found without it)."""
+    if pose_model() is None:
+        return None
+    try:
+        from .model_files import FACES, model_files
+
+        return BlazeFace(str(model_files()[FACES]))
+    except Exception as exc:  # noqa: BLE001 - as for the pose model: without it, fall back
+        log.warning("face detector unavailable: %s", exc)
+        return None
 
 
 def pose_model() -> BlazePose | None:

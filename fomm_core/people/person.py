@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -10,7 +10,8 @@ from ..framing import Box
 from .blazepose import Pose, Roi
 
 SEEN = 0.5  # a landmark with this visibility or more counts as in the picture
-# body parts by BlazePose landmark index; the picture holds a part when most of its points are seen
+# body parts by BlazePose landmark index; the picture holds a part when most of its points are seen, the
+# head and feet (which make a body full) only when all of WHOLE's points also lie inside it, off other people
 PARTS = {
     "head": (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
     "shoulders": (11, 12),
@@ -18,6 +19,8 @@ PARTS = {
     "knees": (25, 26),
     "feet": (27, 28, 29, 30, 31, 32),
 }
+FACE = (0, 2, 5)  # nose and eyes
+WHOLE = {"head": FACE, "feet": PARTS["feet"]}  # and both ankles, heels and toes
 SIDE_EDGE = (
     0.05  # a torso landmark this close to a side edge (fraction of the width) means the edge cuts the body
 )
@@ -51,16 +54,39 @@ class Person:
         return self.roi.mask_over(self.roi_mask, width, height)
 
 
-def seen(pose: Pose, width: int, height: int) -> np.ndarray:
-    """Which of the 33 landmarks are visible and inside the image."""
-    x, y = pose.landmarks[:, 0], pose.landmarks[:, 1]
-    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-    return (pose.visibility >= SEEN) & inside
+def inside(landmarks: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Which landmarks lie inside a width×height image."""
+    x, y = landmarks[:, 0], landmarks[:, 1]
+    return (x >= 0) & (x < width) & (y >= 0) & (y < height)
 
 
-def missing_parts(in_picture: np.ndarray) -> tuple[str, ...]:
-    """Body parts of which fewer than half the landmarks are in the picture."""
-    return tuple(part for part, idx in PARTS.items() if in_picture[list(idx)].mean() < 0.5)
+def seen(pose: Pose | Person, width: int, height: int) -> np.ndarray:
+    """Which of the 33 landmarks (of a pose or a person found) are visible and inside the image."""
+    return (pose.visibility >= SEEN) & inside(pose.landmarks, width, height)
+
+
+def missing_parts(in_picture: np.ndarray, in_image: np.ndarray) -> tuple[str, ...]:
+    """Body parts of which fewer than half the landmarks are in the picture, and the head or feet when any
+    of their WHOLE points lies outside it (a toe past the bottom edge, however sure the model is of it)."""
+    return tuple(
+        part
+        for part, idx in PARTS.items()
+        if in_picture[list(idx)].mean() < 0.5 or not in_image[list(WHOLE.get(part, ()))].all()
+    )
+
+
+def hidden_by(person: Person, others: list[Person], height: int, width: int) -> Person:
+    """The person with the head or feet marked missing where those landmarks lie on someone else's mask and
+    off their own: another body stands in front of them there."""
+    if person.landmarks is None or not others:
+        return person
+    own = person.mask(height, width)
+    theirs = np.max([o.mask(height, width) for o in others], axis=0)
+    x = np.clip(person.landmarks[:, 0].round().astype(int), 0, width - 1)
+    y = np.clip(person.landmarks[:, 1].round().astype(int), 0, height - 1)
+    covered = (theirs[y, x] > 0.5) & (own[y, x] < 0.5)
+    hidden = tuple(p for p, idx in WHOLE.items() if covered[list(idx)].any() and p not in person.missing)
+    return replace(person, missing=person.missing + hidden) if hidden else person
 
 
 def person_from_pose(pose: Pose, score: float, width: int, height: int) -> Person:
@@ -76,7 +102,7 @@ def person_from_pose(pose: Pose, score: float, width: int, height: int) -> Perso
         score=score,
         landmarks=pose.landmarks,
         visibility=pose.visibility,
-        missing=missing_parts(in_picture),
+        missing=missing_parts(in_picture, inside(pose.landmarks, width, height)),
         roi=pose.roi,
         roi_mask=pose.mask,
     )

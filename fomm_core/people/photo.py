@@ -6,16 +6,29 @@ import cv2
 import numpy as np
 
 from ..errors import UserError
-from ..framing import detect_person
+from ..framing import Box, detect_person
+from .blazeface import BlazeFace
 from .blazepose import DETECTION_SCORE, BlazePose, Roi
-from .person import Person, person_from_pose
+from .model import face_model
+from .person import FACE, Person, hidden_by, inside, person_from_pose, seen
 
 MAX_PEOPLE = 12
 PRESENCE = 0.5  # the landmark model's own score that its ROI holds a person
 WORK_SIDE = 1024  # people are looked for at this long side at most (landmark crops are 256 px)
-ERASE = 0.3
+ERASE = 0.3  # mask level above which a found person is painted out before looking again
 EDGE_ROI = 0.6  # side of the squares tried on the side edges, as a fraction of the image height
-EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure  # mask level above which a found person is painted out before looking again
+EDGE_PRESENCE = 0.7  # a person cut by an edge is taken only when the landmark model is this sure
+# A body the landmark model confirms: at least this tall (share of the image height), both shoulders seen,
+# its mask under most of the torso's middle line and over this share of its box, and at most this share of
+# it over the people already found (a double of them, or a ghost spanning the gap between two).
+MIN_HEIGHT = 0.1
+MASK_SUPPORT = 0.75
+MASK_FILL = 0.15
+ON_OTHERS = 0.3
+FACE_SURE = 0.9  # the landmark model claims to see the face (nose and eyes) at least this surely
+FACE_CROP = 0.4  # side of the square looked at for that face, in box heights (a head is 1/8 of a body)
+REFINE = 2  # the landmark model's answer is refined this many times (each from its own next ROI)
+FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
 
 
 def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
@@ -25,20 +38,101 @@ def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
         box = detect_person(image)
         return [] if box is None else [Person(box=box, score=0.0)]
     scale = min(1.0, WORK_SIDE / max(h, w))
-    if scale == 1.0:
-        return find_more(image, model)
-    work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    return [_rescale(p, 1 / scale) for p in find_more(work, model)]
+    work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
+    faces = face_model()
+    found = [] if faces is None else _with_prominent(find_by_faces(work, model, faces), work, model)
+    found += find_more(work, model, found, faces=faces)
+    wh, ww = work.shape[:2]
+    found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
+    return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
+
+
+def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list[Person]:
+    """People whose faces the face detector sees, each body looked for below their face.
+
+    The landmark model is asked about squares below the face (the body's centre is about FACE_ROIS'
+    first number of face heights down, the body fits in the second), its answer refined REFINE times; the
+    first answer whose nose is on that face and that `confirmed` takes is the person, painted out before
+    the next face.
+    """
+    work = image.copy()
+    h, w = work.shape[:2]
+    found: list[Person] = []
+    for score, face in faces.detect(image):
+        if len(found) >= MAX_PEOPLE:
+            break
+        near = Box(
+            face.x0 - face.height / 2,
+            face.y0 - face.height / 2,
+            face.x1 + face.height / 2,
+            face.y1 + face.height / 2,
+        )
+        if any(
+            near.x0 <= p.landmarks[0, 0] <= near.x1 and near.y0 <= p.landmarks[0, 1] <= near.y1 for p in found
+        ):
+            continue  # the face of someone found already
+        for down, side in FACE_ROIS:
+            pose = model.landmarks(work, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0))
+            if pose.presence < PRESENCE:
+                continue
+            for _ in range(REFINE):
+                pose = model.landmarks(work, pose.next_roi)
+            if pose.presence < PRESENCE:
+                continue
+            nose_x, nose_y = pose.landmarks[0]
+            if not (near.x0 <= nose_x <= near.x1 and near.y0 <= nose_y <= near.y1):
+                continue
+            person = person_from_pose(pose, score, w, h)
+            if confirmed(person, found, h, w) and not any(person.box.iou(o.box) > 0.5 for o in found):
+                found.append(person)
+                _paint_out(work, person)
+                break
+    return found
+
+
+def _with_prominent(found: list[Person], image: np.ndarray, model: BlazePose) -> list[Person]:
+    """The people found by their faces, with the BlazePose detector's own answer for its most prominent
+    person in place of the same person's when it holds more of the body (a ROI seeded by a small face can
+    see only the body's top)."""
+    h, w = image.shape[:2]
+    top = _find_one(model, image, 0, 0, max(h, w), [])
+    for i, person in enumerate(found):
+        if top is not None and person.box.iou(top.box) > 0.5:
+            if top.box.height > person.box.height:
+                found[i] = top
+            break
+    return found
+
+
+def _face_unseen(image: np.ndarray, person: Person, faces: BlazeFace) -> bool:
+    """The landmark model is sure it sees the person's face, yet the face detector finds no face around
+    their nose (a square of FACE_CROP times their box's height): a ghost made of someone else's parts."""
+    if person.visibility[list(FACE)].min() < FACE_SURE:
+        return False
+    h, w = image.shape[:2]
+    half = FACE_CROP * person.box.height / 2
+    x, y = person.landmarks[0]
+    x0, y0, x1, y1 = (
+        int(round(v)) for v in (max(0, x - half), max(0, y - half), min(w, x + half), min(h, y + half))
+    )
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return True
+    return not faces.detect(np.ascontiguousarray(image[y0:y1, x0:x1]))
 
 
 def find_more(
-    image: np.ndarray, model: BlazePose, known: list[Person] = (), windows: bool = True
+    image: np.ndarray,
+    model: BlazePose,
+    known: list[Person] = (),
+    windows: bool = True,
+    faces: BlazeFace | None = None,
 ) -> list[Person]:
     """People in `image` besides `known` ones (same pixels), in the order found.
 
     The detector answers best for the most prominent person, so each person found (and each known one)
     is painted out with their mask and the detector runs again, on the whole image and (`windows`) on
-    overlapping squares for people who are small in it, until nobody new turns up.
+    overlapping squares for people who are small in it, until nobody new turns up. With `faces`, a person
+    found once others are painted out who seems to face the camera must show a face (`_face_unseen`).
     """
     work = image.copy()
     h, w = work.shape[:2]
@@ -47,7 +141,7 @@ def find_more(
         _paint_out(work, person)
     for x0, y0, side in _windows(w, h) if windows else [(0, 0, max(w, h))]:
         while len(found) + len(known) < MAX_PEOPLE:
-            person = _find_one(model, work, x0, y0, side, [*known, *found])
+            person = _find_one(model, work, x0, y0, side, [*known, *found], faces)
             if person is None:
                 break
             found.append(person)
@@ -72,7 +166,9 @@ def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -
                 continue
             person = person_from_pose(pose, pose.presence, w, h)
             at_edge = person.box.x0 <= 1 if x == 0 else person.box.x1 >= w - 1
-            if at_edge and not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
+            if not (at_edge and confirmed(person, [*found, *people], h, w)):
+                continue
+            if not any(person.box.iou(p.box) > 0.3 for p in [*found, *people]):
                 people.append(person)
     return people
 
@@ -94,7 +190,13 @@ def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
 
 
 def _find_one(
-    model: BlazePose, work: np.ndarray, x0: int, y0: int, side: int, found: list[Person]
+    model: BlazePose,
+    work: np.ndarray,
+    x0: int,
+    y0: int,
+    side: int,
+    found: list[Person],
+    faces: BlazeFace | None = None,
 ) -> Person | None:
     h, w = work.shape[:2]
     window = np.ascontiguousarray(work[y0 : min(h, y0 + side), x0 : min(w, x0 + side)])
@@ -107,9 +209,40 @@ def _find_one(
         if pose.presence < PRESENCE:
             continue
         person = person_from_pose(pose, detection.score, w, h)
-        if not any(person.box.iou(other.box) > 0.5 for other in found):
-            return person
+        if not confirmed(person, found, h, w) or any(person.box.iou(other.box) > 0.5 for other in found):
+            continue
+        if found and faces is not None and _face_unseen(work, person, faces):
+            continue
+        return person
     return None
+
+
+def confirmed(person: Person, found: list[Person], height: int, width: int) -> bool:
+    """Whether the landmark model's answer is a body: tall enough, shoulders seen, its own mask under its
+    torso and filling its box, and not lying mostly over the people already found."""
+    box = person.box
+    if box.height < MIN_HEIGHT * height or person.landmarks is None:
+        return False
+    if not seen(person, width, height)[[11, 12]].all():
+        return False
+    mask = person.mask(height, width) > 0.5
+    shoulders = person.landmarks[[11, 12]].mean(axis=0)
+    hips = person.landmarks[[23, 24]].mean(axis=0)
+    # the torso's middle line (inside the picture), which lies on any body, while shoulder points may
+    # sit on its outline
+    line = np.array([shoulders + f * (hips - shoulders) for f in (0.0, 0.25, 0.5, 0.75, 1.0)]).round()
+    line = line[inside(line, width, height)].astype(int)
+    x, y = line.T
+    if mask[y, x].mean() < MASK_SUPPORT:
+        return False
+    in_box = mask[int(box.y0) : int(np.ceil(box.y1)), int(box.x0) : int(np.ceil(box.x1))]
+    if in_box.mean() < MASK_FILL:
+        return False
+    if found:
+        others = np.max([o.mask(height, width) for o in found], axis=0) > 0.5
+        if (mask & others).sum() > ON_OTHERS * mask.sum():
+            return False
+    return True
 
 
 def _rescale(person: Person, factor: float) -> Person:

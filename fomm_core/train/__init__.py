@@ -10,6 +10,7 @@
 The command line is `python -m fomm_core train` (fomm_core/commands/train.py).
 """
 
+from ..networks.vgg19 import Vgg19, load_vgg19
 from .augment import Augmentation, AugmentParams
 from .dataset import FramesDataset, StepBatchSampler, SyntheticDataset, make_dataset
 from .gan import MultiScaleDiscriminator
@@ -17,7 +18,6 @@ from .losses import PerceptualLoss, StructuralLoss, equivariance_losses, reconst
 from .setup import TrainParams, TrainSetup, load_train_setup, setup_from_dict
 from .trainer import Trainer
 from .transforms import EquivarianceTransform
-from .vgg19 import Vgg19, load_vgg19
 
 __all__ = [
     "AugmentParams",

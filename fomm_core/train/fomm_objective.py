@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..fomm import build_networks
+from ..engines.fomm import build_networks
 from .gan import MultiScaleDiscriminator, discriminator_loss, generator_gan_losses
 from .losses import ImagePyramid, equivariance_losses
 from .objective import Objective, adam

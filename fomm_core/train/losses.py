@@ -16,8 +16,8 @@ from torch import nn
 
 from ..errors import UserError
 from ..networks.common.sampling import AntiAliasInterpolation2d
+from ..networks.vgg19 import Vgg19, load_vgg19
 from .transforms import EquivarianceTransform
-from .vgg19 import Vgg19, load_vgg19
 
 
 class StridedAntiAlias(AntiAliasInterpolation2d):

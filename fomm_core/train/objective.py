@@ -1,4 +1,4 @@
-"""What the trainer asks of an engine's training objective; each engine's lives beside this file."""
+"""What the trainer asks of an engine's training objective (the objectives by engine: objectives.py)."""
 
 from __future__ import annotations
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..engines.tpsmm import build_networks
 from ..networks.tpsmm.dense_motion import TPSDenseMotion, TPSDenseMotionNetwork
 from ..networks.tpsmm.inpainting import InpaintingNetwork
 from ..networks.tpsmm.keypoint_detector import TPSKeypointDetector
-from ..tpsmm import build_networks
 from .losses import equivariance_losses
 from .objective import Objective, adam
 from .setup import TrainSetup

@@ -26,10 +26,10 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from ..engines import ENGINES
 from ..errors import UserError
 from .dataset import StepBatchSampler
 from .losses import reconstruction_loss
+from .objectives import objective_of
 from .samples import write_sample_sheet
 from .setup import TrainSetup
 from .transforms import EquivarianceTransform
@@ -96,7 +96,7 @@ class Trainer:
                 params.loss, params.scales, params.loss_weights["perceptual"], self.ctx.device
             )
         self.loss_kind = reconstruction.kind
-        self.objective = ENGINES[setup.model.engine].objective()(setup, reconstruction, self.ctx.device)
+        self.objective = objective_of(setup.model.engine)(setup, reconstruction, self.ctx.device)
         self.networks = self.objective.networks
         self.optimizers = self.objective.optimizers
         self.full_generator: nn.Module = self.objective.full_model

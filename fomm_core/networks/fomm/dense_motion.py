@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...config import FOMMConfig
 from ..common.blocks import Hourglass
 from ..common.conv import Conv2d
 from ..common.sampling import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
+from .config import FOMMConfig
 
 
 @dataclass

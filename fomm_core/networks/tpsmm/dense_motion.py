@@ -10,11 +10,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...config import TPSMMConfig
 from ...tps import fit_tps, warp_points
 from ..common.blocks import Hourglass, UpBlock2d
 from ..common.conv import Conv2d, single_output_conv
 from ..common.sampling import AntiAliasInterpolation2d, kp_to_gaussian, make_coordinate_grid
+from .config import TPSMMConfig
 
 OCCLUSION_NUM = 4
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ...config import TPSMMConfig
 from ..common.blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d, width
 from ..common.conv import Conv2d
 from ..common.sampling import resize, warp
+from .config import TPSMMConfig
 from .dense_motion import TPSDenseMotion
 
 

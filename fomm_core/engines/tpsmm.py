@@ -1,20 +1,25 @@
-"""The Thin-Plate Spline Motion Model engine (Zhao & Zhang, CVPR 2022): owns its networks, on one device."""
+"""The Thin-Plate Spline Motion Model engine (Zhao & Zhang, CVPR 2022): K thin-plate splines of 5 keypoints,
+multi-resolution occlusion, an inpainting network and the optional AVD network, from the original checkpoints."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
-from .config import TPSMMConfig
-from .engine import EngineSpec, Keypoints, MotionModel
-from .motion import transfer_keypoints
-from .networks.tpsmm.avd import AVDNetwork
-from .networks.tpsmm.bg_predictor import BGMotionPredictor
-from .networks.tpsmm.dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
-from .networks.tpsmm.inpainting import InpaintingNetwork
-from .networks.tpsmm.keypoint_detector import TPSKeypointDetector
+from ..motion import Keypoints, transfer_keypoints
+from ..networks.fomm.config import DenseMotionConfig
+from ..networks.tpsmm.avd import AVDNetwork
+from ..networks.tpsmm.bg_predictor import BGMotionPredictor
+from ..networks.tpsmm.config import TPSMMConfig
+from ..networks.tpsmm.dense_motion import TPSDenseMotionNetwork, TPSSourceInputs
+from ..networks.tpsmm.inpainting import InpaintingNetwork
+from ..networks.tpsmm.keypoint_detector import TPSKeypointDetector
+from .base import CheckpointEngine, pick_fields
+from .motion_model import MotionModel
 
 
 @dataclass
@@ -76,13 +81,13 @@ class TPSMMModel(MotionModel):
     ) -> TPSMMModel:
         """Build the networks and load each strictly: the three inference networks always, the AVD network and
         background predictor when the checkpoint has them."""
-        missing = [key for key in SPEC.required_modules if key not in state]
+        missing = [key for key in ENGINE.required_modules if key not in state]
         if missing:
             raise KeyError(f"TPSMM checkpoint has no {', '.join(missing)}")
         nets = build_networks(config)
         nets.setdefault("bg_predictor", BGMotionPredictor())
         loaded = {}
-        for key in SPEC.modules:
+        for key in ENGINE.modules:
             if key in state:
                 nets[key].load_state_dict(state[key], strict=True)
                 loaded[key] = nets[key]
@@ -127,18 +132,61 @@ class TPSMMModel(MotionModel):
         return out.float()
 
 
-def _objective() -> type:
-    from .train.tpsmm_objective import TPSMMObjective  # on demand: training code is not needed to animate
+class TPSMM(CheckpointEngine):
+    """TPSMM: a checkpoint with an `inpainting_network` or a `dense_motion_network`; its YAML configs have
+    `num_tps`."""
 
-    return TPSMMObjective
+    name = "tpsmm"
+    modes = MotionModel.modes + ("avd",)
+    config_class = TPSMMConfig
+    params_key = "num_tps"
+    required_modules = ("kp_detector", "dense_motion_network", "inpainting_network")
+    optional_modules = ("avd_network", "bg_predictor")
+    claim_modules = ("inpainting_network", "dense_motion_network")
+    model_class = TPSMMModel
+
+    def config_from_params(self, model_params: Mapping[str, Any], frame_size: int) -> TPSMMConfig:
+        common = dict(model_params.get("common_params", {}))
+        gen = model_params.get("generator_params", {})
+        avd = model_params.get("avd_network_params", {})
+        return TPSMMConfig(
+            num_tps=common["num_tps"],
+            num_channels=common.get("num_channels", 3),
+            bg=common.get("bg", False),
+            multi_mask=common.get("multi_mask", True),
+            frame_size=frame_size,
+            inpainting_block_expansion=gen.get("block_expansion", 64),
+            inpainting_max_features=gen.get("max_features", 512),
+            inpainting_num_down_blocks=gen.get("num_down_blocks", 3),
+            dense_motion=pick_fields(DenseMotionConfig, model_params.get("dense_motion_params", {})),
+            avd_id_bottle_size=avd.get("id_bottle_size", 128),
+            avd_pose_bottle_size=avd.get("pose_bottle_size", 128),
+            align_corners=bool(common.get("align_corners", True)),
+        )
+
+    def params_of(self, config: TPSMMConfig) -> dict[str, Any]:
+        return {
+            "common_params": {
+                "num_tps": config.num_tps,
+                "num_channels": config.num_channels,
+                "bg": config.bg,
+                "multi_mask": config.multi_mask,
+                "align_corners": config.align_corners,
+            },
+            "generator_params": {
+                "block_expansion": config.inpainting_block_expansion,
+                "max_features": config.inpainting_max_features,
+                "num_down_blocks": config.inpainting_num_down_blocks,
+            },
+            "dense_motion_params": vars(config.dense_motion).copy(),
+            "avd_network_params": {
+                "id_bottle_size": config.avd_id_bottle_size,
+                "pose_bottle_size": config.avd_pose_bottle_size,
+            },
+        }
+
+    def build_networks(self, config: TPSMMConfig) -> dict[str, nn.Module]:
+        return build_networks(config)
 
 
-SPEC = EngineSpec(
-    "tpsmm",
-    TPSMMConfig,
-    build_networks,
-    TPSMMModel,
-    required_modules=("kp_detector", "dense_motion_network", "inpainting_network"),
-    optional_modules=("avd_network", "bg_predictor"),
-    objective=_objective,
-)
+ENGINE = TPSMM()

@@ -1,4 +1,4 @@
-"""Our VGG19 feature extractor for the perceptual loss, with ImageNet weights fetched from the Hub.
+"""Our VGG19 feature extractor for the perceptual loss and metric, with ImageNet weights fetched from the Hub.
 
 The layer indices match torchvision's `vgg19().features` (and timm's `vgg19.tv_in1k`, the same weights stored
 as safetensors), so the published tensors `features.N.weight|bias` load as they are. Outputs are the

@@ -1,17 +1,21 @@
-"""The First Order Motion Model engine: owns the keypoint detector and generator, on one device."""
+"""The First Order Motion Model engine (Siarohin et al., NeurIPS 2019): keypoints with local affine jacobians,
+a dense motion network and an occlusion-aware generator, loaded from the original checkpoints."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
-from .config import FOMMConfig
-from .engine import EngineSpec, Keypoints, MotionModel
-from .motion import transfer_keypoints
-from .networks.fomm.dense_motion import SourceMotionInputs
-from .networks.fomm.generator import OcclusionAwareGenerator
-from .networks.fomm.keypoint_detector import KPDetector
+from ..motion import Keypoints, transfer_keypoints
+from ..networks.fomm.config import DenseMotionConfig, FOMMConfig, GeneratorConfig, KeypointDetectorConfig
+from ..networks.fomm.dense_motion import SourceMotionInputs
+from ..networks.fomm.generator import OcclusionAwareGenerator
+from ..networks.fomm.keypoint_detector import KPDetector
+from .base import CheckpointEngine, pick_fields
+from .motion_model import MotionModel
 
 
 @dataclass
@@ -64,7 +68,7 @@ class FOMMModel(MotionModel):
     ) -> FOMMModel:
         """Build the networks and load the checkpoint's kp_detector and generator strictly."""
         nets = build_networks(config)
-        for key in SPEC.required_modules:
+        for key in ENGINE.required_modules:
             nets[key].load_state_dict(state[key], strict=True)
         return cls(config, nets["kp_detector"], nets["generator"], device, name, sha256, fp16)
 
@@ -99,18 +103,48 @@ class FOMMModel(MotionModel):
             return self.generator.decode(source_state.features, motion).float()
 
 
-def _objective() -> type:
-    from .train.fomm_objective import FOMMObjective  # on demand: training code is not needed to animate
+class FOMM(CheckpointEngine):
+    """FOMM: a checkpoint with a `generator`; its YAML configs have `num_kp`."""
 
-    return FOMMObjective
+    name = "fomm"
+    modes = FOMMModel.modes
+    config_class = FOMMConfig
+    params_key = "num_kp"
+    required_modules = ("kp_detector", "generator")
+    claim_modules = ("generator",)
+    model_class = FOMMModel
+
+    def config_from_params(self, model_params: Mapping[str, Any], frame_size: int) -> FOMMConfig:
+        common = dict(model_params.get("common_params", {}))
+        kp = model_params.get("kp_detector_params", {})
+        gen = dict(model_params.get("generator_params", {}))
+        dense = gen.pop("dense_motion_params", {})
+        return FOMMConfig(
+            num_kp=common["num_kp"],
+            num_channels=common.get("num_channels", 3),
+            estimate_jacobian=common.get("estimate_jacobian", True),
+            frame_size=frame_size,
+            kp_detector=pick_fields(KeypointDetectorConfig, kp),
+            generator=pick_fields(GeneratorConfig, gen, dense_motion=pick_fields(DenseMotionConfig, dense)),
+            align_corners=bool(common.get("align_corners", False)),
+        )
+
+    def params_of(self, config: FOMMConfig) -> dict[str, Any]:
+        gen = {k: v for k, v in vars(config.generator).items() if k != "dense_motion"}
+        gen["dense_motion_params"] = vars(config.generator.dense_motion).copy()
+        return {
+            "common_params": {
+                "num_kp": config.num_kp,
+                "num_channels": config.num_channels,
+                "estimate_jacobian": config.estimate_jacobian,
+                "align_corners": config.align_corners,
+            },
+            "kp_detector_params": vars(config.kp_detector).copy(),
+            "generator_params": gen,
+        }
+
+    def build_networks(self, config: FOMMConfig) -> dict[str, torch.nn.Module]:
+        return build_networks(config)
 
 
-SPEC = EngineSpec(
-    "fomm",
-    FOMMConfig,
-    build_networks,
-    FOMMModel,
-    required_modules=("kp_detector", "generator"),
-    optional_modules=(),
-    objective=_objective,
-)
+ENGINE = FOMM()

@@ -1,47 +1,23 @@
-"""What every motion model offers the animation loop: keypoints, source encoding, generation."""
+"""What a checkpoint engine's model offers the animation loop: keypoints, source encoding, generation."""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from .config import ModelConfig
+from ..motion import Keypoints
 
 
-@dataclass
-class Keypoints:
-    """A batch of keypoints: value N×K×2 as (x, y) in [-1, 1]; jacobian N×K×2×2 or None."""
+class ModelConfig(Protocol):
+    """What every checkpoint engine's config has (each engine's config class adds its hyperparameters)."""
 
-    value: torch.Tensor
-    jacobian: torch.Tensor | None = None
-
-    def __len__(self) -> int:
-        return self.value.shape[0]
-
-    def __getitem__(self, index: int | slice) -> Keypoints:
-        if isinstance(index, int):
-            index = slice(index, index + 1)
-        jac = None if self.jacobian is None else self.jacobian[index]
-        return Keypoints(self.value[index], jac)
-
-    def expand(self, n: int) -> Keypoints:
-        """Repeat a batch of one n times (a view, no copy)."""
-        jac = None if self.jacobian is None else self.jacobian.expand(n, -1, -1, -1)
-        return Keypoints(self.value.expand(n, -1, -1), jac)
-
-    @staticmethod
-    def cat(parts: list[Keypoints]) -> Keypoints:
-        """Concatenate batches."""
-        value = torch.cat([p.value for p in parts])
-        jac = None if parts[0].jacobian is None else torch.cat([p.jacobian for p in parts])
-        return Keypoints(value, jac)
+    engine: str
+    frame_size: int
+    align_corners: bool
 
 
 def choose_device(device: str | torch.device | None = None) -> torch.device:
@@ -130,23 +106,3 @@ class MotionModel(abc.ABC):
     def keypoint_positions(self, kp: Keypoints) -> torch.Tensor:
         """Positions N×K×2 used to compare poses (best-frame alignment)."""
         return kp.value
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Everything the library needs to know about one engine, in one place (see fomm_core.engines)."""
-
-    name: str
-    config_class: type
-    build_networks: Callable[[Any], dict[str, nn.Module]]  # config → fresh networks by checkpoint key
-    model_class: type[MotionModel]
-    required_modules: tuple[str, ...]  # checkpoint modules inference cannot do without
-    optional_modules: tuple[str, ...]  # checkpoint modules loaded when present
-    objective: Callable[
-        [], type
-    ]  # the training objective class (fomm_core.train.objective.Objective), on demand
-
-    @property
-    def modules(self) -> tuple[str, ...]:
-        """Every checkpoint module inference loads, in checkpoint order."""
-        return self.required_modules + self.optional_modules

@@ -1,0 +1,78 @@
+"""People found scored against hand labels: precision and recall at IoU ≥ 0.5, full-body labels, track identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..framing import Box
+from .clip import ClipPeople
+from .person import Person
+
+MATCH_IOU = 0.5
+
+
+@dataclass(frozen=True)
+class Score:
+    """Matches of found boxes to labelled ones (each used once, best overlap first)."""
+
+    found: int
+    labelled: int
+    matched: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.found if self.found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.labelled if self.labelled else 1.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.found + other.found, self.labelled + other.labelled, self.matched + other.matched)
+
+
+def match(found: list[Box], labelled: list[Box]) -> dict[int, int]:
+    """Labelled index -> found index, greedily by overlap, pairs with IoU ≥ MATCH_IOU only."""
+    pairs = sorted(
+        ((found[i].iou(labelled[j]), j, i) for i in range(len(found)) for j in range(len(labelled))),
+        reverse=True,
+    )
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for iou, j, i in pairs:
+        if iou >= MATCH_IOU and j not in out and i not in used:
+            out[j] = i
+            used.add(i)
+    return out
+
+
+def _box(coords: list[float]) -> Box:
+    return Box(*(float(v) for v in coords))
+
+
+def photo_score(people: list[Person], labelled: list[dict]) -> tuple[Score, list[tuple[bool, bool]]]:
+    """The score of the people found in a photo, and (labelled, found) full-body flags of each match."""
+    pairs = match([p.box for p in people], [_box(p["box"]) for p in labelled])
+    flags = [(labelled[j]["full_body"], people[i].full_body) for j, i in sorted(pairs.items())]
+    return Score(len(people), len(labelled), len(pairs)), flags
+
+
+def _box_near(track_boxes: dict[int, Box], frame: int, reach: int) -> Box | None:
+    near = [t for t in track_boxes if abs(t - frame) <= reach]
+    return track_boxes[min(near, key=lambda t: abs(t - frame))] if near else None
+
+
+def clip_score(found: ClipPeople, labelled: dict, reach: int = 2) -> tuple[Score, list[set[int]]]:
+    """The score over the labelled frames (each track's box within `reach` frames counts), and for each
+    labelled person the set of track ids matched to them."""
+    score = Score(0, 0, 0)
+    ids: list[set[int]] = [set() for _ in labelled["people"]]
+    frames = sorted({int(t) for person in labelled["people"] for t in person})
+    for frame in frames:
+        tracks = [(k.id, b) for k in found.tracks if (b := _box_near(k.boxes, frame, reach)) is not None]
+        people = [(j, _box(p[str(frame)])) for j, p in enumerate(labelled["people"]) if str(frame) in p]
+        pairs = match([b for _, b in tracks], [b for _, b in people])
+        score = score + Score(len(tracks), len(people), len(pairs))
+        for j, i in pairs.items():
+            ids[people[j][0]].add(tracks[i][0])
+    return score, ids

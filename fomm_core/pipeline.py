@@ -22,7 +22,7 @@ import numpy as np
 from .errors import UserError
 from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo, square_around
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
-from .options import MAX_OUTPUT_WIDTH, RenderOptions
+from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
 from .people.clip import Track
 from .people.framing import frame_people
 from .people.model import pose_model
@@ -195,10 +195,10 @@ def output_size(options: RenderOptions, frame_size: int) -> int:
     """
     size = options.output_size or frame_size
     most = MAX_OUTPUT_WIDTH // 2 if options.side_by_side else MAX_OUTPUT_WIDTH
-    if not 32 <= size <= most:
+    if not MIN_OUTPUT_SIDE <= size <= most:
         layout = " with the dance side by side" if options.side_by_side else ""
         raise UserError(
-            f"Output size {size} is out of range: choose 32 to {most} pixels{layout} (results are at "
+            f"Output size {size} is out of range: choose {MIN_OUTPUT_SIDE} to {most} pixels{layout} (results are at "
             f"most {MAX_OUTPUT_WIDTH} pixels wide in all)."
         )
     return size + size % 2

@@ -593,21 +593,30 @@ def count_raters(ratings: Iterable[Rating]) -> int:
     return len({r.rater or f"session:{r.session}" for r in ratings if r.rater or r.session})
 
 
-def format_table(rows: Sequence[Row], by: Sequence[str]) -> str:
-    """A plain-text table of aggregated rows."""
-    header = [*by, "n", "up", "down", "approval", "95% CI", "raters"]
-    lines = [
+TABLE_COLUMNS = ("n", "up", "down", "approval", "95% CI", "raters")
+
+
+def table_cells(rows: Sequence[dict[str, Any]], by: Sequence[str]) -> list[list[Any]]:
+    """One line per row (Row.to_dict(by), as `report` lists them) under `[*by, *TABLE_COLUMNS]`: the grouping
+    values as text, the counts as numbers, the approval and its interval as percentages."""
+    return [
         [
-            *(str(v) for v in row.key),
-            str(row.n),
-            str(row.up),
-            str(row.down),
-            f"{row.approval:.0%}",
-            f"{row.low:.0%}-{row.high:.0%}",
-            str(row.raters),
+            *(str(row[k]) for k in by),
+            row["n"],
+            row["up"],
+            row["down"],
+            f"{row['approval']:.0%}",
+            f"{row['low']:.0%}-{row['high']:.0%}",
+            row["raters"],
         ]
         for row in rows
     ]
+
+
+def format_table(rows: Sequence[Row], by: Sequence[str]) -> str:
+    """A plain-text table of aggregated rows."""
+    header = [*by, *TABLE_COLUMNS]
+    lines = [[str(cell) for cell in cells] for cells in table_cells([row.to_dict(by) for row in rows], by)]
     widths = [
         max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)
     ]

@@ -27,20 +27,21 @@ def main() -> None:
     from PIL import Image
     from playwright.sync_api import expect, sync_playwright
 
-    import app
     from fomm_core.ratings import RatingsStore
+    from space.layout import build_demo, launch
+    from space.settings import EXAMPLES
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
     with tempfile.TemporaryDirectory() as tmp:
-        demo = app.build_demo(store=RatingsStore(Path(tmp) / "ratings.db"), examples=False)
-        app.launch(demo, prevent_thread_lock=True)
+        demo = build_demo(store=RatingsStore(Path(tmp) / "ratings.db"), examples=False)
+        launch(demo, prevent_thread_lock=True)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1100, "height": 900})
                 page.goto(demo.local_url)
-                page.locator("#photo input[type=file]").set_input_files(str(app.EXAMPLE_PHOTO))
-                page.locator("#clip input[type=file]").set_input_files(str(app.EXAMPLE_CLIP))
+                page.locator("#photo input[type=file]").set_input_files(str(EXAMPLES[0][0]))
+                page.locator("#clip input[type=file]").set_input_files(str(EXAMPLES[0][1]))
                 expect(page.locator("#clip video")).to_have_count(1, timeout=30_000)
                 page.locator("#generate").click()
                 video = page.locator("#result video")

@@ -23,8 +23,8 @@ from fomm_core import random_model
 from fomm_core.config import ModelConfig
 from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
-from fomm_core.model_cache import ModelCache
 from fomm_core.ratings import RatingsStore
+from space.model_cache import ModelCache
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -75,14 +75,14 @@ class LaunchedApp:
 @contextmanager
 def launched_app(tmp: Path, config: ModelConfig, **build_kwargs: Any) -> Iterator[LaunchedApp]:
     """Build the Space with the tiny offline model and a fresh ratings store (or `store=`), launch it, close it after."""
-    import app
+    from space import layout
 
     previous = os.environ.get("GRADIO_EXAMPLES_CACHE")
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp / "examples-cache")
     store = build_kwargs.pop("store", None) or RatingsStore(tmp / "ratings.db", mirror=None)
     hub_offline = hub_constants.HF_HUB_OFFLINE
-    demo = app.build_demo(models=offline_models(config), store=store, **build_kwargs)
-    app.launch(demo, prevent_thread_lock=True, quiet=True)
+    demo = layout.build_demo(models=offline_models(config), store=store, **build_kwargs)
+    layout.launch(demo, prevent_thread_lock=True, quiet=True)
     try:
         yield LaunchedApp(demo, demo.local_url, store)
     finally:

@@ -16,8 +16,6 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError, ValidationError
 from huggingface_hub import constants as hub_constants
 
-import app
-import app_text
 from fomm_core import animate, random_model
 from fomm_core.cli import main
 from fomm_core.io.writer import to_uint8
@@ -25,7 +23,8 @@ from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
 from fomm_core.pipeline import prepare
 from fomm_core.ratings import RatingsStore, file_sha256
 from fomm_core.registry import REGISTRY
-from fomm_core.uploads import FILEDATA_META
+from space import errors, gpu, handlers, inputs, settings, texts, widgets
+from space.uploads import FILEDATA_META
 
 
 @pytest.fixture(autouse=True)
@@ -163,7 +162,7 @@ def test_rating_before_any_video_is_refused(client: Client) -> None:
         client.predict("", api_name="/rate_up")
 
 
-def make_app(tmp_path: Path, **kwargs: object) -> app.SpaceApp:
+def make_app(tmp_path: Path, **kwargs: object) -> handlers.SpaceApp:
     defaults = {
         "models": offline_models(TINY_FOMM),
         "store": RatingsStore(tmp_path / "r.db", mirror=None),
@@ -171,7 +170,7 @@ def make_app(tmp_path: Path, **kwargs: object) -> app.SpaceApp:
         "max_duration": 10.0,
         "work_dir": tmp_path,
     }
-    return app.SpaceApp(**{**defaults, **kwargs})  # type: ignore[arg-type]
+    return handlers.SpaceApp(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
@@ -184,34 +183,37 @@ def test_unexpected_failure_is_logged_and_shown_generically(
 
     space_app = make_app(tmp_path, animate_fn=broken)
     opts = ("default", "relative", True, False, 0, 0, True, False, "native", True)
-    with caplog.at_level(logging.ERROR, logger="app"), pytest.raises(gr.Error) as info:
+    with caplog.at_level(logging.ERROR, logger="space.errors"), pytest.raises(gr.Error) as info:
         space_app.generate(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), *opts, progress=lambda *a, **k: None)
-    assert info.value.message == app.GENERIC_ERROR
+    assert info.value.message == errors.GENERIC_ERROR
     assert "0xdeadbeef" in caplog.text
 
 
 def test_zero_gpu_animate_returns_uint8_frames_of_the_streaming_result_and_budget_scales() -> None:
-    model = app._resident(random_model(TINY_FOMM))  # as the Space's loader leaves it for the GPU worker
+    model = gpu._resident(random_model(TINY_FOMM))  # as the Space's loader leaves it for the GPU worker
     frames = smooth_frames(6, 32, seed=1)
     expected = animate(model, frames[0], frames, batch_size=4)
-    from_gpu = list(app._animate_on_gpu(id(model), model.name, frames[0], frames, batch_size=4))
+    from_gpu = list(gpu._animate_on_gpu(id(model), model.name, frames[0], frames, batch_size=4))
     assert {frame.dtype for frame in from_gpu} == {np.dtype(np.uint8)}
-    got = np.stack(list(app.zero_gpu_animate(model, frames[0], iter(frames), batch_size=4)))
+    got = np.stack(list(gpu.zero_gpu_animate(model, frames[0], iter(frames), batch_size=4)))
     np.testing.assert_array_equal(got, np.stack([to_uint8(frame) for frame in expected]))
-    short = app._gpu_seconds(0, "default", frames[0], np.zeros((100, 1, 1, 3)))
-    long = app._gpu_seconds(0, "default", frames[0], np.zeros((600, 1, 1, 3)))
-    huge = app._gpu_seconds(0, "default", frames[0], np.zeros((100_000, 1, 1, 3)))
-    assert app.GPU_BASE_S < short < long < huge == app.GPU_MAX_S
+    short = gpu._gpu_seconds(0, "default", frames[0], np.zeros((100, 1, 1, 3)))
+    long = gpu._gpu_seconds(0, "default", frames[0], np.zeros((600, 1, 1, 3)))
+    huge = gpu._gpu_seconds(0, "default", frames[0], np.zeros((100_000, 1, 1, 3)))
+    assert gpu.GPU_BASE_S < short < long < huge == gpu.GPU_MAX_S
 
 
 @pytest.mark.slow
 def test_limits_are_configured(space: LaunchedApp) -> None:
     demo = space.demo
-    assert demo.delete_cache == app.CACHE_CLEANUP
-    assert demo._queue.max_size == app.QUEUE_SIZE
+    assert demo.delete_cache == settings.CACHE_CLEANUP
+    assert demo._queue.max_size == settings.QUEUE_SIZE
     generate = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
-    assert generate.concurrency_limit == app.CONCURRENCY and not generate.preprocess
-    assert generate.validator is app.validate_generate and generate.time_limit == app.GENERATE_TIME_LIMIT_S
+    assert generate.concurrency_limit == settings.CONCURRENCY and not generate.preprocess
+    assert (
+        generate.validator is inputs.validate_generate
+        and generate.time_limit == settings.GENERATE_TIME_LIMIT_S
+    )
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert {"generate", "rate_up", "rate_down", "peer_review", "people_in_photo", "dancers_in_clip"} <= names
     previews = [fn for fn in demo.fns.values() if fn.api_name in ("people_in_photo", "dancers_in_clip")]
@@ -220,7 +222,7 @@ def test_limits_are_configured(space: LaunchedApp) -> None:
 
 def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     warnings: list[str] = []
-    monkeypatch.setattr(app.gr, "Warning", warnings.append)
+    monkeypatch.setattr(handlers.gr, "Warning", warnings.append)
     space_app = make_app(tmp_path)
     opts = space_app.options("taichi", "absolute", True, True, 0, 0.4, True, False, "native", True)
     video, generation = space_app.run(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), opts)
@@ -271,7 +273,7 @@ def test_validator_refuses_bad_calls_before_the_render(
     message: str,
 ) -> None:
     renders: list[object] = []
-    monkeypatch.setattr(app, "render", lambda *a, **k: renders.append(a))
+    monkeypatch.setattr(handlers, "render", lambda *a, **k: renders.append(a))
     files = [handle_file(str(p)) if isinstance(p, Path) else p for p in args]
     with pytest.raises(ValidationError, match="failed validation") as info:
         client.predict(*files, **kwargs, api_name="/generate")
@@ -281,10 +283,10 @@ def test_validator_refuses_bad_calls_before_the_render(
 
 def test_validator_answers_in_korean_to_a_korean_browser() -> None:
     request = type("Request", (), {"headers": {"accept-language": "ko-KR,ko;q=0.9,en;q=0.8"}})()
-    checks = app.validate_generate(
+    checks = inputs.validate_generate(
         None, None, "default", "relative", True, False, 0, 0, True, False, "native", True, request=request
     )
-    assert [c["message"] for c in checks[:2]] == [app_text.KO["v_photo"], app_text.KO["v_clip"]]
+    assert [c["message"] for c in checks[:2]] == [texts.KO["v_photo"], texts.KO["v_clip"]]
     assert all(c["is_valid"] for c in checks[2:])
 
 
@@ -300,7 +302,7 @@ def test_generate_stops_at_the_time_limit(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path) -> None:
     space_app = make_app(tmp_path)
-    photo, clip = map(str, app.EXAMPLES[1])
+    photo, clip = map(str, settings.EXAMPLES[1])
     video = space_app.example(photo, clip)
     assert probe(video)["frames"] == 150
     cached_copy = (
@@ -321,11 +323,11 @@ def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path)
 
 
 def test_every_page_text_exists_in_english_and_korean() -> None:
-    assert app_text.KO.keys() == app_text.EN.keys() and app_text.KO_MODELS.keys() == REGISTRY.keys()
-    for key, english in app_text.EN.items():
-        assert english and app_text.KO[key] and app_text.KO[key] != english or key == "intro"
-        assert re.findall(r"{\w+}", app_text.KO[key]) == re.findall(r"{\w+}", english)
-    tables = app.page_texts(20, ["taichi"]).translations_dict
+    assert texts.KO.keys() == texts.EN.keys() and texts.KO_MODELS.keys() == REGISTRY.keys()
+    for key, english in texts.EN.items():
+        assert english and texts.KO[key] and texts.KO[key] != english or key == "intro"
+        assert re.findall(r"{\w+}", texts.KO[key]) == re.findall(r"{\w+}", english)
+    tables = texts.page_texts(20, ["taichi"]).translations_dict
     assert tables["en"].keys() == tables["ko"].keys()
     assert (
         tables["en"]["clip"] == "Dance clip (up to 20 s)" and tables["ko"]["clip"] == "댄스 영상 (최대 20초)"
@@ -334,8 +336,8 @@ def test_every_page_text_exists_in_english_and_korean() -> None:
 
 @pytest.mark.parametrize("model, size", [("default", 128), ("taichi", 256), ("tpsmm-ted", 384)])
 def test_output_size_label_names_the_selected_models_size(model: str, size: int) -> None:
-    i18n = app.page_texts(20, [])
-    label, value = app.size_choices(i18n, model)[0]
+    i18n = texts.page_texts(20, [])
+    label, value = widgets.size_choices(i18n, model)[0]
     assert (
         value == "native"
         and i18n.translations_dict["en"][f"size_native_{size}"] == f"Model's own ({size} px)"

@@ -16,10 +16,9 @@ from people_fixtures import real  # noqa: F401 - fixture
 from PIL import Image
 from video_fixtures import write_clip
 
-import app
-import app_text
 from fomm_core.people.preview import CHOSEN, OTHER
-from fomm_core.uploads import UploadCheck
+from space import handlers, previews, texts
+from space.uploads import UploadCheck
 
 CLIP_SECONDS = 0.5  # trim the real clip: 15 frames at the render's 30 fps keep the renders short
 
@@ -63,31 +62,31 @@ def colour_pixels(picture: np.ndarray, colour: tuple[int, int, int]) -> int:
 
 def test_the_photo_preview_numbers_the_people_and_highlights_the_default(client: Client, real) -> None:  # noqa: F811
     image, picked, notes, found = client.predict(handle_file(str(real["bus"])), api_name="/people_in_photo")
-    assert picked["value"] == app.AUTO and found["size"] == [810, 1080]
+    assert picked["value"] == previews.AUTO and found["size"] == [810, 1080]
     # the pose model finds 3 of the 4 people (the one behind the bus door is hidden); 2 are seen whole
     assert len(found["people"]) == 3 and sum(p["full_body"] for p in found["people"]) == 2
     assert found["people"][found["chosen"]]["full_body"]
     assert f"People found in the photo: 3. The highlighted one ({found['chosen']})" in notes
     labels = [label for label, _ in picked["choices"]]
-    assert picked["choices"][0] == [f"Automatic (person {found['chosen']})", app.AUTO]
+    assert picked["choices"][0] == [f"Automatic (person {found['chosen']})", previews.AUTO]
     assert [value for _, value in picked["choices"][1:]] == ["0", "1", "2"]
     assert sum(label.endswith("full body") for label in labels) == 2 and "2 · missing right side" in labels
     picture = np.asarray(Image.open(image).convert("RGB"))
-    assert max(picture.shape[:2]) == app.PREVIEW_SIDE  # 1080 px sent at 640
+    assert max(picture.shape[:2]) == previews.PREVIEW_SIDE  # 1080 px sent at 640
     assert colour_pixels(picture, CHOSEN) > 200 and colour_pixels(picture, OTHER) > 600
 
 
 def test_the_pickers_speak_korean_to_a_korean_browser(tmp_path: Path, real) -> None:  # noqa: F811
     uploads = UploadCheck(tmp_path, shipped=(real["bus"], real["multi_person"]))
-    space_app = app.SpaceApp(None, None, None, 10.0, tmp_path, uploads=uploads)
+    space_app = handlers.SpaceApp(None, None, None, 10.0, tmp_path, uploads=uploads)
     korean = type("Request", (), {"headers": {"accept-language": "ko-KR,ko"}})()
     _, picker, notes, found = space_app.people_in_photo(str(real["bus"]), korean)
-    assert picker["choices"][0] == (f"자동 (사람 {found['chosen']})", app.AUTO)
-    assert sum(label.endswith(app_text.KO["full_body"]) for label, _ in picker["choices"]) == 2
+    assert picker["choices"][0] == (f"자동 (사람 {found['chosen']})", previews.AUTO)
+    assert sum(label.endswith(texts.KO["full_body"]) for label, _ in picker["choices"]) == 2
     assert "2 · 오른쪽 안 보임" in [label for label, _ in picker["choices"]]
     assert notes.startswith("사진에서 3명을 찾았습니다.")
     _, picker, _, found = space_app.dancers_in_clip(str(real["multi_person"]), 0, 0, None)
-    assert [value for _, value in picker["choices"]] == [app.AUTO, "0", "1"]
+    assert [value for _, value in picker["choices"]] == [previews.AUTO, "0", "1"]
     assert picker["choices"][1][0] == "0 · seen 0.0–1.6 s"
 
 
@@ -96,8 +95,8 @@ def test_the_clip_preview_numbers_two_dancers_at_the_renders_rate(client: Client
     image, picked, notes, found = client.predict(
         handle_file(str(real["multi_person"])), 0, 0, api_name="/dancers_in_clip"
     )
-    assert picked["value"] == app.AUTO and [d["id"] for d in found["dancers"]] == [0, 1]
-    assert [value for _, value in picked["choices"]] == [app.AUTO, "0", "1"]
+    assert picked["value"] == previews.AUTO and [d["id"] for d in found["dancers"]] == [0, 1]
+    assert [value for _, value in picked["choices"]] == [previews.AUTO, "0", "1"]
     assert picked["choices"][0][0] == f"Automatic (dancer {found['chosen']})"
     assert [label for label, _ in picked["choices"][1:]] == ["0 · seen 0.0–1.6 s", "1 · seen 0.0–1.6 s"]
     assert found["fps"] == 30 and found["frames"] == 50 and found["cuts"] == []  # 60 fps read at 30
@@ -170,7 +169,7 @@ def test_a_pick_that_does_not_exist_gets_a_clear_message(client: Client, real, p
 def test_a_pick_that_is_not_a_number_is_refused_before_the_render(client: Client, real, pick) -> None:  # noqa: F811
     with pytest.raises(ValidationError) as info:
         generate(client, real["bus"], real["multi_person"], **pick)
-    assert app_text.EN["v_pick"] in str(info.value)
+    assert texts.EN["v_pick"] in str(info.value)
 
 
 def test_a_clip_with_nobody_says_so_in_the_preview(client: Client, tmp_path: Path) -> None:
@@ -179,11 +178,11 @@ def test_a_clip_with_nobody_says_so_in_the_preview(client: Client, tmp_path: Pat
     empty = write_clip(tmp_path / "empty.mp4", frames, fps=20)
     image, picked, notes, found = client.predict(handle_file(str(empty)), 0, 0, api_name="/dancers_in_clip")
     assert found["dancers"] == [] and found["chosen"] is None
-    assert picked["choices"] == [["Automatic", app.AUTO]] and picked["value"] == app.AUTO
+    assert picked["choices"] == [["Automatic", previews.AUTO]] and picked["value"] == previews.AUTO
     assert "No dancer was found in the clip: the whole frame will be used." in notes
     assert np.asarray(Image.open(image)).shape[:2] == (64, 64)
 
 
 def test_a_preview_without_a_file_is_empty_and_back_on_automatic(client: Client) -> None:
     image, picked, notes, found = client.predict(None, api_name="/people_in_photo")
-    assert image is None and picked["value"] == app.AUTO and notes == "" and found is None
+    assert image is None and picked["value"] == previews.AUTO and notes == "" and found is None

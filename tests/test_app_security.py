@@ -18,7 +18,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from fomm_core.errors import UserError
-from fomm_core.uploads import FILEDATA_META, UploadCheck, file_paths, refusal
+from space.uploads import FILEDATA_META, UploadCheck, file_paths, refusal
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,8 @@ from people_fixtures import real  # noqa: F401 - fixture
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-import app
-import app_text
 from fomm_core.people.preview import CHOSEN, OTHER
+from space import texts, widgets
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +132,7 @@ def test_usable_at_phone_width_and_example_is_cached_and_rateable(browser: Brows
         photo, result = page.locator("#photo").bounding_box(), page.locator("#result").bounding_box()
         assert photo is not None and result is not None
         assert photo["width"] <= 390 and result["y"] > photo["y"] + photo["height"]  # columns stack
-        page.get_by_text(app.example_label(0)).click()
+        page.get_by_text(widgets.example_label(0)).click()
         expect(page.locator("#result video")).to_have_attribute(
             "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
         )
@@ -171,10 +170,10 @@ def test_korean_page_for_a_korean_browser(browser: Browser, tmp_path: Path) -> N
     with launched_app(tmp_path, TINY_FOMM, examples=False, max_duration=15) as space:
         page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="ko-KR")
         page.goto(space.url)
-        expect(page.locator("#generate")).to_have_text(app_text.KO["generate"], timeout=30_000)
+        expect(page.locator("#generate")).to_have_text(texts.KO["generate"], timeout=30_000)
         expect(page.locator("#clip")).to_contain_text("댄스 영상 (최대 15초)")
-        expect(page.locator("#rate-up")).to_have_text(app_text.KO["rate_up"])
-        expect(page.get_by_role("tab", name=app_text.KO["tab_review"])).to_be_visible()
+        expect(page.locator("#rate-up")).to_have_text(texts.KO["rate_up"])
+        expect(page.get_by_role("tab", name=texts.KO["tab_review"])).to_be_visible()
         assert (
             page.evaluate(GLYPHS_DIFFER_JS, ["#generate", "생", "성"]) > 20
         )  # a Korean font, not empty boxes

@@ -12,8 +12,8 @@ from conftest import TINY_FOMM
 from huggingface_hub import constants as hub_constants
 
 from fomm_core.errors import UserError
-from fomm_core.model_cache import ModelCache, hub_reachable
 from fomm_core.registry import REGISTRY
+from space.model_cache import ModelCache, hub_reachable
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 

@@ -340,24 +340,24 @@ def test_marker_clip_timing_survives_the_pipeline(tmp_path):
     ],
 )
 def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_path, inputs, field, value):
-    import app
+    from space import handlers
 
-    space = app.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
+    space = handlers.SpaceApp(models=None, store=None, animate_fn=None, max_duration=20, work_dir=tmp_path)
     times = {"trim_start": 0, "trim_end": 0, field: value}
-    options = space.options(
-        "default",
-        "relative",
-        True,
-        False,
-        times["trim_start"],
-        times["trim_end"],
-        True,
-        False,
-        "native",
-        True,
-    )
     name = field.replace("_", " ")
     with pytest.raises(UserError, match=f"The {name} .* is not a finite number of seconds"):
+        options = space.options(
+            "default",
+            "relative",
+            True,
+            False,
+            times["trim_start"],
+            times["trim_end"],
+            True,
+            False,
+            "native",
+            True,
+        )
         prepare(*inputs, options)
     with pytest.raises(
         UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"

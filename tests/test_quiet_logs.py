@@ -57,18 +57,18 @@ def test_inspect_prints_no_delegate_notice_and_no_empty_cut_list(real) -> None: 
 def test_refused_ratings_are_one_log_line_each_without_a_traceback(tmp_path, caplog) -> None:
     import gradio as gr
 
-    import app
+    from space import errors, handlers
 
     store = RatingsStore(tmp_path / "r.db", mirror=None)
-    space = app.SpaceApp(offline_models(TINY_FOMM), store, None, 10.0, tmp_path)
+    space = handlers.SpaceApp(offline_models(TINY_FOMM), store, None, 10.0, tmp_path)
     limit = "You rated too often from this browser session; try again in a minute."
-    with caplog.at_level(logging.INFO, logger="app"):
+    with caplog.at_level(logging.INFO, logger="space.errors"):
         with pytest.raises(gr.Error) as again:
             space.rate(1, {"rated": True}, "", None)
-        with pytest.raises(gr.Error) as limited, app.user_errors(app.RATING_ERROR):
+        with pytest.raises(gr.Error) as limited, errors.user_errors(errors.RATING_ERROR):
             raise RateLimited(limit)
     assert not again.value.print_exception and not limited.value.print_exception  # Gradio prints no traceback
-    lines = [r for r in caplog.records if r.name == "app"]
+    lines = [r for r in caplog.records if r.name == "space.errors"]
     assert [r.getMessage() for r in lines] == [
         "rating refused: You already rated this video; generate another one to rate again.",
         f"rating refused: {limit}",

@@ -246,7 +246,7 @@ def test_read_only_and_damaged_database_through_the_app(
     store = RatingsStore(tmp_path / "r.db", mirror=None, limits=GENEROUS)
     with (
         launched_app(tmp_path, TINY_FOMM, max_duration=10, examples=False, store=store) as space,
-        caplog.at_level(logging.WARNING, logger="app"),
+        caplog.at_level(logging.WARNING, logger="space.errors"),
     ):
         client = Client(space.url, verbose=False)
         generate(client)
@@ -267,7 +267,7 @@ def test_read_only_and_damaged_database_through_the_app(
         assert str(info.value) == (
             "The ratings could not be read: the ratings database is damaged. Please try again later."
         )
-    lines = [r for r in caplog.records if r.name == "app"]
+    lines = [r for r in caplog.records if r.name == "space.errors"]
     assert len(lines) == 3 and all(r.exc_info is None and r.levelno == logging.WARNING for r in lines)
     assert all(str(store.path) in r.getMessage() and "\n" not in r.getMessage() for r in lines)
     assert "Traceback" not in capfd.readouterr().err

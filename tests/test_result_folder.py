@@ -15,7 +15,7 @@ from conftest import TINY_FOMM
 from gradio.utils import get_upload_folder
 from gradio_client import Client, handle_file
 
-from fomm_core.result_folder import PARTIAL_AGE_S, PREFIX, new_result_folder, sweep_results
+from space.results import PARTIAL_AGE_S, PREFIX, new_result_folder, sweep_results
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def test_the_folder_goes_when_the_process_exits(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            f"from fomm_core.result_folder import new_result_folder as f; print(f({str(tmp_path)!r}, 3600))",
+            f"from space.results import new_result_folder as f; print(f({str(tmp_path)!r}, 3600))",
         ],
         capture_output=True,
         text=True,

@@ -6,17 +6,18 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 from ..framing import Box
 from ..io.outputs import check_output
-from ..io.video import finite_seconds
-from ..options import MAX_OUTPUT_WIDTH, MODES, SCENES, RenderOptions
+from ..option_values import Choice, Flag
+from ..options import Option, RenderOptions, check_together, option_table
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Command-line arguments of `python -m fomm_core animate`."""
-    defaults = RenderOptions()
+def add_arguments(parser: argparse.ArgumentParser, options_class: type = RenderOptions) -> None:
+    """Command-line arguments of `python -m fomm_core animate`: the files, then one flag per option."""
     parser.add_argument("--source", required=True, help="photo of the person (jpg, png, webp, ...)")
     parser.add_argument("--driving", required=True, help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--out", default="result.mp4", help="output mp4 path (default: result.mp4)")
@@ -24,83 +25,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--overwrite", action="store_true", help="replace --out when it exists (never an input or a device)"
     )
     parser.add_argument(
-        "--checkpoint",
-        default=None,
-        help="registry name (e.g. taichi) or a .pth.tar/.safetensors path (default: tpsmm-taichi when "
-        "its weights are on this machine, else the embedded default model)",
-    )
-    parser.add_argument(
         "--config", help="config preset name or original YAML, if the checkpoint does not say"
     )
-    motion = parser.add_mutually_exclusive_group()
-    motion.add_argument(
-        "--mode",
-        choices=MODES,
-        help="motion transfer: relative (the dancer's moves from the photo's pose), absolute (the "
-        "dancer's pose as it is) or avd (TPSMM only: animation via disentanglement); "
-        f"default: {defaults.mode}",
-    )
-    motion.add_argument(
-        "--absolute", dest="mode", action="store_const", const="absolute", help="same as --mode absolute"
-    )
-    motion.add_argument("--avd", dest="mode", action="store_const", const="avd", help="same as --mode avd")
-    parser.add_argument("--no-adapt-scale", action="store_true", help="do not scale motion by body size")
-    parser.add_argument("--best-frame", help="'auto' or a frame number to align the photo's pose with")
-    parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: automatic)")
-    parser.add_argument(
-        "--trim-start", type=seconds, default=0.0, help="start of the dance, seconds into the clip"
-    )
-    parser.add_argument("--trim-end", type=seconds, help="end of the dance, seconds into the clip")
-    parser.add_argument(
-        "--max-duration",
-        type=float,
-        default=defaults.max_duration,
-        help="refuse longer segments, in seconds (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--max-fps", type=float, default=defaults.max_fps, help="output frame rate cap (default: %(default)s)"
-    )
-    parser.add_argument("--no-framing", action="store_true", help="use the whole frames, padded to squares")
     parser.add_argument("--photo-box", type=_box, help="person in the photo by hand: x0,y0,x1,y1 in pixels")
     parser.add_argument("--dance-box", type=_box, help="dancer in the clip by hand: x0,y0,x1,y1 in pixels")
-    parser.add_argument(
-        "--scene",
-        choices=SCENES,
-        default=defaults.scene,
-        help="photo: the person dances where they stand in their photo, its background still (the output "
-        "keeps the photo's framing); plain: the photo cropped square around the person, as the models' "
-        "training data look (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--side-by-side", action="store_true", help="output the dance and the result side by side"
-    )
-    parser.add_argument(
-        "--output-size",
-        type=int,
-        help=f"output square side in pixels (default: the model's); at most {MAX_OUTPUT_WIDTH} "
-        f"pixels wide in all, so {MAX_OUTPUT_WIDTH // 2} with --side-by-side",
-    )
-    parser.add_argument("--no-audio", action="store_true", help="leave the clip's audio out")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="frames per model batch")
-    parser.add_argument(
-        "--person",
-        type=int,
-        help="which person in the photo to animate, numbered as `inspect` "
-        "shows them (default: the most complete, largest and most central)",
-    )
-    parser.add_argument(
-        "--dancer",
-        type=int,
-        help="which dancer in the clip to follow, by `inspect`'s id (default: the one who moves most)",
-    )
+    for option in option_table(options_class):
+        add_option(parser, option)
 
 
-def seconds(text: str) -> float:
-    """A time in seconds from the command line; "nan" and "inf" are refused by name."""
-    try:
-        return finite_seconds(text, "time")
-    except UserError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """The flag of one option: a switch that turns a boolean's default around, or a flag taking a value (None
+    when not given)."""
+    if isinstance(option.kind, Flag):
+        action, help = (
+            ("store_false", f"do not {option.help}") if option.default else ("store_true", option.help)
+        )
+        parser.add_argument(option.flag, dest=option.name, action=action, help=help)
+        return
+    group = parser.add_mutually_exclusive_group() if option.shortcuts else parser
+    help = option.help if "default" in option.help else f"{option.help} (default: {option.default})"
+    takes = {"type": _reader(option), "metavar": option.flag.lstrip("-").upper().replace("-", "_")}
+    if isinstance(option.kind, Choice) and not option.cli_files:
+        takes = {"choices": option.kind.names()}  # argparse lists them in its usage and refusals
+    group.add_argument(option.flag, dest=option.name, help=help.replace("%", "%%"), **takes)
+    for value in option.shortcuts:
+        group.add_argument(
+            f"--{value}",
+            dest=option.name,
+            action="store_const",
+            const=value,
+            help=f"same as {option.flag} {value}",
+        )
+
+
+def _reader(option: Option) -> Callable[[str], Any]:
+    """argparse's `type` for an option: the text read and checked as the Space checks it."""
+
+    def read(text: str) -> Any:
+        if option.cli_files and Path(text).is_file():
+            return text
+        try:
+            return option.check(option.kind.read(text))
+        except UserError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
 
 
 def _box(text: str) -> Box:
@@ -115,35 +84,16 @@ def _box(text: str) -> Box:
     return Box(x0, y0, x1, y1)
 
 
-def options_from_args(args: argparse.Namespace) -> RenderOptions:
-    """The RenderOptions the arguments ask for."""
-    best = args.best_frame
-    if best is not None and best != "auto":
-        try:
-            best = int(best)
-        except ValueError:
-            raise UserError(f"--best-frame must be 'auto' or a frame number, not {best!r}.") from None
-    from ..weights import preferred_model  # imported here: it brings in huggingface_hub
+def options_from_args(args: argparse.Namespace, options_class: type = RenderOptions) -> RenderOptions:
+    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here."""
+    values = {o.name: getattr(args, o.name) for o in option_table(options_class)}
+    values = {name: value for name, value in values.items() if value is not None}
+    check_together(values)
+    if "model" not in values:
+        from ..weights import preferred_model  # imported here: it brings in huggingface_hub
 
-    return RenderOptions(
-        model=args.checkpoint or preferred_model(),
-        mode=args.mode or RenderOptions.mode,
-        adapt_scale=not args.no_adapt_scale,
-        best_frame=best,
-        trim_start=args.trim_start,
-        trim_end=args.trim_end,
-        max_duration=args.max_duration,
-        max_fps=args.max_fps,
-        framing=not args.no_framing,
-        side_by_side=args.side_by_side,
-        output_size=args.output_size,
-        keep_audio=not args.no_audio,
-        batch_size=args.batch_size,
-        device=args.device,
-        person=args.person,
-        dancer=args.dancer,
-        scene=args.scene,
-    )
+        values["model"] = preferred_model()
+    return options_class(**values)
 
 
 def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:

@@ -7,8 +7,9 @@ import json
 import sys
 
 from ..io.outputs import check_output, written
-from ..numbers import float_argument
+from ..options import OPTIONS
 from ..people.inspect import inspect_media
+from .animate import add_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,17 +18,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--driving", help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--json", help="write the findings as JSON to this file ('-': standard output)")
     parser.add_argument("--overwrite", action="store_true", help="replace the --json file when it exists")
-    parser.add_argument(
-        "--trim-start", type=float_argument, default=0.0, help="start of the dance, seconds into the clip"
-    )
-    parser.add_argument("--trim-end", type=float_argument, help="end of the dance, seconds into the clip")
+    for option in OPTIONS:
+        if option.name in ("trim_start", "trim_end"):
+            add_option(parser, option)  # read and checked as `animate` reads them
 
 
 def run(args: argparse.Namespace) -> int:
     """Find, print a summary (to stderr when the JSON goes to stdout), write the JSON."""
     if args.json and args.json != "-":
         check_output(args.json, (args.photo, args.driving), overwrite=args.overwrite, what="JSON file")
-    result = inspect_media(args.photo, args.driving, args.trim_start, args.trim_end)
+    result = inspect_media(args.photo, args.driving, args.trim_start or 0.0, args.trim_end)
     found = result.to_dict()
     out = sys.stderr if args.json == "-" else sys.stdout
     photo = found["photo"]

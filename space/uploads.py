@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from fomm_core.errors import UserError
 
 FILEDATA_META = {"_type": "gradio.FileData"}
 

@@ -1,10 +1,18 @@
 """The page's words in English and Korean: one key per text, the same keys in both languages.
 
-`{max}` is the clip-length limit, `{size}` a model's frame size and `{names}` a list of models; build_demo fills
-them in before handing the tables to gr.I18n (which translates in the browser, by the visitor's locale).
+`{max}` is the clip-length limit, `{size}` a model's frame size and `{names}` a list of models; page_texts fills
+them in and adds the options' labels (declared with the options, in fomm_core.options) before handing the tables
+to gr.I18n (which translates in the browser, by the visitor's locale).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+import gradio as gr
+
+from fomm_core.options import RenderOptions, option_table
+from fomm_core.registry import REGISTRY, native_size
 
 EN: dict[str, str] = {
     "intro": "# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
@@ -14,25 +22,9 @@ EN: dict[str, str] = {
     "photo": "Full-body photo",
     "clip": "Dance clip (up to {max} s)",
     "options": "Options",
-    "model": "Model",
     "models_missing": "Not listed: {names}. Their weights are not on this machine and the Hugging Face Hub "
     "cannot be reached, so they cannot run now.",
-    "mode": "Motion transfer",
-    "mode_relative": "Relative: the dancer's moves, starting from your pose",
-    "mode_absolute": "Absolute: copy the dancer's poses",
-    "mode_avd": "AVD (public TPSMM checkpoints only)",
-    "scene": "Where you dance",
-    "scene_photo": "In your photo: you move where you stand, the background stays",
-    "scene_plain": "Plain: you alone in a square, as the models were trained",
-    "adapt_scale": "Adapt movement scale to the body in the photo",
-    "best_frame": "Best-frame alignment: start from the dance frame whose pose is closest to the photo",
-    "trim_start": "Trim start (s)",
-    "trim_end": "Trim end (s, 0 = end)",
-    "framing": "Framing: find the dancer and crop around them",
-    "side_by_side": "Side by side with the dance clip",
-    "output_size": "Output size",
     "size_native": "Model's own ({size} px)",
-    "keep_audio": "Keep the clip's music",
     "generate": "Generate",
     "result": "Result",
     "comment": "Comment (optional)",
@@ -60,9 +52,7 @@ EN: dict[str, str] = {
     "v_trim_order": "Trim end must be after trim start (or 0 for the end of the clip).",
     "v_size": "Output size must be 'native' or a whole number of pixels from {low} to {high}.",
     "people_preview": "People in the photo",
-    "person": "Person to animate",
     "dancers_preview": "Dancers in the clip",
-    "dancer": "Dancer to follow",
     "pick_auto": "Automatic",
     "pick_auto_person": "Automatic (person {n})",
     "pick_auto_dancer": "Automatic (dancer {n})",
@@ -93,25 +83,9 @@ KO: dict[str, str] = {
     "photo": "전신 사진",
     "clip": "댄스 영상 (최대 {max}초)",
     "options": "옵션",
-    "model": "모델",
     "models_missing": "목록에 없는 모델: {names}. 이 컴퓨터에 가중치가 없고 Hugging Face Hub에 연결할 수 없어 "
     "지금은 사용할 수 없습니다.",
-    "mode": "동작 전달 방식",
-    "mode_relative": "상대: 내 포즈에서 시작해 댄서의 움직임을 따라 함",
-    "mode_absolute": "절대: 댄서의 포즈를 그대로 따라 함",
-    "mode_avd": "AVD (공개 TPSMM 체크포인트 전용)",
-    "scene": "춤추는 곳",
-    "scene_photo": "사진 속 그 자리에서: 배경은 그대로, 내가 움직여요",
-    "scene_plain": "단순 배경: 정사각형 안에 나만 (모델이 학습한 방식)",
-    "adapt_scale": "사진 속 몸에 맞게 움직임 크기 조절",
-    "best_frame": "최적 프레임 정렬: 사진과 포즈가 가장 비슷한 댄스 프레임부터 시작",
-    "trim_start": "시작 지점 (초)",
-    "trim_end": "끝 지점 (초, 0 = 끝까지)",
-    "framing": "프레이밍: 댄서를 찾아 그 주변을 잘라냄",
-    "side_by_side": "댄스 영상과 나란히 보기",
-    "output_size": "출력 크기",
     "size_native": "모델 기본 크기 ({size}px)",
-    "keep_audio": "영상의 음악 유지",
     "generate": "생성하기",
     "result": "결과",
     "comment": "코멘트 (선택)",
@@ -139,9 +113,7 @@ KO: dict[str, str] = {
     "v_trim_order": "끝 지점은 시작 지점보다 뒤여야 합니다 (영상 끝까지는 0).",
     "v_size": "출력 크기는 'native' 또는 {low}~{high} 사이의 정수 픽셀이어야 합니다.",
     "people_preview": "사진 속 사람들",
-    "person": "움직일 사람",
     "dancers_preview": "영상 속 댄서들",
-    "dancer": "따라 할 댄서",
     "pick_auto": "자동",
     "pick_auto_person": "자동 (사람 {n})",
     "pick_auto_dancer": "자동 (댄서 {n})",
@@ -176,7 +148,7 @@ KO_MODELS: dict[str, str] = {
     "tpsmm-mgif": "MGif 만화 동물로 학습한 TPSMM, 256x256.",
 }
 
-TABLES = {"en": EN, "ko": KO}
+TABLES = {"en": EN, "ko": KO}  # in the order of an Option's labels
 
 
 def language(accept_language: str | None) -> str:
@@ -188,3 +160,26 @@ def language(accept_language: str | None) -> str:
 def text(key: str, lang: str = "en", **values: object) -> str:
     """One text in one language, with its placeholders filled in."""
     return TABLES[lang][key].format(**values)
+
+
+def page_texts(max_duration: float, missing: Sequence[str], options_class: type = RenderOptions) -> gr.I18n:
+    """The I18n tables with this Space's numbers filled in, plus one key per option and per option choice (from
+    the option table), per model and per native size."""
+    sizes = sorted({size for name in REGISTRY if (size := native_size(name))})
+    tables = {}
+    for index, (lang, table) in enumerate(TABLES.items()):
+        filled = {
+            **table,
+            "clip": table["clip"].format(max=f"{max_duration:g}"),
+            "models_missing": table["models_missing"].format(names=", ".join(missing)),
+        }
+        filled.update({f"size_native_{size}": table["size_native"].format(size=size) for size in sizes})
+        descriptions = {name: entry.description for name, entry in REGISTRY.items()}
+        if lang == "ko":
+            descriptions.update(KO_MODELS)
+        filled.update({f"model_{name}": descriptions[name] for name in REGISTRY})
+        for option in option_table(options_class):
+            filled[option.name] = option.label[index]
+            filled.update({f"{option.name}_{v}": labels[index] for v, labels in option.choice_labels.items()})
+        tables[lang] = filled
+    return gr.I18n(**tables)

@@ -1,0 +1,79 @@
+"""The numbered previews of the photo's people and the clip's dancers, with their pickers' choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from fomm_core.option_values import AUTO
+from fomm_core.people.inspect import Inspection
+from fomm_core.people.person import Person
+from fomm_core.plain_text import as_markdown
+
+from . import texts
+
+PREVIEW_SIDE = 640  # previews are sent at most this size: the numbers stay readable
+
+
+def _small(image: np.ndarray) -> Image.Image:
+    """A preview picture at most PREVIEW_SIDE pixels on its long side."""
+    picture = Image.fromarray(image)
+    picture.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.LANCZOS)
+    return picture
+
+
+def _body(person: Person, lang: str) -> str:
+    """A person's short label: full body, or which parts the photo lacks."""
+    if person.full_body:
+        return texts.text("full_body", lang)
+    parts = ", ".join(texts.text(f"part_{part}", lang) for part in person.missing)
+    return texts.text("missing", lang, parts=parts)
+
+
+def no_preview(lang: str) -> tuple[None, Any, str, None]:
+    """Preview outputs when there is no file: no picture, the picker back on automatic."""
+    return None, gr.update(choices=[(texts.text("pick_auto", lang), AUTO)], value=AUTO), "", None
+
+
+def _preview(
+    image: np.ndarray, choices: list[tuple[str, str]], notes: list[str], found: dict[str, Any]
+) -> tuple[Image.Image, Any, str, dict[str, Any]]:
+    """Preview outputs: the numbered picture, the picker (its choices) on automatic, the notes, what was found."""
+    return _small(image), gr.update(choices=choices, value=AUTO), "\n\n".join(notes), found
+
+
+def people_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any, Any, Any, Any]:
+    """The photo's preview outputs: its people numbered, one choice per person, notes, the people found."""
+    chosen = found.person
+    auto = texts.text("pick_auto", lang)
+    if chosen is not None:
+        auto = texts.text("pick_auto_person", lang, n=chosen)
+    choices = [(auto, AUTO), *((f"{i} · {_body(p, lang)}", str(i)) for i, p in enumerate(found.people))]
+    counted = [texts.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
+    return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
+
+
+def dancers_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any, Any, Any, Any]:
+    """The clip's preview outputs: its dancers numbered, one choice per dancer with when they are seen, notes,
+    and for API callers each dancer's first and last frame rather than every box."""
+    chosen, fps, tracks = found.dancer, found.fps, found.clip.tracks
+    auto = texts.text("pick_auto", lang)
+    if chosen is not None:
+        auto = texts.text("pick_auto_dancer", lang, n=chosen)
+    choices = [(auto, AUTO)]
+    for k in tracks:
+        seen = texts.text(
+            "dancer_seen", lang, start=f"{min(k.boxes) / fps:.1f}", end=f"{max(k.boxes) / fps:.1f}"
+        )
+        choices.append((f"{k.id} · {seen}", str(k.id)))
+    counted = [texts.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
+    dancers = [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in tracks]
+    return _preview(
+        image,
+        choices,
+        [*counted, *map(as_markdown, found.notes)],
+        {**found.to_dict()["clip"], "dancers": dancers},
+    )

@@ -1,0 +1,33 @@
+"""The Peer review tab: a summary line and the approval tables of fomm_core.ratings.report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from fomm_core.raters import describe
+from fomm_core.ratings import RatingsStore, report, table_cells
+
+#: ratings.TABLE_COLUMNS as the page names them.
+COLUMNS = ("ratings", "👍", "👎", "approval", "95% interval", "raters")
+
+
+def peer_review(store: RatingsStore) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """A summary line and approval tables per model and per option set."""
+    data = report(store)
+    n, raters, limits = data["ratings"], data["raters"], store.limits
+    older = data["ratings_counted_by_session"]
+    summary = (
+        f"**{n} rating{'' if n == 1 else 's'}** ({data['up']} 👍) from {raters} "
+        f"rater{'' if raters == 1 else 's'}: {data['rater_basis']}"
+        f"{f' ({older} older ratings count by browser session)' if older else ''}. "
+        f"Each rater rates a video once, at most {describe(limits.session)} per session and "
+        f"{describe(limits.rater)} per address. "
+        "Approval with Wilson 95% intervals; option sets list what differs from the defaults."
+    )
+    return summary, _table(data["by_model"], ["model"]), _table(data["by_options"], ["model", "options"])
+
+
+def _table(rows: list[dict[str, Any]], by: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(table_cells(rows, by), columns=[*by, *COLUMNS])

@@ -14,6 +14,10 @@ class Pose(Engine):
     """No checkpoint and no square networks: BlazePose's landmarks drive a rig of the photo's person."""
 
     name = "pose"
+    description = (
+        "Your own photo's pixels moved part by part along the dancer's skeleton: sharp at the photo's "
+        "resolution, no training (needs a full-body person and the pose model)."
+    )
     modes = PoseModel.modes
     needs_checkpoint = False
     square_frames = False

@@ -56,10 +56,10 @@ def option(default: Any, kind: Kind, label: tuple[str, str], help: str, flag: st
     return field(default=default, metadata={"option": Option(kind, label, help, flag, **more)})
 
 
-def _registry_names() -> tuple[str, ...]:
-    from .registry import REGISTRY  # imported when first needed: the registry reads the configs
+def _model_names() -> tuple[str, ...]:
+    from .registry import model_names  # imported when first needed: the registry reads the configs
 
-    return tuple(REGISTRY)
+    return model_names()
 
 
 def check_mode(mode: object) -> str:
@@ -96,9 +96,9 @@ class RenderOptions:
 
     model: str = option(
         "default",
-        Choice(_registry_names, "model"),
+        Choice(_model_names, "model"),
         ("Model", "모델"),
-        "registry name (e.g. taichi) or, on the command line, a .pth.tar/.safetensors path (default: "
+        "registry name (e.g. taichi), pose (the photo's own pixels moved along the dancer's skeleton) or, on the command line, a .pth.tar/.safetensors path (default: "
         "tpsmm-taichi when its weights are on this machine, else the embedded default model)",
         "--checkpoint",
         cli_files=True,

@@ -20,21 +20,29 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo
+from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo, square_around
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
+from .people.clip import Track
 from .people.framing import frame_people
 from .people.model import pose_model
+from .people.person import Person
 from .scene import SceneCompositor, ScenePlan, plan_scene
+from .scene.layout import canvas_box
 
 if TYPE_CHECKING:
     from .engines.motion_model import MotionModel
+    from .puppet.model import PoseModel
 
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
+TURN_NOTE = (
+    "The dancer turns away in {count} frames; the photo shows only the person's front, so the person keeps "
+    "facing the camera there (their back is never seen)."
+)
 
 
 @dataclass
@@ -50,6 +58,8 @@ class RenderPlan:
     best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
     bodies: tuple[Body, Body] | None = None  # the person's and the dancer's bodies, matched (scene "photo")
     scene: ScenePlan | None = None  # the person dancing in their photo; None: the plain square
+    chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
+    track: Track | None = None  # the followed dancer as the pose model tracked them
 
     @property
     def frame_count(self) -> int:
@@ -148,7 +158,19 @@ def prepare(
         options.scene, (w, h), found.chosen, person, framing, pose_model() is not None
     )
     notes += scene_notes
-    return RenderPlan(info, framing, image, person, options, notes, found.best_frame, bodies, scene)
+    return RenderPlan(
+        info,
+        framing,
+        image,
+        person,
+        options,
+        notes,
+        found.best_frame,
+        bodies,
+        scene,
+        found.chosen,
+        found.track,
+    )
 
 
 def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
@@ -211,32 +233,17 @@ def render(
         from .models import load_model
 
         model = load_model(options.model, device=options.device)
-    if animate_fn is None:
-        from .animate import animate_iter as animate_fn
-    size = model.frame_size
-    side = plan.output_side(size)
-    compose = plan.compositor(size, side)
-    width, height = compose.size if compose is not None else (side, side)
     out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"
     audio = None
     if options.keep_audio and plan.info.has_audio:
         audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
     total = plan.frame_count
-    driving = plan.driving(size)
+    if getattr(model, "square_frames", True):
+        frames, (width, height), streams = _learned_frames(plan, model, animate_fn)
+    else:
+        frames, (width, height), streams = _pose_frames(plan, model)
     dance = plan.driving(height) if options.side_by_side else None
-    results = None
     try:
-        results = iter(
-            animate_fn(
-                model,
-                plan.source(size),
-                driving,
-                mode=options.mode,
-                adapt_scale=options.adapt_scale,
-                best_frame=options.best_frame if plan.best_frame is None else plan.best_frame,
-                batch_size=options.batch_size,
-            )
-        )
         with VideoWriter(
             out,
             plan.info.rate,
@@ -245,21 +252,111 @@ def render(
             inputs=tuple(p for p in (photo, clip) if isinstance(p, (str, os.PathLike))),
             overwrite=overwrite,
         ) as writer:
-            for done, frame in enumerate(results, start=1):
+            for done, frame in enumerate(frames, start=1):
                 if done > total:
                     break
-                frame = to_uint8(frame)
-                frame = compose(frame) if compose is not None else _resize(frame, side)
                 writer.write(np.hstack([next(dance), frame]) if dance else frame)
                 if progress is not None:
                     progress(done, total)
             if writer.frames != total:
                 raise RuntimeError(f"animation returned {writer.frames} frames for a {total}-frame clip")
     finally:
-        for it in (results, driving, dance):
+        for it in (*streams, dance):
             if hasattr(it, "close"):
                 it.close()
     return out
+
+
+def _learned_frames(
+    plan: RenderPlan, model: MotionModel, animate_fn: AnimateFn | None
+) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
+    """A learned engine's output frames (uint8), their size, and the streams to close after."""
+    if animate_fn is None:
+        from .animate import animate_iter as animate_fn
+    options = plan.options
+    size = model.frame_size
+    side = plan.output_side(size)
+    compose = plan.compositor(size, side)
+    driving = plan.driving(size)
+    results = iter(
+        animate_fn(
+            model,
+            plan.source(size),
+            driving,
+            mode=options.mode,
+            adapt_scale=options.adapt_scale,
+            best_frame=options.best_frame if plan.best_frame is None else plan.best_frame,
+            batch_size=options.batch_size,
+        )
+    )
+
+    def frames() -> Iterator[np.ndarray]:
+        for frame in results:
+            frame = to_uint8(frame)
+            yield compose(frame) if compose is not None else _resize(frame, side)
+
+    return frames(), compose.size if compose is not None else (side, side), (results, driving)
+
+
+def _pose_frames(
+    plan: RenderPlan, model: PoseModel
+) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
+    """The pose engine's output frames (uint8) at the scene's resolution, their size, the streams to close."""
+    options = plan.options
+    if options.mode not in model.modes:
+        raise UserError(
+            f"The pose engine moves the person relative to the dancer's reference frame only; choose mode "
+            f"{' or '.join(model.modes)}, or another model for mode {options.mode}."
+        )
+    if plan.chosen is None or plan.chosen.landmarks is None or plan.track is None:
+        raise UserError(
+            "The pose engine needs the pose model to find both the person in the photo and the dancer in the "
+            "clip, and it could not here. Upload a full-body photo and a clip of a dancer, keep framing on, "
+            "or choose another model."
+        )
+    canvas, size = _pose_canvas(plan)
+    reference = (
+        plan.best_frame
+        if plan.best_frame is not None
+        else _reference_index(options.best_frame, plan.frame_count)
+    )
+    puppet, posed = model.animate(plan.photo, plan.chosen, plan.info, plan.track, canvas, size, reference)
+    turned = []
+
+    def frames() -> Iterator[np.ndarray]:
+        for frame in posed:
+            turned.append(frame.turned)
+            yield frame.image
+        if any(turned):
+            plan.notes.append(TURN_NOTE.format(count=sum(turned)))
+
+    return frames(), puppet.size, (posed,)
+
+
+def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
+    """What the pose engine's frames show of the photo (x0, y0, x1, y1) and at what size (w, h): the photo's
+    own resolution unless an output size is chosen.
+
+    Photo scene: the scene's crop around the person; plain: the person's square. The long side is at most
+    MAX_OUTPUT_WIDTH, half of it beside the dance.
+    """
+    options = plan.options
+    most = MAX_OUTPUT_WIDTH // 2 if options.side_by_side else MAX_OUTPUT_WIDTH
+    if plan.scene is not None:
+        h, w = plan.photo.shape[:2]
+        x0, y0, x1, y1 = canvas_box(w, h, plan.scene.square)
+    else:
+        square = square_around(plan.chosen.box)
+        x0, y0 = round(square.x0), round(square.y0)
+        x1, y1 = x0 + round(square.side), y0 + round(square.side)
+    long = max(x1 - x0, y1 - y0)
+    k = 1.0  # the photo's own resolution
+    if options.output_size is not None:
+        output_size(options, options.output_size)  # the same range as for the learned engines
+        shown = plan.scene.square.side if plan.scene is not None else long
+        k = options.output_size / shown
+    k = min(k, most / long)
+    return (x0, y0, x1, y1), (max(2, 2 * round((x1 - x0) * k / 2)), max(2, 2 * round((y1 - y0) * k / 2)))
 
 
 def _resize(frame: np.ndarray, side: int) -> np.ndarray:

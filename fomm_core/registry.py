@@ -118,3 +118,17 @@ def native_size(name: str) -> int | None:
     entry = REGISTRY.get(name)
     config = entry_config(entry) if entry is not None else None
     return config.frame_size if config is not None else None
+
+
+def model_names() -> tuple[str, ...]:
+    """Every model a user can name: the checkpoint registry's, then the engines that need no checkpoint."""
+    from .engines import ENGINES  # imported here: the engines import the configs this module's users read
+
+    return tuple(REGISTRY) + tuple(name for name, engine in ENGINES.items() if not engine.needs_checkpoint)
+
+
+def model_description(name: str) -> str:
+    """What a model named by model_names() is, for people."""
+    from .engines import ENGINES
+
+    return REGISTRY[name].description if name in REGISTRY else ENGINES[name].description

@@ -18,6 +18,7 @@ from huggingface_hub import hf_hub_download, try_to_load_from_cache
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
+from .cache import cache_dir
 from .config import (
     PRESETS,
     ModelConfig,
@@ -37,11 +38,6 @@ log = logging.getLogger(__name__)
 State = dict[str, dict[str, torch.Tensor]]
 
 FORMAT = "fomm_core"
-
-
-def cache_dir() -> Path:
-    """Our cache folder: $FOMM_CORE_CACHE, else ~/.cache/fomm_core."""
-    return Path(os.environ.get("FOMM_CORE_CACHE") or Path.home() / ".cache" / "fomm_core")
 
 
 def _strip_parallel(key: str) -> str:

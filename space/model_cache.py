@@ -15,7 +15,7 @@ from huggingface_hub import constants as hub_constants
 from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
 from fomm_core.models import load_model
-from fomm_core.registry import REGISTRY
+from fomm_core.registry import REGISTRY, model_names
 from fomm_core.weights import is_on_this_machine
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,14 @@ class ModelCache:
         return (
             name in self._models
             or name == DEFAULT
+            or name not in REGISTRY  # an engine without a checkpoint downloads nothing
             or self.online()
             or (name in REGISTRY and self.is_local(name))
         )
 
     def available(self) -> tuple[list[str], list[str]]:
         """Registry names that can run now, and those that cannot (weights not here and the Hub unreachable)."""
-        names = list(REGISTRY)
+        names = list(model_names())
         runnable = [name for name in names if self.runnable(name)]
         return runnable, [name for name in names if name not in runnable]
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import gradio as gr
 
 from fomm_core.options import RenderOptions, option_table
-from fomm_core.registry import REGISTRY, native_size
+from fomm_core.registry import REGISTRY, model_description, model_names, native_size
 
 EN: dict[str, str] = {
     "intro": "# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
@@ -146,6 +146,7 @@ KO_MODELS: dict[str, str] = {
     "tpsmm-vox": "VoxCeleb으로 학습한 TPSMM, 256x256.",
     "tpsmm-ted": "TED 강연 상반신으로 학습한 TPSMM, 384x384.",
     "tpsmm-mgif": "MGif 만화 동물로 학습한 TPSMM, 256x256.",
+    "pose": "사진 속 내 모습을 댄서의 골격에 맞춰 부위별로 움직입니다: 사진 해상도 그대로 선명하고, 학습이 필요 없습니다.",
 }
 
 TABLES = {"en": EN, "ko": KO}  # in the order of an Option's labels
@@ -174,10 +175,10 @@ def page_texts(max_duration: float, missing: Sequence[str], options_class: type 
             "models_missing": table["models_missing"].format(names=", ".join(missing)),
         }
         filled.update({f"size_native_{size}": table["size_native"].format(size=size) for size in sizes})
-        descriptions = {name: entry.description for name, entry in REGISTRY.items()}
+        descriptions = {name: model_description(name) for name in model_names()}
         if lang == "ko":
             descriptions.update(KO_MODELS)
-        filled.update({f"model_{name}": descriptions[name] for name in REGISTRY})
+        filled.update({f"model_{name}": descriptions[name] for name in model_names()})
         for option in option_table(options_class):
             filled[option.name] = option.label[index]
             filled.update({f"{option.name}_{v}": labels[index] for v, labels in option.choice_labels.items()})

@@ -19,8 +19,9 @@ from typing import Any
 import imageio_ffmpeg
 from huggingface_hub import constants as hub_constants
 
-from fomm_core import random_model
+from fomm_core import load_model, random_model
 from fomm_core.config import ModelConfig
+from fomm_core.engines import ENGINES
 from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
 from fomm_core.ratings import RatingsStore
@@ -42,13 +43,16 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module="pandas.*"
 
 
 def offline_loader(config: ModelConfig) -> Any:
-    """A model loader as on a machine without the Hub: "default" is a tiny random model, others cannot be fetched."""
+    """A model loader as on a machine without the Hub: "default" is a tiny random model, an engine without a
+    checkpoint is itself, others cannot be fetched."""
     calls: list[str] = []
 
     def load(name: str) -> MotionModel:
         calls.append(name)
         if name == "default":
             return random_model(config, seed=0)
+        if name in ENGINES and not ENGINES[name].needs_checkpoint:
+            return load_model(name)
         raise UserError(
             f"The {name!r} weights could not be fetched (offline test). Use the embedded 'default' "
             "model, which works offline."

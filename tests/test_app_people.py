@@ -186,3 +186,15 @@ def test_a_clip_with_nobody_says_so_in_the_preview(client: Client, tmp_path: Pat
 def test_a_preview_without_a_file_is_empty_and_back_on_automatic(client: Client) -> None:
     image, picked, notes, found = client.predict(None, api_name="/people_in_photo")
     assert image is None and picked["value"] == previews.AUTO and notes == "" and found is None
+
+
+@pytest.mark.slow
+def test_the_pose_engine_dances_the_photos_own_pixels_through_the_api(client: Client, real) -> None:  # noqa: F811
+    learned, _ = generate(client, real["bus"], real["single_person"])
+    video, notes = generate(client, real["bus"], real["single_person"], model="pose")
+    assert "3 people are in the photo" in notes
+    assert probe(video)["frames"] == 15
+    # the learned stand-in's square is shown at most 384 px; the pose engine keeps the photo's resolution
+    assert max(probe(video)["size"]) > max(probe(learned)["size"])
+    first, last = iio.imread(video, index=0), iio.imread(video, index=14)
+    assert np.abs(first.astype(int) - last.astype(int)).mean(axis=2).max() > 100  # somebody moved

@@ -38,7 +38,7 @@ def test_each_spec_builds_the_networks_it_names(config) -> None:
 def test_random_models_are_their_specs_model_class(tiny_fomm_config) -> None:
     from fomm_core import random_model
 
-    assert set(ENGINES) == {"fomm", "tpsmm"}
+    assert set(ENGINES) == {"fomm", "tpsmm", "pose"}
     for config in (tiny_fomm_config, TINY_TPSMM):
         assert type(random_model(config)) is engine_of(config).model_class
 
@@ -160,4 +160,14 @@ def test_an_engine_without_a_checkpoint_is_built_by_name_and_claims_no_checkpoin
 
 
 def test_the_toy_engines_rows_are_gone_after_their_test() -> None:
-    assert set(ENGINES) == {"fomm", "tpsmm"} and MODES == ("relative", "absolute", "avd")
+    assert set(ENGINES) == {"fomm", "tpsmm", "pose"} and MODES == ("relative", "absolute", "avd")
+
+
+def test_the_pose_engine_needs_no_checkpoint_and_loads_by_name() -> None:
+    from fomm_core import load_model
+    from fomm_core.puppet.model import PoseModel
+
+    pose = ENGINES["pose"]
+    assert not pose.needs_checkpoint and not pose.square_frames and pose not in checkpoint_engines()
+    assert pose.modes == ("relative",)
+    assert isinstance(load_model("pose", device="cpu"), PoseModel)

@@ -61,8 +61,9 @@ def test_missing_default_model_is_a_user_error() -> None:
 def test_offline_lists_only_local_models_and_never_tries_the_hub_for_the_others() -> None:
     loader, probe = offline_loader(TINY_FOMM), Probe(False)
     cache = ModelCache(loader, is_local=lambda name: name in {"default", "tpsmm-taichi"}, probe=probe)
+    # the pose engine downloads nothing, so it is offered offline too
     assert cache.available() == (
-        ["default", "tpsmm-taichi"],
+        ["default", "tpsmm-taichi", "pose"],
         [n for n in REGISTRY if n not in {"default", "tpsmm-taichi"}],
     )
     model, notice = cache.get("fashion")
@@ -73,10 +74,10 @@ def test_offline_lists_only_local_models_and_never_tries_the_hub_for_the_others(
     assert hub_constants.HF_HUB_OFFLINE  # huggingface_hub now answers from its cache without retrying
 
 
-def test_online_lists_every_registry_model() -> None:
+def test_online_lists_every_registry_model_and_the_pose_engine() -> None:
     probe = Probe(True)
     cache = ModelCache(offline_loader(TINY_FOMM), is_local=lambda name: name == "default", probe=probe)
-    assert cache.available() == (list(REGISTRY), [])
+    assert cache.available() == ([*REGISTRY, "pose"], [])
     assert probe.calls == 1 and not hub_constants.HF_HUB_OFFLINE
 
 

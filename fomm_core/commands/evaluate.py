@@ -160,6 +160,18 @@ def run(args: argparse.Namespace) -> int:
     _check_out(args.out, args.overwrite)
     start = time.perf_counter()
     model = load_model(args.model, config=args.config, device=args.device)
+    animate_fn, method = runner.default_animate, None
+    if not getattr(model, "square_frames", True):
+        if args.suite == "defaults":
+            raise UserError("--suite defaults compares the learned model's option sets; name a checkpoint.")
+        # the engine makes the frames; the default model's keypoints and frame size measure them
+        fps = args.fps if args.suite == "builtin" else args.max_fps or 30.0
+        engine = model
+        animate_fn, method = (
+            (lambda _, photo, driving: engine.animate_arrays(photo, driving, fps)),
+            engine.name,
+        )
+        model = load_model("default", device=args.device)
     clip_styles: dict[str, str] = {}
     if args.suite == "defaults":
         return _defaults(args, model, start)
@@ -182,7 +194,14 @@ def run(args: argparse.Namespace) -> int:
         )
         name = f"'{os.path.basename(os.path.normpath(args.suite))}'"
     ratings, db = _ratings(args.ratings_db)
-    evaluation = runner.run(model, cases, name, perceptual=not args.no_perceptual, progress=_progress)
+    evaluation = runner.run(
+        model, cases, name, not args.no_perceptual, animate_fn, progress=_progress, name=method
+    )
+    if method is not None:
+        evaluation.info["engine"] = method
+        evaluation.notes.append(
+            f"{method}: motion measured with the default model's keypoints, at its frame size"
+        )
     evaluation.info["arguments"] = " ".join(
         f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}")
         for k, v in sorted(vars(args).items())

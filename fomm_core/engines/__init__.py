@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import UserError
-from . import fomm, tpsmm
+from . import fomm, pose, tpsmm
 from .base import CheckpointEngine, Engine
 from .motion_model import ModelConfig
 
-ENGINES: dict[str, Engine] = {engine.name: engine for engine in (fomm.ENGINE, tpsmm.ENGINE)}
+ENGINES: dict[str, Engine] = {engine.name: engine for engine in (fomm.ENGINE, tpsmm.ENGINE, pose.ENGINE)}
 
 
 def modes_of(engines: Iterable[Engine]) -> tuple[str, ...]:

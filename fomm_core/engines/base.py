@@ -51,6 +51,7 @@ class Engine(abc.ABC):
     """One engine; see the module docstring for what each must provide."""
 
     name: str
+    description: str = ""  # for people choosing a model; checkpoint engines' models have the registry's
     modes: tuple[str, ...]
     needs_checkpoint: bool
     square_frames: bool

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache import cache_dir
 from ..errors import UserError
 from ..framing import Box, framed_frames
 from ..io import open_video, read_frames
@@ -47,8 +48,6 @@ def _member(video: str) -> str:
 
 def real_videos(names: Sequence[str] = VIDEOS) -> dict[str, Path]:
     """Video name ("single_person/cam01", ...) -> local file; the wheel is downloaded once and cached."""
-    from ..weights import cache_dir
-
     unknown = [n for n in names if n not in SHA256]
     if unknown:
         raise UserError(f"Unknown real video(s) {', '.join(unknown)}; choose from {', '.join(VIDEOS)}.")

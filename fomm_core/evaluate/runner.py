@@ -140,13 +140,17 @@ def evaluate_case(
     features: metrics.FeatureFn | None = None,
     animate_fn: AnimateFn = default_animate,
     pose: BlazePose | None = None,
+    name: str | None = None,
 ) -> tuple[list[ClipResult], Sample, float]:
-    """Results of the model and the baselines on one case, its picture sample and the model's seconds."""
+    """Results of the model and the baselines on one case, its picture sample and the model's seconds.
+
+    `name` names the evaluated method when `animate_fn` is another engine's and `model` only measures
+    (its keypoint detector and frame size); default: the model's name."""
     start = time.perf_counter()
     made = case.result if case.result is not None else animate_fn(model, case.photo, case.driving)
     result = np.asarray(made, np.float32)
     seconds = time.perf_counter() - start
-    name = model.name or "model"
+    name = name or model.name or "model"
     if result.shape != case.driving.shape:
         raise ValueError(f"case {case.name}: frames must be at the model's size {model.frame_size}")
     videos = {name: result, STATIC: baselines.static_photo(case.photo, len(case.driving))}
@@ -222,13 +226,16 @@ def run(
     perceptual: bool = True,
     animate_fn: AnimateFn = default_animate,
     progress: Callable[[int, int, str], None] | None = None,
+    name: str | None = None,
 ) -> EvalRun:
     """Evaluate `model` and the baselines on every case; `progress(done, total, case_name)` after each case.
+
+    `name`: the evaluated method when `animate_fn` runs another engine (`model` then only measures motion).
 
     `animate_fn(model, photo, driving) -> T×H×W×3` makes the model's result (default: `default_animate`).
     """
     start = time.perf_counter()
-    evaluation = EvalRun(model=model.name or "model", suite=suite)
+    evaluation = EvalRun(model=name or model.name or "model", suite=suite)
     features = None
     if perceptual:
         features, note = metrics.perceptual_extractor()
@@ -244,7 +251,7 @@ def run(
         )
     model_seconds, frames = 0.0, 0
     for i, case in enumerate(cases):
-        rows, sample, seconds = evaluate_case(model, case, features, animate_fn, pose)
+        rows, sample, seconds = evaluate_case(model, case, features, animate_fn, pose, evaluation.model)
         evaluation.results.extend(rows)
         evaluation.samples.setdefault(case.name, sample)
         model_seconds += seconds

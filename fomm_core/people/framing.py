@@ -33,6 +33,7 @@ class PeopleFraming:
     best_frame: int | None = None  # the dancer's frame closest to the photo's pose (when asked for "auto")
     notes: list[str] = field(default_factory=list)
     chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
+    track: Track | None = None  # the followed dancer as the pose model tracked them
 
 
 def frame_people(
@@ -100,7 +101,7 @@ def frame_people(
         best = best_pose_frame(chosen.landmarks, track.landmarks)
         start = best
     framing = follow_dancer(info, track.boxes, found.cuts, start)
-    return PeopleFraming(_with_body(framing, track, start), person_box, best, notes, chosen)
+    return PeopleFraming(_with_body(framing, track, start), person_box, best, notes, chosen, track)
 
 
 def _with_body(framing: ClipFraming, track: Track, reference: int) -> ClipFraming:

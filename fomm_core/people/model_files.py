@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weights import cache_dir
+from ..cache import cache_dir
 from ..wheel_files import wheel_members
 
 WHEEL = "mediapipe==0.10.21"

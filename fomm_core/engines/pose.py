@@ -1,0 +1,35 @@
+"""The pose engine: the photo's own pixels moved along the dancer's retargeted skeleton (fomm_core.puppet)."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import UserError
+from ..people.model import fallback_note, pose_model
+from ..puppet.model import PoseModel
+from .base import Engine
+
+
+class Pose(Engine):
+    """No checkpoint and no square networks: BlazePose's landmarks drive a rig of the photo's person."""
+
+    name = "pose"
+    description = (
+        "Your own photo's pixels moved part by part along the dancer's skeleton: sharp at the photo's "
+        "resolution, no training (needs a full-body person and the pose model)."
+    )
+    modes = PoseModel.modes
+    needs_checkpoint = False
+    square_frames = False
+
+    def build(self, device: torch.device) -> PoseModel:
+        landmarks = pose_model()
+        if landmarks is None:
+            raise UserError(
+                f"The pose engine needs the pose model, which cannot run here. {fallback_note()} Choose another "
+                "model."
+            )
+        return PoseModel(landmarks)
+
+
+ENGINE = Pose()

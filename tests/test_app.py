@@ -22,7 +22,7 @@ from fomm_core.io.writer import to_uint8
 from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
 from fomm_core.pipeline import prepare
 from fomm_core.ratings import RatingsStore, file_sha256
-from fomm_core.registry import REGISTRY
+from fomm_core.registry import model_names
 from space import errors, gpu, handlers, inputs, settings, texts, widgets
 from space.uploads import FILEDATA_META
 
@@ -323,7 +323,7 @@ def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path)
 
 
 def test_every_page_text_exists_in_english_and_korean() -> None:
-    assert texts.KO.keys() == texts.EN.keys() and texts.KO_MODELS.keys() == REGISTRY.keys()
+    assert texts.KO.keys() == texts.EN.keys() and tuple(texts.KO_MODELS) == model_names()
     for key, english in texts.EN.items():
         assert english and texts.KO[key] and texts.KO[key] != english or key == "intro"
         assert re.findall(r"{\w+}", texts.KO[key]) == re.findall(r"{\w+}", english)
@@ -348,7 +348,8 @@ def test_output_size_label_names_the_selected_models_size(model: str, size: int)
 @pytest.mark.slow
 def test_offline_the_model_dropdown_lists_only_what_can_run_and_says_why(space: LaunchedApp) -> None:
     dropdown = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "model")
-    assert [value for _, value in dropdown.choices] == ["default"]
+    # the pose engine downloads nothing, so it runs offline beside the embedded model
+    assert [value for _, value in dropdown.choices] == ["default", "pose"]
     note = next(b for b in space.demo.blocks.values() if getattr(b, "elem_id", None) == "models-missing")
     assert note.visible and note.value == str(space.demo.page_i18n("models_missing"))
     info = space.demo.page_i18n.translations_dict["en"]["models_missing"]

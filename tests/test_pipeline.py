@@ -288,7 +288,7 @@ def test_animate_command(tmp_path, inputs):
         "1.0",
         "--side-by-side",
         "--output-size",
-        "40",
+        "64",
         "--best-frame",
         "2",
         "--batch-size",
@@ -300,7 +300,7 @@ def test_animate_command(tmp_path, inputs):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out)
     info = open_video(out)
-    assert (info.width, info.height, info.frame_count) == (80, 40, 10) and has_audio_stream(out)
+    assert (info.width, info.height, info.frame_count) == (128, 64, 10) and has_audio_stream(out)
 
     bad = subprocess.run(
         [*cmd[:5], str(clip), "--driving", str(photo), "--out", str(tmp_path / "x.mp4")],

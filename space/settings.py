@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fomm_core.numbers import parse_float
 from fomm_core.weights import preferred_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +18,7 @@ EXAMPLES = [
     ]
 ]
 DEFAULT_MODEL = "default"
-MAX_CLIP_SECONDS = float(os.environ.get("FOMM_MAX_CLIP_SECONDS", 20))
+MAX_CLIP_SECONDS = parse_float(os.environ.get("FOMM_MAX_CLIP_SECONDS", "20"))
 MAX_FILE_SIZE = "50mb"
 QUEUE_SIZE = 16
 CONCURRENCY = 1  # one render at a time: a render already uses every core (or the one GPU slice)

@@ -7,6 +7,7 @@ so they refuse the same values.
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ def _number(value: Any, integer: bool) -> int | float | None:
     return None
 
 
-class Kind:
+class Kind(abc.ABC):
     """A kind of option value; subclasses say how to read, check and describe it."""
 
     #: The value's JSON type, as the README's API table names it.
@@ -53,13 +54,13 @@ class Kind:
         """The value command-line text stands for (checked later by `check`)."""
         return text
 
+    @abc.abstractmethod
     def check(self, value: Any, default: Any) -> Any:
         """`value` as RenderOptions holds it; empty means `default`. Raises UserError naming what is allowed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def accepted(self) -> str:
         """The values accepted, in words (the README's API table)."""
-        raise NotImplementedError
 
     def refusal_values(self) -> dict[str, Any]:
         """The placeholders of the refusal message."""

@@ -15,33 +15,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
+from sheet_rows import captioned_row, fit_height
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ROW = 240  # height of each row in the sheet, pixels
 GAP = 6
-LABEL = 26
-
-
-def _height(image: np.ndarray, height: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    size = (max(1, round(w * height / h)), height)
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if height < h else cv2.INTER_CUBIC)
-
-
-def _labelled(tiles: list[np.ndarray], text: str) -> np.ndarray:
-    """Tiles side by side under a caption, on white."""
-    row = np.full((ROW + LABEL, sum(t.shape[1] for t in tiles) + GAP * (len(tiles) - 1), 3), 255, np.uint8)
-    x = 0
-    for tile in tiles:
-        row[LABEL:, x : x + tile.shape[1]] = tile
-        x += tile.shape[1] + GAP
-    cv2.putText(row, text, (4, LABEL - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (20, 20, 20), 1, cv2.LINE_AA)
-    return row
 
 
 def _photo(name: str) -> np.ndarray:
@@ -89,15 +71,21 @@ def sheet(photo_name: str, count: int, side: int) -> np.ndarray:
         poses = list(clip_poses(info, track, model))
         picks = np.linspace(0, len(poses) - 1, count).round().astype(int)
         frames = [f for t, f in enumerate(read_frames(info)) if t in set(picks)]
-        crops = [_height(_dancer_crop(f, poses[t].points), ROW) for f, t in zip(frames, picks, strict=True)]
-        rows.append(_labelled(crops, f"the dance: Pose2Sim {clip_name} cam01, frames {picks.tolist()}"))
+        crops = [
+            fit_height(_dancer_crop(f, poses[t].points), ROW) for f, t in zip(frames, picks, strict=True)
+        ]
+        rows.append(
+            captioned_row(crops, f"the dance: Pose2Sim {clip_name} cam01, frames {picks.tolist()}", GAP)
+        )
         for n, puppet in enumerate(puppets):
             made = [f for t, f in enumerate(puppet.animate(poses, info.fps)) if t in set(picks)]
             turned = sum(f.turned for f in made)
-            tiles = [_height(f.image, ROW) for f in made]
+            tiles = [fit_height(f.image, ROW) for f in made]
             rows.append(
-                _labelled(
-                    tiles, f"person {n} of the photo, pose engine" + (f" ({turned} turned)" * bool(turned))
+                captioned_row(
+                    tiles,
+                    f"person {n} of the photo, pose engine" + (f" ({turned} turned)" * bool(turned)),
+                    GAP,
                 )
             )
     width = max(r.shape[1] for r in rows)

@@ -17,13 +17,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image
+from sheet_rows import LABEL, captioned_row, fit_height
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ROW = 320  # height of each row in the sheet, pixels
 GAP = 6
-LABEL = 26
 
 
 def _frame_at(clip: Path, seconds: float) -> np.ndarray:
@@ -35,23 +35,6 @@ def _frame_at(clip: Path, seconds: float) -> np.ndarray:
         return next(frames)
     finally:
         frames.close()
-
-
-def _height(image: np.ndarray, height: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    size = (max(1, round(w * height / h)), height)
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if height < h else cv2.INTER_CUBIC)
-
-
-def _labelled(tiles: list[np.ndarray], text: str) -> np.ndarray:
-    """Tiles side by side under a caption, on white."""
-    row = np.full((ROW + LABEL, sum(t.shape[1] for t in tiles) + GAP * (len(tiles) - 1), 3), 255, np.uint8)
-    x = 0
-    for tile in tiles:
-        row[LABEL:, x : x + tile.shape[1]] = tile
-        x += tile.shape[1] + GAP
-    cv2.putText(row, text, (4, LABEL - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (20, 20, 20), 1, cv2.LINE_AA)
-    return row
 
 
 def sheet(model_name: str, count: int, photo_time: float) -> np.ndarray:
@@ -75,14 +58,16 @@ def sheet(model_name: str, count: int, photo_time: float) -> np.ndarray:
         frames = read_frames(open_video(out, max_fps=1000.0))
         made = list(frames)
         frames.close()
-    top = _labelled([dance[i] for i in picks], "the dance (Demo_MultiPerson, the followed dancer's crop)")
-    bottom = _labelled(
-        [_height(made[i], ROW) for i in picks], "the result: the photo's person dancing in place"
+    top = captioned_row(
+        [dance[i] for i in picks], "the dance (Demo_MultiPerson, the followed dancer's crop)", GAP
+    )
+    bottom = captioned_row(
+        [fit_height(made[i], ROW) for i in picks], "the result: the photo's person dancing in place", GAP
     )
     width = max(top.shape[1], bottom.shape[1])
     rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in (top, bottom)]
     right = np.concatenate([rows[0], np.full((GAP, width, 3), 255, np.uint8), rows[1]])
-    photo_tile = _height(plan.photo, right.shape[0] - LABEL)
+    photo_tile = fit_height(plan.photo, right.shape[0] - LABEL)
     left = np.full((right.shape[0], photo_tile.shape[1], 3), 255, np.uint8)
     left[LABEL:] = photo_tile
     cv2.putText(

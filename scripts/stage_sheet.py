@@ -15,27 +15,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
+from sheet_rows import captioned_row
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 GAP = 4
-LABEL = 22
-
-
-def _row(tiles: list[np.ndarray], text: str) -> np.ndarray:
-    """Tiles side by side under a caption, on white."""
-    h = tiles[0].shape[0]
-    row = np.full((h + LABEL, sum(t.shape[1] for t in tiles) + GAP * (len(tiles) - 1), 3), 255, np.uint8)
-    x = 0
-    for tile in tiles:
-        row[LABEL:, x : x + tile.shape[1]] = tile
-        x += tile.shape[1] + GAP
-    cv2.putText(row, text, (4, LABEL - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (20, 20, 20), 1, cv2.LINE_AA)
-    return row
 
 
 def sheet(seed: int, dancer: int) -> np.ndarray:
@@ -61,15 +48,19 @@ def sheet(seed: int, dancer: int) -> np.ndarray:
         )
     picks = sorted({c + d for c in clip.cuts for d in (-4, 0, 6)})
     rows = [
-        _row([clip.frames[t] for t in picks], f"the clip (frames {picks}; cuts at {clip.cuts})"),
-        _row([plates[t] for t in picks], f"the clean plate: dancer {dancer} removed"),
-        _row(
+        captioned_row(
+            [clip.frames[t] for t in picks], f"the clip (frames {picks}; cuts at {clip.cuts})", GAP
+        ),
+        captioned_row([plates[t] for t in picks], f"the clean plate: dancer {dancer} removed", GAP),
+        captioned_row(
             [out[t] for t in picks],
             "the stage render: the newcomer's photo in the dancer's place, lit like them",
+            GAP,
         ),
-        _row(
+        captioned_row(
             [truth.frames[t] for t in picks],
             "the truth: the clip drawn with the newcomer dancing in that place",
+            GAP,
         ),
     ]
     gap = np.full((GAP, rows[0].shape[1], 3), 255, np.uint8)

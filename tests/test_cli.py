@@ -10,15 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-from conftest import TINY_FOMM
-from PIL import Image
+from cli_fixtures import noise_photo, pattern_clip, tiny_checkpoint
 
 from fomm_core.cli import build_parser, main
-from fomm_core.engines.fomm import build_networks
-from fomm_core.io.ffmpeg import ffmpeg_exe
-from fomm_core.weights import write_safetensors
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,34 +76,9 @@ def test_a_box_with_nan_is_refused(capsys):
 def long_render(tmp_path_factory) -> list[str]:
     """Arguments of an `animate` run that takes minutes: a 20 s clip, a tiny model, a 256-pixel output."""
     folder = tmp_path_factory.mktemp("cli")
-    clip = folder / "dance.mp4"
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=64x48:rate=25",
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(clip),
-        ],
-        check=True,
-    )
-    photo = folder / "photo.png"
-    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(photo)
-    nets = build_networks(TINY_FOMM)
-    model = write_safetensors(
-        {k: n.state_dict() for k, n in nets.items()}, folder / "tiny.safetensors", config=TINY_FOMM
-    )
+    clip = pattern_clip(folder / "dance.mp4", 20, 25)
+    photo = noise_photo(folder / "photo.png")
+    model = tiny_checkpoint(folder / "tiny.safetensors")
     return [
         sys.executable,
         "-m",

@@ -13,16 +13,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
+from cli_fixtures import noise_photo, pattern_clip, tiny_checkpoint
 from conftest import TINY_FOMM
-from PIL import Image
 from safetensors.torch import save_file
 
 from fomm_core.engines.fomm import build_networks
-from fomm_core.io.ffmpeg import ffmpeg_exe
-from fomm_core.weights import write_safetensors
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TQDM_DISABLE": "1"}
@@ -48,32 +45,9 @@ def digest(path: Path) -> str:
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A 1 s clip, a photo and a tiny model in one folder."""
     folder = tmp_path_factory.mktemp("outputs")
-    clip = folder / "d.mp4"
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=64x48:rate=10",
-            "-t",
-            "1",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            str(clip),
-        ],
-        check=True,
-    )
-    photo = folder / "p.png"
-    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(photo)
-    nets = build_networks(TINY_FOMM)
-    model = write_safetensors(
-        {k: n.state_dict() for k, n in nets.items()}, folder / "tiny.safetensors", config=TINY_FOMM
-    )
+    clip = pattern_clip(folder / "d.mp4", 1, 10)
+    photo = noise_photo(folder / "p.png")
+    model = tiny_checkpoint(folder / "tiny.safetensors")
     return {"folder": folder, "clip": clip, "photo": photo, "model": model}
 
 

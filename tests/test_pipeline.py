@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_fixtures import tiny_checkpoint
 from conftest import TINY_FOMM
 from PIL import Image
 from video_fixtures import decode_audio, has_audio_stream, marker_frames, write_clip
@@ -254,18 +255,10 @@ def test_large_clip_is_framed_without_piping_4k(tmp_path):
     assert open_video(out).frame_count == 4
 
 
-def _tiny_checkpoint(path: Path) -> Path:
-    from fomm_core.engines.fomm import build_networks
-    from fomm_core.weights import write_safetensors
-
-    nets = build_networks(TINY_FOMM)
-    return write_safetensors({k: n.state_dict() for k, n in nets.items()}, path, config=TINY_FOMM)
-
-
 @pytest.mark.slow
 def test_animate_command(tmp_path, inputs):
     photo, clip = inputs
-    checkpoint = _tiny_checkpoint(tmp_path / "tiny.safetensors")
+    checkpoint = tiny_checkpoint(tmp_path / "tiny.safetensors")
     out = tmp_path / "result 結果.mp4"
     cmd = [
         sys.executable,

@@ -351,8 +351,7 @@ def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int
         x1, y1 = x0 + round(square.side), y0 + round(square.side)
     long = max(x1 - x0, y1 - y0)
     k = 1.0  # the photo's own resolution
-    if options.output_size is not None:
-        output_size(options, options.output_size)  # the same range as for the learned engines
+    if options.output_size is not None:  # in range: prepare() checked it
         shown = plan.scene.square.side if plan.scene is not None else long
         k = options.output_size / shown
     k = min(k, most / long)

@@ -133,7 +133,6 @@ class SpaceApp:
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
-        notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         used = type(options).from_dict({**options.to_dict(), "model": model.name or options.model})
         sweep_results(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
@@ -147,6 +146,8 @@ class SpaceApp:
             animate_fn=self.animate_fn,
             plan=plan,
         )
+        # after the render: it adds what it found on the way (a dancer turning away)
+        notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
         return str(out), _generation(generation_id, model, used, photo, clip, notice)
 
     def _generate(

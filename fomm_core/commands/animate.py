@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
     plan = prepare(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
+    shown = len(plan.notes)
     model = load_model(options.model, config=args.config, device=options.device)
     progress, close = _progress_bar(plan.frame_count)
     try:
@@ -140,5 +141,7 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         close()
+    for note in plan.notes[shown:]:  # what the render itself found (a dancer turning away)
+        print(f"note: {note}", file=sys.stderr)
     print(out)
     return 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
 from ..errors import UserError
-from ..people.model import fallback_note, pose_model
-from ..puppet.model import PoseModel
 from .base import Engine
+
+if TYPE_CHECKING:
+    from ..puppet.model import PoseModel
 
 
 class Pose(Engine):
@@ -18,18 +21,22 @@ class Pose(Engine):
         "Your own photo's pixels moved part by part along the dancer's skeleton: sharp at the photo's "
         "resolution, no training (needs a full-body person and the pose model)."
     )
-    modes = PoseModel.modes
+    modes = ("relative",)  # motion relative to the dancer's reference frame only
     needs_checkpoint = False
     square_frames = False
 
     def build(self, device: torch.device) -> PoseModel:
+        # imported here: the engine table is read at every start, the rig's geometry (SciPy) only when used
+        from ..people.model import fallback_note, pose_model
+        from ..puppet.model import PoseModel
+
         landmarks = pose_model()
         if landmarks is None:
             raise UserError(
                 f"The pose engine needs the pose model, which cannot run here. {fallback_note()} Choose another "
                 "model."
             )
-        return PoseModel(landmarks)
+        return PoseModel(landmarks, self.modes)
 
 
 ENGINE = Pose()

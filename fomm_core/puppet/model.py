@@ -20,11 +20,11 @@ class PoseModel:
 
     name = "pose"
     sha256 = None
-    modes = ("relative",)
     square_frames = False
 
-    def __init__(self, landmarks: BlazePose):
+    def __init__(self, landmarks: BlazePose, modes: tuple[str, ...]):
         self.landmarks = landmarks
+        self.modes = modes  # the engine's (fomm_core.engines.pose)
 
     def animate(
         self,

@@ -25,6 +25,7 @@ from ..people.video import find_dancers
 from .assign import assign_dancers, centre_out
 from .clip import StageClip, cut_notes, stage_size
 from .fan import Fan
+from .shots import found_again
 
 
 @dataclass
@@ -76,6 +77,7 @@ def cast(
             "are seen whole."
         )
     dancers = _dancers(people, len(photos), options)
+    people, again = found_again(people, dancers, info.fps)
     for i, dancer in enumerate(dancers):
         if not people.track(dancer).landmarks:
             raise UserError(f"Dancer {dancer} was found without body landmarks; choose another dancer.")
@@ -84,7 +86,7 @@ def cast(
     if people.cuts:
         seconds = ", ".join(f"{t / info.fps:.2f} s" for t in people.cuts)
         notes.append(f"The clip cuts to a new shot at {seconds}: the dancers were looked for again there.")
-    return Cast(people, persons, dancers, notes)
+    return Cast(people, persons, dancers, notes + again)
 
 
 def _person(

@@ -20,11 +20,13 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo, square_around
+from .framing.crop_path import ClipFraming, frame_clip, framed_frames, square_around
+from .framing.people import frame_people
+from .framing.photo_match import match_photo
+from .geometry import Body, Box
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
 from .people.clip import Track
-from .people.framing import frame_people
 from .people.model import pose_model
 from .people.person import Person
 from .scene import SceneCompositor, ScenePlan, plan_scene

@@ -22,7 +22,10 @@ import numpy as np
 from PIL import Image
 
 from ..engines.motion_model import MotionModel
-from ..framing import Square, crop_square, detect_person, edge_colours, frame_clip, framed_frames
+from ..framing.crop_path import frame_clip, framed_frames
+from ..framing.heuristic import detect_person
+from ..framing.square_crop import crop_square, edge_colours
+from ..geometry import Square
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
 from ..options import MAX_OUTPUT_WIDTH, RenderOptions
 from ..pipeline import RenderPlan, prepare, render

@@ -33,7 +33,10 @@ import numpy as np
 from PIL import Image
 
 from ..errors import UserError
-from ..framing import Box, detect_dancers, detect_person, frame_clip, framed_frames, match_photo
+from ..framing.crop_path import frame_clip, framed_frames
+from ..framing.heuristic import detect_dancers, detect_person
+from ..framing.photo_match import match_photo
+from ..geometry import Box
 from ..io import VideoWriter, load_photo, open_video, to_uint8
 from .baselines import joint_boxes
 

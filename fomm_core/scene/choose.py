@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..framing import Body, Box, ClipFraming, photo_square
+from ..framing.crop_path import ClipFraming
+from ..framing.photo_match import photo_square
+from ..geometry import Body, Box
 from ..people.body import body_of
 from ..people.person import Person
 from .plan import ScenePlan

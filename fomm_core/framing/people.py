@@ -1,6 +1,6 @@
 """The render's framing from the people found: the photo's person and the followed dancer (or the user's picks).
 
-Falls back to the background-difference heuristic (fomm_core.framing) when the pose model cannot run or
+Falls back to the background-difference heuristic (fomm_core.framing.heuristic) when the pose model cannot run or
 finds nobody (a drawing, a stick figure), and says so in the notes.
 """
 
@@ -11,17 +11,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import UserError
-from ..framing import Box, ClipFraming, detect_person, follow_dancer, frame_clip
+from ..geometry import Box
 from ..io import VideoInfo
 from ..motion import best_pose_frame
-from .blazepose import BlazePose
-from .body import body_of
-from .clip import Track
-from .dancer import dancer_choice
-from .model import fallback_note, pose_model
-from .person import Person
-from .photo import choose_person, find_people, missing_message
-from .video import find_dancers
+from ..people.blazepose import BlazePose
+from ..people.body import body_of
+from ..people.clip import Track
+from ..people.dancer import dancer_choice
+from ..people.model import fallback_note, pose_model
+from ..people.person import Person
+from ..people.photo import choose_person, find_people, missing_message
+from ..people.video import find_dancers
+from .crop_path import ClipFraming, follow_dancer, frame_clip
+from .heuristic import detect_person
 
 
 @dataclass

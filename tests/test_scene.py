@@ -143,7 +143,7 @@ def test_plain_scene_is_the_square_crop_as_before(tmp_path, inputs) -> None:
     photo, clip = inputs
     plan = prepare(photo, clip, RenderOptions(scene="plain"))
     assert plan.scene is None and plan.bodies is None and plan.compositor(64, 128) is None
-    matched = match_photo(plan.photo, plan.person, plan.framing.reference, 64)  # boxes matched, as before
+    matched = match_photo(plan.photo, plan.person_box, plan.framing.reference, 64)  # boxes matched, as before
     assert np.array_equal(plan.source(64), matched)
     out = render(
         photo,

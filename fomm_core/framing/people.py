@@ -31,7 +31,7 @@ class PeopleFraming:
     """The crop path following the dancer, the photo's person, the best frame by pose, notes for the user."""
 
     framing: ClipFraming
-    person: Box | None
+    person_box: Box | None  # the photo's person (None: nobody found)
     best_frame: int | None = None  # the dancer's frame closest to the photo's pose (when asked for "auto")
     notes: list[str] = field(default_factory=list)
     chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
@@ -41,7 +41,7 @@ class PeopleFraming:
 def frame_people(
     photo: np.ndarray,
     info: VideoInfo,
-    person: int | None = None,
+    person_index: int | None = None,
     dancer: int | None = None,
     reference_index: int | str = 0,
     photo_box: Box | None = None,
@@ -49,14 +49,14 @@ def frame_people(
 ) -> PeopleFraming:
     """Find the photo's person and the clip's dancer and frame them.
 
-    `person`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
+    `person_index`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
     (pixels) replace finding. `reference_index` "auto": the dancer's frame whose 33 landmarks, normalised
     for position and scale, are closest to the photo person's (frame 0 without landmarks). Raises
     UserError for a pick that does not exist.
     """
     model = pose_model()
     notes = [note] if (note := fallback_note()) else []
-    chosen = _photo_person(photo, model, person, notes) if photo_box is None else None
+    chosen = _photo_person(photo, model, person_index, notes) if photo_box is None else None
     person_box = (
         photo_box
         if chosen is None and photo_box is not None
@@ -117,13 +117,13 @@ def _with_body(framing: ClipFraming, track: Track, reference: int) -> ClipFramin
 
 
 def _photo_person(
-    photo: np.ndarray, model: BlazePose | None, person: int | None, notes: list[str]
+    photo: np.ndarray, model: BlazePose | None, person_index: int | None, notes: list[str]
 ) -> Person | None:
     """The person to animate (None: nobody found, the heuristic's box is used), notes added."""
     people = find_people(photo, model)
     if not people:
-        if person not in (None, 0):
-            raise UserError(f"There is no person {person} in the photo: nobody was found in it.")
+        if person_index not in (None, 0):
+            raise UserError(f"There is no person {person_index} in the photo: nobody was found in it.")
         if model is not None:
             notes.append(
                 "The pose model found nobody in the photo, so a simple background-difference heuristic "
@@ -131,23 +131,23 @@ def _photo_person(
             )
         return None
     h, w = photo.shape[:2]
-    if person is None:
-        person = choose_person(people, w, h)
+    if person_index is None:
+        person_index = choose_person(people, w, h)
         if len(people) > 1:
             notes.append(
-                f"{len(people)} people are in the photo; person {person} (the most complete, largest "
+                f"{len(people)} people are in the photo; person {person_index} (the most complete, largest "
                 "and most central) is animated. Choose another with the person number."
             )
-    elif not 0 <= person < len(people):
+    elif not 0 <= person_index < len(people):
         found = (
             "1 was found, person 0"
             if len(people) == 1
             else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
         )
         raise UserError(
-            f"There is no person {person} in the photo: {found}. See them with `python -m fomm_core inspect` or "
+            f"There is no person {person_index} in the photo: {found}. See them with `python -m fomm_core inspect` or "
             "the app's preview."
         )
-    if message := missing_message(people[person]):
+    if message := missing_message(people[person_index]):
         notes.append(message)
-    return people[person]
+    return people[person_index]

@@ -32,9 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="builtin",
         help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
         "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
-        "builtin suite rendered through the pipeline under the old and the new default "
-        "framing), 'stage' (synthetic group clips, each style's dancers replaced by 1, 2 and 4 "
-        "newcomers on the stage with the pose engine, scored against the clip drawn with them) or a folder",
+        "builtin suite rendered through the pipeline with the heuristic framing, the pose model's "
+        "framing and the default scene), 'stage' (synthetic group clips, each style's dancers replaced by "
+        "1, 2 and 4 newcomers on the stage with the pose engine, scored against the clip drawn with them) "
+        "or a folder",
     )
     parser.add_argument(
         "--people",

@@ -114,7 +114,7 @@ def end_to_end() -> None:
             start = time.perf_counter()
             found = cast(photos, info, RenderOptions(scene="stage"), landmarker)
             casting = time.perf_counter() - start
-            frames = sum(1 for _ in found.clip(photos, info, landmarker).frames())
+            frames = sum(1 for _ in found.clip(info, landmarker).frames())
             drawing = (time.perf_counter() - start - casting) / frames
             costs[count] = drawing
             print(

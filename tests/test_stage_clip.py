@@ -33,7 +33,7 @@ def staged(folder: Path) -> dict:
     newcomer = random_identity(np.random.default_rng(11))
     photo = identity_photo(newcomer, 512)
     found = cast([photo], info, RenderOptions(scene="stage"), pose_model())
-    frames = np.stack(list(found.clip([photo], info, pose_model()).frames()))
+    frames = np.stack(list(found.clip(info, pose_model()).frames()))
     decoded = np.stack(list(read_frames(info, size=SIZE)))  # the clip as the render read it
     k = truth_dancer(found.people.track(found.dancers[0]), clip.boxes)
     truth = swap_dancers(scene, {k: newcomer})

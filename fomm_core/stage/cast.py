@@ -30,29 +30,24 @@ from .shots import found_again
 
 @dataclass
 class Cast:
-    """The clip's dancers, each photo's person and the dancer they replace, notes for the user."""
+    """The clip's dancers, the photos, each photo's person and the dancer they replace, notes for the user."""
 
     people: ClipPeople
+    photos: list[np.ndarray]
     persons: list[Person]
     dancers: list[int]
     notes: list[str] = field(default_factory=list)
 
     def clip(
-        self,
-        photos: Sequence[np.ndarray],
-        info: VideoInfo,
-        landmarker: BlazePose,
-        light: bool = True,
-        plain: bool = False,
+        self, info: VideoInfo, landmarker: BlazePose, light: bool = True, plain: bool = False
     ) -> StageClip:
         """The stage (or, `plain`, the plain backdrop) with every photo's person in their dancer's place."""
         size = stage_size(info)
         scale = size[1] / self.people.height
         fans = []
-        for photo, person, dancer in zip(photos, self.persons, self.dancers, strict=True):
+        for photo, person, dancer in zip(self.photos, self.persons, self.dancers, strict=True):
             tallest = max(b.height for b in self.people.track(dancer).boxes.values()) * scale
             fans.append(Fan(photo, person, dancer, tallest, info.fps))
-        self.notes += cut_notes(self.people, fans, info.fps)
         return StageClip(info, self.people, fans, landmarker, size, light=light, plain=plain)
 
 
@@ -86,7 +81,7 @@ def cast(
     if people.cuts:
         seconds = ", ".join(f"{t / info.fps:.2f} s" for t in people.cuts)
         notes.append(f"The clip cuts to a new shot at {seconds}: the dancers were looked for again there.")
-    return Cast(people, persons, dancers, notes + again)
+    return Cast(people, list(photos), persons, dancers, notes + again + cut_notes(people, dancers, info.fps))
 
 
 def _person(

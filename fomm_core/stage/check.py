@@ -84,7 +84,7 @@ def stage_check(
             photos = [identity_photo(identity, PHOTO_SIDE) for identity in newcomers]
             start = time.perf_counter()
             found = cast(photos, info, RenderOptions(scene="stage"), landmarker)
-            frames = np.stack(list(found.clip(photos, info, landmarker).frames()))
+            frames = np.stack(list(found.clip(info, landmarker).frames()))
             spent = time.perf_counter() - start
             replaced = [truth_dancer(found.people.track(d), clip.boxes) for d in found.dancers]
             truth = swap_dancers(scene, dict(zip(replaced, newcomers, strict=True)))

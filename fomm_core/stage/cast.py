@@ -2,8 +2,8 @@
 
 Every dancer of the clip is tracked once. Photo i's person is `options.person_for(i)` (default: the most
 complete, largest and most central); the dancer it replaces is `options.dancer_for(i)`, or by default the one who
-moves most for a single photo, and for a group the dancers from the formation's centre outwards (the ones asked
-for left out).
+moves most for a single photo, and for a group the dancers from the centre of the opening shot's formation
+outwards (the ones asked for left out; a dancer first seen later is often one seen before under a new id).
 """
 
 from __future__ import annotations
@@ -114,13 +114,13 @@ def _person(
 def _dancers(people: ClipPeople, count: int, options: RenderOptions) -> list[int]:
     """The dancer each photo replaces: as asked, the rest by default (see the module doc)."""
     asked = [options.dancer_for(i) for i in range(count)]
-    centres = {}
-    for track in people.tracks:
-        middle = sorted(track.boxes)[len(track.boxes) // 2]
-        centres[track.id] = track.boxes[middle].cx
+    first = min(people.cuts, default=people.frame_count)  # the formation as the clip opens
+    centres = {k.id: k.boxes[min(k.boxes, key=lambda t: abs(t - first // 2))].cx for k in people.tracks}
     if count == 1 and asked[0] is None:
         return [dancer_choice(people)[0]]
     if count > len(centres):
         return assign_dancers(count, centres, people.width)  # refuses: more photos than dancers
-    free = iter([d for d in centre_out(centres, people.width) if d not in asked])
+    opening = {k.id: centres[k.id] for k in people.tracks if min(k.boxes) < first}
+    order = centre_out(opening, people.width) + centre_out(centres, people.width)
+    free = iter([d for d in dict.fromkeys(order) if d not in asked])
     return assign_dancers(count, centres, people.width, [d if d is not None else next(free) for d in asked])

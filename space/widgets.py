@@ -12,7 +12,7 @@ import gradio as gr
 
 from fomm_core.option_values import AUTO, Choice, Flag, FrameChoice, Pick, Seconds
 from fomm_core.options import Option
-from fomm_core.ratings import MAX_COMMENT
+from fomm_core.ratings.record import MAX_COMMENT
 from fomm_core.registry import native_size
 from fomm_core.weights import preferred_model
 

@@ -12,7 +12,8 @@ from fomm_core.engines import fomm
 from fomm_core.evaluate import suites
 from fomm_core.io import VideoWriter
 from fomm_core.people import pose_model
-from fomm_core.ratings import Rating, RatingsStore
+from fomm_core.ratings.record import Rating
+from fomm_core.ratings.store import RatingsStore
 from fomm_core.weights import write_safetensors
 
 

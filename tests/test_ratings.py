@@ -17,19 +17,13 @@ import pytest
 
 from fomm_core.cli import main
 from fomm_core.errors import UserError
+from fomm_core.hashing import sha256_file
 from fomm_core.options import RenderOptions
-from fomm_core.ratings import (
-    HubMirror,
-    Rating,
-    RatingsStore,
-    aggregate,
-    anonymous_session,
-    file_sha256,
-    mirror_from_env,
-    option_set,
-    report,
-    wilson_interval,
-)
+from fomm_core.ratings.aggregate import aggregate, option_set, report, wilson_interval
+from fomm_core.ratings.mirror import HubMirror, mirror_from_env
+from fomm_core.ratings.raters import anonymous_session
+from fomm_core.ratings.record import Rating
+from fomm_core.ratings.store import RatingsStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +90,7 @@ def test_bad_ratings_refused(tmp_path: Path) -> None:
 
 def test_hashes_are_content_hashes(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(b"abc")
-    assert file_sha256(tmp_path / "a") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert sha256_file(tmp_path / "a") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert anonymous_session("xyz") == anonymous_session("xyz") != anonymous_session("xy")
     assert "xyz" not in anonymous_session("xyz") and anonymous_session(None) == ""
 
@@ -170,7 +164,8 @@ def test_200_concurrent_ratings_lose_none(tmp_path: Path) -> None:
 
 CHILD = textwrap.dedent("""
     import sys
-    from fomm_core.ratings import Rating, RatingsStore
+    from fomm_core.ratings.record import Rating
+    from fomm_core.ratings.store import RatingsStore
     store = RatingsStore(sys.argv[1], mirror=None)
     i = 0
     while True:
@@ -262,7 +257,8 @@ def test_mirror_needs_repo_and_token(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.slow
 def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
     script = textwrap.dedent("""
-        from fomm_core.ratings import Rating, RatingsStore
+        from fomm_core.ratings.record import Rating
+        from fomm_core.ratings.store import RatingsStore
         store = RatingsStore()
         assert store.mirror is None
         print(store.add(Rating("g", "default", None, {}, "p", "v", 1)))

@@ -202,7 +202,7 @@ def worst_sheet(samples: Sequence[Sample], path: Path) -> None:
 
 def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[list[dict], list[dict], dict]:
     """(rows per model, rows per model and style, totals) from ratings; style = the suite style of the rated clip."""
-    from ..ratings import aggregate, count_raters
+    from ..ratings.aggregate import aggregate, count_raters
 
     by_model = [row.to_dict(("model",)) for row in aggregate(ratings, ("model",))]
     by_style = []

@@ -57,6 +57,7 @@ def option(default: Any, kind: Kind, label: tuple[str, str], help: str, flag: st
 
 
 def _model_names() -> tuple[str, ...]:
+    # imported when first needed: the registry reads the configs
     from .checkpoints.registry import model_names
 
     return model_names()

@@ -90,7 +90,7 @@ def options_from_args(args: argparse.Namespace, options_class: type = RenderOpti
     values = {name: value for name, value in values.items() if value is not None}
     check_together(values)
     if "model" not in values:
-        from ..checkpoints.fetch import preferred_model
+        from ..checkpoints.fetch import preferred_model  # imported here: it brings in huggingface_hub
 
         values["model"] = preferred_model()
     return options_class(**values)

@@ -19,7 +19,7 @@ from huggingface_hub import constants as hub_constants
 from fomm_core import animate, random_model
 from fomm_core.checkpoints.registry import model_names
 from fomm_core.cli import main
-from fomm_core.hashing import sha256_file
+from fomm_core.hashing import file_sha256
 from fomm_core.io.writer import to_uint8
 from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
 from fomm_core.pipeline import prepare
@@ -63,7 +63,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     client.predict("moves match!", api_name="/rate_up")
     (rating,) = space.store.ratings()
     assert rating.rating == 1 and rating.comment == "moves match!"
-    assert rating.photo_sha256 == sha256_file(EXAMPLE_PHOTO) and rating.clip_sha256 == sha256_file(
+    assert rating.photo_sha256 == file_sha256(EXAMPLE_PHOTO) and rating.clip_sha256 == file_sha256(
         EXAMPLE_CLIP
     )
     assert rating.model == "random-fomm-0" and rating.options["mode"] == "relative"
@@ -314,7 +314,7 @@ def test_an_examples_video_has_the_rating_context_its_render_had(tmp_path: Path)
     clip_upload = {"path": clip, "meta": FILEDATA_META}
     made = space_app.example_context(photo, clip_upload, {"path": str(cached_copy)})
     assert made["generation_id"] == Path(video).stem and made["rated"] is False
-    assert made["photo_sha256"] == sha256_file(photo) and made["clip_sha256"] == sha256_file(clip)
+    assert made["photo_sha256"] == file_sha256(photo) and made["clip_sha256"] == file_sha256(clip)
     assert made["options"]["max_duration"] == space_app.max_duration and made["options"]["mode"] == "relative"
     # a cache made by an earlier process: the same video, options and files, rebuilt without rendering
     again = make_app(tmp_path).example_context(photo, clip_upload, {"path": str(cached_copy)})

@@ -17,7 +17,7 @@ import pytest
 
 from fomm_core.cli import main
 from fomm_core.errors import UserError
-from fomm_core.hashing import sha256_file
+from fomm_core.hashing import file_sha256
 from fomm_core.options import RenderOptions
 from fomm_core.ratings.aggregate import aggregate, option_set, report, wilson_interval
 from fomm_core.ratings.mirror import HubMirror, mirror_from_env
@@ -90,7 +90,7 @@ def test_bad_ratings_refused(tmp_path: Path) -> None:
 
 def test_hashes_are_content_hashes(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(b"abc")
-    assert sha256_file(tmp_path / "a") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert file_sha256(tmp_path / "a") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert anonymous_session("xyz") == anonymous_session("xyz") != anonymous_session("xy")
     assert "xyz" not in anonymous_session("xyz") and anonymous_session(None) == ""
 

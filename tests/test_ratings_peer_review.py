@@ -24,7 +24,7 @@ from gradio_client.exceptions import AppError
 from test_ratings import make_rating
 
 from fomm_core.cli import main
-from fomm_core.hashing import sha256_file
+from fomm_core.hashing import file_sha256
 from fomm_core.ratings.aggregate import report
 from fomm_core.ratings.raters import RATER_BASIS, RateLimits, client_address, describe, rater_id
 from fomm_core.ratings.record import Rating, generation_record
@@ -420,8 +420,8 @@ def test_generation_record_and_rating_of_it() -> None:
         "model": "default",
         "checkpoint_sha256": "c" * 64,
         "options": {"relative": True},
-        "photo_sha256": sha256_file(EXAMPLE_PHOTO),
-        "clip_sha256": sha256_file(EXAMPLE_CLIP),
+        "photo_sha256": file_sha256(EXAMPLE_PHOTO),
+        "clip_sha256": file_sha256(EXAMPLE_CLIP),
         "notice": "note",
         "rated": False,
     }

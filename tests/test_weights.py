@@ -36,7 +36,7 @@ from fomm_core.checkpoints.formats import (
     read_safetensors,
     write_safetensors,
 )
-from fomm_core.checkpoints.hash_cache import cached_sha256
+from fomm_core.checkpoints.hash_cache import checkpoint_sha256
 from fomm_core.checkpoints.registry import MIRROR, REGISTRY
 from fomm_core.checkpoints.states import inference_state, load_state
 from fomm_core.cli import main
@@ -451,12 +451,12 @@ def test_sha256_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
     calls = []
     real = hash_cache._compute_sha256
     monkeypatch.setattr(hash_cache, "_compute_sha256", lambda p: calls.append(p) or real(p))
-    assert cached_sha256(path) == hashlib.sha256(b"abc").hexdigest()
-    assert cached_sha256(path) == hashlib.sha256(b"abc").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
     assert len(calls) == 1
     path.write_bytes(b"abcd")
     os.utime(path, ns=(1, 1))
-    assert cached_sha256(path) == hashlib.sha256(b"abcd").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abcd").hexdigest()
     assert len(calls) == 2
 
 

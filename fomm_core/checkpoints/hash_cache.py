@@ -10,7 +10,7 @@ from typing import Any
 
 from ..cache import cache_dir
 from ..errors import UserError
-from ..hashing import sha256_file as _compute_sha256
+from ..hashing import file_sha256 as _compute_sha256
 from .formats import temp_name
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def _read_hash_index() -> dict[str, Any]:
         return {}
 
 
-def cached_sha256(path: str | Path) -> str:
+def checkpoint_sha256(path: str | Path) -> str:
     """The sha256 of a file, remembered per (real path, size, mtime) so big files are hashed once."""
     real = Path(path).resolve()
     st = real.stat()
@@ -53,7 +53,7 @@ def cached_sha256(path: str | Path) -> str:
 
 def verify_sha256(path: Path, expected: str | None) -> str:
     """Check a file against its expected sha256 (UserError on mismatch); log it when none is expected."""
-    actual = cached_sha256(path)
+    actual = checkpoint_sha256(path)
     if expected is None:
         log.info("sha256 of %s is %s (no expected hash recorded)", path.name, actual)
     elif actual != expected.lower():

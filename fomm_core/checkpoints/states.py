@@ -21,7 +21,7 @@ from .formats import (
     read_safetensors,
     write_safetensors,
 )
-from .hash_cache import cached_sha256
+from .hash_cache import checkpoint_sha256
 from .registry import REGISTRY, entry_config
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def load_state(spec: str | Path) -> LoadedState:
     entry = REGISTRY.get(str(spec)) if isinstance(spec, str) else None
     if entry is not None:
         path = fetch(entry.name)
-        sha256 = cached_sha256(path)
+        sha256 = checkpoint_sha256(path)
         name = entry.name
     else:
         path = Path(spec)
@@ -96,7 +96,7 @@ def load_state(spec: str | Path) -> LoadedState:
                 f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
                 "or a path to a .pth.tar or .safetensors file."
             )
-        sha256 = cached_sha256(path)
+        sha256 = checkpoint_sha256(path)
         entry = next((e for e in REGISTRY.values() if e.sha256 == sha256), None)
         name = path.name
     config = entry_config(entry) if entry is not None else None

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..checkpoints.formats import read_checkpoint_with_info, write_safetensors
-from ..checkpoints.hash_cache import cached_sha256
+from ..checkpoints.hash_cache import checkpoint_sha256
 from ..checkpoints.states import inference_state
 from ..config import load_config
 from ..errors import UserError
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     kept = inference_state(state)
     meta = {
         "source_name": args.input.name,
-        "source_sha256": info.get("source_sha256") or cached_sha256(args.input),
+        "source_sha256": info.get("source_sha256") or checkpoint_sha256(args.input),
     }
     if "epoch" in info:
         meta["epoch"] = info["epoch"]

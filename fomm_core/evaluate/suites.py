@@ -33,7 +33,10 @@ import numpy as np
 from PIL import Image
 
 from ..errors import UserError
-from ..framing import Box, detect_dancers, detect_person, frame_clip, framed_frames, match_photo
+from ..framing.crop_path import frame_clip, framed_frames
+from ..framing.heuristic import detect_dancers, detect_person
+from ..framing.photo_match import match_photo
+from ..geometry import Box
 from ..io import VideoWriter, load_photo, open_video, to_uint8
 from .baselines import joint_boxes
 
@@ -144,7 +147,7 @@ def export_suite(cases: Sequence[Case], folder: str | Path, fps: float) -> dict[
     Peer reviewers can upload these files to the Space; their ratings then match a style by the clip's
     sha256 (the encoding is deterministic). Returns {clip sha256: style}.
     """
-    from ..hashing import sha256_file
+    from ..hashing import file_sha256
 
     clip_styles = {}
     for case in cases:
@@ -160,7 +163,7 @@ def export_suite(cases: Sequence[Case], folder: str | Path, fps: float) -> dict[
         tmp = photo.with_name(f".{photo.stem}.partial.png")
         Image.fromarray(to_uint8(case.photo)).save(tmp)
         os.replace(tmp, photo)
-        clip_styles[sha256_file(style_dir / f"{case.name}.mp4")] = case.style
+        clip_styles[file_sha256(style_dir / f"{case.name}.mp4")] = case.style
     return clip_styles
 
 
@@ -198,11 +201,11 @@ def folder_suite(
     max_fps: float = 15.0,
 ) -> tuple[list[Case], dict[str, str]]:
     """Cases of a real-clip suite folder at the model's size, and {clip file sha256: style} for the ratings."""
-    from ..hashing import sha256_file
+    from ..hashing import file_sha256
 
     cases, clip_styles = [], {}
     for style, clip, photo_path in suite_files(root):
-        clip_styles[sha256_file(clip)] = style
+        clip_styles[file_sha256(clip)] = style
         frames, reference = _clip_frames(clip, size, max_frames, max_fps)
         boxes = _tracked_boxes(frames)
         driving = _float(frames)

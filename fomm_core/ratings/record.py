@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..errors import UserError
-from ..hashing import sha256_file
+from ..hashing import file_sha256
 
 MAX_COMMENT = 1000
 
@@ -83,8 +83,8 @@ def generation_record(
         "model": model,
         "checkpoint_sha256": checkpoint_sha256,
         "options": options,
-        "photo_sha256": sha256_file(photo),
-        "clip_sha256": sha256_file(clip),
+        "photo_sha256": file_sha256(photo),
+        "clip_sha256": file_sha256(clip),
         "notice": notice,
         "rated": False,
     }

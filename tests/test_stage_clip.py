@@ -20,6 +20,7 @@ from fomm_core.stage.check import truth_dancer
 from fomm_core.stage.evaluate import person_region, person_region_l1
 from fomm_core.stage.plate import grow
 
+pytestmark = pytest.mark.slow
 SEED = 0
 SIZE = (512, 288)
 

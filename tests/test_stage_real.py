@@ -17,6 +17,7 @@ from fomm_core.people.model import pose_model
 from fomm_core.stage.cast import cast
 from fomm_core.stage.plate import grow
 
+pytestmark = pytest.mark.slow
 CHANGED = 40  # mean RGB difference from which a pixel counts as redrawn
 
 

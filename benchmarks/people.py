@@ -33,12 +33,12 @@ def main() -> None:
     import fomm_core
     from fomm_core.data.real_media import real_media
     from fomm_core.io import fit_size, load_photo, open_video, read_frames
-    from fomm_core.people import find_dancers, find_people, pose_model, track_people
+    from fomm_core.people import default_landmarker, find_dancers, find_people, track_people
     from fomm_core.people.video import WORK_SIDE
 
     torch.set_num_threads(2)
     media = real_media(("bus", "multi_person"))
-    model = pose_model()
+    model = default_landmarker()
     if model is None:
         raise SystemExit("the pose model could not load; run python -m fomm_core.people.model_files")
     info = open_video(media["multi_person"], max_fps=RENDER_FPS)

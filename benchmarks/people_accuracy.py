@@ -19,10 +19,10 @@ def main() -> None:
     from fomm_core.data.real_media import real_media
     from fomm_core.evaluate.real import real_videos
     from fomm_core.io import load_photo, open_video
-    from fomm_core.people import choose_dancer, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, default_landmarker, find_dancers, find_people
     from fomm_core.people.scoring import Score, clip_score, photo_score
 
-    model = pose_model()
+    model = default_landmarker()
     photos = json.loads((LABELS / "photos.json").read_text())
     media = real_media((*photos, "face_noface"))
     total = Score(0, 0, 0)

@@ -80,10 +80,10 @@ def main() -> None:
 
     from fomm_core.data.real_media import real_media
     from fomm_core.io import load_photo, open_video
-    from fomm_core.people import choose_dancer, choose_person, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, choose_person, default_landmarker, find_dancers, find_people
 
     media = real_media(("bus", "single_person"))
-    model = pose_model()
+    model = default_landmarker()
     photo = load_photo(media["bus"])
     people = find_people(photo, model)
     person = people[choose_person(people, photo.shape[1], photo.shape[0])]
@@ -122,10 +122,10 @@ def _learned(photo: Path, clip: Path) -> dict[str, float]:
 
     import fomm_core
     from fomm_core.options import RenderOptions
-    from fomm_core.pipeline import prepare
+    from fomm_core.pipeline import plan_render
 
     torch.set_num_threads(2)
-    plan = prepare(photo, clip, RenderOptions(keep_audio=False))
+    plan = plan_render(photo, clip, RenderOptions(keep_audio=False))
     models = {
         "default FOMM (128 px)": fomm_core.load_model("default", device="cpu"),
         "taichi-size FOMM (256 px)": fomm_core.random_model("taichi-256", seed=0, device="cpu"),

@@ -14,7 +14,7 @@ from .errors import UserError
 from .models import load_model, random_model
 from .motion import Keypoints
 from .options import RenderOptions
-from .pipeline import prepare, render
+from .pipeline import plan_render, render
 
 __all__ = [
     "Keypoints",
@@ -24,7 +24,7 @@ __all__ = [
     "animate",
     "animate_iter",
     "load_model",
-    "prepare",
+    "plan_render",
     "random_model",
     "render",
 ]

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from fomm_core.data import GroupClip, group_clip, write_group_clip  # noqa: E402
 from fomm_core.io import open_video  # noqa: E402
-from fomm_core.people import find_dancers, pose_model  # noqa: E402
+from fomm_core.people import default_landmarker, find_dancers  # noqa: E402
 
 MATCH_IOU = 0.5
 
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--size", default="384x216")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
-    model = pose_model()
+    model = default_landmarker()
     for seed, n in zip(args.seeds, args.dancers, strict=True):
         result = measure(group_clip(seed, n_dancers=n, size=(width, height)), model)
         print(f"seed {seed}, {n} dancers:")

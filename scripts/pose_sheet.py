@@ -55,10 +55,10 @@ def sheet(photo_name: str, count: int, side: int) -> np.ndarray:
     """The contact sheet: per clip, the dancer's frames, then each full-body person's puppet frames."""
     from fomm_core.data.real_media import real_media
     from fomm_core.io import open_video, read_frames
-    from fomm_core.people import choose_dancer, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, default_landmarker, find_dancers, find_people
     from fomm_core.puppet import Puppet, clip_poses
 
-    model = pose_model()
+    model = default_landmarker()
     photo = _photo(photo_name)
     people = [p for p in find_people(photo, model) if p.full_body][:2]
     puppets = [Puppet.from_photo(photo, p, max_side=side) for p in people]

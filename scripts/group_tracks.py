@@ -50,12 +50,12 @@ def _match(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
     return best[1] if best[0] >= MATCH_IOU else None
 
 
-def measure(clip: GroupClip, model: object) -> dict[str, object]:
+def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
     """The tracker's result on the clip against its truth."""
     with tempfile.TemporaryDirectory() as folder:
         files = write_group_clip(clip, Path(folder) / "clip")
         start = time.perf_counter()
-        people = find_dancers(open_video(files["video"]), model)
+        people = find_dancers(open_video(files["video"]), landmarker)
         seconds = time.perf_counter() - start
     owners, ghosts, matched = {}, 0, set()
     for track in people.tracks:
@@ -94,9 +94,9 @@ def main() -> None:
     parser.add_argument("--size", default="384x216")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
-    model = default_landmarker()
+    landmarker = default_landmarker()
     for seed, n in zip(args.seeds, args.dancers, strict=True):
-        result = measure(group_clip(seed, n_dancers=n, size=(width, height)), model)
+        result = measure(group_clip(seed, n_dancers=n, size=(width, height)), landmarker)
         print(f"seed {seed}, {n} dancers:")
         for key, value in result.items():
             print(f"  {key}: {value}")

@@ -58,17 +58,17 @@ def sheet(photo_name: str, count: int, side: int) -> np.ndarray:
     from fomm_core.people import choose_dancer, default_landmarker, find_dancers, find_people
     from fomm_core.puppet import Puppet, clip_poses
 
-    model = default_landmarker()
+    landmarker = default_landmarker()
     photo = _photo(photo_name)
-    people = [p for p in find_people(photo, model) if p.full_body][:2]
+    people = [p for p in find_people(photo, landmarker) if p.full_body][:2]
     puppets = [Puppet.from_photo(photo, p, max_side=side) for p in people]
     rows = []
     for clip_name in ("single_person", "multi_person"):
         clip = real_media((clip_name,))[clip_name]
         info = open_video(clip, max_fps=30)
-        found = find_dancers(info, model)
+        found = find_dancers(info, landmarker)
         track = found.track(choose_dancer(found))
-        poses = list(clip_poses(info, track, model))
+        poses = list(clip_poses(info, track, landmarker))
         picks = np.linspace(0, len(poses) - 1, count).round().astype(int)
         frames = [f for t, f in enumerate(read_frames(info)) if t in set(picks)]
         crops = [

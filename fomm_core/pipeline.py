@@ -244,7 +244,7 @@ def render(
     """
     options = plan.options
     if model is None:
-        from .models import load_model
+        from .checkpoints.load import load_model
 
         model = load_model(options.model, device=options.device)
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"

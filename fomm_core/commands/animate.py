@@ -90,11 +90,16 @@ def _box(text: str) -> Box:
 
 
 def options_from_args(args: argparse.Namespace, options_class: type = RenderOptions) -> RenderOptions:
-    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here."""
+    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here, and the
+    pose engine on the stage and for a group (the only engine that draws them)."""
     values = {o.name: getattr(args, o.name) for o in option_table(options_class)}
     values = {name: value for name, value in values.items() if value is not None}
     check_together(values)
-    if "model" not in values:
+    if "model" not in values and (values.get("scene") == "stage" or len(args.source) > 1):
+        from ..pipeline import STAGE_ENGINE
+
+        values["model"] = STAGE_ENGINE
+    elif "model" not in values:
         from ..checkpoints.fetch import preferred_model  # imported here: it brings in huggingface_hub
 
         values["model"] = preferred_model()

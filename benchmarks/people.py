@@ -4,7 +4,8 @@ On the real two-person clip (Pose2Sim's demo, 1088x1920, 60 fps) read as a rende
 every dancer found and followed (frames decoded at 640 px by ffmpeg, cuts, the detector and the landmark
 model), per rendered frame; then the rest of the pose engine's render of bus.jpg's chosen man as the chosen
 dancer (the dancer's landmarks in every frame, the motion, the rig drawn at 512 px). The share is person
-finding's time over both. Also every person in bus.jpg.
+finding's time over both, and the runs of the landmark model and of the detector per frame, which the
+machine's load does not change. Also every person in bus.jpg.
 
     python benchmarks/people.py [--repeats 3]
 """
@@ -21,6 +22,27 @@ from timing import best_of  # noqa: E402 (benchmarks/, the script's own folder)
 
 RENDER_FPS = 30.0
 RIG_SIDE = 512
+
+
+class Counted:
+    """The pose model, counting its landmark-model and detector runs."""
+
+    def __init__(self, model: object):
+        self.model, self.runs = model, {"landmarks": 0, "detect": 0}
+
+    def landmarks(self, *args: object) -> object:
+        self.runs["landmarks"] += 1
+        return self.model.landmarks(*args)
+
+    def detect(self, *args: object) -> object:
+        self.runs["detect"] += 1
+        return self.model.detect(*args)
+
+    def counted(self, fn: object) -> dict[str, int]:
+        """The runs one call of fn() makes."""
+        self.runs = {"landmarks": 0, "detect": 0}
+        fn()
+        return dict(self.runs)
 
 
 def main() -> None:
@@ -60,6 +82,9 @@ def main() -> None:
     finding = best_of(lambda: find_dancers(info, model), args.repeats) / info.frame_count
     engine = best_of(render, args.repeats) / info.frame_count
     photo_s = best_of(lambda: find_people(photo, model), args.repeats)
+    counter = Counted(model)
+    finding_runs = counter.counted(lambda: find_dancers(info, counter))
+    engine_runs = counter.counted(lambda: list(clip_poses(info, track, counter)))
     print(
         f"clip: {info.path.name} {info.width}x{info.height}, {info.frame_count} frames at {info.fps:g} fps, "
         f"{len(found.tracks)} dancers followed"
@@ -67,6 +92,9 @@ def main() -> None:
     print(f"person finding (decoding included):  {finding * 1000:6.1f} ms/frame")
     print(f"pose engine render, the rest:         {engine * 1000:6.1f} ms/frame")
     print(f"share of the render: {100 * finding / (finding + engine):5.1f}% (target <= 20%)")
+    for what, runs in (("person finding", finding_runs), ("pose engine", engine_runs)):
+        per_frame = ", ".join(f"{name} {count / info.frame_count:.2f}" for name, count in runs.items())
+        print(f"{what}: runs per frame: {per_frame}")
     print(f"every person in bus.jpg ({photo.shape[1]}x{photo.shape[0]}): {photo_s * 1000:.0f} ms")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fomm_core.framing import Box
+from fomm_core.geometry import Box
 from fomm_core.people.clip import ClipPeople, Track
 from fomm_core.people.identities import group_size, join_tracks
 from fomm_core.people.scoring import identities

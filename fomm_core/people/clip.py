@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from .appearance import appearance, distance
 from .blazepose import BlazePose, Pose, Roi
 from .cuts import CutFinder

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from .appearance import distance
 
 if TYPE_CHECKING:

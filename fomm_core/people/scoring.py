@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from .clip import ClipPeople
 from .person import Person
 

@@ -76,7 +76,7 @@ def measure(clip: GroupClip, model: object) -> dict[str, object]:
     }
     score = identities(people, clip.boxes, clip.visible_boxes, 0.3)
     on_own = sum(max(hits.values(), default=0) for hits in score.on.values())
-    owners = [score.owner(k) for k in score.on]
+    majority = [score.owner(k) for k in score.on]
     return dict(
         seconds=round(seconds, 2),
         tracks=len(people.tracks),
@@ -89,7 +89,7 @@ def measure(clip: GroupClip, model: object) -> dict[str, object]:
         ids_per_dancer=ids_per_dancer,
         recall=round(len([p for p in seen if p in matched]) / max(1, len(seen)), 3),
         on_own_dancer=round(on_own / max(1, sum(len(k.boxes) for k in people.tracks)), 3),
-        one_track_per_dancer=sorted(o for o in owners if o is not None) == list(range(clip.boxes.shape[1])),
+        one_track_per_dancer=sorted(o for o in majority if o is not None) == list(range(clip.boxes.shape[1])),
     )
 
 

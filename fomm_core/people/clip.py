@@ -140,6 +140,9 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
                 lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t, height, width):
             lost_since_detect = True
+        since = max(cuts[-1] if cuts else 0, t - fps * SEARCH_AFTER_MISS)
+        for track in [k for k in tracks if not k.active and k.last is not None and max(k.boxes) >= since]:
+            _look_again(model, frame, t, track, tracks)
         missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
         if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
             _detect(model, frame, t, tracks)
@@ -202,6 +205,23 @@ def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
         return False
     track.see(t, person, pose)
     return True
+
+
+def _look_again(model: BlazePose, frame: np.ndarray, t: int, track: Track, tracks: list[Track]) -> None:
+    """Look for a dancer lost moments ago where they were last found (a spin or a jump loses them for a few
+    frames, and the detector needs a face): they are back when a body is there that looks like them and
+    stands clear of the dancers followed."""
+    pose = model.landmarks(frame, track.last.roi)
+    if pose.presence < PRESENCE:
+        return
+    h, w = frame.shape[:2]
+    person = person_from_pose(pose, track.last.score, w, h)
+    mask = person.mask(h, w) > 0.5
+    followed = [k.last.mask(h, w) > 0.5 for k in tracks if k.active and t in k.boxes]
+    if not confirmed(person, [], h, w) or any(_shared(mask, other) > SAME_PERSON for other in followed):
+        return
+    if distance(track.colours, appearance(pose)) < KNOWN_AGAIN:
+        track.see(t, person, pose)
 
 
 def _drop_duplicates(active: list[Track], t: int, height: int, width: int) -> bool:

@@ -25,18 +25,18 @@ RIG_SIDE = 512
 
 
 class Counted:
-    """The pose model, counting its landmark-model and detector runs."""
+    """The landmarker, counting its landmark-model and detector runs."""
 
-    def __init__(self, model: object):
-        self.model, self.runs = model, {"landmarks": 0, "detect": 0}
+    def __init__(self, landmarker: object):
+        self.landmarker, self.runs = landmarker, {"landmarks": 0, "detect": 0}
 
     def landmarks(self, *args: object) -> object:
         self.runs["landmarks"] += 1
-        return self.model.landmarks(*args)
+        return self.landmarker.landmarks(*args)
 
     def detect(self, *args: object) -> object:
         self.runs["detect"] += 1
-        return self.model.detect(*args)
+        return self.landmarker.detect(*args)
 
     def counted(self, fn: object) -> dict[str, int]:
         """The runs one call of fn() makes."""
@@ -54,35 +54,35 @@ def main() -> None:
 
     from fomm_core.data.real_media import real_media
     from fomm_core.io import load_photo, open_video
-    from fomm_core.people import choose_dancer, choose_person, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, choose_person, default_landmarker, find_dancers, find_people
     from fomm_core.puppet import Puppet, clip_poses
     from fomm_core.puppet.motion import DancerMotion
 
     torch.set_num_threads(2)
     media = real_media(("bus", "multi_person"))
-    model = pose_model()
-    if model is None:
+    landmarker = default_landmarker()
+    if landmarker is None:
         raise SystemExit("the pose model could not load; run python -m fomm_core.people.model_files")
     info = open_video(media["multi_person"], max_fps=RENDER_FPS)
     photo = load_photo(media["bus"])
-    people = find_people(photo, model)
+    people = find_people(photo, landmarker)
     person = people[choose_person(people, photo.shape[1], photo.shape[0])]
     puppet = Puppet.from_photo(photo, person, max_side=RIG_SIDE)
-    found = find_dancers(info, model)
+    found = find_dancers(info, landmarker)
     track = found.track(choose_dancer(found))
 
     def render() -> None:
-        poses = clip_poses(info, track, model)
+        poses = clip_poses(info, track, landmarker)
         first = next(poses)
         motion = DancerMotion(puppet.joints, first, info.fps)
         for pose in (first, *poses):
             step = motion(pose)
             puppet.render(step.posed, step.depths)
 
-    finding = best_of(lambda: find_dancers(info, model), args.repeats) / info.frame_count
+    finding = best_of(lambda: find_dancers(info, landmarker), args.repeats) / info.frame_count
     engine = best_of(render, args.repeats) / info.frame_count
-    photo_s = best_of(lambda: find_people(photo, model), args.repeats)
-    counter = Counted(model)
+    photo_s = best_of(lambda: find_people(photo, landmarker), args.repeats)
+    counter = Counted(landmarker)
     finding_runs = counter.counted(lambda: find_dancers(info, counter))
     engine_runs = counter.counted(lambda: list(clip_poses(info, track, counter)))
     print(

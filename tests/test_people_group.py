@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fomm_core.data import group_clip
-from fomm_core.people import pose_model, track_people
+from fomm_core.people import default_landmarker, track_people
 from fomm_core.people.scoring import identities
 
 LEAST_IOU = (
@@ -16,17 +16,17 @@ ON_OWN_DANCER = 0.85  # share of all track boxes lying on their track's dancer, 
 
 
 @pytest.fixture(scope="module")
-def model():
-    found = pose_model()
+def landmarker():
+    found = default_landmarker()
     assert found is not None, "the pose model must load here (scripts/install_test_deps.sh fetches it)"
     return found
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed,dancers,cuts", [(27, 6, 1), (20, 7, 2), (24, 5, 2)])
-def test_each_dancer_is_one_track_through_crossings_spins_and_cuts(seed, dancers, cuts, model):
+def test_each_dancer_is_one_track_through_crossings_spins_and_cuts(seed, dancers, cuts, landmarker):
     clip = group_clip(seed, n_dancers=dancers, size=(384, 216), n_cuts=cuts)
-    found = track_people(list(clip.frames), clip.scene.fps, model)
+    found = track_people(list(clip.frames), clip.scene.fps, landmarker)
     assert found.cuts == clip.cuts and len(found.cuts) == cuts
     score = identities(found, clip.boxes, clip.visible_boxes, LEAST_IOU)
     owners = [score.owner(k.id) for k in found.tracks]

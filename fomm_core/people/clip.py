@@ -118,7 +118,7 @@ class ClipPeople:
         raise KeyError(track_id)
 
 
-def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
+def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose) -> ClipPeople:
     """Find and follow every person in a clip's RGB uint8 frames (all the same size) at `fps`."""
     tracks: list[Track] = []
     cuts: list[int] = []
@@ -136,16 +136,16 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
         if t < due and not cut:
             continue
         for track in tracks:
-            if track.active and not _follow(model, frame, t, track):
+            if track.active and not _follow(landmarker, frame, t, track):
                 lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t, height, width):
             lost_since_detect = True
         since = max(cuts[-1] if cuts else 0, t - fps * SEARCH_AFTER_MISS)
         for track in [k for k in tracks if not k.active and k.last is not None and max(k.boxes) >= since]:
-            _look_again(model, frame, t, track, tracks)
+            _look_again(landmarker, frame, t, track, tracks)
         missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
         if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
-            _detect(model, frame, t, tracks)
+            _detect(landmarker, frame, t, tracks)
             lost_since_detect = False
         _remember_clear(tracks, t)
         followed += 1
@@ -193,8 +193,8 @@ def tracking_step(fps: float, dancers: int) -> int:
     return max(1, min(MAX_STEP, max(round(fps / TRACK_FPS), math.ceil(fps * dancers / LANDMARK_BUDGET))))
 
 
-def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
-    pose = model.landmarks(frame, track.roi)
+def _follow(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
+    pose = landmarker.landmarks(frame, track.roi)
     if pose.presence < PRESENCE:
         track.roi = None
         return False
@@ -207,11 +207,11 @@ def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
     return True
 
 
-def _look_again(model: BlazePose, frame: np.ndarray, t: int, track: Track, tracks: list[Track]) -> None:
+def _look_again(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track, tracks: list[Track]) -> None:
     """Look for a dancer lost moments ago where they were last found (a spin or a jump loses them for a few
     frames, and the detector needs a face): they are back when a body is there that looks like them and
     stands clear of the dancers followed."""
-    pose = model.landmarks(frame, track.last.roi)
+    pose = landmarker.landmarks(frame, track.last.roi)
     if pose.presence < PRESENCE:
         return
     h, w = frame.shape[:2]
@@ -258,12 +258,12 @@ def _remember_clear(tracks: list[Track], t: int) -> None:
             track.clear.add(t)
 
 
-def _detect(model: BlazePose, frame: np.ndarray, t: int, tracks: list[Track]) -> None:
+def _detect(landmarker: BlazePose, frame: np.ndarray, t: int, tracks: list[Track]) -> None:
     """Run the detector past the followed dancers; a person found is a lost dancer back, or a new one."""
     known = [k.last for k in tracks if k.active and t in k.boxes]
     h, w = frame.shape[:2]
-    for person in find_more(frame, model, known, windows=False):
-        pose = model.landmarks(frame, person.roi)
+    for person in find_more(frame, landmarker, known, windows=False):
+        pose = landmarker.landmarks(frame, person.roi)
         colours = appearance(pose)
         track = _returning(tracks, person, colours)
         if track is None:

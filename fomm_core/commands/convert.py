@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..checkpoints.formats import read_checkpoint_with_info, write_safetensors
+from ..checkpoints.hash_cache import checkpoint_sha256
+from ..checkpoints.states import inference_state
 from ..config import load_config
 from ..errors import UserError
 from ..io.outputs import check_output, write_failure
-from ..weights import file_sha256, inference_state, read_checkpoint_with_info, write_safetensors
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     kept = inference_state(state)
     meta = {
         "source_name": args.input.name,
-        "source_sha256": info.get("source_sha256") or file_sha256(args.input),
+        "source_sha256": info.get("source_sha256") or checkpoint_sha256(args.input),
     }
     if "epoch" in info:
         meta["epoch"] = info["epoch"]

@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="builtin",
         help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
         "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
-        "builtin suite rendered through the pipeline under the old and the new default "
-        "framing) or a folder",
+        "builtin suite rendered through the pipeline with the heuristic framing, the pose model's "
+        "framing and the default scene) or a folder",
     )
     parser.add_argument(
         "--videos",
@@ -87,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ratings(path: str | None) -> tuple[list | None, str | None]:
-    from ..ratings import RatingsStore, default_db_path
+    from ..ratings.store import RatingsStore, default_db_path
 
     db = Path(path) if path else default_db_path()
     if not db.is_file():

@@ -1,39 +1,25 @@
-"""Checkpoint files: safe reading of original .pth.tar, safetensors, sha256, and the converted cache."""
+"""Checkpoint files on disk: the original .pth.tar (read without running pickled code) and safetensors (read and
+written atomically, with the model config in its metadata); weights are read as float32, other types refused."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import pickle
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-from huggingface_hub import hf_hub_download, try_to_load_from_cache
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .cache import cache_dir
-from .config import (
-    PRESETS,
-    ModelConfig,
-    check_config,
-    config_from_model_params,
-    config_to_model_params,
-    load_config,
-)
-from .engines import engine_claiming
-from .errors import UserError
-from .hashing import sha256_file as _compute_sha256
-from .io.outputs import publish
-from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
-
-log = logging.getLogger(__name__)
+from ..config import ModelConfig, check_config, config_from_model_params, config_to_model_params
+from ..engines import engine_claiming
+from ..errors import UserError
+from ..io.outputs import publish
 
 State = dict[str, dict[str, torch.Tensor]]
 
@@ -167,7 +153,7 @@ def read_safetensors(path: str | Path) -> tuple[State, dict[str, str]]:
     return state, metadata
 
 
-def _temp_name(path: Path) -> Path:
+def temp_name(path: Path) -> Path:
     """A unique hidden name beside `path` (created with normal permissions, unlike mkstemp's 0600)."""
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
@@ -212,7 +198,7 @@ def write_safetensors(
         meta[key] = value
     flat = {f"{module}.{key}": _prepared(t, half) for module, sd in state.items() for key, t in sd.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
+    tmp = temp_name(path)
     try:
         try:
             save_file(flat, str(tmp), metadata=meta)
@@ -251,219 +237,3 @@ def config_from_metadata(metadata: Mapping[str, str]) -> ModelConfig | None:
 def detect_engine(state: Mapping[str, Any]) -> str:
     """The name of the engine whose checkpoint has these modules (a UserError when none claims them)."""
     return engine_claiming(state).name
-
-
-def inference_state(state: State) -> State:
-    """Only the modules inference loads, in the engine's order; missing required ones are an error."""
-    engine = engine_claiming(state)
-    missing = [m for m in engine.required_modules if m not in state]
-    if missing:
-        raise UserError(
-            f"This {engine.name.upper()} checkpoint lacks {', '.join(missing)}; it cannot animate. "
-            "Use a complete checkpoint."
-        )
-    return {m: state[m] for m in engine.modules if m in state}
-
-
-def _hash_index_path() -> Path:
-    return cache_dir() / "sha256.json"
-
-
-def _read_hash_index() -> dict[str, Any]:
-    try:
-        return json.loads(_hash_index_path().read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file, remembered per (real path, size, mtime) so big files are hashed once."""
-    real = Path(path).resolve()
-    st = real.stat()
-    stamp = [st.st_size, st.st_mtime_ns]
-    index = _read_hash_index()
-    known = index.get(str(real))
-    if isinstance(known, dict) and known.get("stamp") == stamp:
-        return known["sha256"]
-    digest = _compute_sha256(real)
-    index[str(real)] = {"stamp": stamp, "sha256": digest}
-    target = _hash_index_path()
-    tmp = _temp_name(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(index))
-        os.replace(tmp, target)
-    except OSError as exc:
-        log.debug("could not remember the sha256 of %s: %s", real, exc)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return digest
-
-
-def verify_sha256(path: Path, expected: str | None) -> str:
-    """Check a file against its expected sha256 (UserError on mismatch); log it when none is expected."""
-    actual = file_sha256(path)
-    if expected is None:
-        log.info("sha256 of %s is %s (no expected hash recorded)", path.name, actual)
-    elif actual != expected.lower():
-        raise UserError(
-            f"{path.name} is damaged or not the expected file: sha256 {actual}, expected {expected}. "
-            f"Delete {path} and try again."
-        )
-    return actual
-
-
-@dataclass(frozen=True)
-class LoadedState:
-    """Inference state dicts of a checkpoint and what is known about them."""
-
-    state: State
-    engine: str
-    config: ModelConfig | None
-    sha256: str  # of the original file (the .pth.tar, not our converted copy)
-    name: str
-    source_path: Path
-
-
-def _entry_config(entry: CheckpointEntry) -> ModelConfig | None:
-    """The registry entry's config: a preset, or a YAML shipped beside an embedded model (None if absent)."""
-    if entry.config in PRESETS:
-        return PRESETS[entry.config]
-    local = PACKAGE_DIR / entry.config
-    return load_config(local) if local.is_file() else None
-
-
-# TPSMM's Tai-Chi model: the best full-body weights we can load (TPSMM vs FOMM on Tai-Chi-HD: L1 0.045 vs
-# 0.063, AKD 4.57 vs 6.86, MKR 0.018 vs 0.036), so it is the default wherever its file is present.
-PREFERRED = "tpsmm-taichi"
-
-
-def is_on_this_machine(name: str) -> bool:
-    """Whether a registry checkpoint can load without a download: shipped, or already in the Hub cache."""
-    entry = REGISTRY[name]
-    if entry.repo_id is None:
-        return (PACKAGE_DIR / entry.filename).is_file()
-    return isinstance(try_to_load_from_cache(entry.repo_id, entry.filename, revision=entry.revision), str)
-
-
-def preferred_model() -> str:
-    """The model to use when none is named: TPSMM taichi when its weights are here (preloaded on the Space,
-    or downloaded before), else the embedded default model, which always works offline."""
-    return PREFERRED if is_on_this_machine(PREFERRED) else "default"
-
-
-def fetch(name: str) -> Path:
-    """The local path of a registry checkpoint: downloaded (or found in the Hub cache) and sha256-checked."""
-    entry = REGISTRY.get(name)
-    if entry is None:
-        raise UserError(f"Unknown checkpoint {name!r}: use one of {', '.join(REGISTRY)}.")
-    if entry.repo_id is None:
-        path = PACKAGE_DIR / entry.filename
-        if not path.is_file():
-            raise UserError(
-                f"The embedded {name!r} model is missing ({path}); reinstall fomm_core "
-                "or pass another checkpoint."
-            )
-    else:
-        try:
-            path = Path(hf_hub_download(entry.repo_id, entry.filename, revision=entry.revision))
-        except Exception as exc:  # the hub client raises many unrelated types (HTTP, offline, cache, OS)
-            raise UserError(
-                f"The {name!r} weights ({entry.repo_id}/{entry.filename}) could not be fetched "
-                f"({type(exc).__name__}). Check the internet connection and try again, or use the embedded "
-                "'default' model, which works offline."
-            ) from exc
-    verify_sha256(path, entry.sha256)
-    return path
-
-
-def _converted(path: Path, sha256: str, config: ModelConfig | None) -> tuple[State, dict[str, str]]:
-    """Inference modules of a .pth.tar via the safetensors cache (written on first load)."""
-    cached = cache_dir() / "converted" / f"{sha256}.safetensors"
-    if cached.is_file():
-        try:
-            return read_safetensors(cached)
-        except UserError as exc:
-            log.warning("ignoring unreadable cached conversion %s: %s", cached, exc)
-    state, info = read_checkpoint_with_info(path)
-    state = inference_state(state)
-    meta = {**info, "source_sha256": sha256, "source_name": path.name}
-    try:
-        write_safetensors(state, cached, config=config, metadata=meta)
-    except OSError as exc:
-        log.warning("could not cache a safetensors copy of %s in %s: %s", path.name, cached.parent, exc)
-    return state, meta
-
-
-CHECKPOINT_SUFFIXES = (".pth", ".tar", ".pt", ".ckpt", ".bin", ".safetensors")
-
-
-def _looks_like_path(spec: str) -> bool:
-    """Whether a checkpoint argument was meant as a file (has a folder separator or a checkpoint suffix)."""
-    return "/" in spec or os.sep in spec or spec.lower().endswith(CHECKPOINT_SUFFIXES)
-
-
-_SIZE_MISMATCH = re.compile(
-    r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) "
-    r"from checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)"
-)
-_KEYS = re.compile(r"(Missing|Unexpected) key\(s\) in state_dict: (.+?)\.\s*$", re.MULTILINE)
-
-
-def _listed(names: list[str], most: int = 3) -> str:
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def fit_error_detail(exc: BaseException) -> str:
-    """What a checkpoint that does not fit a network differs in: the first mismatched tensors with both shapes,
-    missing and unexpected keys (torch's load_state_dict message condensed), else the error's first line."""
-    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-    module = re.search(r"loading state_dict for (\w+)", message)
-    parts = [
-        f"{key}: {ours} in the checkpoint, {theirs} in the network"
-        for key, ours, theirs in _SIZE_MISMATCH.findall(message)
-    ]
-    if len(parts) > 2:
-        more = len(parts) - 2
-        parts[2:] = [f"{more} more size mismatch{'es' if more > 1 else ''}"]
-    for kind, keys in _KEYS.findall(message):
-        names = re.findall(r'"([^"]+)"', keys)
-        parts.append(f"{kind.lower()} keys {_listed(names)}")
-    if not parts:
-        return next((line.strip() for line in str(message).splitlines() if line.strip()), type(exc).__name__)
-    return (f"{module.group(1)}: " if module else "") + "; ".join(parts)
-
-
-def load_state(spec: str | Path) -> LoadedState:
-    """Inference state dicts from a registry name or a .pth.tar/.safetensors path (fetched, verified, cached)."""
-    entry = REGISTRY.get(str(spec)) if isinstance(spec, str) else None
-    if entry is not None:
-        path = fetch(entry.name)
-        sha256 = file_sha256(path)
-        name = entry.name
-    else:
-        path = Path(spec)
-        if not path.is_file() and _looks_like_path(str(spec)):
-            raise UserError(
-                f"Checkpoint file not found: {spec}. Check the path, or use a registry name: "
-                f"{', '.join(REGISTRY)}."
-            )
-        if not path.is_file():
-            raise UserError(
-                f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
-                "or a path to a .pth.tar or .safetensors file."
-            )
-        sha256 = file_sha256(path)
-        entry = next((e for e in REGISTRY.values() if e.sha256 == sha256), None)
-        name = path.name
-    config = _entry_config(entry) if entry is not None else None
-    if path.suffix == ".safetensors":
-        state, meta = read_safetensors(path)
-        state = inference_state(state)
-    else:
-        state, meta = _converted(path, sha256, config)
-    if config is None:
-        config = config_from_metadata(meta)
-    return LoadedState(
-        state=state, engine=detect_engine(state), config=config, sha256=sha256, name=name, source_path=path
-    )

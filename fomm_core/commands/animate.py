@@ -118,27 +118,18 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], 
 def run(args: argparse.Namespace) -> int:
     """Render the video; prints notes about the framing and the output path."""
     from ..checkpoints.load import load_model
-    from ..pipeline import prepare, render
+    from ..pipeline import plan_render, render
 
     options = options_from_args(args)
     check_output(args.out, (args.source, args.driving), overwrite=args.overwrite)
-    plan = prepare(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
+    plan = plan_render(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     shown = len(plan.notes)
     model = load_model(options.model, config=args.config, device=options.device)
     progress, close = _progress_bar(plan.frame_count)
     try:
-        out = render(
-            args.source,
-            args.driving,
-            options,
-            out_path=args.out,
-            progress=progress,
-            model=model,
-            plan=plan,
-            overwrite=args.overwrite,
-        )
+        out = render(plan, model, args.out, progress=progress, overwrite=args.overwrite)
     finally:
         close()
     for note in plan.notes[shown:]:  # what the render itself found (a dancer turning away)

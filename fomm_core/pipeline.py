@@ -5,6 +5,8 @@ plan.frame_count                          # known before animating (e.g. to size
 render(plan, model, out, progress=..., animate_fn=...)  # animate and write
 
 With scene "photo" each generated square is composed into the photo (fomm_core.scene); "plain" writes it as is.
+With scene "stage", or several photos (a group), the pose engine draws each photo's person in a dancer's place
+in the clip itself, or on a plain backdrop for a group in the plain scene (fomm_core.stage).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .scene.layout import canvas_box
 if TYPE_CHECKING:
     from .engines.motion_model import MotionModel
     from .puppet.model import PoseModel
+    from .stage.cast import Cast
 
 Photo = str | os.PathLike | np.ndarray
 Progress = Callable[[int, int], None]
@@ -44,6 +47,13 @@ AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
+#: The engine that draws people on the stage and in groups (fomm_core.engines.pose's name).
+STAGE_ENGINE = "pose"
+STAGE_MODEL = (
+    "The stage and groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each "
+    "photo's own pixels in the dancer's place; {model!r} makes a square picture of one person, which is not "
+    "placed in the clip. Choose the pose engine."
+)
 TURN_NOTE = (
     "The dancer turns away in {count} frames; the photo shows only the person's front, so the person keeps "
     "facing the camera there (their back is never seen)."
@@ -69,6 +79,8 @@ class RenderPlan:
     landmarker: BlazePose | None = None
     #: the photo's and the clip's paths, which the result may never overwrite
     inputs: tuple[str | os.PathLike, ...] = ()
+    #: scene "stage" or a group: who takes whose place (the output is the clip's picture, not a square)
+    stage: Cast | None = None
 
     @property
     def frame_count(self) -> int:
@@ -116,7 +128,9 @@ def plan_render(
     (DEFAULT: the process's shared one; None: the background-difference heuristic). The reference frame (whose
     dancer the photo's person is matched to) is resolved from `options.best_frame` (fomm_core.motion).
     """
-    photo = _one_photo(photos)
+    photo_list = _photo_list(photos)
+    options.check_people(len(photo_list))
+    photo = photo_list[0]
     landmarker = chosen_landmarker(landmarker)
     if options.output_size is not None:
         output_size(options, options.output_size)  # refuse a size over the cap before any work
@@ -127,9 +141,11 @@ def plan_render(
         max_fps=options.max_fps,
         max_duration=options.max_duration,
     )
+    notes = [info.damage] if info.damage else []
+    if options.scene == "stage" or len(photo_list) > 1:
+        return _stage_plan(photo_list, clip, info, options, photo_box or dance_box, landmarker, notes)
     image = load_photo(photo)
     reference = reference_frame(options.best_frame, info.frame_count)
-    notes = [info.damage] if info.damage else []
     inputs = tuple(p for p in (photo, clip) if isinstance(p, (str, os.PathLike)))
     if not options.framing:
         framing = frame_clip(info, enabled=False)
@@ -138,8 +154,8 @@ def plan_render(
         image,
         info,
         landmarker,
-        options.person,
-        options.dancer,
+        options.person_for(0),
+        options.dancer_for(0),
         reference,
         options.best_frame == AUTO,
         photo_box,
@@ -191,19 +207,57 @@ def plan_render(
     )
 
 
-def _one_photo(photos: Photo | Sequence[Photo]) -> Photo:
-    """The user's photo; refuses more than one (several people in one render are not supported yet)."""
+def _photo_list(photos: Photo | Sequence[Photo]) -> list[Photo]:
+    """The photos, the user's first; refuses none."""
     if isinstance(photos, (str, os.PathLike, np.ndarray)):
-        return photos
+        return [photos]
     photos = list(photos)
     if not photos:
         raise UserError("No photo was given: upload a full-body photo.")
-    if len(photos) > 1:
+    return photos
+
+
+def _stage_plan(
+    photos: list[Photo],
+    clip: str | os.PathLike,
+    info: VideoInfo,
+    options: RenderOptions,
+    box: Box | None,
+    landmarker: BlazePose | None,
+    notes: list[str],
+) -> RenderPlan:
+    """The plan of a stage or group render: each photo's person cast in a dancer's place (fomm_core.stage)."""
+    from .stage.cast import cast
+
+    if options.scene == "photo":
         raise UserError(
-            f"{len(photos)} photos were given, but groups are not supported yet: a render animates one "
-            "person. Upload one photo."
+            f"{len(photos)} photos dance together on the dance's stage or side by side on a plain backdrop: "
+            "choose scene 'stage' or 'plain', or upload one photo."
         )
-    return photos[0]
+    if options.model != STAGE_ENGINE:
+        raise UserError(STAGE_MODEL.format(model=options.model))
+    if box is not None:
+        raise UserError(
+            "A photo box or dance box places one person by hand; the stage and groups find everyone "
+            "themselves: leave the boxes out."
+        )
+    found = cast([load_photo(p) for p in photos], info, options, landmarker)
+    if options.side_by_side:
+        notes.append(
+            "Side by side is left out on the stage and for groups: the output is the clip's picture."
+        )
+    inputs = tuple(p for p in (*photos, clip) if isinstance(p, (str, os.PathLike)))
+    return RenderPlan(
+        info,
+        frame_clip(info, enabled=False),
+        found.photos[0],
+        found.persons[0].box,
+        options,
+        notes + found.notes,
+        landmarker=landmarker,
+        inputs=inputs,
+        stage=found,
+    )
 
 
 def output_size(options: RenderOptions, frame_size: int) -> int:
@@ -252,11 +306,15 @@ def render(
     if options.keep_audio and plan.info.has_audio:
         audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
     total = plan.frame_count
-    if getattr(model, "square_frames", True):
+    if plan.stage is not None:
+        if getattr(model, "square_frames", True):
+            raise UserError(STAGE_MODEL.format(model=getattr(model, "name", options.model)))
+        frames, (width, height), streams = _stage_frames(plan)
+    elif getattr(model, "square_frames", True):
         frames, (width, height), streams = _learned_frames(plan, model, animate_fn)
     else:
         frames, (width, height), streams = _pose_frames(plan, model)
-    dance = plan.driving(height) if options.side_by_side else None
+    dance = plan.driving(height) if options.side_by_side and plan.stage is None else None
     try:
         with VideoWriter(
             out,
@@ -345,6 +403,23 @@ def _pose_frames(
             plan.notes.append(TURN_NOTE.format(count=sum(turned)))
 
     return frames(), puppet.size, (posed,)
+
+
+def _stage_frames(plan: RenderPlan) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
+    """The stage's (or a group's plain backdrop's) frames, their size (the clip's picture), the streams to close."""
+    options = plan.options
+    clip = plan.stage.clip(
+        plan.info, plan.landmarker, light=options.stage_light, plain=options.scene == "plain"
+    )
+    streamed = clip.frames()
+
+    def frames() -> Iterator[np.ndarray]:
+        yield from streamed
+        turned = max((fan.turned for fan in clip.fans), default=0)
+        if turned:
+            plan.notes.append(TURN_NOTE.format(count=turned))
+
+    return frames(), clip.size, (streamed,)
 
 
 def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int, int]]:

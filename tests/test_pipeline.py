@@ -107,14 +107,20 @@ def test_tiny_random_model_end_to_end(tmp_path, inputs):
         assert (info.width, info.frame_count) == (48, 10)
 
 
-def test_a_plan_takes_one_photo_alone_or_in_a_sequence_and_refuses_a_group(tmp_path, inputs):
+def test_a_plan_takes_one_photo_alone_or_in_a_sequence_and_a_group_where_it_can_dance(tmp_path, inputs):
     photo, clip = inputs
     options = RenderOptions(scene="plain", trim_end=0.5)
     alone, listed = plan_render(photo, clip, options), plan_render([photo], clip, options)
     assert alone.inputs == listed.inputs == (photo, clip)
     assert np.array_equal(alone.source(32), listed.source(32))
-    with pytest.raises(UserError, match="2 photos were given, but groups are not supported yet"):
+    with pytest.raises(UserError, match="2 photos dance together .* choose scene 'stage' or 'plain'"):
+        plan_render([photo, photo], clip, RenderOptions(trim_end=0.5))
+    with pytest.raises(
+        UserError, match="The stage and groups are drawn by the pose engine .*'default' makes"
+    ):
         plan_render([photo, photo], clip, options)
+    with pytest.raises(UserError, match="6 photos were given; a render takes at most 5"):
+        plan_render([photo] * 6, clip, options)
     with pytest.raises(UserError, match="No photo was given"):
         plan_render((), clip, options)
 

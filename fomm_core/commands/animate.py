@@ -18,7 +18,12 @@ from ..options import Option, RenderOptions, check_together, option_table
 
 def add_arguments(parser: argparse.ArgumentParser, options_class: type = RenderOptions) -> None:
     """Command-line arguments of `python -m fomm_core animate`: the files, then one flag per option."""
-    parser.add_argument("--source", required=True, help="photo of the person (jpg, png, webp, ...)")
+    parser.add_argument(
+        "--source",
+        required=True,
+        action="append",
+        help="photo of the person (jpg, png, webp, ...); repeat it for friends, each taking one dancer's place",
+    )
     parser.add_argument("--driving", required=True, help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--out", default="result.mp4", help="output mp4 path (default: result.mp4)")
     parser.add_argument(
@@ -85,11 +90,16 @@ def _box(text: str) -> Box:
 
 
 def options_from_args(args: argparse.Namespace, options_class: type = RenderOptions) -> RenderOptions:
-    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here."""
+    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here, and the
+    pose engine on the stage and for a group (the only engine that draws them)."""
     values = {o.name: getattr(args, o.name) for o in option_table(options_class)}
     values = {name: value for name, value in values.items() if value is not None}
     check_together(values)
-    if "model" not in values:
+    if "model" not in values and (values.get("scene") == "stage" or len(args.source) > 1):
+        from ..pipeline import STAGE_ENGINE
+
+        values["model"] = STAGE_ENGINE
+    elif "model" not in values:
         from ..checkpoints.fetch import preferred_model  # imported here: it brings in huggingface_hub
 
         values["model"] = preferred_model()
@@ -121,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import plan_render, render
 
     options = options_from_args(args)
-    check_output(args.out, (args.source, args.driving), overwrite=args.overwrite)
+    check_output(args.out, (*args.source, args.driving), overwrite=args.overwrite)
     plan = plan_render(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -209,26 +209,54 @@ class Size(Kind):
 
 @dataclass(frozen=True)
 class Pick(Kind):
-    """A number shown by `inspect` (a person or a dancer), or "auto" (empty) to have it chosen automatically."""
+    """For each photo in turn, a number shown by `inspect` (a person or a dancer) or "auto": one number, a list,
+    or the numbers separated by commas ("0,2"). Held as a tuple with None for "auto", or None when every entry
+    is automatic. `most` is the number of photos; `distinct` refuses one number twice (two photos on one dancer).
+    """
 
     what: str
-    json_type = "string | integer"
+    most: int
+    distinct: bool = False
+    json_type = "string | integer | array"
     refusal = "v_pick"
     unset = '`"auto"`'
 
     def check(self, value: Any, default: Any) -> Any:
         if value in (*EMPTY, AUTO):
             return default
-        number = _number(value, integer=True)
+        if isinstance(value, str):
+            entries: Sequence[Any] = [entry.strip() for entry in value.split(",")]
+        elif isinstance(value, (list, tuple)):
+            entries = value
+        else:
+            entries = [value]
+        picks = tuple(self._entry(entry, value) for entry in entries)
+        if not picks or len(picks) > self.most:
+            raise UserError(
+                f"The {self.what}s {value!r} are not one to {self.most} entries, one per photo; give e.g. "
+                "'auto', 1 or '0,2'."
+            )
+        chosen = [pick for pick in picks if pick is not None]
+        if self.distinct and len(set(chosen)) < len(chosen):
+            twice = next(pick for pick in chosen if chosen.count(pick) > 1)
+            raise UserError(
+                f"Two photos take {self.what} {twice} ({value!r}): give each photo a different {self.what}."
+            )
+        return picks if chosen else default
+
+    def _entry(self, entry: Any, value: Any) -> int | None:
+        if entry in (*EMPTY, AUTO):
+            return None
+        number = _number(entry, integer=True)
         if number is None or number < 0:
             raise UserError(
                 f"The {self.what} {value!r} is not a number shown by the preview or `inspect`; choose "
-                "'auto' or one of 0, 1, ..."
+                "'auto' or one of 0, 1, ... (one per photo, separated by commas)."
             )
         return number
 
     def accepted(self) -> str:
-        return '"auto", or a number 0, 1, ...'
+        return f'"auto", a number 0, 1, ..., or one per photo (up to {self.most}): a list or "0,2"'
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,11 @@ MIN_OUTPUT_SIDE = 32
 #: The output sizes a user may choose: from 64 pixels to half the widest result, so that every choice also fits
 #: beside the dance.
 OUTPUT_SIZES = (64, MAX_OUTPUT_WIDTH // 2)
-#: Where the person dances: in their photo, its background still ("photo"), or on the photo's square crop as
-#: the models' training data look ("plain").
-SCENES = ("photo", "plain")
+#: Where the person dances: in their photo, its background still ("photo"), on the photo's square crop as the
+#: models' training data look ("plain"), or in the dance clip itself, in the place of the dancer ("stage").
+SCENES = ("photo", "plain", "stage")
+#: The most photos one render takes: the user and up to four friends, each taking one dancer's place.
+MAX_PEOPLE = 5
 
 
 @dataclass(frozen=True)
@@ -215,19 +217,21 @@ class RenderOptions:
         "--device",
         on_page=False,
     )
-    person: int | None = option(
+    person: tuple[int | None, ...] | None = option(
         None,
-        Pick("person"),
+        Pick("person", MAX_PEOPLE),
         ("Person to animate", "움직일 사람"),
-        "which person in the photo to animate, numbered as `inspect` shows them (default: auto, the most "
-        "complete, largest and most central)",
+        "which person in each photo to animate, numbered as `inspect` shows them, one per photo in order "
+        '("0,2"; default: auto, the most complete, largest and most central)',
         "--person",
     )
-    dancer: int | None = option(
+    dancer: tuple[int | None, ...] | None = option(
         None,
-        Pick("dancer"),
+        Pick("dancer", MAX_PEOPLE, distinct=True),
         ("Dancer to follow", "따라 할 댄서"),
-        "which dancer in the clip to follow, by `inspect`'s id (default: auto, the one who moves most)",
+        "which dancer in the clip each photo follows (or replaces, on the stage), by `inspect`'s id, one per "
+        'photo in order ("0,2"; default: auto, the one who moves most, and for several photos the dancers '
+        "from the formation's centre outwards)",
         "--dancer",
     )
     scene: str = option(
@@ -236,7 +240,8 @@ class RenderOptions:
         ("Where you dance", "춤추는 곳"),
         "photo: the person dances where they stand in their photo, its background still (the output keeps "
         "the photo's framing); plain: the photo cropped square around the person, as the models' training "
-        "data look",
+        "data look (several photos: side by side in the formation); stage: the dance clip itself, the person "
+        "in the dancer's place",
         "--scene",
         choice_labels={
             "photo": (
@@ -247,12 +252,48 @@ class RenderOptions:
                 "Plain: you alone in a square, as the models were trained",
                 "단순 배경: 정사각형 안에 나만 (모델이 학습한 방식)",
             ),
+            "stage": (
+                "On the dance's stage: you take the dancer's place",
+                "댄스 무대 위에서: 내가 댄서의 자리에",
+            ),
         },
+    )
+    stage_light: bool = option(
+        True,
+        Flag(),
+        ("Match the stage light", "무대 조명에 맞추기"),
+        "match the person's colours to the light on the dancer they replace (scene stage)",
+        "--no-stage-light",
     )
 
     def __post_init__(self) -> None:
         check_mode(self.mode)
         check_scene(self.scene)
+        for name in ("person", "dancer"):  # any accepted form (an old record's int, a JSON list) as a tuple
+            object.__setattr__(self, name, _PICKS[name].check(getattr(self, name)))
+
+    def person_for(self, photo: int) -> int | None:
+        """The person asked for in photo number `photo` (0: the user's), None for automatic."""
+        return _pick_for(self.person, photo)
+
+    def dancer_for(self, photo: int) -> int | None:
+        """The dancer asked for by photo number `photo` (0: the user's), None for automatic."""
+        return _pick_for(self.dancer, photo)
+
+    def check_people(self, photos: int) -> None:
+        """Refuse more photos than a render takes, or more persons or dancers named than there are photos."""
+        if photos > MAX_PEOPLE:
+            raise UserError(
+                f"{photos} photos were given; a render takes at most {MAX_PEOPLE} (you and "
+                f"{MAX_PEOPLE - 1} friends)."
+            )
+        for name in ("person", "dancer"):
+            picks = getattr(self, name)
+            if picks is not None and len(picks) > photos:
+                raise UserError(
+                    f"{len(picks)} {name}s were named for {photos} photo{'s' if photos > 1 else ''}: give one "
+                    f"{name} per photo, in the photos' order."
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form, as stored with each rating."""
@@ -269,6 +310,10 @@ class RenderOptions:
         return cls(**known)
 
 
+def _pick_for(picks: tuple[int | None, ...] | None, photo: int) -> int | None:
+    return picks[photo] if picks is not None and photo < len(picks) else None
+
+
 def option_table(options_class: type = RenderOptions) -> tuple[Option, ...]:
     """The options declared on `options_class` (RenderOptions or a subclass adding fields), in field order."""
     return tuple(
@@ -280,3 +325,4 @@ def option_table(options_class: type = RenderOptions) -> tuple[Option, ...]:
 
 #: RenderOptions' options in field order; on_page ones are /generate's inputs after the photo and the clip.
 OPTIONS = option_table()
+_PICKS = {o.name: o for o in OPTIONS if isinstance(o.kind, Pick)}

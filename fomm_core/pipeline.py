@@ -123,8 +123,8 @@ def prepare(
     found = frame_people(
         image,
         info,
-        options.person,
-        options.dancer,
+        options.person_for(0),
+        options.dancer_for(0),
         "auto" if options.best_frame == "auto" else reference,
         photo_box,
         dance_box,

@@ -110,15 +110,13 @@ def _with_photos(after: dict[str, Any]) -> list[int]:
 
 def group(values: dict[str, Any], after: dict[str, Any]) -> tuple[list[Upload], dict[str, Any]]:
     """The friends' photos that are in, and `values` with `person` and `dancer` listing every photo's choice
-    (unchanged without friends; `dancer` stays automatic when no photo's dancer is chosen)."""
+    ("auto" or a number; unchanged without friends)."""
     numbers = _with_photos(after)
-    if not numbers:
-        return [], values
-    people = [values["person"], *(after[f"person_{n}"] for n in numbers)]
-    dancers = [values["dancer"], *(after[f"dancer_{n}"] for n in numbers)]
-    every = [_auto(p) for p in people]
-    chosen = None if all(_auto(d) is None for d in dancers) else [_auto(d) for d in dancers]
-    return [after[f"friend_{n}"] for n in numbers], {**values, "person": every, "dancer": chosen}
+    lists = {
+        name: [values[name], *(after[f"{name}_{n}"] for n in numbers)] if numbers else values[name]
+        for name in ("person", "dancer")
+    }
+    return [after[f"friend_{n}"] for n in numbers], {**values, **lists}
 
 
 def _auto(pick: Any) -> Any:

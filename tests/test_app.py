@@ -262,7 +262,7 @@ def test_offline_fallback_is_recorded_and_noticed(tmp_path: Path, monkeypatch: p
             "output_size: Output size must be 'native' or",
         ),
         ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"keep_audio": 1}, "keep_audio: This must be true or false."),
-        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"scene": "beach"}, "scene: Choose one of: photo, plain."),
+        ((EXAMPLE_PHOTO, EXAMPLE_CLIP), {"scene": "beach"}, "scene: Choose one of: photo, plain, stage."),
     ],
 )
 def test_validator_refuses_bad_calls_before_the_render(

@@ -72,8 +72,24 @@ def test_server_paths_as_the_photo_all_get_the_same_refusal(
 
 
 # /generate's inputs after the photo and the clip: model, mode, adapt_scale, best_frame, trim_start, trim_end,
-# framing, side_by_side, output_size, keep_audio, person, dancer, scene
-OTHER_INPUTS = ("default", "relative", True, False, 0, 0, True, False, "native", True, None, None, "photo")
+# framing, side_by_side, output_size, keep_audio, person, dancer, scene, stage_light, friends
+OTHER_INPUTS = (
+    "default",
+    "relative",
+    True,
+    False,
+    0,
+    0,
+    True,
+    False,
+    "native",
+    True,
+    None,
+    None,
+    "photo",
+    True,
+    None,
+)
 
 
 def _raw_generate(url: str, photo: dict, clip: dict) -> str:

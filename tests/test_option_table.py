@@ -66,9 +66,9 @@ BAD = {
     "trim_start": ["-1", "nan", "inf", "-inf", "abc", "²", "1e999", "1_0"],
     "trim_end": ["-0.5", "nan", "inf", "²"],
     "output_size": ["32", "63", "513", "1024", "4096", "abc", "²", "64.5", "-64", "١٢٨", "1_28"],
-    "person": ["-1", "tall one", "²", "1.5", "٣"],
-    "dancer": ["-1", "x", "²", "0.5"],
-    "scene": ["beach", "Photo"],
+    "person": ["-1", "tall one", "²", "1.5", "٣", "0,x", "0,-1", "0,1,2,3,4,5"],
+    "dancer": ["-1", "x", "²", "0.5", "2,2", "1,,1", "0;2"],
+    "scene": ["beach", "Photo", "Stage"],
 }
 GOOD = {
     "model": ["default", "taichi", "tpsmm-ted"],
@@ -77,9 +77,9 @@ GOOD = {
     "trim_start": ["0", "1.5", "2"],
     "trim_end": ["0", "0.4", "12"],
     "output_size": ["native", "64", "384", "512"],
-    "person": ["auto", "0", "2"],
-    "dancer": ["auto", "1"],
-    "scene": ["photo", "plain"],
+    "person": ["auto", "0", "2", "0,2", "0,0", "auto,1"],
+    "dancer": ["auto", "1", "0,2", "3, 1", "auto,4"],
+    "scene": ["photo", "plain", "stage"],
 }
 
 
@@ -179,7 +179,7 @@ def test_adding_an_option_is_one_field(tmp_path: Path, capsys: pytest.CaptureFix
     assert generate.inputs[-2].elem_id == "sparkle" and generate.inputs[-2].label is not None
     assert generate.inputs[-1].elem_id == "api-friends"
     names = list(inspect.signature(generate.fn).parameters)
-    assert names[-4:] == ["scene", "sparkle", "friends", "progress"]
+    assert names[-4:] == ["stage_light", "sparkle", "friends", "progress"]
     assert demo.page_i18n.translations_dict["ko"]["sparkle"] == "반짝이"
     # the validator
     check = generate.validator

@@ -136,3 +136,38 @@ def test_command_line_mode_and_its_old_flags(argv, mode):
     with pytest.raises(SystemExit):
         parser.parse_args(["--source", "p.png", "--driving", "d.mp4", "--mode", "relative", "--absolute"])
     assert set(MODES) == {"relative", "absolute", "avd"}
+
+
+def test_person_and_dancer_take_one_choice_per_photo():
+    options = RenderOptions(person="auto,1", dancer=[2, 0])
+    assert options.person == (None, 1) and options.dancer == (2, 0)
+    assert [options.person_for(i) for i in range(3)] == [None, 1, None]
+    assert [options.dancer_for(i) for i in range(3)] == [2, 0, None]
+    assert RenderOptions(person="auto, auto").person is None  # every photo automatic: one way to say it
+    assert RenderOptions().person_for(0) is None and RenderOptions(dancer=3).dancer_for(0) == 3
+    # a record stores lists; an old record's int reads as the first photo's choice
+    stored = json.loads(json.dumps(options.to_dict()))
+    assert RenderOptions.from_dict(stored) == options
+    assert RenderOptions.from_dict({**OLD_OPTIONS, "person": 1, "dancer": 0}).dancer == (0,)
+    with pytest.raises(fomm_core.UserError, match=r"Two photos take dancer 2 \('2,1,2'\)"):
+        RenderOptions(dancer="2,1,2")
+    with pytest.raises(fomm_core.UserError, match="3 dancers were named for 2 photos"):
+        RenderOptions(dancer="0,1,2").check_people(2)
+    with pytest.raises(fomm_core.UserError, match="6 photos were given; a render takes at most 5"):
+        RenderOptions().check_people(6)
+    RenderOptions(person="0,0", dancer="0,1").check_people(2)  # one photo twice, two people in it
+
+
+def test_the_command_line_takes_several_photos_and_their_dancers():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    argv = ["--source", "me.png", "--source", "friend.png", "--driving", "d.mp4", "--checkpoint", "default"]
+    args = parser.parse_args(
+        [*argv, "--dancer", "0,2", "--person", "1", "--scene", "stage", "--no-stage-light"]
+    )
+    assert args.source == ["me.png", "friend.png"]
+    options = options_from_args(args)
+    assert options.dancer == (0, 2) and options.person == (1,) and options.scene == "stage"
+    assert options.stage_light is False and RenderOptions().stage_light is True

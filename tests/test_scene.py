@@ -238,8 +238,8 @@ def test_a_tall_and_a_short_dancer_jumping_alike_move_the_person_alike() -> None
 
 
 def test_scene_option_is_checked_and_old_records_read_as_plain() -> None:
-    assert SCENES == ("photo", "plain") and RenderOptions().scene == "photo"
-    with pytest.raises(UserError, match="Unknown scene 'beach'; choose one of: photo, plain"):
+    assert SCENES == ("photo", "plain", "stage") and RenderOptions().scene == "photo"
+    with pytest.raises(UserError, match="Unknown scene 'beach'; choose one of: photo, plain, stage"):
         RenderOptions(scene="beach")
     old = RenderOptions(mode="absolute").to_dict()
     del old["scene"]
@@ -247,7 +247,7 @@ def test_scene_option_is_checked_and_old_records_read_as_plain() -> None:
     new = RenderOptions(scene="photo")
     assert RenderOptions.from_dict(new.to_dict()) == new
     with pytest.raises(UserError, match="scene"):
-        RenderOptions.from_dict({"scene": "stage"})
+        RenderOptions.from_dict({"scene": "backstage"})
 
 
 def test_scene_flag_on_the_command_line(capsys) -> None:
@@ -260,7 +260,7 @@ def test_scene_flag_on_the_command_line(capsys) -> None:
         parser.parse_args([*base, "--scene", "beach"])
     assert "invalid choice: 'beach'" in capsys.readouterr().err
     text = " ".join(parser.format_help().split())
-    assert "--scene {photo,plain}" in text and "dances where they stand in their photo" in text
+    assert "--scene {photo,plain,stage}" in text and "dances where they stand in their photo" in text
 
 
 class _Crowd:

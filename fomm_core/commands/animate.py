@@ -18,7 +18,12 @@ from ..options import Option, RenderOptions, check_together, option_table
 
 def add_arguments(parser: argparse.ArgumentParser, options_class: type = RenderOptions) -> None:
     """Command-line arguments of `python -m fomm_core animate`: the files, then one flag per option."""
-    parser.add_argument("--source", required=True, help="photo of the person (jpg, png, webp, ...)")
+    parser.add_argument(
+        "--source",
+        required=True,
+        action="append",
+        help="photo of the person (jpg, png, webp, ...); repeat it for friends, each taking one dancer's place",
+    )
     parser.add_argument("--driving", required=True, help="dance clip (mp4, mov, webm, mkv, avi, gif)")
     parser.add_argument("--out", default="result.mp4", help="output mp4 path (default: result.mp4)")
     parser.add_argument(
@@ -121,8 +126,12 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import prepare, render
 
     options = options_from_args(args)
-    check_output(args.out, (args.source, args.driving), overwrite=args.overwrite)
-    plan = prepare(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
+    check_output(args.out, (*args.source, args.driving), overwrite=args.overwrite)
+    options.check_people(len(args.source))
+    if len(args.source) > 1:
+        raise UserError("Several photos in one render need scene 'stage' or 'plain' with the group render.")
+    source = args.source[0]
+    plan = prepare(source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     shown = len(plan.notes)
@@ -130,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(plan.frame_count)
     try:
         out = render(
-            args.source,
+            source,
             args.driving,
             options,
             out_path=args.out,

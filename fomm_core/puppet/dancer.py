@@ -34,6 +34,8 @@ class DancerPose:
     visibility: np.ndarray  # 33
     width: int  # the frame's size
     height: int
+    roi: Roi | None = None  # where the landmark model looked, in the pixels of the frames it was given
+    mask: np.ndarray | None = None  # its mask of the dancer over that ROI (LANDMARK_SIZE² in [0, 1])
 
 
 def roi_around(landmarks: np.ndarray) -> Roi:
@@ -64,7 +66,13 @@ def follow_dancer(
             pose = model.landmarks(frame, roi_around(nearest))
         roi = pose.next_roi
         yield DancerPose(
-            pose.landmarks / scale, pose.depth / scale, pose.visibility, round(w / scale), round(h / scale)
+            pose.landmarks / scale,
+            pose.depth / scale,
+            pose.visibility,
+            round(w / scale),
+            round(h / scale),
+            pose.roi,
+            pose.mask,
         )
 
 

@@ -10,7 +10,7 @@ import gradio as gr
 
 from fomm_core.options import Option
 
-from .friends import dancer_label, page_validator, shown_after_add
+from .friends import friend_events, page_validator
 from .handlers import SpaceApp
 from .inputs import validator
 from .pickers import PICKERS
@@ -151,14 +151,16 @@ def _wire_friends(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
     """ "Add a friend" shows the next friend's column; a friend's photo gets its preview and person picker; a new
     clip preview lists its dancers in every friend's dancer picker; the main dancer picker is named the dancer
     you replace on the stage or with friends."""
-    friends = tab.friends
+    friends, scene, dancer = tab.friends, tab.options["scene"], tab.options["dancer"]
+    add, label = friend_events(i18n)
     friends.add.click(
-        shown_after_add,
-        friends.shown,
-        [friends.shown, *(f.box for f in friends.each), friends.add],
+        add,
+        [friends.shown, scene],
+        [friends.shown, *(f.box for f in friends.each), friends.add, dancer],
         api_visibility="private",
         queue=False,
     )
+    scene.change(label, [scene, friends.shown], dancer, api_visibility="private", queue=False)
     for friend in friends.each:
         friend.photo.change(
             app.people_in_photo,
@@ -175,14 +177,6 @@ def _wire_friends(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
         app.friend_dancers,
         tab.pickers["dancer"].found,
         [f.dancer for f in friends.each],
-        api_visibility="private",
-        queue=False,
-    )
-    gr.on(
-        [tab.options["scene"].change, friends.shown.change],
-        dancer_label(i18n),
-        [tab.options["scene"], friends.shown],
-        tab.options["dancer"],
         api_visibility="private",
         queue=False,
     )

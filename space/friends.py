@@ -82,25 +82,28 @@ def friends_section(i18n: gr.I18n) -> Friends:
     return Friends(add, gr.State(0), each)
 
 
-def shown_after_add(shown: int) -> tuple[Any, ...]:
-    """One friend more: the new count, each friend's column shown or not, and the button while there is room."""
-    count = min((shown or 0) + 1, MAX_FRIENDS)
-    return (
-        count,
-        *(gr.update(visible=n <= count) for n in NUMBERS),
-        gr.update(visible=count < MAX_FRIENDS),
-    )
+def friend_events(i18n: gr.I18n) -> tuple[Callable[..., tuple[Any, ...]], Callable[[str, int], Any]]:
+    """The handlers of "Add a friend" and of a new scene.
 
-
-def dancer_label(i18n: gr.I18n) -> Callable[[str, int], Any]:
-    """The main dancer picker's label: the dancer you replace on the stage or with friends, else the one you
-    follow."""
+    Adding shows one friend more (the new count, each friend's column shown or not, the button while there is
+    room). Both name the main dancer picker: the dancer you replace on the stage or with friends, else the one
+    you follow.
+    """
 
     def label(scene: str, shown: int) -> Any:
         key = "dancer_replace" if scene == "stage" or shown else "dancer"
         return gr.update(label=str(i18n(key)))
 
-    return label
+    def add(shown: int, scene: str) -> tuple[Any, ...]:
+        count = min((shown or 0) + 1, MAX_FRIENDS)
+        return (
+            count,
+            *(gr.update(visible=n <= count) for n in NUMBERS),
+            gr.update(visible=count < MAX_FRIENDS),
+            label(scene, count),
+        )
+
+    return add, label
 
 
 def _with_photos(after: dict[str, Any]) -> list[int]:

@@ -1,0 +1,86 @@
+"""Friends in the Space: /generate with more photos, the page's friend pickers gathered into its lists, and the
+refusals of bad groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app
+from conftest import TINY_FOMM
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import ValidationError
+from people_fixtures import real  # noqa: F401 - fixture
+
+from space import friends, inputs, previews, texts
+from space.settings import MAX_FRIENDS
+
+CLIP_SECONDS = 0.5  # the real two-person clip trimmed to 15 frames at the render's 30 fps
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedApp]:
+    with launched_app(
+        tmp_path_factory.mktemp("space"), TINY_FOMM, max_duration=10, examples=False
+    ) as launched:
+        yield launched
+
+
+@pytest.fixture
+def client(space: LaunchedApp) -> Client:
+    return Client(space.url, verbose=False)
+
+
+def page_inputs(shown: int, photos: dict[int, str], people: dict[int, str], dancers: dict[int, str]) -> dict:
+    """The page's friend inputs by PAGE_AFTER name: `shown` friends, their photos, people and dancers."""
+    after = {name: None for name in friends.PAGE_AFTER}
+    after["shown"] = shown
+    for n in friends.NUMBERS:
+        after[f"friend_{n}"] = photos.get(n)
+        after[f"person_{n}"] = people.get(n, previews.AUTO)
+        after[f"dancer_{n}"] = dancers.get(n, previews.AUTO)
+    return after
+
+
+def test_the_pages_friends_become_generates_lists_in_order() -> None:
+    values = {"person": "1", "dancer": previews.AUTO, "scene": "stage"}
+    # friend 2's column is shown but empty: left out; friend 4 is not shown: left out
+    after = page_inputs(3, {1: "a.png", 3: "c.png", 4: "d.png"}, {3: "2"}, {1: "4", 3: "0"})
+    photos, grouped = friends.group(values, after)
+    assert photos == ["a.png", "c.png"]
+    assert grouped == {"person": ["1", "auto", "2"], "dancer": ["auto", "4", "0"], "scene": "stage"}
+    assert friends.group(values, page_inputs(2, {}, {}, {1: "3"})) == ([], values)  # no friend's photo is in
+
+
+def test_the_page_says_which_friend_took_a_dancer_already() -> None:
+    validate = friends.page_validator()
+    after = page_inputs(3, {1: "a.png", 2: "b.png", 3: "c.png"}, {}, {1: "1", 2: "0", 3: "1"})
+    checks = validate("p.png", "d.mp4", dancer="0", **after)
+    options = len(inputs.page_options())
+    dancer_checks = checks[2 + options + 2 * MAX_FRIENDS : 2 + options + 3 * MAX_FRIENDS]
+    assert [c["is_valid"] for c in dancer_checks] == [True, False, False, True]
+    assert dancer_checks[1]["message"] == texts.EN["v_same_dancer"]
+    assert all(c is None or c["is_valid"] for c in checks[: 2 + options])
+    fine = validate("p.png", "d.mp4", dancer="0", **page_inputs(2, {1: "a.png", 2: "b.png"}, {}, {1: "1"}))
+    assert all(c is None or c["is_valid"] for c in fine)
+
+
+def test_more_friends_than_the_app_takes_are_refused_before_the_render(client: Client) -> None:
+    photo = handle_file(str(EXAMPLE_PHOTO))
+    with pytest.raises(ValidationError) as info:
+        client.predict(
+            photo,
+            handle_file(str(EXAMPLE_CLIP)),
+            friends=[photo] * (MAX_FRIENDS + 1),
+            api_name="/generate",
+        )
+    assert texts.text("v_friends", n=MAX_FRIENDS) in str(info.value)
+
+
+def test_two_photos_on_one_dancer_are_refused_before_the_render(client: Client) -> None:
+    photo = handle_file(str(EXAMPLE_PHOTO))
+    with pytest.raises(ValidationError) as info:
+        client.predict(
+            photo, handle_file(str(EXAMPLE_CLIP)), dancer="1,1", friends=[photo], api_name="/generate"
+        )
+    assert "dancer:" in str(info.value) and texts.EN["v_pick"] in str(info.value)

@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from video_fixtures import BACKGROUNDS, dancer_frames, write_clip  # noqa: E402
 
-from fomm_core.framing import _difference, detect_dancers, edge_background, mask_box  # noqa: E402
+from fomm_core.framing.heuristic import detect_dancers, difference, edge_background, mask_box  # noqa: E402
 from fomm_core.io.ffmpeg import ffmpeg_exe  # noqa: E402
 
 
@@ -112,13 +112,13 @@ def detector_table() -> None:
 
     def median_only(frames):
         bg = np.median(np.stack(frames), 0).astype(np.uint8)
-        return [mask_box(_difference(f, bg) > 30) for f in frames]
+        return [mask_box(difference(f, bg) > 30) for f in frames]
 
     def edge_only(frames):
         out = []
         for f in frames:
             model, plain = edge_background(f)
-            out.append(mask_box(_difference(f, model) > 30) if plain else None)
+            out.append(mask_box(difference(f, model) > 30) if plain else None)
         return out
 
     def subtractor(make):

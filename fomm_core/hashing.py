@@ -6,7 +6,7 @@ import hashlib
 import os
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     """The hex sha256 of a file's content."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -20,11 +20,13 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing import Body, Box, ClipFraming, frame_clip, framed_frames, match_photo, square_around
+from .framing.crop_path import ClipFraming, frame_clip, framed_frames, square_around
+from .framing.people import frame_people
+from .framing.photo_match import match_photo
+from .geometry import Body, Box
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
 from .people.clip import Track
-from .people.framing import frame_people
 from .people.model import pose_model
 from .people.person import Person
 from .scene import SceneCompositor, ScenePlan, plan_scene
@@ -52,7 +54,7 @@ class RenderPlan:
     info: VideoInfo
     framing: ClipFraming
     photo: np.ndarray  # the loaded photo, uint8 H×W×3
-    person: Box | None  # the person in the photo (None: framing off, pad the photo to a square)
+    person_box: Box | None  # the person in the photo (None: framing off, pad the photo to a square)
     options: RenderOptions
     notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
     best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
@@ -68,7 +70,7 @@ class RenderPlan:
 
     def source(self, size: int) -> np.ndarray:
         """The photo framed like the dancer in the reference frame, size×size uint8."""
-        return match_photo(self.photo, self.person, self.framing.reference, size, self.bodies)
+        return match_photo(self.photo, self.person_box, self.framing.reference, size, self.bodies)
 
     def output_side(self, frame_size: int) -> int:
         """Side of the generated square in the result: the chosen output size, else the model's frame size; in
@@ -129,7 +131,7 @@ def prepare(
         photo_box,
         dance_box,
     )
-    framing, person = found.framing, found.person
+    framing, person_box = found.framing, found.person_box
     notes += found.notes
     if not framing.found:
         notes.append(
@@ -138,13 +140,13 @@ def prepare(
         )
     elif framing.moving:
         notes.append("The dancer travels across the frame, so the crop follows them.")
-    if person is None:
+    if person_box is None:
         raise UserError(
             "No person found in the photo. Upload a full-body photo of one person standing against a "
             "simple background, or turn framing off."
         )
     h, w = image.shape[:2]
-    if photo_box is None and person.width >= 0.98 * w and person.height >= 0.98 * h:
+    if photo_box is None and person_box.width >= 0.98 * w and person_box.height >= 0.98 * h:
         notes.append(
             "The photo's background is too busy to find the person, so the whole photo was used. A plain "
             "background works best."
@@ -155,14 +157,14 @@ def prepare(
             f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame."
         )
     scene, bodies, scene_notes = plan_scene(
-        options.scene, (w, h), found.chosen, person, framing, pose_model() is not None
+        options.scene, (w, h), found.chosen, person_box, framing, pose_model() is not None
     )
     notes += scene_notes
     return RenderPlan(
         info,
         framing,
         image,
-        person,
+        person_box,
         options,
         notes,
         found.best_frame,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .hashing import sha256_file
+from .hashing import file_sha256
 from .options import RenderOptions
 from .raters import RATER_BASIS, RateLimits, describe, rater_id
 
@@ -77,11 +77,6 @@ _COLUMNS = (
 def default_db_path() -> Path:
     """Where the store lives: env FOMM_RATINGS_DB, else ./ratings/ratings.db."""
     return Path(os.environ.get("FOMM_RATINGS_DB") or DEFAULT_DB)
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Content hash of a file (the uploaded photo or clip)."""
-    return sha256_file(path)
 
 
 def anonymous_session(session_hash: str | None) -> str:

@@ -29,7 +29,7 @@ from .config import (
 )
 from .engines import engine_claiming
 from .errors import UserError
-from .hashing import sha256_file as _compute_sha256
+from .hashing import file_sha256 as _compute_sha256
 from .io.outputs import publish
 from .registry import PACKAGE_DIR, REGISTRY, CheckpointEntry
 
@@ -276,8 +276,8 @@ def _read_hash_index() -> dict[str, Any]:
         return {}
 
 
-def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file, remembered per (real path, size, mtime) so big files are hashed once."""
+def checkpoint_sha256(path: str | Path) -> str:
+    """The sha256 of a checkpoint file, remembered per (real path, size, mtime) so big files are hashed once."""
     real = Path(path).resolve()
     st = real.stat()
     stamp = [st.st_size, st.st_mtime_ns]
@@ -302,7 +302,7 @@ def file_sha256(path: str | Path) -> str:
 
 def verify_sha256(path: Path, expected: str | None) -> str:
     """Check a file against its expected sha256 (UserError on mismatch); log it when none is expected."""
-    actual = file_sha256(path)
+    actual = checkpoint_sha256(path)
     if expected is None:
         log.info("sha256 of %s is %s (no expected hash recorded)", path.name, actual)
     elif actual != expected.lower():
@@ -439,7 +439,7 @@ def load_state(spec: str | Path) -> LoadedState:
     entry = REGISTRY.get(str(spec)) if isinstance(spec, str) else None
     if entry is not None:
         path = fetch(entry.name)
-        sha256 = file_sha256(path)
+        sha256 = checkpoint_sha256(path)
         name = entry.name
     else:
         path = Path(spec)
@@ -453,7 +453,7 @@ def load_state(spec: str | Path) -> LoadedState:
                 f"Unknown checkpoint {str(spec)!r}: use one of {', '.join(REGISTRY)} "
                 "or a path to a .pth.tar or .safetensors file."
             )
-        sha256 = file_sha256(path)
+        sha256 = checkpoint_sha256(path)
         entry = next((e for e in REGISTRY.values() if e.sha256 == sha256), None)
         name = path.name
     config = _entry_config(entry) if entry is not None else None

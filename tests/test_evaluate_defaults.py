@@ -1,4 +1,4 @@
-"""The built-in suite rendered through the pipeline under named sets of defaults (old vs new framing)."""
+"""The built-in suite rendered through the pipeline under named sets of defaults (framing and scene)."""
 
 import json
 

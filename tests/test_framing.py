@@ -7,18 +7,11 @@ import pytest
 from video_fixtures import BACKGROUNDS, background, dancer_frames, draw_dancer, write_clip
 
 from fomm_core.errors import UserError
-from fomm_core.framing import (
-    MARGIN,
-    Box,
-    Square,
-    crop_square,
-    detect_dancers,
-    detect_person,
-    edge_colours,
-    frame_clip,
-    framed_frames,
-    match_photo,
-)
+from fomm_core.framing.crop_path import MARGIN, frame_clip, framed_frames
+from fomm_core.framing.heuristic import detect_dancers, detect_person
+from fomm_core.framing.photo_match import match_photo
+from fomm_core.framing.square_crop import crop_square, edge_colours
+from fomm_core.geometry import Box, Square
 from fomm_core.io import open_video
 
 

@@ -10,7 +10,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 from video_fixtures import dancer_frames
 
 from fomm_core.evaluate.real import real_videos
-from fomm_core.framing import Box
+from fomm_core.geometry import Box
 from fomm_core.io import open_video, read_frames
 from fomm_core.people import choose_dancer, find_dancers, pose_model, track_people
 from fomm_core.people.clip import Track, lasting

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from video_fixtures import dancer_frames, write_clip
 
-from fomm_core.framing import Box, follow_dancer
+from fomm_core.framing.crop_path import follow_dancer
+from fomm_core.geometry import Box
 from fomm_core.io import open_video
 
 

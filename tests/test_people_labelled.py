@@ -11,7 +11,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 
 from fomm_core.data.real_media import real_media
 from fomm_core.evaluate.real import real_videos
-from fomm_core.framing import Box
+from fomm_core.geometry import Box
 from fomm_core.io import load_photo, open_video, read_frames
 from fomm_core.people import Person, choose_dancer, find_dancers, find_people, pose_model
 from fomm_core.people.cuts import CutFinder

@@ -7,7 +7,7 @@ import pytest
 from people_fixtures import real  # noqa: F401 - fixture
 
 from fomm_core.errors import UserError
-from fomm_core.framing import Box
+from fomm_core.geometry import Box
 from fomm_core.io import load_photo
 from fomm_core.people import Person, choose_person, find_people, missing_message, pose_model
 from fomm_core.people.person import PARTS

@@ -25,8 +25,8 @@ def _chosen_dancer(plan) -> int:
 
 @pytest.mark.slow
 def test_default_plan_animates_a_full_body_man_and_follows_one_dancer(plan):
-    assert plan.person is not None and plan.person.height > 400  # a whole man, not the street
-    assert 40 < plan.person.x0 < 260
+    assert plan.person_box is not None and plan.person_box.height > 400  # a whole man, not the street
+    assert 40 < plan.person_box.x0 < 260
     assert plan.framing.found
     assert any("2 dancers are in the clip" in note for note in plan.notes)
     ref = plan.framing.reference  # the dancer relative to the square: inside it, not a tiny figure
@@ -47,7 +47,9 @@ def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
     other = prepare(
         real["bus"], real["multi_person"], RenderOptions(person=0, dancer=1 - _chosen_dancer(plan))
     )
-    assert plan.person.x0 > 200 and other.person.x1 < 260  # the central man by default; person 0 the left one
+    assert (
+        plan.person_box.x0 > 200 and other.person_box.x1 < 260
+    )  # the central man by default; person 0 the left one
     assert not any("dancers are in the clip" in n for n in other.notes)  # the user's pick needs no note
     # the default follows the man who lunges (behind, higher in the frame); the other pick the woman near
     # the camera
@@ -132,7 +134,7 @@ def test_without_the_pose_model_the_heuristic_frames_and_says_so(real, monkeypat
     try:
         plan = prepare(real["bus"], real["multi_person"], RenderOptions())
         assert any("heuristic" in note and "no network" in note for note in plan.notes)
-        assert plan.person is not None
+        assert plan.person_box is not None
         with pytest.raises(UserError, match="no dancer 1"):
             prepare(real["bus"], real["multi_person"], RenderOptions(dancer=1))
     finally:

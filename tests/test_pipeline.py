@@ -19,7 +19,7 @@ import fomm_core.models
 import fomm_core.pipeline
 from fomm_core import RenderOptions, random_model
 from fomm_core.errors import UserError
-from fomm_core.framing import detect_person
+from fomm_core.framing.heuristic import detect_person
 from fomm_core.io import open_video, read_frames
 from fomm_core.io.ffmpeg import ffmpeg_exe
 from fomm_core.pipeline import prepare, render

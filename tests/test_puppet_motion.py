@@ -176,7 +176,7 @@ def test_a_dancer_who_turns_their_back_drives_the_persons_front_side_for_side():
 
 def test_a_dancer_found_without_landmarks_is_a_user_error():
     from fomm_core.errors import UserError
-    from fomm_core.framing import Box
+    from fomm_core.geometry import Box
     from fomm_core.people.clip import Track
     from fomm_core.puppet import clip_poses
 
@@ -187,7 +187,7 @@ def test_a_dancer_found_without_landmarks_is_a_user_error():
 
 def test_a_photo_person_without_landmarks_is_a_user_error():
     from fomm_core.errors import UserError
-    from fomm_core.framing import Box
+    from fomm_core.geometry import Box
     from fomm_core.people import Person
     from fomm_core.puppet import Puppet
 

@@ -17,6 +17,7 @@ import pytest
 
 from fomm_core.cli import main
 from fomm_core.errors import UserError
+from fomm_core.hashing import file_sha256
 from fomm_core.options import RenderOptions
 from fomm_core.ratings import (
     HubMirror,
@@ -24,7 +25,6 @@ from fomm_core.ratings import (
     RatingsStore,
     aggregate,
     anonymous_session,
-    file_sha256,
     mirror_from_env,
     option_set,
     report,

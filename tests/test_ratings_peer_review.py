@@ -24,6 +24,7 @@ from gradio_client.exceptions import AppError
 from test_ratings import make_rating
 
 from fomm_core.cli import main
+from fomm_core.hashing import file_sha256
 from fomm_core.raters import RATER_BASIS, RateLimits, client_address, describe, rater_id
 from fomm_core.ratings import (
     AlreadyRated,
@@ -31,7 +32,6 @@ from fomm_core.ratings import (
     Rating,
     RatingsError,
     RatingsStore,
-    file_sha256,
     generation_record,
     report,
 )

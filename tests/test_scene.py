@@ -14,7 +14,8 @@ from video_fixtures import background, dancer_frames, draw_dancer, write_clip
 
 from fomm_core.commands.animate import add_arguments, options_from_args
 from fomm_core.errors import UserError
-from fomm_core.framing import Box, Square, match_photo, photo_square
+from fomm_core.framing.photo_match import match_photo, photo_square
+from fomm_core.geometry import Box, Square
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import MAX_OUTPUT_WIDTH, SCENES, RenderOptions
 from fomm_core.people.blazepose import LANDMARK_SIZE, Detection, Pose, Roi
@@ -142,7 +143,7 @@ def test_plain_scene_is_the_square_crop_as_before(tmp_path, inputs) -> None:
     photo, clip = inputs
     plan = prepare(photo, clip, RenderOptions(scene="plain"))
     assert plan.scene is None and plan.bodies is None and plan.compositor(64, 128) is None
-    matched = match_photo(plan.photo, plan.person, plan.framing.reference, 64)  # boxes matched, as before
+    matched = match_photo(plan.photo, plan.person_box, plan.framing.reference, 64)  # boxes matched, as before
     assert np.array_equal(plan.source(64), matched)
     out = render(
         photo,

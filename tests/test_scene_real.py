@@ -38,7 +38,7 @@ def test_the_output_keeps_the_photos_framing_around_the_chosen_man(result):
     assert 0.3 < dancer.height < 1.0
     layout = plan.scene.layout(plan.photo, 256, MAX_OUTPUT_WIDTH)
     x0, y0, x1, y1 = layout.canvas
-    person = plan.person
+    person = plan.person_box
     assert x0 <= person.x0 and person.x1 <= x1 and y0 <= person.y0 + 5 and person.y1 <= y1 + 5  # him, whole
     assert (x1 - x0) < plan.photo.shape[1] or (y1 - y0) < plan.photo.shape[0]  # a crop, not the whole street
     w, h = layout.size

@@ -22,7 +22,7 @@ from fomm_core.data import (
     render,
     render_pose,
 )
-from fomm_core.data.scene import make_background
+from fomm_core.data.background import make_background
 
 SIZE = 96
 

@@ -40,10 +40,10 @@ from fomm_core.engines import ENGINES
 from fomm_core.errors import UserError
 from fomm_core.registry import MIRROR, REGISTRY
 from fomm_core.weights import (
+    checkpoint_sha256,
     config_from_metadata,
     detect_engine,
     fetch,
-    file_sha256,
     inference_state,
     load_state,
     read_checkpoint,
@@ -452,12 +452,12 @@ def test_sha256_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
     calls = []
     real = weights._compute_sha256
     monkeypatch.setattr(weights, "_compute_sha256", lambda p: calls.append(p) or real(p))
-    assert file_sha256(path) == hashlib.sha256(b"abc").hexdigest()
-    assert file_sha256(path) == hashlib.sha256(b"abc").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
     assert len(calls) == 1
     path.write_bytes(b"abcd")
     os.utime(path, ns=(1, 1))
-    assert file_sha256(path) == hashlib.sha256(b"abcd").hexdigest()
+    assert checkpoint_sha256(path) == hashlib.sha256(b"abcd").hexdigest()
     assert len(calls) == 2
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fomm_core.framing import Box
+from fomm_core.geometry import Box
 from fomm_core.io.ffmpeg import ffmpeg_exe
 
 BACKGROUNDS = ("plain", "gradient", "floor", "texture")

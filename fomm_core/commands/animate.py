@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..framing import Box
+from ..geometry import Box
 from ..io.outputs import check_output
 from ..option_values import Choice, Flag
 from ..options import Option, RenderOptions, check_together, option_table

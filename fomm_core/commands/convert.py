@@ -8,7 +8,7 @@ from pathlib import Path
 from ..config import load_config
 from ..errors import UserError
 from ..io.outputs import check_output, write_failure
-from ..weights import file_sha256, inference_state, read_checkpoint_with_info, write_safetensors
+from ..weights import checkpoint_sha256, inference_state, read_checkpoint_with_info, write_safetensors
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     kept = inference_state(state)
     meta = {
         "source_name": args.input.name,
-        "source_sha256": info.get("source_sha256") or file_sha256(args.input),
+        "source_sha256": info.get("source_sha256") or checkpoint_sha256(args.input),
     }
     if "epoch" in info:
         meta["epoch"] = info["epoch"]

@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="builtin",
         help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
         "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
-        "builtin suite rendered through the pipeline under the old and the new default "
-        "framing) or a folder",
+        "builtin suite rendered through the pipeline with the heuristic framing, the pose model's "
+        "framing and the default scene) or a folder",
     )
     parser.add_argument(
         "--videos",

@@ -4,7 +4,7 @@ Synthetic dancers (all deterministic from a seed / numpy Generator):
 - `Identity`, `random_identity(rng)`: looks and proportions (figure.py).
 - `Motion`, `CHANNELS`: per-frame pose parameters (pose.py); `choreography(moves, n_frames, fps, bpm, rng,
   travel, zoom, style)` strings `MOVES` together on the beat; `STYLES` are named recipes (moves.py).
-- `Background`, `random_background(rng, avoid)`: plain, gradient or textured backdrops (scene.py).
+- `Background`, `random_background(rng, avoid)`: plain, gradient or textured backdrops (background.py).
 - `render(identity, motion, size, background) -> (frames T×S×S×3 uint8, joints T×J×2 pixels)` and
   `render_pose` for one frame (draw.py); `JOINTS` names the joints.
 - `cross_identity_example`, `random_clip`, `frame_pair` (synthetic.py).
@@ -14,6 +14,7 @@ Synthetic dancers (all deterministic from a seed / numpy Generator):
   is that person's photo; `write_group_clip`.
 """
 
+from .background import Background, random_background
 from .draw import render, render_pose
 from .figure import JOINTS, Identity, pose_joints, random_identity
 from .group import (
@@ -28,7 +29,6 @@ from .group_render import GroupClip, render_group
 from .landmarks import LANDMARKS
 from .moves import MOVES, STYLES, choreography
 from .pose import CHANNELS, Motion
-from .scene import Background, random_background
 from .synthetic import SyntheticClip, cross_identity_example, frame_pair, random_clip
 
 __all__ = [

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from .background import Background, make_background
 from .figure import CAMERA_SCALE, JOINTS, Identity, project, skeleton
 from .pose import CHANNEL_INDEX, Motion
-from .scene import Background, make_background
 
 _SHIFT = 4  # cv2 fixed-point bits, so sub-pixel motion stays smooth
 _ONE = 1 << _SHIFT

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from ..io import VideoWriter
+from .background import Background
 from .draw import render_pose
 from .figure import Identity, random_identity
 from .formation import formation_paths
 from .group_render import GroupClip, render_group, truth_json
 from .moves import MOVES, STYLES, choreography
 from .pose import Motion
-from .scene import Background
 from .stage import DISTANCE, EYE, Lights, Look, View, focal, pan_limit, random_lights, random_look
 
 # Zoom range and the height (body heights above the floor) kept mid-frame: whole bodies, knees up, waist up.

@@ -153,7 +153,7 @@ def _chunks(frames: Iterable[np.ndarray], length: int) -> Iterable[list[np.ndarr
 
 def _plan(path: Path, max_fps: float, min_frames: int) -> tuple[Any, Any]:
     """Open a video and find its dancer's crop (raises UserError when the video can't be used)."""
-    from ..framing import frame_clip
+    from ..framing.crop_path import frame_clip
     from ..io import open_video
 
     info = open_video(path, max_fps=max_fps, max_duration=None, label="video")
@@ -176,7 +176,7 @@ def _write_video(
     min_frames: int,
 ) -> dict[str, Any]:
     """Crop, resize, denoise and write one planned video; returns its manifest entry."""
-    from ..framing import crop_square
+    from ..framing.square_crop import crop_square
     from ..io import read_frames
 
     clean = DENOISERS[denoise] if denoise else None

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from .background import Background, random_background
 from .draw import render, render_pose
 from .figure import Identity, random_identity
 from .moves import STYLES, choreography
 from .pose import Motion
-from .scene import Background, random_background
 
 __all__ = ["STYLES", "SyntheticClip", "cross_identity_example", "random_clip", "frame_pair"]
 

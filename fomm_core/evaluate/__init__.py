@@ -5,7 +5,7 @@
     write_report(evaluation, "report/", ratings=RatingsStore().ratings())
 
     cases = real.real_suite(model.frame_size)                # real people: self-reconstruction, AKD/MKR
-    runs = defaults.run_variants(model, builtin_suite(model.frame_size), fps=10.0)   # old vs new framing
+    runs = defaults.run_variants(model, builtin_suite(model.frame_size), fps=10.0)   # framing and scene variants
     write_comparison(runs, "report-defaults/")
 
 Command line: `python -m fomm_core evaluate --model NAME --suite builtin|real|defaults|DIR --out REPORT_DIR`.

@@ -1,4 +1,4 @@
-"""The built-in suite through the whole render pipeline, once per named set of defaults (old vs new framing).
+"""The built-in suite through the whole render pipeline, once per named set of defaults (framing and scene).
 
 Each synthetic case is written as files (photo .png, dance .mp4, and the ground truth .mp4), prepared and
 rendered as a user's upload is (fomm_core.pipeline), and the result is compared with the ground truth cut by
@@ -22,7 +22,10 @@ import numpy as np
 from PIL import Image
 
 from ..engines.motion_model import MotionModel
-from ..framing import Square, crop_square, detect_person, edge_colours, frame_clip, framed_frames
+from ..framing.crop_path import frame_clip, framed_frames
+from ..framing.heuristic import detect_person
+from ..framing.square_crop import crop_square, edge_colours
+from ..geometry import Square
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
 from ..options import MAX_OUTPUT_WIDTH, RenderOptions
 from ..pipeline import RenderPlan, prepare, render
@@ -38,8 +41,8 @@ def options_variant(options: RenderOptions) -> PlanFn:
 
 
 def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
-    """The framing before the pose model (issue 12): the background-difference heuristic for the clip's dancer
-    and the photo's person, with today's other defaults."""
+    """The background-difference heuristic's framing of the clip's dancer and the photo's person (what the render
+    falls back to without the pose model), on the plain square, with the other options at their defaults."""
     options = RenderOptions(scene="plain")
     info = open_video(clip, max_fps=options.max_fps, max_duration=options.max_duration)
     image = load_photo(photo)
@@ -47,9 +50,9 @@ def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
 
 
 VARIANTS: tuple[tuple[str, PlanFn], ...] = (
-    ("old defaults (heuristic framing)", heuristic_plan),
+    ("heuristic framing, scene plain", heuristic_plan),
     ("pose model framing, scene plain", options_variant(RenderOptions(scene="plain"))),
-    ("new defaults (pose model framing, scene photo)", options_variant(RenderOptions())),
+    ("the defaults (pose model framing, scene photo)", options_variant(RenderOptions())),
 )
 
 

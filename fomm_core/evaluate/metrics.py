@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 import torch
 
-from ..framing import edge_background
+from ..framing.heuristic import edge_background
 from ..motion import convex_hull_area
 
 FOREGROUND_THRESHOLD = 30

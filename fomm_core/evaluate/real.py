@@ -3,7 +3,7 @@
 pose2sim 0.10.49 (BSD-3-Clause) ships `Demo_SinglePerson` (one person) and `Demo_MultiPerson` (two people),
 each filmed by four synchronised cameras (cam01-04, 1080x1920 portrait, 60 fps, about 1.7 s). They are read
 out of the wheel on first use and cached (fomm_core.wheel_files), never committed. Each video is framed as
-the pipeline frames a dancer (fomm_core.people.framing: the default dancer found and followed by the pose
+the pipeline frames a dancer (fomm_core.framing.people: the default dancer found and followed by the pose
 model, a smooth square crop) at the model's frame size; the style of a case is its video set.
 """
 
@@ -17,9 +17,10 @@ import numpy as np
 
 from ..cache import cache_dir
 from ..errors import UserError
-from ..framing import Box, framed_frames
+from ..framing.crop_path import framed_frames
+from ..framing.people import frame_people
+from ..geometry import Box
 from ..io import open_video, read_frames
-from ..people.framing import frame_people
 from ..wheel_files import wheel_members
 from .suites import Case
 

@@ -33,7 +33,10 @@ import numpy as np
 from PIL import Image
 
 from ..errors import UserError
-from ..framing import Box, detect_dancers, detect_person, frame_clip, framed_frames, match_photo
+from ..framing.crop_path import frame_clip, framed_frames
+from ..framing.heuristic import detect_dancers, detect_person
+from ..framing.photo_match import match_photo
+from ..geometry import Box
 from ..io import VideoWriter, load_photo, open_video, to_uint8
 from .baselines import joint_boxes
 
@@ -144,7 +147,7 @@ def export_suite(cases: Sequence[Case], folder: str | Path, fps: float) -> dict[
     Peer reviewers can upload these files to the Space; their ratings then match a style by the clip's
     sha256 (the encoding is deterministic). Returns {clip sha256: style}.
     """
-    from ..ratings import file_sha256
+    from ..hashing import file_sha256
 
     clip_styles = {}
     for case in cases:
@@ -198,7 +201,7 @@ def folder_suite(
     max_fps: float = 15.0,
 ) -> tuple[list[Case], dict[str, str]]:
     """Cases of a real-clip suite folder at the model's size, and {clip file sha256: style} for the ratings."""
-    from ..ratings import file_sha256
+    from ..hashing import file_sha256
 
     cases, clip_styles = [], {}
     for style, clip, photo_path in suite_files(root):

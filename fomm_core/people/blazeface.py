@@ -12,7 +12,7 @@ import threading
 import cv2
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 
 SIZE = 192
 STRIDE = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framing import Body
+from ..geometry import Body
 
 HEAD = (0, 2, 5)  # nose, left eye, right eye
 ANKLES = (27, 28)

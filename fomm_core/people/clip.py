@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from .appearance import appearance, distance
 from .blazepose import BlazePose, Roi
 from .cuts import CutFinder

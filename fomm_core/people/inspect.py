@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..framing import Box
+from ..geometry import Box
 from ..io import load_photo, open_video
 from .blazepose import BlazePose
 from .clip import ClipPeople

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from .blazepose import Pose, Roi
 
 SEEN = 0.5  # a landmark with this visibility or more counts as in the picture

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 
 from ..errors import UserError
-from ..framing import Box, detect_person
+from ..framing.heuristic import detect_person
+from ..geometry import Box
 from .blazeface import BlazeFace
 from .blazepose import DETECTION_SCORE, BlazePose, Roi
 from .model import face_model

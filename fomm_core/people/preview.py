@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ..framing import Box
+from ..geometry import Box
 from ..io import load_photo, open_video, read_frames
 from .inspect import OWN_RATE, Inspection
 

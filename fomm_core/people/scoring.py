@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..framing import Box
+from ..geometry import Box
 from .clip import ClipPeople
 from .person import Person
 

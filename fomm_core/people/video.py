@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framing import DETECT_SIDE, detect_dancers
+from ..framing.heuristic import DETECT_SIDE, detect_dancers
 from ..io import VideoInfo, fit_size, read_frames
 from .blazepose import BlazePose
 from .clip import ClipPeople, Track, track_people

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from ..errors import UserError
-from ..framing import square_around
+from ..framing.crop_path import square_around
 from ..people.person import Person
 from ..scene.layout import canvas_box
 from .backdrop import puppet_backdrop

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..framing import Body, Box, ClipFraming, photo_square
+from ..framing.crop_path import ClipFraming
+from ..framing.photo_match import photo_square
+from ..geometry import Body, Box
 from ..people.body import body_of
 from ..people.person import Person
 from .plan import ScenePlan
@@ -22,7 +24,7 @@ def plan_scene(
     scene: str,
     photo_size: tuple[int, int],
     chosen: Person | None,
-    person: Box,
+    person_box: Box,
     framing: ClipFraming,
     model_available: bool,
 ) -> tuple[ScenePlan | None, tuple[Body, Body] | None, list[str]]:
@@ -39,5 +41,5 @@ def plan_scene(
     own = body_of(chosen.landmarks)
     bodies = (own, framing.body) if own is not None and framing.body is not None else None
     width, height = photo_size
-    square = photo_square(width, height, person, framing.reference, bodies)
+    square = photo_square(width, height, person_box, framing.reference, bodies)
     return ScenePlan(square, chosen), bodies, []

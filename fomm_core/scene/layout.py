@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..framing import Square
+from ..geometry import Square
 
 ROOM_X = 0.35  # the crop reaches this fraction of the source square's side beyond it on the left and right
 ROOM_Y = 0.1  # and above and below

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..framing import Square
+from ..geometry import Square
 from ..people.blazepose import BlazePose, Roi
 from ..people.person import Person
 from .backdrop import remove_person

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..data.background import Background
 from ..data.draw import render_pose
 from ..data.figure import Identity
 from ..data.group_render import GroupClip
 from ..data.pose import Motion
-from ..data.scene import Background
 from .layer import Layer
 from .placement import follow, ground_rows, place
 from .render import StageRenderer

@@ -52,7 +52,7 @@ class FOMMConfig:
     kp_detector: KeypointDetectorConfig = field(default_factory=KeypointDetectorConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     # The sampling convention the weights were trained with. False: the original code as it runs on PyTorch >= 1.3
-    # (how the public checkpoints are used today). True: a grid's -1 and 1 are the centres of the edge pixels in
+    # (how the public checkpoints are used). True: a grid's -1 and 1 are the centres of the edge pixels in
     # every grid_sample and every resize of the deformation, so the identity deformation leaves pixels in place.
     align_corners: bool = False
     engine: str = "fomm"

@@ -1,6 +1,6 @@
 """The render's framing from the people found: the photo's person and the followed dancer (or the user's picks).
 
-Falls back to the background-difference heuristic (fomm_core.framing) when the pose model cannot run or
+Falls back to the background-difference heuristic (fomm_core.framing.heuristic) when the pose model cannot run or
 finds nobody (a drawing, a stick figure), and says so in the notes.
 """
 
@@ -11,17 +11,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import UserError
-from ..framing import Box, ClipFraming, detect_person, follow_dancer, frame_clip
+from ..geometry import Box
 from ..io import VideoInfo
 from ..motion import best_pose_frame
-from .blazepose import BlazePose
-from .body import body_of
-from .clip import Track
-from .dancer import dancer_choice
-from .model import fallback_note, pose_model
-from .person import Person
-from .photo import choose_person, find_people, missing_message
-from .video import find_dancers
+from ..people.blazepose import BlazePose
+from ..people.body import body_of
+from ..people.clip import Track
+from ..people.dancer import dancer_choice
+from ..people.model import fallback_note, pose_model
+from ..people.person import Person
+from ..people.photo import choose_person, find_people, missing_message
+from ..people.video import find_dancers
+from .crop_path import ClipFraming, follow_dancer, frame_clip
+from .heuristic import detect_person
 
 
 @dataclass
@@ -29,7 +31,7 @@ class PeopleFraming:
     """The crop path following the dancer, the photo's person, the best frame by pose, notes for the user."""
 
     framing: ClipFraming
-    person: Box | None
+    person_box: Box | None  # the photo's person (None: nobody found)
     best_frame: int | None = None  # the dancer's frame closest to the photo's pose (when asked for "auto")
     notes: list[str] = field(default_factory=list)
     chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
@@ -39,7 +41,7 @@ class PeopleFraming:
 def frame_people(
     photo: np.ndarray,
     info: VideoInfo,
-    person: int | None = None,
+    person_index: int | None = None,
     dancer: int | None = None,
     reference_index: int | str = 0,
     photo_box: Box | None = None,
@@ -47,14 +49,14 @@ def frame_people(
 ) -> PeopleFraming:
     """Find the photo's person and the clip's dancer and frame them.
 
-    `person`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
+    `person_index`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
     (pixels) replace finding. `reference_index` "auto": the dancer's frame whose 33 landmarks, normalised
     for position and scale, are closest to the photo person's (frame 0 without landmarks). Raises
     UserError for a pick that does not exist.
     """
     model = pose_model()
     notes = [note] if (note := fallback_note()) else []
-    chosen = _photo_person(photo, model, person, notes) if photo_box is None else None
+    chosen = _photo_person(photo, model, person_index, notes) if photo_box is None else None
     person_box = (
         photo_box
         if chosen is None and photo_box is not None
@@ -115,13 +117,13 @@ def _with_body(framing: ClipFraming, track: Track, reference: int) -> ClipFramin
 
 
 def _photo_person(
-    photo: np.ndarray, model: BlazePose | None, person: int | None, notes: list[str]
+    photo: np.ndarray, model: BlazePose | None, person_index: int | None, notes: list[str]
 ) -> Person | None:
     """The person to animate (None: nobody found, the heuristic's box is used), notes added."""
     people = find_people(photo, model)
     if not people:
-        if person not in (None, 0):
-            raise UserError(f"There is no person {person} in the photo: nobody was found in it.")
+        if person_index not in (None, 0):
+            raise UserError(f"There is no person {person_index} in the photo: nobody was found in it.")
         if model is not None:
             notes.append(
                 "The pose model found nobody in the photo, so a simple background-difference heuristic "
@@ -129,23 +131,23 @@ def _photo_person(
             )
         return None
     h, w = photo.shape[:2]
-    if person is None:
-        person = choose_person(people, w, h)
+    if person_index is None:
+        person_index = choose_person(people, w, h)
         if len(people) > 1:
             notes.append(
-                f"{len(people)} people are in the photo; person {person} (the most complete, largest "
+                f"{len(people)} people are in the photo; person {person_index} (the most complete, largest "
                 "and most central) is animated. Choose another with the person number."
             )
-    elif not 0 <= person < len(people):
+    elif not 0 <= person_index < len(people):
         found = (
             "1 was found, person 0"
             if len(people) == 1
             else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
         )
         raise UserError(
-            f"There is no person {person} in the photo: {found}. See them with `python -m fomm_core inspect` or "
+            f"There is no person {person_index} in the photo: {found}. See them with `python -m fomm_core inspect` or "
             "the app's preview."
         )
-    if message := missing_message(people[person]):
+    if message := missing_message(people[person_index]):
         notes.append(message)
-    return people[person]
+    return people[person_index]

@@ -3,7 +3,9 @@ refusals of bad groups."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app
@@ -14,6 +16,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 
 from space import friends, inputs, previews, texts
 from space.settings import MAX_FRIENDS
+from space.uploads import FILEDATA_META, UnreceivedFiles, UploadCheck, file_inputs, refusal
 
 CLIP_SECONDS = 0.5  # the real two-person clip trimmed to 15 frames at the render's 30 fps
 
@@ -84,3 +87,21 @@ def test_two_photos_on_one_dancer_are_refused_before_the_render(client: Client) 
             photo, handle_file(str(EXAMPLE_CLIP)), dancer="1,1", friends=[photo], api_name="/generate"
         )
     assert "dancer:" in str(info.value) and texts.EN["v_pick"] in str(info.value)
+
+
+def test_a_server_path_among_the_friends_gets_the_one_refusal(space: LaunchedApp, tmp_path: Path) -> None:
+    received = {str(tmp_path / name) for name in ("me.png", "dance.mp4", "friend.png")}
+    check = UploadCheck(tmp_path, received=lambda path: path in received)
+    middleware = UnreceivedFiles(None, check, lambda: file_inputs(space.demo))
+    sent = {name: {"path": str(tmp_path / name), "meta": FILEDATA_META} for name in ("me.png", "dance.mp4")}
+    options = [o.default for o in inputs.page_options()]
+
+    def answer(friends: list) -> tuple[int, bytes] | None:
+        body = {"data": [sent["me.png"], sent["dance.mp4"], *options, friends]}
+        return middleware._refusal(json.dumps(body).encode(), "generate")
+
+    friend = {"path": str(tmp_path / "friend.png"), "meta": FILEDATA_META}
+    assert answer([friend]) is None and answer([]) is None
+    server = {"path": "/etc/hostname", "meta": FILEDATA_META}
+    status, detail = answer([friend, server])
+    assert status == 400 and json.loads(detail) == {"detail": refusal("file")}

@@ -9,9 +9,9 @@ if sys.argv[:1] == ["-m"]:
     stop_quietly_while_starting()
 
 from .animate import animate, animate_iter
+from .checkpoints.load import load_model, random_model
 from .engines.motion_model import MotionModel
 from .errors import UserError
-from .models import load_model, random_model
 from .motion import Keypoints
 from .options import RenderOptions
 from .pipeline import prepare, render

@@ -59,7 +59,8 @@ def option(default: Any, kind: Kind, label: tuple[str, str], help: str, flag: st
 
 
 def _model_names() -> tuple[str, ...]:
-    from .registry import model_names  # imported when first needed: the registry reads the configs
+    # imported when first needed: the registry reads the configs
+    from .checkpoints.registry import model_names
 
     return model_names()
 

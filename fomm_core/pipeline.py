@@ -232,7 +232,7 @@ def render(
     """
     plan = plan or prepare(photo, clip, options, photo_box=photo_box, dance_box=dance_box)
     if model is None:
-        from .models import load_model
+        from .checkpoints.load import load_model
 
         model = load_model(options.model, device=options.device)
     out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"

@@ -27,7 +27,7 @@ def main() -> None:
     from PIL import Image
     from playwright.sync_api import expect, sync_playwright
 
-    from fomm_core.ratings import RatingsStore
+    from fomm_core.ratings.store import RatingsStore
     from space.layout import build_demo, launch
     from space.settings import EXAMPLES
 

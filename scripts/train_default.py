@@ -94,8 +94,9 @@ def train(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Write the run's inference weights (kp_detector, generator) as model.safetensors with the config."""
+    from fomm_core.checkpoints.formats import read_checkpoint_with_info, write_safetensors
+    from fomm_core.checkpoints.states import inference_state
     from fomm_core.config import load_config
-    from fomm_core.weights import inference_state, read_checkpoint_with_info, write_safetensors
 
     state, info = read_checkpoint_with_info(Path(args.run) / "checkpoint.pth.tar")
     steps = _log_summary(Path(args.run))["steps"]
@@ -231,7 +232,7 @@ def _card_text(
     copied: str,
     args: argparse.Namespace,
 ) -> str:
-    from fomm_core.weights import read_safetensors
+    from fomm_core.checkpoints.formats import read_safetensors
 
     train = document["train_params"]
     model = document["model_params"]

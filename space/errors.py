@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import gradio as gr
 
 from fomm_core.errors import UserError
-from fomm_core.ratings import AlreadyRated, RateLimited, RatingsError
+from fomm_core.ratings.store import AlreadyRated, RateLimited, RatingsError
 
 log = logging.getLogger(__name__)
 

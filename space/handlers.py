@@ -20,7 +20,8 @@ from fomm_core.people.inspect import inspect_media
 from fomm_core.people.preview import clip_preview, photo_preview
 from fomm_core.pipeline import prepare, render
 from fomm_core.plain_text import as_markdown
-from fomm_core.ratings import AlreadyRated, Rating, RatingsStore, generation_record
+from fomm_core.ratings.record import Rating, generation_record
+from fomm_core.ratings.store import AlreadyRated, RatingsStore
 
 from . import texts
 from .errors import RATING_ERROR, user_errors

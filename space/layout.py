@@ -12,8 +12,8 @@ from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
 from fomm_core import RenderOptions, UserError
-from fomm_core.raters import distrust_forwarded_headers, proxy_hops_from_env
-from fomm_core.ratings import RatingsStore
+from fomm_core.ratings.raters import distrust_forwarded_headers, proxy_hops_from_env
+from fomm_core.ratings.store import RatingsStore
 
 from . import texts
 from .events import wire_generate, wire_inputs, wire_ratings

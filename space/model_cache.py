@@ -12,11 +12,11 @@ from urllib.parse import urlparse
 
 from huggingface_hub import constants as hub_constants
 
+from fomm_core.checkpoints.fetch import is_on_this_machine
+from fomm_core.checkpoints.load import load_model
+from fomm_core.checkpoints.registry import REGISTRY, model_names
 from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
-from fomm_core.models import load_model
-from fomm_core.registry import REGISTRY, model_names
-from fomm_core.weights import is_on_this_machine
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The Peer review tab: a summary line and the approval tables of fomm_core.ratings.report."""
+"""The Peer review tab: a summary line and the approval tables of fomm_core.ratings.aggregate.report."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from fomm_core.raters import describe
-from fomm_core.ratings import RatingsStore, aggregate, report, table_cells
+from fomm_core.ratings.aggregate import aggregate, report, table_cells
+from fomm_core.ratings.raters import describe
+from fomm_core.ratings.store import RatingsStore
 
 #: ratings.TABLE_COLUMNS as the page names them.
 COLUMNS = ("ratings", "👍", "👎", "approval", "95% interval", "raters")

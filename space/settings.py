@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fomm_core.checkpoints.fetch import preferred_model
 from fomm_core.numbers import parse_float
 from fomm_core.options import MAX_PEOPLE
-from fomm_core.weights import preferred_model
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [

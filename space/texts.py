@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import gradio as gr
 
+from fomm_core.checkpoints.registry import REGISTRY, model_description, model_names, native_size
 from fomm_core.options import RenderOptions, option_table
-from fomm_core.registry import REGISTRY, model_description, model_names, native_size
 
 from .settings import MAX_FRIENDS
 

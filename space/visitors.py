@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from fomm_core.raters import request_address
-from fomm_core.ratings import anonymous_session
+from fomm_core.ratings.raters import anonymous_session, request_address
 
 from . import texts
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from fomm_core.checkpoints.fetch import preferred_model
+from fomm_core.checkpoints.registry import native_size
 from fomm_core.option_values import Choice, Flag, FrameChoice, Pick, Seconds
 from fomm_core.options import Option
-from fomm_core.ratings import MAX_COMMENT
-from fomm_core.registry import native_size
-from fomm_core.weights import preferred_model
+from fomm_core.ratings.record import MAX_COMMENT
 
 from . import texts
 from .friends import Friends, friends_section

@@ -24,7 +24,7 @@ from fomm_core.config import ModelConfig
 from fomm_core.engines import ENGINES
 from fomm_core.engines.motion_model import MotionModel
 from fomm_core.errors import UserError
-from fomm_core.ratings import RatingsStore
+from fomm_core.ratings.store import RatingsStore
 from space.model_cache import ModelCache
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ import numpy as np
 from conftest import TINY_FOMM
 from PIL import Image
 
+from fomm_core.checkpoints.formats import write_safetensors
 from fomm_core.engines.fomm import build_networks
 from fomm_core.io.ffmpeg import ffmpeg_exe
-from fomm_core.weights import write_safetensors
 
 
 def pattern_clip(path: Path, seconds: float, rate: int) -> Path:

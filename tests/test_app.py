@@ -17,13 +17,13 @@ from gradio_client.exceptions import AppError, ValidationError
 from huggingface_hub import constants as hub_constants
 
 from fomm_core import animate, random_model
+from fomm_core.checkpoints.registry import model_names
 from fomm_core.cli import main
 from fomm_core.hashing import file_sha256
 from fomm_core.io.writer import to_uint8
 from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
 from fomm_core.pipeline import prepare
-from fomm_core.ratings import RatingsStore
-from fomm_core.registry import model_names
+from fomm_core.ratings.store import RatingsStore
 from space import errors, gpu, handlers, inputs, settings, texts, widgets
 from space.uploads import FILEDATA_META
 

@@ -122,8 +122,9 @@ def tint_and_still(monkeypatch):
 
 def test_a_new_checkpoint_engine_is_detected_configured_loaded_and_animated(tint_and_still, tmp_path) -> None:
     from fomm_core import animate, load_model, random_model
+    from fomm_core.checkpoints.formats import detect_engine, write_safetensors
+    from fomm_core.checkpoints.states import inference_state
     from fomm_core.config import config_from_model_params, config_to_model_params
-    from fomm_core.weights import detect_engine, inference_state, write_safetensors
 
     config = TintConfig()
     assert config_from_model_params(config_to_model_params(config), frame_size=32) == config

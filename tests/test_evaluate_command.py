@@ -7,13 +7,14 @@ import pytest
 from conftest import TINY_FOMM
 from PIL import Image
 
+from fomm_core.checkpoints.formats import write_safetensors
 from fomm_core.cli import main
 from fomm_core.engines import fomm
 from fomm_core.evaluate import suites
 from fomm_core.io import VideoWriter
 from fomm_core.people import pose_model
-from fomm_core.ratings import Rating, RatingsStore
-from fomm_core.weights import write_safetensors
+from fomm_core.ratings.record import Rating
+from fomm_core.ratings.store import RatingsStore
 
 
 @pytest.fixture

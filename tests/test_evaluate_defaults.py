@@ -7,12 +7,12 @@ import pytest
 from conftest import TINY_FOMM
 
 from fomm_core import load_model
+from fomm_core.checkpoints.formats import write_safetensors
 from fomm_core.cli import main
 from fomm_core.engines import fomm
 from fomm_core.evaluate import defaults, suites
 from fomm_core.options import RenderOptions
 from fomm_core.people import pose_model
-from fomm_core.weights import write_safetensors
 
 
 @pytest.fixture

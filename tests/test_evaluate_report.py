@@ -10,7 +10,7 @@ from evaluate_fixtures import oracle, tiny_cases
 from fomm_core import random_model
 from fomm_core.evaluate import runner, stats
 from fomm_core.evaluate.report import write_report
-from fomm_core.ratings import Rating
+from fomm_core.ratings.record import Rating
 
 SECTIONS = [
     "## Setup",

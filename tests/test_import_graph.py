@@ -89,7 +89,7 @@ def _is_training(name: str) -> bool:
 def test_the_graph_sees_relative_lazy_and_package_imports() -> None:
     graph = import_graph()
     assert "fomm_core.engines.fomm" in graph["fomm_core.engines"]  # from . import fomm
-    assert "fomm_core.weights" in graph["fomm_core.models"]  # imported inside load_model
+    assert "fomm_core.checkpoints.states" in graph["fomm_core.checkpoints.load"]  # imported inside load_model
     assert {"fomm_core.engines", "fomm_core.engines.motion_model"} <= graph["fomm_core.animate"]
     assert "fomm_core.engines.fomm" in graph["fomm_core.train.fomm_objective"]
     assert "fomm_core.engines.motion_model" in graph["fomm_core.pipeline"]  # under TYPE_CHECKING

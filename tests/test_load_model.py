@@ -11,10 +11,10 @@ from conftest import TINY_FOMM, smooth_frames
 from weights_fixtures import populate_hub_cache, save_original, use_offline_hub
 
 import fomm_core
+from fomm_core.checkpoints.formats import write_safetensors
 from fomm_core.cli import main as cli_main
 from fomm_core.engines.fomm import FOMMModel, build_networks
 from fomm_core.engines.motion_model import choose_device
-from fomm_core.weights import write_safetensors
 
 
 def _original_checkpoint(seed: int = 0) -> dict:
@@ -126,7 +126,7 @@ def test_a_misfit_names_missing_and_unexpected_keys(tmp_path) -> None:
 
 
 def test_registry_name_downloads_through_the_offline_hub_cache(tmp_path, monkeypatch, frames) -> None:
-    from fomm_core.registry import REGISTRY
+    from fomm_core.checkpoints.registry import REGISTRY
 
     cache = use_offline_hub(tmp_path, monkeypatch)
     source = save_original(_original_checkpoint(), tmp_path / "src.pth.tar", legacy=True)
@@ -152,8 +152,8 @@ def test_device_choice_and_fp16_need_no_gpu(monkeypatch) -> None:
 
 
 def test_tpsmm_taichi_is_preferred_once_its_weights_are_here(tmp_path, monkeypatch) -> None:
-    from fomm_core.registry import REGISTRY
-    from fomm_core.weights import preferred_model
+    from fomm_core.checkpoints.fetch import preferred_model
+    from fomm_core.checkpoints.registry import REGISTRY
 
     cache = use_offline_hub(tmp_path, monkeypatch)
     assert preferred_model() == "default"

@@ -11,8 +11,8 @@ from app_fixtures import offline_loader
 from conftest import TINY_FOMM
 from huggingface_hub import constants as hub_constants
 
+from fomm_core.checkpoints.registry import REGISTRY
 from fomm_core.errors import UserError
-from fomm_core.registry import REGISTRY
 from space.model_cache import ModelCache, hub_reachable
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}

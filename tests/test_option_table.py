@@ -17,7 +17,7 @@ from fomm_core.commands.animate import add_arguments, options_from_args
 from fomm_core.errors import UserError
 from fomm_core.option_values import Choice, Flag, parse_number
 from fomm_core.options import MAX_OUTPUT_WIDTH, OPTIONS, OUTPUT_SIZES, RenderOptions, option, option_table
-from fomm_core.ratings import RatingsStore
+from fomm_core.ratings.store import RatingsStore
 from space import api_docs, handlers, inputs, layout, texts
 
 FILES = ["--source", "p.png", "--driving", "d.mp4"]

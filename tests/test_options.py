@@ -13,7 +13,9 @@ import fomm_core
 from fomm_core.cli import main
 from fomm_core.commands.animate import add_arguments, options_from_args
 from fomm_core.options import MODES, RenderOptions
-from fomm_core.ratings import Rating, RatingsStore, aggregate, option_set, report
+from fomm_core.ratings.aggregate import aggregate, option_set, report
+from fomm_core.ratings.record import Rating
+from fomm_core.ratings.store import RatingsStore
 
 # A rating's options as stored before `mode` existed: the `relative` and `avd` booleans.
 OLD_OPTIONS = {

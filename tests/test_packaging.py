@@ -93,6 +93,6 @@ def test_installed_package_runs_from_another_directory(tmp_path: Path) -> None:
         return done.stdout
 
     assert "usage: python -m fomm_core animate" in run("-m", "fomm_core", "animate", "--help")
-    code = "from fomm_core.weights import fetch; import fomm_core; print(fomm_core.__file__); print(fetch('default'))"
+    code = "from fomm_core.checkpoints.fetch import fetch; import fomm_core; print(fomm_core.__file__); print(fetch('default'))"
     package, model = run("-c", code).split()
     assert Path(package).is_relative_to(site) and Path(model).is_relative_to(site)

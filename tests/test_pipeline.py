@@ -15,7 +15,7 @@ from conftest import TINY_FOMM
 from PIL import Image
 from video_fixtures import decode_audio, has_audio_stream, marker_frames, write_clip
 
-import fomm_core.models
+import fomm_core.checkpoints.load
 import fomm_core.pipeline
 from fomm_core import RenderOptions, random_model
 from fomm_core.errors import UserError
@@ -113,7 +113,7 @@ def test_inputs_checked_before_the_model_is_loaded(tmp_path, inputs, monkeypatch
     def refuse(*args, **kwargs):
         raise AssertionError("model loaded before the inputs were checked")
 
-    monkeypatch.setattr(fomm_core.models, "load_model", refuse)
+    monkeypatch.setattr(fomm_core.checkpoints.load, "load_model", refuse)
     photo, _ = inputs
     notes = tmp_path / "notes.txt"
     notes.write_text("not a video")

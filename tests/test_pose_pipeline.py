@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from people_fixtures import real  # noqa: F401 - fixture
 
+from fomm_core.checkpoints.load import load_model
 from fomm_core.errors import UserError
 from fomm_core.io import open_video, read_frames
-from fomm_core.models import load_model
 from fomm_core.options import RenderOptions
 from fomm_core.people import pose_model
 from fomm_core.pipeline import _pose_canvas, prepare, render

@@ -15,7 +15,7 @@ from conftest import TINY_FOMM
 from people_fixtures import real  # noqa: F401
 
 from fomm_core.people.native_stderr import without_native_lines
-from fomm_core.ratings import RateLimited, RatingsStore
+from fomm_core.ratings.store import RateLimited, RatingsStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ from forwarding_proxy import forwarding_proxy
 from gradio_client import Client
 from test_ratings_peer_review import generate, rate
 
-from fomm_core.raters import RateLimits, client_address, request_address
-from fomm_core.ratings import RatingsStore
+from fomm_core.ratings.raters import RateLimits, client_address, request_address
+from fomm_core.ratings.store import RatingsStore
 
 LIMITED = "at most 2 ratings per 10 minutes from your network address"
 FORGED = ("9.9.9.1", "9.9.9.1, 8.8.8.8", "127.0.0.2")

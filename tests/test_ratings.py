@@ -19,17 +19,11 @@ from fomm_core.cli import main
 from fomm_core.errors import UserError
 from fomm_core.hashing import file_sha256
 from fomm_core.options import RenderOptions
-from fomm_core.ratings import (
-    HubMirror,
-    Rating,
-    RatingsStore,
-    aggregate,
-    anonymous_session,
-    mirror_from_env,
-    option_set,
-    report,
-    wilson_interval,
-)
+from fomm_core.ratings.aggregate import aggregate, option_set, report, wilson_interval
+from fomm_core.ratings.mirror import HubMirror, mirror_from_env
+from fomm_core.ratings.raters import anonymous_session
+from fomm_core.ratings.record import Rating
+from fomm_core.ratings.store import RatingsStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -170,7 +164,8 @@ def test_200_concurrent_ratings_lose_none(tmp_path: Path) -> None:
 
 CHILD = textwrap.dedent("""
     import sys
-    from fomm_core.ratings import Rating, RatingsStore
+    from fomm_core.ratings.record import Rating
+    from fomm_core.ratings.store import RatingsStore
     store = RatingsStore(sys.argv[1], mirror=None)
     i = 0
     while True:
@@ -262,7 +257,8 @@ def test_mirror_needs_repo_and_token(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.slow
 def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
     script = textwrap.dedent("""
-        from fomm_core.ratings import Rating, RatingsStore
+        from fomm_core.ratings.record import Rating
+        from fomm_core.ratings.store import RatingsStore
         store = RatingsStore()
         assert store.mirror is None
         print(store.add(Rating("g", "default", None, {}, "p", "v", 1)))

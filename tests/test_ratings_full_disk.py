@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from test_ratings import make_rating
 
-from fomm_core.raters import RateLimits
-from fomm_core.ratings import RatingsError, RatingsStore, report
+from fomm_core.ratings.aggregate import report
+from fomm_core.ratings.raters import RateLimits
+from fomm_core.ratings.store import RatingsError, RatingsStore
 
 GENEROUS = RateLimits(session=(10_000, 60), rater=(10_000, 60))
 FULL = "Your rating could not be saved: the server's disk is full. Please try again later."

@@ -25,16 +25,10 @@ from test_ratings import make_rating
 
 from fomm_core.cli import main
 from fomm_core.hashing import file_sha256
-from fomm_core.raters import RATER_BASIS, RateLimits, client_address, describe, rater_id
-from fomm_core.ratings import (
-    AlreadyRated,
-    RateLimited,
-    Rating,
-    RatingsError,
-    RatingsStore,
-    generation_record,
-    report,
-)
+from fomm_core.ratings.aggregate import report
+from fomm_core.ratings.raters import RATER_BASIS, RateLimits, client_address, describe, rater_id
+from fomm_core.ratings.record import Rating, generation_record
+from fomm_core.ratings.store import AlreadyRated, RateLimited, RatingsError, RatingsStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GENEROUS = RateLimits(session=(10_000, 60), rater=(10_000, 60))
@@ -145,7 +139,8 @@ def test_concurrent_threads_store_one_rating_per_video_per_rater(tmp_path: Path)
 
 VOTER = textwrap.dedent("""
     import sys
-    from fomm_core.ratings import AlreadyRated, Rating, RatingsStore
+    from fomm_core.ratings.record import Rating
+    from fomm_core.ratings.store import AlreadyRated, RatingsStore
     store = RatingsStore(sys.argv[1], mirror=None)
     saved = 0
     for v in range(int(sys.argv[2])):

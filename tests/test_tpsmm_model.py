@@ -12,11 +12,11 @@ from tpsmm_fixtures import TINY_TPSMM, tiny_tpsmm, tiny_tpsmm_state
 from weights_fixtures import save_original
 
 import fomm_core
+from fomm_core.checkpoints.formats import read_checkpoint, write_safetensors
 from fomm_core.cli import main as cli_main
 from fomm_core.engines.tpsmm import TPSMMModel
 from fomm_core.motion import convex_hull_area
 from fomm_core.networks.common.conv import plain_ops
-from fomm_core.weights import read_checkpoint, write_safetensors
 
 TINY_YAML = """\
 dataset_params:

@@ -11,9 +11,9 @@ import torch
 from PIL import Image
 
 import fomm_core
+from fomm_core.checkpoints.formats import config_from_metadata, read_safetensors
 from fomm_core.config import load_config
 from fomm_core.train.setup import load_train_setup
-from fomm_core.weights import config_from_metadata, read_safetensors
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "fomm_core" / "default_model"

@@ -26,7 +26,19 @@ from weights_fixtures import (
     use_offline_hub,
 )
 
-from fomm_core import weights
+from fomm_core.checkpoints import formats, hash_cache, states
+from fomm_core.checkpoints.fetch import fetch
+from fomm_core.checkpoints.formats import (
+    config_from_metadata,
+    detect_engine,
+    read_checkpoint,
+    read_checkpoint_with_info,
+    read_safetensors,
+    write_safetensors,
+)
+from fomm_core.checkpoints.hash_cache import checkpoint_sha256
+from fomm_core.checkpoints.registry import MIRROR, REGISTRY
+from fomm_core.checkpoints.states import inference_state, load_state
 from fomm_core.cli import main
 from fomm_core.config import (
     PRESETS,
@@ -38,19 +50,6 @@ from fomm_core.config import (
 )
 from fomm_core.engines import ENGINES
 from fomm_core.errors import UserError
-from fomm_core.registry import MIRROR, REGISTRY
-from fomm_core.weights import (
-    checkpoint_sha256,
-    config_from_metadata,
-    detect_engine,
-    fetch,
-    inference_state,
-    load_state,
-    read_checkpoint,
-    read_checkpoint_with_info,
-    read_safetensors,
-    write_safetensors,
-)
 
 SERIALIZATIONS = pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "zip"])
 CHECKPOINTS = pytest.mark.parametrize("make", [fomm_checkpoint, tpsmm_checkpoint], ids=["fomm", "tpsmm"])
@@ -348,7 +347,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
         Path(filename).write_bytes(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(weights, "save_file", broken_save)
+    monkeypatch.setattr(formats, "save_file", broken_save)
     with pytest.raises(OSError, match="disk full"):
         write_safetensors(state, target, half=True)
     assert target.read_bytes() == before
@@ -402,7 +401,7 @@ def test_registry_download_resolves_through_offline_cache(offline_hub, caplog):
     data = b"stand-in for taichi-cpk"
     cached = populate_hub_cache(offline_hub, MIRROR, "taichi-cpk.pth.tar", data)
     populate_hub_cache(offline_hub, MIRROR, "orig/ted.pth.tar", b"ted")
-    with caplog.at_level(logging.INFO, logger="fomm_core.weights"):
+    with caplog.at_level(logging.INFO, logger="fomm_core.checkpoints.hash_cache"):
         path = fetch("taichi")
     assert path.read_bytes() == data and path.resolve() == cached.resolve()
     assert hashlib.sha256(data).hexdigest() in caplog.text and "no expected hash" in caplog.text
@@ -425,7 +424,7 @@ def test_unreachable_hub_without_cache_points_to_default(offline_hub):
 
 
 def test_embedded_default_model(tmp_path, monkeypatch):
-    monkeypatch.setattr(weights, "PACKAGE_DIR", tmp_path)
+    monkeypatch.setattr("fomm_core.checkpoints.registry.PACKAGE_DIR", tmp_path)
     with pytest.raises(UserError, match="embedded 'default' model is missing"):
         load_state("default")
     state = module_states(fomm_checkpoint())
@@ -450,8 +449,8 @@ def test_sha256_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
     path = tmp_path / "f.bin"
     path.write_bytes(b"abc")
     calls = []
-    real = weights._compute_sha256
-    monkeypatch.setattr(weights, "_compute_sha256", lambda p: calls.append(p) or real(p))
+    real = hash_cache._compute_sha256
+    monkeypatch.setattr(hash_cache, "_compute_sha256", lambda p: calls.append(p) or real(p))
     assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
     assert checkpoint_sha256(path) == hashlib.sha256(b"abc").hexdigest()
     assert len(calls) == 1
@@ -477,7 +476,7 @@ def test_first_load_converts_to_cache_and_later_loads_reuse_it(tmp_path, fomm_ca
     def must_not_read(_path):
         raise AssertionError("the original was read again")
 
-    monkeypatch.setattr(weights, "read_checkpoint_with_info", must_not_read)
+    monkeypatch.setattr(states, "read_checkpoint_with_info", must_not_read)
     second = load_state(str(path))
     assert cached.stat().st_mtime_ns == stamp
     assert second.sha256 == original_sha

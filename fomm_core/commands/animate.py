@@ -95,7 +95,7 @@ def options_from_args(args: argparse.Namespace, options_class: type = RenderOpti
     values = {name: value for name, value in values.items() if value is not None}
     check_together(values)
     if "model" not in values:
-        from ..weights import preferred_model  # imported here: it brings in huggingface_hub
+        from ..checkpoints.fetch import preferred_model  # imported here: it brings in huggingface_hub
 
         values["model"] = preferred_model()
     return options_class(**values)
@@ -122,7 +122,7 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], 
 
 def run(args: argparse.Namespace) -> int:
     """Render the video; prints notes about the framing and the output path."""
-    from ..models import load_model
+    from ..checkpoints.load import load_model
     from ..pipeline import prepare, render
 
     options = options_from_args(args)

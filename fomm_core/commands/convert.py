@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..checkpoints.formats import read_checkpoint_with_info, write_safetensors
+from ..checkpoints.hash_cache import checkpoint_sha256
+from ..checkpoints.states import inference_state
 from ..config import load_config
 from ..errors import UserError
 from ..io.outputs import check_output, write_failure
-from ..weights import checkpoint_sha256, inference_state, read_checkpoint_with_info, write_safetensors
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -87,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ratings(path: str | None) -> tuple[list | None, str | None]:
-    from ..ratings import RatingsStore, default_db_path
+    from ..ratings.store import RatingsStore, default_db_path
 
     db = Path(path) if path else default_db_path()
     if not db.is_file():

@@ -7,16 +7,9 @@ import json
 from pathlib import Path
 
 from ..errors import UserError
-from ..ratings import (
-    GROUP_FIELDS,
-    Rating,
-    RatingsError,
-    RatingsStore,
-    aggregate,
-    default_db_path,
-    format_table,
-    report,
-)
+from ..ratings.aggregate import GROUP_FIELDS, aggregate, format_table, report
+from ..ratings.record import Rating
+from ..ratings.store import RatingsError, RatingsStore, default_db_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

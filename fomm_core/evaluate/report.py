@@ -22,7 +22,7 @@ from . import baselines as baseline_defs
 from . import metrics as metric_defs
 from . import stats as stats_defs
 from .runner import BOX_FOLLOW, STATIC, EvalRun, Sample
-from .stats import METRICS, Summary, consistency, lookup, rank, summarise, wins
+from .stats import METRICS, Consistency, Summary, consistency, lookup, rank, summarise, wins
 
 FORMATS = {
     "l1": ".4f",
@@ -202,7 +202,7 @@ def worst_sheet(samples: Sequence[Sample], path: Path) -> None:
 
 def peer_review(ratings: Sequence[Any], clip_styles: dict[str, str]) -> tuple[list[dict], list[dict], dict]:
     """(rows per model, rows per model and style, totals) from ratings; style = the suite style of the rated clip."""
-    from ..ratings import aggregate, count_raters
+    from ..ratings.aggregate import aggregate, count_raters
 
     by_model = [row.to_dict(("model",)) for row in aggregate(ratings, ("model",))]
     by_style = []
@@ -360,27 +360,9 @@ def _json_value(v: float) -> float | str:
     return str(v) if isinstance(v, float) and math.isinf(v) else v
 
 
-def write_report(
-    run: EvalRun,
-    out_dir: str | Path,
-    ratings: Sequence[Any] | None = None,
-    ratings_db: str | None = None,
-    clip_styles: dict[str, str] | None = None,
-) -> Path:
-    """Write the whole report folder for an evaluation run; returns the path of report.md."""
-    out = Path(out_dir)
-    plots, sheets = out / "plots", out / "sheets"
-    for d in (out, plots, sheets):
-        d.mkdir(parents=True, exist_ok=True)
-    summaries = summarise(run.results)
-    table = lookup(summaries)
-    methods, compared, styles = run.methods, run.compared, run.styles
-    baselines = [m for m in (STATIC, BOX_FOLLOW) if m in methods]
-    shown = primary_metrics(run)
-    all_metrics = [m for m in METRICS if any(m in r.metrics for r in run.results)]
-    main = shown[0]
-
-    lines = [
+def _setup_section(run: EvalRun) -> list[str]:
+    """The title and the run's settings."""
+    return [
         f"# Evaluation: `{run.model}` on the {run.suite} suite",
         "",
         "## Setup",
@@ -389,7 +371,12 @@ def write_report(
         "",
     ]
 
-    # Summary: ours vs baselines per style on the primary metrics.
+
+def _summary_section(run: EvalRun, summaries: Sequence[Summary], shown: Sequence[str]) -> list[str]:
+    """Ours against the baselines per style on the primary metrics, and the ranking on the first of them."""
+    table = lookup(summaries)
+    compared, main = run.compared, shown[0]
+    baselines = [m for m in (STATIC, BOX_FOLLOW) if m in run.methods]
     beats = {m: wins(summaries, run.model, baselines, m) for m in shown}
     header = (
         ["style", "clips"]
@@ -397,7 +384,7 @@ def write_report(
         + ["beats every baseline on"]
     )
     body = []
-    for style in [*styles, "all"]:
+    for style in [*run.styles, "all"]:
         n = table[(run.model, style, main)].n
         cells = [
             fmt(m, table[(meth, style, m)].mean) if (meth, style, m) in table else "–"
@@ -408,7 +395,8 @@ def write_report(
         verdict = "" if style == "all" else (", ".join(won) or "**none**")
         body.append([style if style != "all" else "**all**", str(n), *cells, verdict])
     counts = [f"{_short(m)} in {sum(beats[m].values())}" for m in shown[1:]]
-    lines += [
+    ranking = [s for s in rank(summaries, main) if s.method in compared]
+    return [
         "## Summary",
         "",
         f"`{run.model}` against the baselines ({', '.join(baselines)}), mean per style "
@@ -418,9 +406,6 @@ def write_report(
         "",
         _table(header, body),
         "",
-    ]
-    ranking = [s for s in rank(summaries, main) if s.method in compared]
-    lines += [
         "Ranking on "
         + METRICS[main][0]
         + " over all clips: "
@@ -429,8 +414,13 @@ def write_report(
         "",
     ]
 
-    # Every metric per style with intervals, and its plot.
-    lines += [
+
+def _metrics_section(
+    run: EvalRun, summaries: Sequence[Summary], metrics: Sequence[str], plots: Path
+) -> list[str]:
+    """Every metric per style with its interval, and its plot."""
+    table = lookup(summaries)
+    lines = [
         "## Metrics per style",
         "",
         "Mean [95% CI] over clips (Student t); PSNR means count ∞ as "
@@ -439,11 +429,11 @@ def write_report(
         "by construction (it never changes): read those two next to the motion error.",
         "",
     ]
-    for metric in all_metrics:
-        present = [m for m in methods if any(s.method == m and s.metric == metric for s in summaries)]
-        plot_metric(summaries, metric, present, styles, plots / f"{metric}.png")
+    for metric in metrics:
+        present = [m for m in run.methods if any(s.method == m and s.metric == metric for s in summaries)]
+        plot_metric(summaries, metric, present, run.styles, plots / f"{metric}.png")
         rows = []
-        for style in [*styles, "all"]:
+        for style in [*run.styles, "all"]:
             cells = []
             for meth in present:
                 s = table.get((meth, style, metric))
@@ -461,11 +451,12 @@ def write_report(
             f"![{metric}](plots/{metric}.png)",
             "",
         ]
+    return lines
 
-    # Consistency across styles.
-    order = {m: i for i, m in enumerate([*METRICS, *methods])}
-    cons = sorted(consistency(summaries), key=lambda c: (order[c.metric], order[c.method]))
-    lines += [
+
+def _consistency_section(spreads: Sequence[Consistency]) -> list[str]:
+    """How much each method's metrics vary from style to style."""
+    return [
         "## Consistency across styles",
         "",
         "Spread = best minus worst style mean; std = standard deviation "
@@ -483,26 +474,27 @@ def write_report(
                     fmt(c.metric, c.worst),
                     fmt(c.metric, c.best),
                 ]
-                for c in cons
+                for c in spreads
             ),
         ),
         "",
     ]
 
-    # Worst cases of the model on the primary metric.
+
+def _worst_section(run: EvalRun, main: str, metrics: Sequence[str], sheets: Path) -> list[str]:
+    """The model's three worst cases on the primary metric, and their contact sheet."""
     ours = [r for r in run.results if r.method == run.model and main in r.metrics]
-    higher = METRICS[main][1]
-    worst = sorted(ours, key=lambda r: r.metrics[main], reverse=not higher)[:3]
+    worst = sorted(ours, key=lambda r: r.metrics[main], reverse=not METRICS[main][1])[:3]
     worst_sheet([run.samples[r.case] for r in worst], sheets / "worst.png")
-    lines += [
+    return [
         "## Worst cases",
         "",
         f"The {len(worst)} cases where `{run.model}` scores worst on {METRICS[main][0]}:",
         "",
         _table(
-            ["case", "style", *[METRICS[m][0] for m in all_metrics]],
+            ["case", "style", *[METRICS[m][0] for m in metrics]],
             (
-                [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in all_metrics]]
+                [r.case, r.style, *[fmt(m, r.metrics[m]) if m in r.metrics else "–" for m in metrics]]
                 for r in worst
             ),
         ),
@@ -511,24 +503,25 @@ def write_report(
         "",
     ]
 
-    if all(s.kind == "self" for s in run.samples.values()):
-        lines += _per_clip_section(run, compared, all_metrics, sheets)
-    else:
-        lines += [
-            "## Contact sheets",
-            "",
-            "Per style: photo | dance | result | expected | box follow, at evenly spaced frames.",
-            "",
-        ]
-        for style in styles:
-            samples = [s for s in run.samples.values() if s.style == style][:2]
-            contact_sheet(samples, style, sheets / f"{style}.png")
-            lines += [f"### {style}", "", f"![{style}](sheets/{style}.png)", ""]
 
-    peer_lines, peer_data = _peer_section(ratings, clip_styles or {}, ratings_db, plots)
-    lines += [*peer_lines, ""]
+def _contact_sheets_section(run: EvalRun, sheets: Path) -> list[str]:
+    """A contact sheet per style, of its first two cases."""
+    lines = [
+        "## Contact sheets",
+        "",
+        "Per style: photo | dance | result | expected | box follow, at evenly spaced frames.",
+        "",
+    ]
+    for style in run.styles:
+        samples = [s for s in run.samples.values() if s.style == style][:2]
+        contact_sheet(samples, style, sheets / f"{style}.png")
+        lines += [f"### {style}", "", f"![{style}](sheets/{style}.png)", ""]
+    return lines
 
-    lines += [
+
+def _definitions_section(run: EvalRun) -> list[str]:
+    """The run's notes and the definitions of the metrics, baselines and intervals."""
+    return [
         "## Definitions and notes",
         "",
         *[f"- {note}" for note in run.notes],
@@ -547,13 +540,17 @@ def write_report(
         "",
     ]
 
-    _write_text(out / "report.md", "\n".join(lines))
+
+def _write_results(
+    path: Path, run: EvalRun, summaries: Sequence[Summary], spreads: Sequence[Consistency], peer: dict
+) -> None:
+    """results.json: setup, notes, summaries, consistency, peer review and every clip's metrics."""
     data = {
         "info": run.info,
         "notes": run.notes,
         "summaries": [s.__dict__ for s in summaries],
-        "consistency": [c.__dict__ for c in cons],
-        "peer_review": peer_data,
+        "consistency": [c.__dict__ for c in spreads],
+        "peer_review": peer,
         "clips": [
             {
                 "case": r.case,
@@ -564,16 +561,57 @@ def write_report(
             for r in run.results
         ],
     }
-    _write_text(out / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
+    _write_text(path, json.dumps(data, indent=1, ensure_ascii=False))
 
-    def write_csv(path: Path) -> None:
-        with open(path, "w", newline="") as f:
+
+def _write_clips_csv(path: Path, run: EvalRun, metrics: Sequence[str]) -> None:
+    """clips.csv: one line per clip and method."""
+
+    def write_csv(target: Path) -> None:
+        with open(target, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["case", "style", "method", *all_metrics])
+            w.writerow(["case", "style", "method", *metrics])
             for r in run.results:
-                w.writerow([r.case, r.style, r.method, *[r.metrics.get(m, "") for m in all_metrics]])
+                w.writerow([r.case, r.style, r.method, *[r.metrics.get(m, "") for m in metrics]])
 
-    _atomic_write(out / "clips.csv", write_csv)
+    _atomic_write(path, write_csv)
+
+
+def write_report(
+    run: EvalRun,
+    out_dir: str | Path,
+    ratings: Sequence[Any] | None = None,
+    ratings_db: str | None = None,
+    clip_styles: dict[str, str] | None = None,
+) -> Path:
+    """Write the whole report folder for an evaluation run; returns the path of report.md."""
+    out = Path(out_dir)
+    plots, sheets = out / "plots", out / "sheets"
+    for d in (out, plots, sheets):
+        d.mkdir(parents=True, exist_ok=True)
+    summaries = summarise(run.results)
+    shown = primary_metrics(run)
+    all_metrics = [m for m in METRICS if any(m in r.metrics for r in run.results)]
+    order = {m: i for i, m in enumerate([*METRICS, *run.methods])}
+    spreads = sorted(consistency(summaries), key=lambda c: (order[c.metric], order[c.method]))
+
+    lines = [
+        *_setup_section(run),
+        *_summary_section(run, summaries, shown),
+        *_metrics_section(run, summaries, all_metrics, plots),
+        *_consistency_section(spreads),
+        *_worst_section(run, shown[0], all_metrics, sheets),
+    ]
+    if all(s.kind == "self" for s in run.samples.values()):
+        lines += _per_clip_section(run, run.compared, all_metrics, sheets)
+    else:
+        lines += _contact_sheets_section(run, sheets)
+    peer_lines, peer_data = _peer_section(ratings, clip_styles or {}, ratings_db, plots)
+    lines += [*peer_lines, "", *_definitions_section(run)]
+
+    _write_text(out / "report.md", "\n".join(lines))
+    _write_results(out / "results.json", run, summaries, spreads, peer_data)
+    _write_clips_csv(out / "clips.csv", run, all_metrics)
     return out / "report.md"
 
 

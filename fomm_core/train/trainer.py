@@ -153,7 +153,7 @@ class Trainer:
     def init_from(self, checkpoint: str | Path) -> dict[str, str]:
         """Copy into the networks every tensor of `checkpoint` (registry name or file) whose key and shape match;
         returns, per network, how many of its tensors were copied ("12/40")."""
-        from ..weights import load_state
+        from ..checkpoints.states import load_state
 
         loaded = load_state(checkpoint)
         if loaded.engine != self.setup.model.engine:

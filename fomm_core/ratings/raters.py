@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UserError
-from .numbers import parse_int
+from ..errors import UserError
+from ..numbers import parse_int
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,13 @@ def rater_id(salt: str, address: str, session: str) -> str:
     if not value:
         return ""
     return f"{kind}:" + hashlib.sha256(f"{salt}:{kind}:{value}".encode()).hexdigest()[:16]
+
+
+def anonymous_session(session_hash: str | None) -> str:
+    """A stable pseudonym for a browser session that does not reveal Gradio's session hash."""
+    if not session_hash:
+        return ""
+    return hashlib.sha256(f"fomm-ratings:{session_hash}".encode()).hexdigest()[:16]
 
 
 def _limit(name: str, default: tuple[int, int]) -> tuple[int, int]:

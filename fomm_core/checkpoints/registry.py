@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import PRESETS, ModelConfig, load_config
+from ..config import PRESETS, ModelConfig, load_config
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 # Third-party re-upload of the official checkpoints (the authors' Drive/Yandex links are dying). Its history
 # has two commits; the head, 315fbe5 ("Upload 12 files", 2022-12-02), added every file. Only that short hash
@@ -113,6 +113,11 @@ def entry_config(entry: CheckpointEntry) -> ModelConfig | None:
     return load_config(local) if local.is_file() else None
 
 
+def shipped_path(entry: CheckpointEntry) -> Path:
+    """The file of a checkpoint shipped inside the package (an entry whose repo_id is None)."""
+    return PACKAGE_DIR / entry.filename
+
+
 def native_size(name: str) -> int | None:
     """The frame size a registry model makes (its config's frame_size), without loading it; None if unknown."""
     entry = REGISTRY.get(name)
@@ -122,13 +127,13 @@ def native_size(name: str) -> int | None:
 
 def model_names() -> tuple[str, ...]:
     """Every model a user can name: the checkpoint registry's, then the engines that need no checkpoint."""
-    from .engines import ENGINES  # imported here: the engines import the configs this module's users read
+    from ..engines import ENGINES  # imported here: the engines import the configs this module's users read
 
     return tuple(REGISTRY) + tuple(name for name, engine in ENGINES.items() if not engine.needs_checkpoint)
 
 
 def model_description(name: str) -> str:
     """What a model named by model_names() is, for people."""
-    from .engines import ENGINES
+    from ..engines import ENGINES
 
     return REGISTRY[name].description if name in REGISTRY else ENGINES[name].description

@@ -3,14 +3,15 @@ no checkpoint, by its name."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import torch
 
-from .config import ModelConfig, load_config
-from .engines import ENGINES, engine_of
-from .engines.motion_model import MotionModel, choose_device
-from .errors import UserError
+from ..config import ModelConfig, load_config
+from ..engines import ENGINES, engine_of
+from ..engines.motion_model import MotionModel, choose_device
+from ..errors import UserError
 
 
 def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> ModelConfig:
@@ -18,6 +19,37 @@ def _with_align_corners(config: ModelConfig, align_corners: bool | None) -> Mode
     if align_corners is None:
         return config
     return replace(config, align_corners=align_corners)
+
+
+_SIZE_MISMATCH = re.compile(
+    r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[^\]]*\])\) "
+    r"from checkpoint, the shape in current model is torch\.Size\((\[[^\]]*\])\)"
+)
+_KEYS = re.compile(r"(Missing|Unexpected) key\(s\) in state_dict: (.+?)\.\s*$", re.MULTILINE)
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def fit_error_detail(exc: BaseException) -> str:
+    """What a checkpoint that does not fit a network differs in: the first mismatched tensors with both shapes,
+    missing and unexpected keys (torch's load_state_dict message condensed), else the error's first line."""
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    module = re.search(r"loading state_dict for (\w+)", message)
+    parts = [
+        f"{key}: {ours} in the checkpoint, {theirs} in the network"
+        for key, ours, theirs in _SIZE_MISMATCH.findall(message)
+    ]
+    if len(parts) > 2:
+        more = len(parts) - 2
+        parts[2:] = [f"{more} more size mismatch{'es' if more > 1 else ''}"]
+    for kind, keys in _KEYS.findall(message):
+        names = re.findall(r'"([^"]+)"', keys)
+        parts.append(f"{kind.lower()} keys {_listed(names)}")
+    if not parts:
+        return next((line.strip() for line in str(message).splitlines() if line.strip()), type(exc).__name__)
+    return (f"{module.group(1)}: " if module else "") + "; ".join(parts)
 
 
 def load_model(
@@ -37,9 +69,10 @@ def load_model(
     engine = ENGINES.get(checkpoint)
     if engine is not None and not engine.needs_checkpoint:
         return engine.build(choose_device(device))
-    from . import weights  # imported here: huggingface_hub is slow to import and only loading needs it
+    # imported here: huggingface_hub is slow to import and only loading needs it
+    from .states import load_state
 
-    loaded = weights.load_state(checkpoint)
+    loaded = load_state(checkpoint)
     cfg = load_config(config) if config is not None else loaded.config
     if cfg is None:
         raise UserError(
@@ -59,7 +92,7 @@ def load_model(
     except (RuntimeError, KeyError) as exc:
         raise UserError(
             f"The checkpoint {checkpoint} does not fit the {cfg.engine.upper()} config given "
-            f"({weights.fit_error_detail(exc)}); pass the config it was trained with."
+            f"({fit_error_detail(exc)}); pass the config it was trained with."
         ) from exc
 
 

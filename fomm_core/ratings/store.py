@@ -1,4 +1,4 @@
-"""The peer-review ratings: a SQLite store, an optional Hub push as JSONL, and approval-rate aggregation.
+"""The ratings store: SQLite, one rating per video per rater, rate limits checked as ratings arrive.
 
 Durability choice: WAL journal with `synchronous=FULL`. In WAL mode a commit appends to the -wal file; with FULL
 that append is fsynced before `add()` returns, so an acknowledged rating survives a killed process (NORMAL would
@@ -14,7 +14,6 @@ limits per session and per rater are checked in the same transaction (see RateLi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -22,27 +21,20 @@ import os
 import shutil
 import sqlite3
 import threading
-import time
-import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .hashing import file_sha256
-from .options import RenderOptions
-from .raters import RATER_BASIS, RateLimits, describe, rater_id
+from ..errors import UserError
+from .mirror import HubMirror, mirror_from_env
+from .raters import RateLimits, describe, rater_id
+from .record import Rating
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = Path("ratings") / "ratings.db"
-MAX_COMMENT = 1000
 BUSY_TIMEOUT_MS = 30_000
-# Options that do not change the video; left out of the option-set label.
-OUTPUT_NEUTRAL = ("model", "batch_size", "device", "max_duration")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ratings (
@@ -77,89 +69,6 @@ _COLUMNS = (
 def default_db_path() -> Path:
     """Where the store lives: env FOMM_RATINGS_DB, else ./ratings/ratings.db."""
     return Path(os.environ.get("FOMM_RATINGS_DB") or DEFAULT_DB)
-
-
-def anonymous_session(session_hash: str | None) -> str:
-    """A stable pseudonym for a browser session that does not reveal Gradio's session hash."""
-    if not session_hash:
-        return ""
-    return hashlib.sha256(f"fomm-ratings:{session_hash}".encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Rating:
-    """One 👍/👎 on one generated video, with everything needed to say how that video was made."""
-
-    generation_id: str
-    model: str
-    checkpoint_sha256: str | None
-    options: dict[str, Any]
-    photo_sha256: str
-    clip_sha256: str
-    rating: int
-    comment: str = ""
-    session: str = ""
-    rater: str = ""
-    timestamp: float = field(default_factory=time.time)
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-    def __post_init__(self) -> None:
-        if self.rating not in (1, -1):
-            raise ValueError(f"rating must be +1 or -1, got {self.rating!r}")
-        if len(self.comment) > MAX_COMMENT:
-            raise UserError(
-                f"The comment is {len(self.comment)} characters long; please keep it under {MAX_COMMENT}."
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (the Hub JSONL line)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Rating:
-        """Inverse of to_dict, ignoring unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    @classmethod
-    def of_generation(
-        cls, generation: dict[str, Any], vote: int, comment: str, session: str, rater: str
-    ) -> Rating:
-        """A rating of the video described by `generation_record`."""
-        return cls(
-            generation_id=generation["generation_id"],
-            model=generation["model"],
-            checkpoint_sha256=generation["checkpoint_sha256"],
-            options=generation["options"],
-            photo_sha256=generation["photo_sha256"],
-            clip_sha256=generation["clip_sha256"],
-            rating=vote,
-            comment=comment.strip(),
-            session=session,
-            rater=rater,
-        )
-
-
-def generation_record(
-    generation_id: str,
-    model: str,
-    checkpoint_sha256: str | None,
-    options: dict[str, Any],
-    photo: str | os.PathLike[str],
-    clip: str | os.PathLike[str],
-    notice: str = "",
-) -> dict[str, Any]:
-    """What a later rating of a generated video records (the app keeps it in the page's state until rated)."""
-    return {
-        "generation_id": generation_id,
-        "model": model,
-        "checkpoint_sha256": checkpoint_sha256,
-        "options": options,
-        "photo_sha256": file_sha256(photo),
-        "clip_sha256": file_sha256(clip),
-        "notice": notice,
-        "rated": False,
-    }
 
 
 class RatingsError(UserError):
@@ -216,54 +125,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
-
-
-class HubMirror:
-    """Appends each rating as a JSON line to this process's UUID-named file, pushed by a CommitScheduler."""
-
-    def __init__(
-        self,
-        repo_id: str,
-        folder: str | os.PathLike[str],
-        token: str | None = None,
-        every: float = 5,
-        hf_api: Any = None,
-    ):
-        from huggingface_hub import CommitScheduler
-
-        self.scheduler = CommitScheduler(
-            repo_id=repo_id,
-            repo_type="dataset",
-            folder_path=folder,
-            path_in_repo="data",
-            every=every,
-            token=token,
-            hf_api=hf_api,
-        )
-        self.path = Path(self.scheduler.folder_path) / f"ratings-{uuid.uuid4()}.jsonl"
-
-    def append(self, rating: Rating) -> None:
-        """Add one line; the scheduler lists and uploads files under the same lock."""
-        line = json.dumps(rating.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
-        with self.scheduler.lock, self.path.open("a", encoding="utf-8") as f:
-            f.write(line)
-
-    def stop(self) -> None:
-        """Push what is pending, then stop the background thread."""
-        self.scheduler.trigger().result()
-        self.scheduler.stop()
-
-
-def mirror_from_env(folder: str | os.PathLike[str]) -> HubMirror | None:
-    """A HubMirror when FOMM_RATINGS_REPO and HF_TOKEN are set and the Hub answers, else None."""
-    repo_id, token = os.environ.get("FOMM_RATINGS_REPO"), os.environ.get("HF_TOKEN")
-    if not (repo_id and token):
-        return None
-    try:
-        return HubMirror(repo_id, folder, token=token)
-    except Exception as exc:
-        log.warning("ratings will not be pushed to the Hub dataset %s: %s", repo_id, exc)
-        return None
 
 
 class RatingsStore:
@@ -370,7 +231,7 @@ class RatingsStore:
                 conn.close()
 
     def rater(self, address: str, session: str) -> str:
-        """The rater pseudonym for a client address (or, when unknown, a session); see fomm_core.raters."""
+        """The rater pseudonym for a client address (or, when unknown, a session); see fomm_core.ratings.raters."""
         if not self._ready:
             with self._session("Your rating could not be saved"):
                 pass  # connecting creates or migrates the schema and reads the salt
@@ -492,150 +353,3 @@ def _statements(script: str) -> list[str]:
 
 def _column_names(conn: sqlite3.Connection) -> set[str]:
     return {row[1] for row in conn.execute("PRAGMA table_info(ratings)")}
-
-
-def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (z=1.96: 95%); (0, 1) when n is 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def option_set(options: dict[str, Any]) -> str:
-    """A short canonical label of the options that shape the video: those differing from the defaults."""
-    effective = RenderOptions.from_dict(options).to_dict()
-    defaults = RenderOptions().to_dict()
-    diff = [
-        f"{k}={effective[k]}"
-        for k in sorted(effective)
-        if k not in OUTPUT_NEUTRAL and effective[k] != defaults[k]
-    ]
-    return ", ".join(diff) or "defaults"
-
-
-@dataclass(frozen=True)
-class Row:
-    """Approval for one group: `key` holds the values of the grouping fields, in order."""
-
-    key: tuple[Any, ...]
-    n: int
-    up: int
-    down: int
-    raters: int
-    approval: float
-    low: float
-    high: float
-
-    def to_dict(self, by: Sequence[str]) -> dict[str, Any]:
-        """Plain-JSON form with the grouping fields named."""
-        data = dict(zip(by, self.key, strict=True))
-        data.update({k: v for k, v in asdict(self).items() if k != "key"})
-        return data
-
-
-GROUP_FIELDS = ("model", "checkpoint_sha256", "options") + tuple(
-    f.name for f in fields(RenderOptions) if f.name != "model"
-)
-
-
-def _group_value(rating: Rating, name: str) -> Any:
-    if name == "model":
-        return rating.model
-    if name == "checkpoint_sha256":
-        return rating.checkpoint_sha256
-    if name == "options":
-        return option_set(rating.options)
-    return RenderOptions.from_dict(rating.options).to_dict()[name]
-
-
-def aggregate(
-    store: RatingsStore | Iterable[Rating] | str | os.PathLike[str] | None = None,
-    by: Sequence[str] = ("model",),
-    z: float = 1.96,
-) -> list[Row]:
-    """Approval rate per group with Wilson intervals, most-rated group first.
-
-    `by` names fields from GROUP_FIELDS: "model", "checkpoint_sha256", "options" (the option-set label) or any
-    RenderOptions field. `store` is a RatingsStore, ratings, a database path, or None for the default store.
-    """
-    unknown = [name for name in by if name not in GROUP_FIELDS]
-    if unknown:
-        raise UserError(
-            f"Cannot group ratings by {', '.join(unknown)}; choose from {', '.join(GROUP_FIELDS)}."
-        )
-    if store is None or isinstance(store, (str, os.PathLike)):
-        store = RatingsStore(store, mirror=None, writable=False)
-    ratings = store.ratings() if isinstance(store, RatingsStore) else list(store)
-    groups: dict[tuple[Any, ...], list[Rating]] = defaultdict(list)
-    for rating in ratings:
-        groups[tuple(_group_value(rating, name) for name in by)].append(rating)
-    rows = []
-    for key, members in groups.items():
-        up = sum(1 for r in members if r.rating > 0)
-        n = len(members)
-        low, high = wilson_interval(up, n, z)
-        raters = count_raters(members)
-        rows.append(Row(key, n, up, n - up, raters, up / n, low, high))
-    return sorted(rows, key=lambda r: (-r.n, [str(v) for v in r.key]))
-
-
-def count_raters(ratings: Iterable[Rating]) -> int:
-    """Distinct raters: by rater id; a rating stored before raters were recorded counts by its browser session."""
-    return len({r.rater or f"session:{r.session}" for r in ratings if r.rater or r.session})
-
-
-TABLE_COLUMNS = ("n", "up", "down", "approval", "95% CI", "raters")
-
-
-def table_cells(rows: Sequence[dict[str, Any]], by: Sequence[str]) -> list[list[Any]]:
-    """One line per row (Row.to_dict(by), as `report` lists them) under `[*by, *TABLE_COLUMNS]`: the grouping
-    values as text, the counts as numbers, the approval and its interval as percentages."""
-    return [
-        [
-            *(str(row[k]) for k in by),
-            row["n"],
-            row["up"],
-            row["down"],
-            f"{row['approval']:.0%}",
-            f"{row['low']:.0%}-{row['high']:.0%}",
-            row["raters"],
-        ]
-        for row in rows
-    ]
-
-
-def format_table(rows: Sequence[Row], by: Sequence[str]) -> str:
-    """A plain-text table of aggregated rows."""
-    header = [*by, *TABLE_COLUMNS]
-    lines = [[str(cell) for cell in cells] for cells in table_cells([row.to_dict(by) for row in rows], by)]
-    widths = [
-        max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)
-    ]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [header, *lines]
-    )
-
-
-REPORT_GROUPINGS = {"by_model": ("model",), "by_options": ("model", "options")}
-
-
-def report(store: RatingsStore | str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The peer-review summary the app and `ratings report` show: totals and the standard groupings."""
-    if store is None or isinstance(store, (str, os.PathLike)):
-        store = RatingsStore(store, mirror=None, writable=False)
-    ratings = store.ratings()
-    data: dict[str, Any] = {
-        "db": str(store.path),
-        "ratings": len(ratings),
-        "up": sum(1 for r in ratings if r.rating > 0),
-        "raters": count_raters(ratings),
-        "rater_basis": RATER_BASIS,
-        "ratings_counted_by_session": sum(1 for r in ratings if not r.rater and r.session),
-    }
-    for name, by in REPORT_GROUPINGS.items():
-        data[name] = [row.to_dict(by) for row in aggregate(ratings, by)]
-    return data

@@ -3,8 +3,11 @@
 A synthetic group clip of 7 dancers (640×360, 2 s at 25 fps, two cuts, a moving camera); each fan is a
 newcomer's still photo placed on a dancer (centre outwards), as the engines' layers would be. The per-frame
 inputs (visible masks, floor rows, landmarks) come from the clip's ground truth, as a tracker gives them.
+`--end-to-end` times the whole stage render instead, from the clip's video file and the newcomers' photos:
+people found and tracked, dancers cast, each fan followed (landmarks and mask every frame) and drawn by the
+pose engine, the others' masks measured near the fans, the clean plate and the compositing.
 
-    python benchmarks/stage.py [--repeats 2]
+    python benchmarks/stage.py [--repeats 2] [--end-to-end]
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--end-to-end", action="store_true", help="time the whole stage render")
     args = parser.parse_args()
+    if args.end_to_end:
+        end_to_end()
+        return
 
     import numpy as np
 
@@ -81,6 +88,41 @@ def main() -> None:
     for count in (2, 4):
         ratio = sum(costs[count].values()) / sum(costs[1].values())
         print(f"{count} fans cost {ratio:.2f}x one fan (linear would be {count}x)")
+
+
+def end_to_end() -> None:
+    """The whole stage render's time for 1, 2 and 4 people, split into casting (tracking) and frames."""
+    import tempfile
+
+    import numpy as np
+
+    from fomm_core.data import group_clip, random_identity
+    from fomm_core.data.group import identity_photo, write_group_clip
+    from fomm_core.io import open_video
+    from fomm_core.options import RenderOptions
+    from fomm_core.people.model import pose_model
+    from fomm_core.stage.cast import cast
+
+    clip = group_clip(3, n_dancers=7, seconds=2.0, size=(640, 360))
+    landmarker = pose_model()
+    with tempfile.TemporaryDirectory() as folder:
+        info = open_video(write_group_clip(clip, Path(folder) / "group")["video"])
+        print(f"{info.frame_count} frames {info.width}x{info.height}, 7 dancers, cuts {clip.cuts}")
+        costs = {}
+        for count in (1, 2, 4):
+            photos = [identity_photo(random_identity(np.random.default_rng(i)), 512) for i in range(count)]
+            start = time.perf_counter()
+            found = cast(photos, info, RenderOptions(scene="stage"), landmarker)
+            casting = time.perf_counter() - start
+            frames = sum(1 for _ in found.clip(info, landmarker).frames())
+            drawing = (time.perf_counter() - start - casting) / frames
+            costs[count] = drawing
+            print(
+                f"{count} people (dancers {found.dancers}): casting {casting:.1f} s, then "
+                f"{1000 * drawing:.0f} ms/frame ({1 / drawing:.1f} frames/s)"
+            )
+    for count in (2, 4):
+        print(f"{count} people cost {costs[count] / costs[1]:.2f}x one per frame (linear would be {count}x)")
 
 
 if __name__ == "__main__":

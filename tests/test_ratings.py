@@ -277,3 +277,25 @@ def test_unreachable_hub_keeps_ratings_local(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "ratings will not be pushed to the Hub dataset me/ratings" in done.stderr
     assert RatingsStore(tmp_path / "r.db", mirror=None).ids() == {done.stdout.strip()}
+
+
+def test_a_rating_records_how_many_people_made_the_video(tmp_path: Path) -> None:
+    from fomm_core.ratings.record import generation_record
+
+    photos = [tmp_path / "me.png", tmp_path / "friend.png"]
+    for i, photo in enumerate(photos):
+        photo.write_bytes(bytes([i]) * 10)
+    (tmp_path / "clip.mp4").write_bytes(b"clip")
+    options = RenderOptions(scene="stage", dancer="2,0").to_dict()
+    group = generation_record("g", "pose", None, options, photos, tmp_path / "clip.mp4")
+    alone = generation_record("h", "pose", None, options, photos[0], tmp_path / "clip.mp4")
+    assert group["options"]["people"] == 2 and alone["options"]["people"] == 1
+    assert group["photo_sha256"] == alone["photo_sha256"] == file_sha256(photos[0])  # the user's photo
+    ratings = [
+        Rating.of_generation(record, vote, "", session, "")
+        for record, vote, session in ((group, 1, "a"), (group, -1, "b"), (alone, 1, "c"))
+    ]
+    assert "people=2" in option_set(ratings[0].options) and "people" not in option_set(ratings[2].options)
+    assert option_set(RenderOptions().to_dict()) == "defaults"  # records from before groups: one person
+    by_people = {row.key: (row.n, row.up) for row in aggregate(ratings, ("people",))}
+    assert by_people == {(2,): (2, 1), (1,): (1, 1)}

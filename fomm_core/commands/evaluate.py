@@ -33,7 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="'builtin' (synthetic, with ground truth), 'real' (self-reconstruction of real videos: "
         "the Pose2Sim demo clips, fetched from the pose2sim wheel and cached), 'defaults' (the "
         "builtin suite rendered through the pipeline with the heuristic framing, the pose model's "
-        "framing and the default scene) or a folder",
+        "framing and the default scene), 'stage' (synthetic group clips, each style's dancers replaced by "
+        "1, 2 and 4 newcomers on the stage with the pose engine, scored against the clip drawn with them) "
+        "or a folder",
+    )
+    parser.add_argument(
+        "--people",
+        default="1,2,4",
+        help="stage: comma-separated numbers of people put in the dancers' places (default 1,2,4)",
     )
     parser.add_argument(
         "--videos",
@@ -114,7 +121,7 @@ def _styles(text: str | None) -> list[str] | None:
 
 
 #: The files a report folder starts with; one of them in --out means a report is already there.
-REPORT_FILES = ("report.md", "results.json", "comparison.md", "comparison.json")
+REPORT_FILES = ("report.md", "results.json", "comparison.md", "comparison.json", "stage.md", "stage.json")
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -143,6 +150,35 @@ def _defaults(args: argparse.Namespace, model: object, start: float) -> int:
     return 0
 
 
+def _stage(args: argparse.Namespace, start: float) -> int:
+    """The stage check (fomm_core.stage.check): a report per style and people count."""
+    from ..evaluate import suites
+    from ..options import MAX_PEOPLE
+    from ..people.model import pose_model
+    from ..stage.check import stage_check, write_report
+
+    try:
+        counts = [int(n) for n in args.people.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or not all(1 <= n <= MAX_PEOPLE for n in counts):
+        raise UserError(
+            f"--people must be numbers from 1 to {MAX_PEOPLE} separated by commas, not {args.people!r}."
+        )
+    landmarker = pose_model()
+    if landmarker is None:
+        raise UserError(
+            "The stage check needs the landmarker (the pose model), which could not be loaded here."
+        )
+    styles = _styles(args.styles) or list(suites.builtin_styles())
+    scores = stage_check(
+        styles, counts, landmarker, args.out / "stage-clips", seed=args.seed, progress=_progress
+    )
+    path = write_report(scores, args.out)
+    print(f"report: {path} ({len(scores)} renders, {time.perf_counter() - start:.0f} s in all)")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the suite, evaluate, write the report and print where it is."""
     from .. import load_model
@@ -159,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--fps and --max-fps must be positive frame rates.")
     _check_out(args.out, args.overwrite)
     start = time.perf_counter()
+    if args.suite == "stage":
+        return _stage(args, start)
     model = load_model(args.model, config=args.config, device=args.device)
     animate_fn, method = runner.default_animate, None
     if not getattr(model, "square_frames", True):

@@ -31,15 +31,21 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def option_set(options: dict[str, Any]) -> str:
-    """A short canonical label of the options that shape the video: those differing from the defaults."""
-    effective = RenderOptions.from_dict(options).to_dict()
-    defaults = RenderOptions().to_dict()
+    """A short canonical label of the options that shape the video: those differing from the defaults, and the
+    number of people when a group made it."""
+    effective = RenderOptions.from_dict(options).to_dict() | {"people": people(options)}
+    defaults = RenderOptions().to_dict() | {"people": 1}
     diff = [
         f"{k}={effective[k]}"
         for k in sorted(effective)
         if k not in OUTPUT_NEUTRAL and effective[k] != defaults[k]
     ]
     return ", ".join(diff) or "defaults"
+
+
+def people(options: dict[str, Any]) -> int:
+    """The number of people (photos) a rated video was made with; records from before groups: one."""
+    return int(options.get("people", 1))
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class Row:
         return data
 
 
-GROUP_FIELDS = ("model", "checkpoint_sha256", "options") + tuple(
+GROUP_FIELDS = ("model", "checkpoint_sha256", "options", "people") + tuple(
     f.name for f in fields(RenderOptions) if f.name != "model"
 )
 
@@ -74,6 +80,8 @@ def _group_value(rating: Rating, name: str) -> Any:
         return rating.checkpoint_sha256
     if name == "options":
         return option_set(rating.options)
+    if name == "people":
+        return people(rating.options)
     return RenderOptions.from_dict(rating.options).to_dict()[name]
 
 
@@ -84,8 +92,8 @@ def aggregate(
 ) -> list[Row]:
     """Approval rate per group with Wilson intervals, most-rated group first.
 
-    `by` names fields from GROUP_FIELDS: "model", "checkpoint_sha256", "options" (the option-set label) or any
-    RenderOptions field. `store` is a RatingsStore, ratings, a database path, or None for the default store.
+    `by` names fields from GROUP_FIELDS: "model", "checkpoint_sha256", "options" (the option-set label),
+    "people" (the number of photos) or any RenderOptions field. `store` is a RatingsStore, ratings, a database path, or None for the default store.
     """
     unknown = [name for name in by if name not in GROUP_FIELDS]
     if unknown:

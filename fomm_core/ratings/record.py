@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -73,17 +74,22 @@ def generation_record(
     model: str,
     checkpoint_sha256: str | None,
     options: dict[str, Any],
-    photo: str | os.PathLike[str],
+    photo: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     clip: str | os.PathLike[str],
     notice: str = "",
 ) -> dict[str, Any]:
-    """What a later rating of a generated video records (the app keeps it in the page's state until rated)."""
+    """What a later rating of a generated video records (the app keeps it in the page's state until rated).
+
+    `photo` may be the photos of a group (the user's first): the record keeps the user's photo's hash, and with
+    the options the number of people (`people`).
+    """
+    photos = [photo] if isinstance(photo, (str, os.PathLike)) else list(photo)
     return {
         "generation_id": generation_id,
         "model": model,
         "checkpoint_sha256": checkpoint_sha256,
-        "options": options,
-        "photo_sha256": file_sha256(photo),
+        "options": {**options, "people": len(photos)},
+        "photo_sha256": file_sha256(photos[0]),
         "clip_sha256": file_sha256(clip),
         "notice": notice,
         "rated": False,

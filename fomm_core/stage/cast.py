@@ -2,8 +2,8 @@
 
 Every dancer of the clip is tracked once. Photo i's person is `options.person_for(i)` (default: the most
 complete, largest and most central); the dancer it replaces is `options.dancer_for(i)`, or by default the one who
-moves most for a single photo, and for a group the dancers from the formation's centre outwards (the ones asked
-for left out).
+moves most for a single photo, and for a group the dancers from the centre of the opening shot's formation
+outwards (the ones asked for left out; a dancer first seen later is often one seen before under a new id).
 """
 
 from __future__ import annotations
@@ -25,33 +25,29 @@ from ..people.video import find_dancers
 from .assign import assign_dancers, centre_out
 from .clip import StageClip, cut_notes, stage_size
 from .fan import Fan
+from .shots import found_again
 
 
 @dataclass
 class Cast:
-    """The clip's dancers, each photo's person and the dancer they replace, notes for the user."""
+    """The clip's dancers, the photos, each photo's person and the dancer they replace, notes for the user."""
 
     people: ClipPeople
+    photos: list[np.ndarray]
     persons: list[Person]
     dancers: list[int]
     notes: list[str] = field(default_factory=list)
 
     def clip(
-        self,
-        photos: Sequence[np.ndarray],
-        info: VideoInfo,
-        landmarker: BlazePose,
-        light: bool = True,
-        plain: bool = False,
+        self, info: VideoInfo, landmarker: BlazePose, light: bool = True, plain: bool = False
     ) -> StageClip:
         """The stage (or, `plain`, the plain backdrop) with every photo's person in their dancer's place."""
         size = stage_size(info)
         scale = size[1] / self.people.height
         fans = []
-        for photo, person, dancer in zip(photos, self.persons, self.dancers, strict=True):
+        for photo, person, dancer in zip(self.photos, self.persons, self.dancers, strict=True):
             tallest = max(b.height for b in self.people.track(dancer).boxes.values()) * scale
             fans.append(Fan(photo, person, dancer, tallest, info.fps))
-        self.notes += cut_notes(self.people, fans, info.fps)
         return StageClip(info, self.people, fans, landmarker, size, light=light, plain=plain)
 
 
@@ -76,6 +72,7 @@ def cast(
             "are seen whole."
         )
     dancers = _dancers(people, len(photos), options)
+    people, again = found_again(people, dancers, info.fps)
     for i, dancer in enumerate(dancers):
         if not people.track(dancer).landmarks:
             raise UserError(f"Dancer {dancer} was found without body landmarks; choose another dancer.")
@@ -84,7 +81,7 @@ def cast(
     if people.cuts:
         seconds = ", ".join(f"{t / info.fps:.2f} s" for t in people.cuts)
         notes.append(f"The clip cuts to a new shot at {seconds}: the dancers were looked for again there.")
-    return Cast(people, persons, dancers, notes)
+    return Cast(people, list(photos), persons, dancers, notes + again + cut_notes(people, dancers, info.fps))
 
 
 def _person(
@@ -117,13 +114,13 @@ def _person(
 def _dancers(people: ClipPeople, count: int, options: RenderOptions) -> list[int]:
     """The dancer each photo replaces: as asked, the rest by default (see the module doc)."""
     asked = [options.dancer_for(i) for i in range(count)]
-    centres = {}
-    for track in people.tracks:
-        middle = sorted(track.boxes)[len(track.boxes) // 2]
-        centres[track.id] = track.boxes[middle].cx
+    first = min(people.cuts, default=people.frame_count)  # the formation as the clip opens
+    centres = {k.id: k.boxes[min(k.boxes, key=lambda t: abs(t - first // 2))].cx for k in people.tracks}
     if count == 1 and asked[0] is None:
         return [dancer_choice(people)[0]]
     if count > len(centres):
         return assign_dancers(count, centres, people.width)  # refuses: more photos than dancers
-    free = iter([d for d in centre_out(centres, people.width) if d not in asked])
+    opening = {k.id: centres[k.id] for k in people.tracks if min(k.boxes) < first}
+    order = centre_out(opening, people.width) + centre_out(centres, people.width)
+    free = iter([d for d in dict.fromkeys(order) if d not in asked])
     return assign_dancers(count, centres, people.width, [d if d is not None else next(free) for d in asked])

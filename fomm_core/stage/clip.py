@@ -39,15 +39,15 @@ def stage_size(info: VideoInfo) -> tuple[int, int]:
     return max(2, w - w % 2), max(2, h - h % 2)
 
 
-def cut_notes(people: ClipPeople, fans: Sequence[Fan], fps: float) -> list[str]:
+def cut_notes(people: ClipPeople, dancers: Sequence[int], fps: float) -> list[str]:
     """For every cut, whether each replaced dancer was found again in the new shot."""
     notes = []
-    for fan in fans:
+    for dancer in dancers:
         boxes = np.full((people.frame_count, 4), np.nan)
-        for t, box in people.track(fan.dancer).boxes.items():
+        for t, box in people.track(dancer).boxes.items():
             if t < len(boxes):
                 boxes[t] = (box.x0, box.y0, box.x1, box.y1)
-        notes += follow(boxes, people.cuts, fps, fan.dancer)[1]
+        notes += follow(boxes, people.cuts, fps, dancer)[1]
     return notes
 
 

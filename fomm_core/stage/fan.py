@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framing import square_around
+from ..framing.crop_path import square_around
 from ..people.person import Person
 from ..puppet.dancer import DancerPose
 from ..puppet.motion import DancerMotion

@@ -14,7 +14,9 @@ import numpy as np
 from .layer import Layer
 
 STRENGTH = 0.5  # share of the way toward the dancer's statistics
-MAX_SHIFT = np.array([20.0, 15.0, 15.0], np.float32)  # Lab units (L 0-100, a and b about -128..127)
+# Lab units (L 0-100, a and b about -128..127); lightness least, since it is the outfit's as much as the light's:
+# a man in black replacing a woman in white stays dark
+MAX_SHIFT = np.array([8.0, 15.0, 15.0], np.float32)
 SPREAD_RANGE = (0.75, 1.33)
 SMOOTHING = 0.8  # weight of the past in the dancer's statistics, per frame
 MIN_PIXELS = 30  # fewer mask pixels than this: the dancer's light is not measured in that frame

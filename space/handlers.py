@@ -42,11 +42,12 @@ def _generation(
     generation_id: str,
     model: MotionModel,
     used: RenderOptions,
-    photo: str | None,
+    photo: str | Sequence[str] | None,
     clip: str | None,
     notice: str,
 ) -> dict[str, Any]:
-    """What a rating of one video must record (kept, hidden, in the page's state)."""
+    """What a rating of one video must record (kept, hidden, in the page's state); `photo` may be a group's
+    photos, the user's first."""
     return generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
 
 
@@ -168,7 +169,7 @@ class SpaceApp:
         )
         # after the render: it adds what it found on the way (a dancer turning away)
         notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
-        return str(out), _generation(generation_id, model, used, photo, clip, notice)
+        return str(out), _generation(generation_id, model, used, photos, clip, notice)
 
     def _generate(
         self,

@@ -13,11 +13,11 @@ from fomm_core.ratings.store import RatingsStore
 #: ratings.TABLE_COLUMNS as the page names them.
 COLUMNS = ("ratings", "👍", "👎", "approval", "95% interval", "raters")
 #: The first table's groups: the engine, and where and with how many people it danced.
-BY_ENGINE = ("model", "scene")
+BY_ENGINE = ("model", "scene", "people")
 
 
 def peer_review(store: RatingsStore) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """A summary line and approval tables per engine with its scene, and per option set."""
+    """A summary line and approval tables per engine with its scene and number of people, and per option set."""
     data = report(store)
     by_engine = [row.to_dict(BY_ENGINE) for row in aggregate(store, BY_ENGINE)]
     n, raters, limits = data["ratings"], data["raters"], store.limits

@@ -255,3 +255,24 @@ def test_add_a_friend_shows_their_photo_with_its_own_pickers(browser: Browser, t
             expect(page.locator(f"#friend-{shown}")).to_be_visible()
         expect(add).not_to_be_visible()  # four friends: no room for more
         page.close()
+
+
+def test_a_friend_on_the_dancer_already_taken_is_told_at_their_picker(
+    browser: Browser, tmp_path: Path
+) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(space.url)
+        upload(page)
+        expect(page.locator("#dancer")).to_be_visible(timeout=60_000)
+        page.locator("#dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("#add-friend").click()
+        page.locator("#friend-1 input[type=file]").set_input_files(str(EXAMPLE_PHOTO))
+        expect(page.locator("#friend-1-person-preview img")).to_be_visible(timeout=60_000)
+        page.locator("#friend-1-dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("#generate").click()
+        expect(page.locator("#friend-1-dancer")).to_contain_text(texts.EN["v_same_dancer"], timeout=30_000)
+        expect(page.locator("#result video")).to_have_count(0)  # refused before the queue: nothing rendered
+        page.close()

@@ -58,7 +58,7 @@ def worker(photo: str, clip: str, out: str) -> None:
     """Render once in this process and print timings and peak memory as JSON."""
     from fomm_core import RenderOptions
     from fomm_core.io import open_video, read_frames
-    from fomm_core.pipeline import prepare, render
+    from fomm_core.pipeline import plan_render, render
 
     options = RenderOptions(max_duration=120)
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) so imports don't mask the run
@@ -67,9 +67,9 @@ def worker(photo: str, clip: str, out: str) -> None:
     info = open_video(clip)
     decoded = sum(1 for _ in read_frames(info, size=(256, 256)))
     t1 = time.perf_counter()
-    plan = prepare(photo, clip, options)
+    plan = plan_render(photo, clip, options)
     t2 = time.perf_counter()
-    render(photo, clip, options, out_path=out, model=Stub(), animate_fn=identity, plan=plan)
+    render(plan, Stub(), out, animate_fn=identity)
     t3 = time.perf_counter()
     print(
         json.dumps(

@@ -33,22 +33,22 @@ def main() -> None:
     import fomm_core
     from fomm_core.data.real_media import real_media
     from fomm_core.io import fit_size, load_photo, open_video, read_frames
-    from fomm_core.people import find_dancers, find_people, pose_model, track_people
+    from fomm_core.people import default_landmarker, find_dancers, find_people, track_people
     from fomm_core.people.video import WORK_SIDE
 
     torch.set_num_threads(2)
     media = real_media(("bus", "multi_person"))
-    model = pose_model()
-    if model is None:
+    landmarker = default_landmarker()
+    if landmarker is None:
         raise SystemExit("the pose model could not load; run python -m fomm_core.people.model_files")
     info = open_video(media["multi_person"], max_fps=RENDER_FPS)
     frames = list(read_frames(info, size=fit_size(info.width, info.height, WORK_SIDE)))
-    track_people(frames[:4], info.fps, model)  # warm up the runtime
-    with_decoding = best_of(lambda: find_dancers(info, model), args.repeats) / info.frame_count
-    tracking = best_of(lambda: track_people(frames, info.fps, model), args.repeats) / info.frame_count
-    people = track_people(frames, info.fps, model)
+    track_people(frames[:4], info.fps, landmarker)  # warm up the runtime
+    with_decoding = best_of(lambda: find_dancers(info, landmarker), args.repeats) / info.frame_count
+    tracking = best_of(lambda: track_people(frames, info.fps, landmarker), args.repeats) / info.frame_count
+    people = track_people(frames, info.fps, landmarker)
     photo = load_photo(media["bus"])
-    photo_s = best_of(lambda: find_people(photo, model), args.repeats)
+    photo_s = best_of(lambda: find_people(photo, landmarker), args.repeats)
 
     fomm = fomm_core.random_model("taichi-256", seed=0, device="cpu")
     rng = np.random.default_rng(0)

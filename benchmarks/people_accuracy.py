@@ -19,15 +19,15 @@ def main() -> None:
     from fomm_core.data.real_media import real_media
     from fomm_core.evaluate.real import real_videos
     from fomm_core.io import load_photo, open_video
-    from fomm_core.people import choose_dancer, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, default_landmarker, find_dancers, find_people
     from fomm_core.people.scoring import Score, clip_score, photo_score
 
-    model = pose_model()
+    landmarker = default_landmarker()
     photos = json.loads((LABELS / "photos.json").read_text())
     media = real_media((*photos, "face_noface"))
     total = Score(0, 0, 0)
     for name, labelled in photos.items():
-        people = find_people(load_photo(media[name]), model)
+        people = find_people(load_photo(media[name]), landmarker)
         score, flags = photo_score(people, labelled["people"])
         total = total + score
         wrong = sum(a != b for a, b in flags)
@@ -42,7 +42,7 @@ def main() -> None:
     total = Score(0, 0, 0)
     for name, path in real_videos(list(clips)).items():
         labelled = clips[name]
-        found = find_dancers(open_video(path, max_fps=1000), model)
+        found = find_dancers(open_video(path, max_fps=1000), landmarker)
         score, ids = clip_score(found, labelled)
         total = total + score
         chosen = choose_dancer(found)
@@ -54,7 +54,7 @@ def main() -> None:
         )
     print(f"clips: precision {total.precision:.2f}, recall {total.recall:.2f}")
     cut = json.loads((LABELS / "cuts.json").read_text())["face_noface"]
-    found = find_dancers(open_video(media["face_noface"], max_fps=1000), model)
+    found = find_dancers(open_video(media["face_noface"], max_fps=1000), landmarker)
     print(f"face_noface: cuts {found.cuts} (labelled {cut['cuts']}), {len(found.tracks)} tracks")
 
 

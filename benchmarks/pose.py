@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 STAGES = ("decode", "landmarks", "retarget", "deform", "composite", "encode")
 
 
-def _render(photo, person, info, track, model, side: int, out: Path) -> tuple[dict[str, float], int, float]:
+def _render(
+    photo, person, info, track, landmarker, side: int, out: Path
+) -> tuple[dict[str, float], int, float]:
     """One render, timed: seconds per stage, frames made, seconds for the puppet's rig and backdrop."""
     from fomm_core.io import VideoWriter, fit_size, read_frames
     from fomm_core.people.video import WORK_SIDE
@@ -48,7 +50,7 @@ def _render(photo, person, info, track, model, side: int, out: Path) -> tuple[di
             yield frame
 
     def timed_poses():
-        poses = follow_dancer(timed_frames(), track, model, size[0] / info.width)
+        poses = follow_dancer(timed_frames(), track, landmarker, size[0] / info.width)
         while True:
             start = time.perf_counter()
             pose = next(poses, None)
@@ -80,22 +82,24 @@ def main() -> None:
 
     from fomm_core.data.real_media import real_media
     from fomm_core.io import load_photo, open_video
-    from fomm_core.people import choose_dancer, choose_person, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, choose_person, default_landmarker, find_dancers, find_people
 
     media = real_media(("bus", "single_person"))
-    model = pose_model()
+    landmarker = default_landmarker()
     photo = load_photo(media["bus"])
-    people = find_people(photo, model)
+    people = find_people(photo, landmarker)
     person = people[choose_person(people, photo.shape[1], photo.shape[0])]
     info = open_video(media["single_person"])
     start = time.perf_counter()
-    found = find_dancers(info, model)
+    found = find_dancers(info, landmarker)
     tracking = time.perf_counter() - start
     track = found.track(choose_dancer(found))
     best = None
     with tempfile.TemporaryDirectory(prefix="pose-bench-") as tmp:
         for _ in range(args.repeats):
-            spent, count, setup = _render(photo, person, info, track, model, args.side, Path(tmp) / "o.mp4")
+            spent, count, setup = _render(
+                photo, person, info, track, landmarker, args.side, Path(tmp) / "o.mp4"
+            )
             if best is None or sum(spent.values()) < sum(best[0].values()):
                 best = (spent, count, setup)
     spent, count, setup = best
@@ -122,10 +126,10 @@ def _learned(photo: Path, clip: Path) -> dict[str, float]:
 
     import fomm_core
     from fomm_core.options import RenderOptions
-    from fomm_core.pipeline import prepare
+    from fomm_core.pipeline import plan_render
 
     torch.set_num_threads(2)
-    plan = prepare(photo, clip, RenderOptions(keep_audio=False))
+    plan = plan_render(photo, clip, RenderOptions(keep_audio=False))
     models = {
         "default FOMM (128 px)": fomm_core.load_model("default", device="cpu"),
         "taichi-size FOMM (256 px)": fomm_core.random_model("taichi-256", seed=0, device="cpu"),

@@ -34,7 +34,7 @@ def main() -> None:
     from fomm_core.data.real_media import real_media
     from fomm_core.io import open_video, read_frames
     from fomm_core.options import RenderOptions
-    from fomm_core.pipeline import prepare
+    from fomm_core.pipeline import plan_render
 
     torch.set_num_threads(2)
     media = real_media(("single_person", "multi_person"))
@@ -43,7 +43,7 @@ def main() -> None:
         photo = Path(tmp) / "photo.png"
         Image.fromarray(next(frames)).save(photo)
         frames.close()
-        plan = prepare(photo, media["multi_person"], RenderOptions(trim_end=2.0, max_fps=15))
+        plan = plan_render(photo, media["multi_person"], RenderOptions(trim_end=2.0, max_fps=15))
     if plan.scene is None:
         raise SystemExit("no photo scene: " + " ".join(plan.notes))
     print(f"photo {plan.photo.shape[1]}x{plan.photo.shape[0]}, {plan.frame_count} frames")

@@ -100,11 +100,11 @@ def end_to_end() -> None:
     from fomm_core.data.group import identity_photo, write_group_clip
     from fomm_core.io import open_video
     from fomm_core.options import RenderOptions
-    from fomm_core.people.model import pose_model
+    from fomm_core.people.model import default_landmarker
     from fomm_core.stage.cast import cast
 
     clip = group_clip(3, n_dancers=7, seconds=2.0, size=(640, 360))
-    landmarker = pose_model()
+    landmarker = default_landmarker()
     with tempfile.TemporaryDirectory() as folder:
         info = open_video(write_group_clip(clip, Path(folder) / "group")["video"])
         print(f"{info.frame_count} frames {info.width}x{info.height}, 7 dancers, cuts {clip.cuts}")

@@ -14,7 +14,7 @@ from .engines.motion_model import MotionModel
 from .errors import UserError
 from .motion import Keypoints
 from .options import RenderOptions
-from .pipeline import prepare, render
+from .pipeline import plan_render, render
 
 __all__ = [
     "Keypoints",
@@ -24,7 +24,7 @@ __all__ = [
     "animate",
     "animate_iter",
     "load_model",
-    "prepare",
+    "plan_render",
     "random_model",
     "render",
 ]

@@ -10,7 +10,7 @@ import torch
 
 from .engines.motion_model import MotionModel
 from .errors import UserError
-from .motion import Keypoints, best_frame_index
+from .motion import Keypoints, best_frame_index, reference_frame
 from .options import check_mode
 
 Frame = np.ndarray
@@ -87,18 +87,11 @@ def animate_iter(
 
 
 def _initial_index(model: MotionModel, state: object, kp_all: Keypoints, best_frame: str | int) -> int:
-    if best_frame == "auto":
+    def closest() -> int:
         source_points = model.keypoint_positions(state.kp)[0].cpu().numpy()
         return best_frame_index(source_points, model.keypoint_positions(kp_all).cpu().numpy())
-    try:
-        index = int(best_frame)
-    except (TypeError, ValueError):
-        raise UserError(f"best_frame must be None, 'auto' or a frame index, not {best_frame!r}.") from None
-    if not 0 <= index < len(kp_all):
-        raise UserError(
-            f"best_frame {index} is outside the clip's {len(kp_all)} frames; use 0..{len(kp_all) - 1}."
-        )
-    return index
+
+    return reference_frame(best_frame, len(kp_all), closest)
 
 
 def animate(

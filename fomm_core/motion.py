@@ -1,13 +1,17 @@
-"""Keypoints and their arithmetic in animation: convex-hull area, relative/absolute motion transfer, best frame."""
+"""Keypoints and their arithmetic in animation: convex-hull area, relative/absolute motion transfer, best frame
+(`reference_frame` is the one place the best_frame option is resolved)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from .errors import UserError
+from .option_values import AUTO
 
 
 @dataclass
@@ -114,3 +118,25 @@ def best_pose_frame(source_landmarks: np.ndarray, frame_landmarks: Mapping[int, 
     source's (K×2): the photo's person and the dancer compared by the pose model's landmarks."""
     frames = sorted(frame_landmarks)
     return frames[best_frame_index(source_landmarks, np.stack([frame_landmarks[k] for k in frames]))]
+
+
+def reference_frame(
+    best_frame: str | int | None, frame_count: int, closest: Callable[[], int] | None = None
+) -> int:
+    """The driving frame the source's pose is matched to, from the best_frame option: frame 0 for None, the
+    given frame (checked against the clip's `frame_count` frames), or for "auto" `closest()` (frame 0 without it).
+    """
+    if best_frame is None:
+        return 0
+    if best_frame == AUTO:
+        return closest() if closest is not None else 0
+    try:
+        index = int(best_frame)
+    except (TypeError, ValueError):
+        raise UserError(f"best_frame must be 'auto', a frame number or empty, not {best_frame!r}.") from None
+    if not 0 <= index < frame_count:
+        raise UserError(
+            f"best_frame {index} is outside the clip, which has {frame_count} frames "
+            f"(0 to {frame_count - 1})."
+        )
+    return index

@@ -1,17 +1,19 @@
 """Photo + dance clip + options → finished mp4: the one function the command line and the app both call.
 
-plan = prepare(photo, clip, options)    # cheap, CPU: checks inputs, frames the dancer, matches the photo
-plan.frame_count                        # known before animating (e.g. to size a ZeroGPU slot)
-render(photo, clip, options, plan=plan, progress=..., animate_fn=...)  # animate and write
+plan = plan_render(photo, clip, options)  # cheap, CPU: checks inputs, frames the dancer, matches the photo
+plan.frame_count                          # known before animating (e.g. to size a ZeroGPU slot)
+render(plan, model, out, progress=..., animate_fn=...)  # animate and write
 
 With scene "photo" each generated square is composed into the photo (fomm_core.scene); "plain" writes it as is.
+With scene "stage", or several photos (a group), the pose engine draws each photo's person in a dancer's place
+in the clip itself, or on a plain backdrop for a group in the plain scene (fomm_core.stage).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,9 +27,11 @@ from .framing.people import frame_people
 from .framing.photo_match import match_photo
 from .geometry import Body, Box
 from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
+from .motion import AUTO, reference_frame
 from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
+from .people.blazepose import BlazePose
 from .people.clip import Track
-from .people.model import pose_model
+from .people.model import DEFAULT, LandmarkerChoice, chosen_landmarker
 from .people.person import Person
 from .scene import SceneCompositor, ScenePlan, plan_scene
 from .scene.layout import canvas_box
@@ -35,12 +39,21 @@ from .scene.layout import canvas_box
 if TYPE_CHECKING:
     from .engines.motion_model import MotionModel
     from .puppet.model import PoseModel
+    from .stage.cast import Cast
 
+Photo = str | os.PathLike | np.ndarray
 Progress = Callable[[int, int], None]
 AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
+#: The engine that draws people on the stage and in groups (fomm_core.engines.pose's name).
+STAGE_ENGINE = "pose"
+STAGE_MODEL = (
+    "The stage and groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each "
+    "photo's own pixels in the dancer's place; {model!r} makes a square picture of one person, which is not "
+    "placed in the clip. Choose the pose engine."
+)
 TURN_NOTE = (
     "The dancer turns away in {count} frames; the photo shows only the person's front, so the person keeps "
     "facing the camera there (their back is never seen)."
@@ -57,11 +70,17 @@ class RenderPlan:
     person_box: Box | None  # the person in the photo (None: framing off, pad the photo to a square)
     options: RenderOptions
     notes: list[str] = field(default_factory=list)  # things the user should know about how it was framed
-    best_frame: int | None = None  # best_frame="auto" resolved by the pose model's landmarks
+    best_frame: int | None = None  # best_frame="auto" resolved by the landmarker's landmarks
     bodies: tuple[Body, Body] | None = None  # the person's and the dancer's bodies, matched (scene "photo")
     scene: ScenePlan | None = None  # the person dancing in their photo; None: the plain square
-    chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
-    track: Track | None = None  # the followed dancer as the pose model tracked them
+    chosen: Person | None = None  # the photo's person as the landmarker found them (landmarks, mask)
+    track: Track | None = None  # the followed dancer as the landmarker tracked them
+    #: what found the people (None: the heuristic); the photo scene follows the person's mask with it
+    landmarker: BlazePose | None = None
+    #: the photo's and the clip's paths, which the result may never overwrite
+    inputs: tuple[str | os.PathLike, ...] = ()
+    #: scene "stage" or a group: who takes whose place (the output is the clip's picture, not a square)
+    stage: Cast | None = None
 
     @property
     def frame_count(self) -> int:
@@ -87,26 +106,32 @@ class RenderPlan:
         if self.scene is None:
             return None
         layout = self.scene.layout(self.photo, side, MAX_OUTPUT_WIDTH, self.options.side_by_side)
-        return self.scene.compositor(self.photo, layout, frame_size, pose_model())
+        return self.scene.compositor(self.photo, layout, frame_size, self.landmarker)
 
     def driving(self, size: int) -> Iterator[np.ndarray]:
         """The dance clip's frames, framed, size×size uint8, streamed from ffmpeg."""
         return framed_frames(self.info, self.framing, size)
 
 
-def prepare(
-    photo: str | os.PathLike | np.ndarray,
+def plan_render(
+    photos: Photo | Sequence[Photo],
     clip: str | os.PathLike,
     options: RenderOptions,
     photo_box: Box | None = None,
     dance_box: Box | None = None,
+    landmarker: LandmarkerChoice = DEFAULT,
 ) -> RenderPlan:
-    """Check both inputs and decide the framing; no model needed. Raises UserError for bad input.
+    """Check the inputs and decide the framing; no motion model needed. Raises UserError for bad input.
 
-    `photo_box`/`dance_box` (pixels of the upright photo / the clip's display frame) replace detection.
-    The reference frame (whose dancer the photo's person is matched to) is `options.best_frame` when it
-    is a frame index, else the first frame.
+    `photos`: one photo (a path or an array) or a sequence of them, the user's first. `photo_box`/`dance_box`
+    (pixels of the upright photo / the clip's display frame) replace detection. `landmarker` finds the people
+    (DEFAULT: the process's shared one; None: the background-difference heuristic). The reference frame (whose
+    dancer the photo's person is matched to) is resolved from `options.best_frame` (fomm_core.motion).
     """
+    photo_list = _photo_list(photos)
+    options.check_people(len(photo_list))
+    photo = photo_list[0]
+    landmarker = chosen_landmarker(landmarker)
     if options.output_size is not None:
         output_size(options, options.output_size)  # refuse a size over the cap before any work
     info = open_video(
@@ -116,18 +141,23 @@ def prepare(
         max_fps=options.max_fps,
         max_duration=options.max_duration,
     )
-    image = load_photo(photo)
-    reference = _reference_index(options.best_frame, info.frame_count)
     notes = [info.damage] if info.damage else []
+    if options.scene == "stage" or len(photo_list) > 1:
+        return _stage_plan(photo_list, clip, info, options, photo_box or dance_box, landmarker, notes)
+    image = load_photo(photo)
+    reference = reference_frame(options.best_frame, info.frame_count)
+    inputs = tuple(p for p in (photo, clip) if isinstance(p, (str, os.PathLike)))
     if not options.framing:
         framing = frame_clip(info, enabled=False)
-        return RenderPlan(info, framing, image, None, options, notes)
+        return RenderPlan(info, framing, image, None, options, notes, landmarker=landmarker, inputs=inputs)
     found = frame_people(
         image,
         info,
+        landmarker,
         options.person_for(0),
         options.dancer_for(0),
-        "auto" if options.best_frame == "auto" else reference,
+        reference,
+        options.best_frame == AUTO,
         photo_box,
         dance_box,
     )
@@ -157,7 +187,7 @@ def prepare(
             f"({found.best_frame / info.fps:.2f} s); motion is taken relative to that frame."
         )
     scene, bodies, scene_notes = plan_scene(
-        options.scene, (w, h), found.chosen, person_box, framing, pose_model() is not None
+        options.scene, (w, h), found.chosen, person_box, framing, landmarker is not None
     )
     notes += scene_notes
     return RenderPlan(
@@ -172,22 +202,62 @@ def prepare(
         scene,
         found.chosen,
         found.track,
+        landmarker,
+        inputs,
     )
 
 
-def _reference_index(best_frame: str | int | None, frame_count: int) -> int:
-    if best_frame is None or best_frame == "auto":
-        return 0
-    try:
-        index = int(best_frame)
-    except (TypeError, ValueError):
-        raise UserError(f"best_frame must be 'auto', a frame number or empty, not {best_frame!r}.") from None
-    if not 0 <= index < frame_count:
+def _photo_list(photos: Photo | Sequence[Photo]) -> list[Photo]:
+    """The photos, the user's first; refuses none."""
+    if isinstance(photos, (str, os.PathLike, np.ndarray)):
+        return [photos]
+    photos = list(photos)
+    if not photos:
+        raise UserError("No photo was given: upload a full-body photo.")
+    return photos
+
+
+def _stage_plan(
+    photos: list[Photo],
+    clip: str | os.PathLike,
+    info: VideoInfo,
+    options: RenderOptions,
+    box: Box | None,
+    landmarker: BlazePose | None,
+    notes: list[str],
+) -> RenderPlan:
+    """The plan of a stage or group render: each photo's person cast in a dancer's place (fomm_core.stage)."""
+    from .stage.cast import cast
+
+    if options.scene == "photo":
         raise UserError(
-            f"best_frame {index} is outside the clip, which has {frame_count} frames "
-            f"(0 to {frame_count - 1})."
+            f"{len(photos)} photos dance together on the dance's stage or side by side on a plain backdrop: "
+            "choose scene 'stage' or 'plain', or upload one photo."
         )
-    return index
+    if options.model != STAGE_ENGINE:
+        raise UserError(STAGE_MODEL.format(model=options.model))
+    if box is not None:
+        raise UserError(
+            "A photo box or dance box places one person by hand; the stage and groups find everyone "
+            "themselves: leave the boxes out."
+        )
+    found = cast([load_photo(p) for p in photos], info, options, landmarker)
+    if options.side_by_side:
+        notes.append(
+            "Side by side is left out on the stage and for groups: the output is the clip's picture."
+        )
+    inputs = tuple(p for p in (*photos, clip) if isinstance(p, (str, os.PathLike)))
+    return RenderPlan(
+        info,
+        frame_clip(info, enabled=False),
+        found.photos[0],
+        found.persons[0].box,
+        options,
+        notes + found.notes,
+        landmarker=landmarker,
+        inputs=inputs,
+        stage=found,
+    )
 
 
 def output_size(options: RenderOptions, frame_size: int) -> int:
@@ -207,51 +277,51 @@ def output_size(options: RenderOptions, frame_size: int) -> int:
 
 
 def render(
-    photo: str | os.PathLike | np.ndarray,
-    clip: str | os.PathLike,
-    options: RenderOptions,
-    out_path: str | os.PathLike | None = None,
+    plan: RenderPlan,
+    model: MotionModel | PoseModel | None = None,
+    out: str | os.PathLike | None = None,
     progress: Progress | None = None,
-    model: MotionModel | None = None,
     animate_fn: AnimateFn | None = None,
-    plan: RenderPlan | None = None,
-    photo_box: Box | None = None,
-    dance_box: Box | None = None,
     overwrite: bool = True,
 ) -> Path:
-    """Make the result video and return its path (a new temporary file when `out_path` is None).
+    """Make the result video of `plan` (from `plan_render`) and return its path (a new temporary file when
+    `out` is None).
 
-    `out_path` may not be the photo or the clip, nor anything but a regular file; an existing file is replaced
+    `out` may not be the photo or the clip, nor anything but a regular file; an existing file is replaced
     only with `overwrite` (fomm_core.io.outputs).
 
-    `model`: a loaded MotionModel (default: load options.model on options.device). `animate_fn` has
-    fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving, mode=...,
-    adapt_scale=..., best_frame=..., batch_size=...), `driving` being a lazy iterator of
-    uint8 S×S×3 frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is
-    called after each frame is written. Inputs are checked before the model is loaded.
+    `model`: a loaded MotionModel or PoseModel (default: load the plan's options.model on options.device).
+    `animate_fn` has fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving,
+    mode=..., adapt_scale=..., best_frame=..., batch_size=...), `driving` being a lazy iterator of uint8 S×S×3
+    frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is called after each
+    frame is written.
     """
-    plan = plan or prepare(photo, clip, options, photo_box=photo_box, dance_box=dance_box)
+    options = plan.options
     if model is None:
         from .checkpoints.load import load_model
 
         model = load_model(options.model, device=options.device)
-    out = Path(out_path) if out_path is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"
+    out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="kpop-")) / "result.mp4"
     audio = None
     if options.keep_audio and plan.info.has_audio:
         audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
     total = plan.frame_count
-    if getattr(model, "square_frames", True):
+    if plan.stage is not None:
+        if getattr(model, "square_frames", True):
+            raise UserError(STAGE_MODEL.format(model=getattr(model, "name", options.model)))
+        frames, (width, height), streams = _stage_frames(plan)
+    elif getattr(model, "square_frames", True):
         frames, (width, height), streams = _learned_frames(plan, model, animate_fn)
     else:
         frames, (width, height), streams = _pose_frames(plan, model)
-    dance = plan.driving(height) if options.side_by_side else None
+    dance = plan.driving(height) if options.side_by_side and plan.stage is None else None
     try:
         with VideoWriter(
             out,
             plan.info.rate,
             (width + height if dance else width, height),
             audio=audio,
-            inputs=tuple(p for p in (photo, clip) if isinstance(p, (str, os.PathLike))),
+            inputs=plan.inputs,
             overwrite=overwrite,
         ) as writer:
             for done, frame in enumerate(frames, start=1):
@@ -320,7 +390,7 @@ def _pose_frames(
     reference = (
         plan.best_frame
         if plan.best_frame is not None
-        else _reference_index(options.best_frame, plan.frame_count)
+        else reference_frame(options.best_frame, plan.frame_count)
     )
     puppet, posed = model.animate(plan.photo, plan.chosen, plan.info, plan.track, canvas, size, reference)
     turned = []
@@ -333,6 +403,23 @@ def _pose_frames(
             plan.notes.append(TURN_NOTE.format(count=sum(turned)))
 
     return frames(), puppet.size, (posed,)
+
+
+def _stage_frames(plan: RenderPlan) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
+    """The stage's (or a group's plain backdrop's) frames, their size (the clip's picture), the streams to close."""
+    options = plan.options
+    clip = plan.stage.clip(
+        plan.info, plan.landmarker, light=options.stage_light, plain=options.scene == "plain"
+    )
+    streamed = clip.frames()
+
+    def frames() -> Iterator[np.ndarray]:
+        yield from streamed
+        turned = max((fan.turned for fan in clip.fans), default=0)
+        if turned:
+            plan.notes.append(TURN_NOTE.format(count=turned))
+
+    return frames(), clip.size, (streamed,)
 
 
 def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
@@ -353,7 +440,7 @@ def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int
         x1, y1 = x0 + round(square.side), y0 + round(square.side)
     long = max(x1 - x0, y1 - y0)
     k = 1.0  # the photo's own resolution
-    if options.output_size is not None:  # in range: prepare() checked it
+    if options.output_size is not None:  # in range: plan_render() checked it
         shown = plan.scene.square.side if plan.scene is not None else long
         k = options.output_size / shown
     k = min(k, most / long)

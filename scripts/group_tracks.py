@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from fomm_core.data import GroupClip, group_clip, write_group_clip  # noqa: E402
 from fomm_core.io import open_video  # noqa: E402
-from fomm_core.people import find_dancers, pose_model  # noqa: E402
+from fomm_core.people import default_landmarker, find_dancers  # noqa: E402
 
 MATCH_IOU = 0.5
 
@@ -50,12 +50,12 @@ def _match(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
     return best[1] if best[0] >= MATCH_IOU else None
 
 
-def measure(clip: GroupClip, model: object) -> dict[str, object]:
+def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
     """The tracker's result on the clip against its truth."""
     with tempfile.TemporaryDirectory() as folder:
         files = write_group_clip(clip, Path(folder) / "clip")
         start = time.perf_counter()
-        people = find_dancers(open_video(files["video"]), model)
+        people = find_dancers(open_video(files["video"]), landmarker)
         seconds = time.perf_counter() - start
     owners, ghosts, matched = {}, 0, set()
     for track in people.tracks:
@@ -94,9 +94,9 @@ def main() -> None:
     parser.add_argument("--size", default="384x216")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
-    model = pose_model()
+    landmarker = default_landmarker()
     for seed, n in zip(args.seeds, args.dancers, strict=True):
-        result = measure(group_clip(seed, n_dancers=n, size=(width, height)), model)
+        result = measure(group_clip(seed, n_dancers=n, size=(width, height)), landmarker)
         print(f"seed {seed}, {n} dancers:")
         for key, value in result.items():
             print(f"  {key}: {value}")

@@ -55,20 +55,20 @@ def sheet(photo_name: str, count: int, side: int) -> np.ndarray:
     """The contact sheet: per clip, the dancer's frames, then each full-body person's puppet frames."""
     from fomm_core.data.real_media import real_media
     from fomm_core.io import open_video, read_frames
-    from fomm_core.people import choose_dancer, find_dancers, find_people, pose_model
+    from fomm_core.people import choose_dancer, default_landmarker, find_dancers, find_people
     from fomm_core.puppet import Puppet, clip_poses
 
-    model = pose_model()
+    landmarker = default_landmarker()
     photo = _photo(photo_name)
-    people = [p for p in find_people(photo, model) if p.full_body][:2]
+    people = [p for p in find_people(photo, landmarker) if p.full_body][:2]
     puppets = [Puppet.from_photo(photo, p, max_side=side) for p in people]
     rows = []
     for clip_name in ("single_person", "multi_person"):
         clip = real_media((clip_name,))[clip_name]
         info = open_video(clip, max_fps=30)
-        found = find_dancers(info, model)
+        found = find_dancers(info, landmarker)
         track = found.track(choose_dancer(found))
-        poses = list(clip_poses(info, track, model))
+        poses = list(clip_poses(info, track, landmarker))
         picks = np.linspace(0, len(poses) - 1, count).round().astype(int)
         frames = [f for t, f in enumerate(read_frames(info)) if t in set(picks)]
         crops = [

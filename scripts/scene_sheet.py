@@ -42,17 +42,17 @@ def sheet(model_name: str, count: int, photo_time: float) -> np.ndarray:
     from fomm_core.data.real_media import real_media
     from fomm_core.io import open_video, read_frames
     from fomm_core.options import RenderOptions
-    from fomm_core.pipeline import prepare, render
+    from fomm_core.pipeline import plan_render, render
 
     media = real_media(("single_person", "multi_person"))
     options = RenderOptions(model=model_name, max_fps=15, output_size=ROW, keep_audio=False)
     with tempfile.TemporaryDirectory(prefix="scene-sheet-") as tmp:
         photo = Path(tmp) / "photo.png"
         Image.fromarray(_frame_at(media["single_person"], photo_time)).save(photo)
-        plan = prepare(photo, media["multi_person"], options)
+        plan = plan_render(photo, media["multi_person"], options)
         for note in plan.notes:
             print(f"note: {note}")
-        out = render(photo, media["multi_person"], options, Path(tmp) / "out.mp4", plan=plan)
+        out = render(plan, out=Path(tmp) / "out.mp4")
         picks = np.linspace(0, plan.frame_count - 1, count).round().astype(int)
         dance = list(itertools.islice(plan.driving(ROW), plan.frame_count))
         frames = read_frames(open_video(out, max_fps=1000.0))

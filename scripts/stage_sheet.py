@@ -81,13 +81,13 @@ def real_sheet() -> np.ndarray:
     from fomm_core.data.real_media import real_media
     from fomm_core.io import load_photo, open_video, read_frames
     from fomm_core.options import RenderOptions
-    from fomm_core.people.model import pose_model
+    from fomm_core.people.model import default_landmarker
     from fomm_core.stage.cast import cast
 
     media = real_media()
     info = open_video(media["multi_person"])
     bus = load_photo(media["bus"])
-    landmarker = pose_model()
+    landmarker = default_landmarker()
     picks = [0, 16, 32, 48]
     clip = list(read_frames(info, size=(info.width // 4, info.height // 4)))
     height = 360

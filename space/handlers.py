@@ -18,7 +18,7 @@ from fomm_core.engines.motion_model import MotionModel
 from fomm_core.options import OPTIONS
 from fomm_core.people.inspect import inspect_media
 from fomm_core.people.preview import clip_preview, photo_preview
-from fomm_core.pipeline import prepare, render
+from fomm_core.pipeline import plan_render, render
 from fomm_core.plain_text import as_markdown
 from fomm_core.ratings.record import Rating, generation_record
 from fomm_core.ratings.store import AlreadyRated, RatingsStore
@@ -148,9 +148,7 @@ class SpaceApp:
             raise UserError(
                 "A friend's photo is empty: upload each friend's full-body photo, or leave it out."
             )
-        if len(photos) > 1:
-            raise UserError("Dancing with friends is not available yet: generate with your own photo only.")
-        plan = prepare(photo, clip, options)  # checks the inputs before any model is loaded
+        plan = plan_render(photos, clip, options)  # checks the inputs before any model is loaded
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
@@ -158,14 +156,7 @@ class SpaceApp:
         sweep_results(self.work_dir, CACHE_CLEANUP[1])
         generation_id = uuid.uuid4().hex
         out = render(
-            photo,
-            clip,
-            used,
-            out_path=self.work_dir / f"{generation_id}.mp4",
-            progress=progress,
-            model=model,
-            animate_fn=self.animate_fn,
-            plan=plan,
+            plan, model, self.work_dir / f"{generation_id}.mp4", progress=progress, animate_fn=self.animate_fn
         )
         # after the render: it adds what it found on the way (a dancer turning away)
         notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()

@@ -22,7 +22,7 @@ from fomm_core.cli import main
 from fomm_core.hashing import file_sha256
 from fomm_core.io.writer import to_uint8
 from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
-from fomm_core.pipeline import prepare
+from fomm_core.pipeline import plan_render
 from fomm_core.ratings.store import RatingsStore
 from space import errors, gpu, handlers, inputs, settings, texts, widgets
 from space.uploads import FILEDATA_META
@@ -56,7 +56,7 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     assert result["frames"] == clip["frames"] == 200
     assert result["fps"] == clip["fps"] and result["audio"]
     # the default scene: the photo's person dancing where they stand, in the photo's own framing
-    plan = prepare(EXAMPLE_PHOTO, EXAMPLE_CLIP, RenderOptions(max_duration=10))
+    plan = plan_render(EXAMPLE_PHOTO, EXAMPLE_CLIP, RenderOptions(max_duration=10))
     layout = plan.scene.layout(plan.photo, plan.output_side(TINY_FOMM.frame_size), MAX_OUTPUT_WIDTH)
     assert result["size"] == layout.size and min(layout.size) > TINY_FOMM.frame_size
 

@@ -12,14 +12,14 @@ from fomm_core.cli import main
 from fomm_core.engines import fomm
 from fomm_core.evaluate import suites
 from fomm_core.io import VideoWriter
-from fomm_core.people import pose_model
+from fomm_core.people import default_landmarker
 from fomm_core.ratings.record import Rating
 from fomm_core.ratings.store import RatingsStore
 
 
 @pytest.fixture
 def checkpoint(tmp_path, monkeypatch):
-    pose_model()  # loaded once per process from the shared cache, before the cache is redirected
+    default_landmarker()  # loaded once per process from the shared cache, before the cache is redirected
     monkeypatch.setenv("FOMM_CORE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("FOMM_RATINGS_DB", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./ratings/ratings.db here

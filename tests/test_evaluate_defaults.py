@@ -12,12 +12,12 @@ from fomm_core.cli import main
 from fomm_core.engines import fomm
 from fomm_core.evaluate import defaults, suites
 from fomm_core.options import RenderOptions
-from fomm_core.people import pose_model
+from fomm_core.people import default_landmarker
 
 
 @pytest.fixture
 def checkpoint(tmp_path, monkeypatch):
-    pose_model()  # loaded once per process from the shared cache, before the cache is redirected
+    default_landmarker()  # loaded once per process from the shared cache, before the cache is redirected
     monkeypatch.setenv("FOMM_CORE_CACHE", str(tmp_path / "cache"))
     nets = fomm.build_networks(TINY_FOMM)
     return write_safetensors(

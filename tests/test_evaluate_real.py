@@ -11,8 +11,8 @@ from fomm_core.evaluate.pose_metrics import Landmarks, akd, clip_landmarks, mkr
 from fomm_core.evaluate.real import framed_video, real_videos
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import RenderOptions
-from fomm_core.people import pose_model
-from fomm_core.pipeline import prepare
+from fomm_core.people import default_landmarker
+from fomm_core.pipeline import plan_render
 
 
 def _marks(points, detected):
@@ -58,7 +58,7 @@ def test_real_videos_are_framed_exactly_as_the_pipeline_frames_the_dancer(framed
     reader = read_frames(open_video(path, max_fps=10))
     photo = next(reader)  # the video's own first frame as the user's photo
     reader.close()
-    plan = prepare(photo, path, RenderOptions(max_fps=10, trim_end=0.5))
+    plan = plan_render(photo, path, RenderOptions(max_fps=10, trim_end=0.5))
     frames = plan.driving(64)
     try:
         expected = np.stack(list(frames)).astype(np.float32) / 255.0
@@ -70,13 +70,13 @@ def test_real_videos_are_framed_exactly_as_the_pipeline_frames_the_dancer(framed
 
 def test_landmarks_of_a_real_dancer_match_themselves_and_go_missing_on_blank_frames(framed):
     _, video = framed
-    marks = clip_landmarks(pose_model(), video)
+    marks = clip_landmarks(default_landmarker(), video)
     # the framed dancer has her back to the camera (no face for the detector): she is found all the same
     assert marks.detected.sum(axis=1).min() >= 15
     inside = marks.points[marks.detected]
     assert (inside >= 0).all() and (inside < pose_metrics.POSE_SIDE).all()
     assert akd(marks, marks) == 0.0 and mkr(marks, marks) == 0.0
-    blank = clip_landmarks(pose_model(), np.full_like(video, 0.8))
+    blank = clip_landmarks(default_landmarker(), np.full_like(video, 0.8))
     assert not blank.detected.any()
     assert mkr(blank, marks) == 1.0 and np.isnan(akd(blank, marks))
     # the static photo (frame 0 repeated) misses nothing at frame 0 and drifts from the moving dancer later

@@ -11,7 +11,7 @@ from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, launched_app
 from conftest import TINY_FOMM
 from gradio_client import Client, handle_file
 
-from fomm_core import RenderOptions, UserError, prepare
+from fomm_core import RenderOptions, UserError, plan_render
 from fomm_core.io.ffmpeg import ffmpeg_exe
 from fomm_core.plain_text import as_markdown
 
@@ -57,5 +57,5 @@ def test_a_damaged_clips_name_is_shown_literally_in_the_notes(tmp_path: Path) ->
 
 def test_one_person_found_is_said_in_the_singular() -> None:
     with pytest.raises(UserError) as info:
-        prepare(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), RenderOptions(person=3))
+        plan_render(str(EXAMPLE_PHOTO), str(EXAMPLE_CLIP), RenderOptions(person=3))
     assert "There is no person 3 in the photo: 1 was found, person 0." in str(info.value)

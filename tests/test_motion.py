@@ -10,7 +10,14 @@ import torch
 
 from fomm_core.config import PRESETS, FOMMConfig, TPSMMConfig, load_config
 from fomm_core.errors import UserError
-from fomm_core.motion import Keypoints, best_frame_index, convex_hull_area, movement_scale, transfer_keypoints
+from fomm_core.motion import (
+    Keypoints,
+    best_frame_index,
+    convex_hull_area,
+    movement_scale,
+    reference_frame,
+    transfer_keypoints,
+)
 
 
 def test_hull_area_of_hand_computed_polygons() -> None:
@@ -33,6 +40,17 @@ def test_adapt_scale_factor_is_the_square_root_of_the_hull_area_ratio() -> None:
     )
     expected = source + torch.tensor([0.1, -0.05]) * math.sqrt(0.16 / 0.02)
     assert torch.allclose(kp.value, expected, atol=1e-6)
+
+
+def test_the_reference_frame_is_the_first_a_checked_number_or_the_closest_pose() -> None:
+    assert reference_frame(None, 10) == 0
+    assert reference_frame("auto", 10) == 0  # nothing to compare poses with yet
+    assert reference_frame("auto", 10, lambda: 7) == 7
+    assert reference_frame(3, 10) == reference_frame("3", 10) == 3
+    with pytest.raises(UserError, match=r"best_frame 10 is outside the clip, which has 10 frames \(0 to 9\)"):
+        reference_frame(10, 10)
+    with pytest.raises(UserError, match="'auto', a frame number or empty"):
+        reference_frame("first", 10)
 
 
 def test_best_frame_is_the_pose_matching_the_source_up_to_position_and_size() -> None:

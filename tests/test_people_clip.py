@@ -12,7 +12,7 @@ from video_fixtures import dancer_frames
 from fomm_core.evaluate.real import real_videos
 from fomm_core.geometry import Box
 from fomm_core.io import open_video, read_frames
-from fomm_core.people import choose_dancer, find_dancers, pose_model, track_people
+from fomm_core.people import choose_dancer, default_landmarker, find_dancers, track_people
 from fomm_core.people.clip import Track, lasting
 from fomm_core.people.cuts import CutFinder
 from fomm_core.people.photo import find_more
@@ -32,7 +32,7 @@ def clips(real):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def model():
-    found = pose_model()
+    found = default_landmarker()
     assert found is not None, "the pose model must load here (scripts/install_test_deps.sh fetches it)"
     return found
 

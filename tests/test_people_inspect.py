@@ -15,7 +15,7 @@ from fomm_core import RenderOptions, UserError
 from fomm_core.cli import main
 from fomm_core.io import open_video, read_frames
 from fomm_core.people.inspect import inspect_media
-from fomm_core.pipeline import prepare
+from fomm_core.pipeline import plan_render
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +166,10 @@ def test_preview_dancer_ids_are_the_ones_the_render_follows(real):  # noqa: F811
     options = RenderOptions(max_duration=5)
     found = inspect_media(None, real["multi_person"], max_fps=options.max_fps, max_duration=5)
     assert [k.id for k in found.clip.tracks] == [0, 1]
-    default = prepare(real["bus"], real["multi_person"], options)
+    default = plan_render(real["bus"], real["multi_person"], options)
     assert f"dancer {found.dancer} (moves most" in " ".join(default.notes)
     for track in found.clip.tracks:
-        plan = prepare(real["bus"], real["multi_person"], replace(options, dancer=track.id))
+        plan = plan_render(real["bus"], real["multi_person"], replace(options, dancer=track.id))
         other = next(k for k in found.clip.tracks if k is not track)
         for t, box in track.boxes.items():  # the crop is on this dancer, nearer them than the other one
             cx, cy = plan.framing.centres[t]

@@ -13,7 +13,7 @@ from fomm_core.data.real_media import real_media
 from fomm_core.evaluate.real import real_videos
 from fomm_core.geometry import Box
 from fomm_core.io import load_photo, open_video, read_frames
-from fomm_core.people import Person, choose_dancer, find_dancers, find_people, pose_model
+from fomm_core.people import Person, choose_dancer, default_landmarker, find_dancers, find_people
 from fomm_core.people.cuts import CutFinder
 from fomm_core.people.person import hidden_by, missing_parts
 from fomm_core.people.photo import confirmed
@@ -27,7 +27,7 @@ CUTS = json.loads((LABELS / "cuts.json").read_text())
 
 @pytest.fixture(scope="module")
 def model():
-    found = pose_model()
+    found = default_landmarker()
     assert found is not None, "the pose model must load here (scripts/install_test_deps.sh fetches it)"
     return found
 

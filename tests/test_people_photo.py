@@ -9,7 +9,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 from fomm_core.errors import UserError
 from fomm_core.geometry import Box
 from fomm_core.io import load_photo
-from fomm_core.people import Person, choose_person, find_people, missing_message, pose_model
+from fomm_core.people import Person, choose_person, default_landmarker, find_people, missing_message
 from fomm_core.people.person import PARTS
 
 
@@ -20,7 +20,7 @@ def bus(real):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def bus_people(bus):
-    model = pose_model()
+    model = default_landmarker()
     assert model is not None, "the pose model must load here (scripts/install_test_deps.sh fetches it)"
     return find_people(bus, model)
 
@@ -100,12 +100,12 @@ def test_partial_person_message_names_the_missing_part():
 def test_photo_without_people_is_refused_clearly():
     with pytest.raises(UserError, match="No person was found"):
         choose_person([], 100, 100)
-    assert find_people(np.full((256, 256, 3), 200, np.uint8), pose_model()) == []
+    assert find_people(np.full((256, 256, 3), 200, np.uint8), default_landmarker()) == []
 
 
 def test_people_cut_by_the_photo_edge_are_partial(bus):
     cut = np.ascontiguousarray(bus[:720])  # both men cut above the knees
-    people = find_people(cut, pose_model())
+    people = find_people(cut, default_landmarker())
     assert len(people) >= 1
     for person in people:
         assert not person.full_body and "feet" in person.missing
@@ -123,7 +123,7 @@ def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monk
     monkeypatch.setattr("fomm_core.people.model_files.model_files", offline)
     person_model._load.cache_clear()
     try:
-        assert person_model.pose_model() is None
+        assert person_model.default_landmarker() is None
         assert "no network" in person_model.fallback_note() and "heuristic" in person_model.fallback_note()
     finally:
         person_model._load.cache_clear()
@@ -136,7 +136,7 @@ def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monk
 def test_the_model_answers_the_same_from_several_threads(bus, bus_people):
     from concurrent.futures import ThreadPoolExecutor
 
-    model = pose_model()
+    model = default_landmarker()
     roi = bus_people[0].roi
     alone = model.landmarks(bus, roi).landmarks
     with ThreadPoolExecutor(4) as pool:

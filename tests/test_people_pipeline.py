@@ -10,12 +10,12 @@ from people_fixtures import real  # noqa: F401 - fixture
 
 from fomm_core.errors import UserError
 from fomm_core.options import RenderOptions
-from fomm_core.pipeline import prepare
+from fomm_core.pipeline import plan_render
 
 
 @pytest.fixture(scope="module")
 def plan(real):  # noqa: F811
-    return prepare(real["bus"], real["multi_person"], RenderOptions())
+    return plan_render(real["bus"], real["multi_person"], RenderOptions())
 
 
 def _chosen_dancer(plan) -> int:
@@ -44,7 +44,7 @@ def test_crop_path_is_smooth(plan):
 
 @pytest.mark.slow
 def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
-    other = prepare(
+    other = plan_render(
         real["bus"], real["multi_person"], RenderOptions(person=0, dancer=1 - _chosen_dancer(plan))
     )
     assert (
@@ -62,7 +62,7 @@ def test_other_dancer_and_person_can_be_picked(real, plan):  # noqa: F811
 )
 def test_picks_that_do_not_exist_are_refused_clearly(real, options, message):  # noqa: F811
     with pytest.raises(UserError, match=message):
-        prepare(real["bus"], real["multi_person"], options)
+        plan_render(real["bus"], real["multi_person"], options)
 
 
 def test_best_pose_frame_ignores_position_and_scale():
@@ -84,10 +84,10 @@ def test_auto_best_frame_is_the_dancers_frame_posed_like_the_photo(real, tmp_pat
     frames = list(read_frames(info))
     photo = tmp_path / "posed.png"
     Image.fromarray(frames[36]).save(photo)  # the dancer mid-lunge, as a photo
-    plan = prepare(photo, real["single_person"], RenderOptions(best_frame="auto"))
+    plan = plan_render(photo, real["single_person"], RenderOptions(best_frame="auto"))
     assert plan.best_frame is not None and abs(plan.best_frame - 36) <= 2
     assert any(f"frame {plan.best_frame}" in note for note in plan.notes)
-    start = prepare(photo, real["single_person"], RenderOptions())
+    start = plan_render(photo, real["single_person"], RenderOptions())
     assert start.best_frame is None  # only asked for with best_frame="auto"
 
 
@@ -132,10 +132,10 @@ def test_without_the_pose_model_the_heuristic_frames_and_says_so(real, monkeypat
     monkeypatch.setattr("fomm_core.people.model_files.model_files", offline)
     person_model._load.cache_clear()
     try:
-        plan = prepare(real["bus"], real["multi_person"], RenderOptions())
+        plan = plan_render(real["bus"], real["multi_person"], RenderOptions())
         assert any("heuristic" in note and "no network" in note for note in plan.notes)
         assert plan.person_box is not None
         with pytest.raises(UserError, match="no dancer 1"):
-            prepare(real["bus"], real["multi_person"], RenderOptions(dancer=1))
+            plan_render(real["bus"], real["multi_person"], RenderOptions(dancer=1))
     finally:
         person_model._load.cache_clear()

@@ -22,7 +22,7 @@ from fomm_core.errors import UserError
 from fomm_core.framing.heuristic import detect_person
 from fomm_core.io import open_video, read_frames
 from fomm_core.io.ffmpeg import ffmpeg_exe
-from fomm_core.pipeline import prepare, render
+from fomm_core.pipeline import plan_render, render
 
 
 class Stub:
@@ -56,13 +56,11 @@ def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, in
     calls = []
     options = RenderOptions(output_size=64, best_frame=3, batch_size=2, scene="plain")
     out = render(
-        photo,
-        clip,
-        options,
-        out_path=tmp_path / "out.mp4",
-        model=Stub(),
-        animate_fn=echo,
+        plan_render(photo, clip, options),
+        Stub(),
+        tmp_path / "out.mp4",
         progress=lambda done, total: calls.append((done, total)),
+        animate_fn=echo,
     )
     assert calls == [(i, 40) for i in range(1, 41)]
     assert echo.kwargs == dict(mode="relative", adapt_scale=True, best_frame=3, batch_size=2)
@@ -77,7 +75,7 @@ def test_render_writes_framed_video_with_audio_and_reports_progress(tmp_path, in
 def test_side_by_side_without_audio_and_framing_off(tmp_path, inputs):
     photo, clip = inputs
     options = RenderOptions(side_by_side=True, keep_audio=False, framing=False)
-    out = render(photo, clip, options, out_path=tmp_path / "sbs.mp4", model=Stub(), animate_fn=echo)
+    out = render(plan_render(photo, clip, options), Stub(), tmp_path / "sbs.mp4", animate_fn=echo)
     info = open_video(out)
     assert (info.width, info.height) == (64, 32) and not has_audio_stream(out)
     left, right = np.split(next(read_frames(info)).astype(int), 2, axis=1)
@@ -86,7 +84,7 @@ def test_side_by_side_without_audio_and_framing_off(tmp_path, inputs):
 
 def test_plan_knows_frame_count_and_matches_photo(inputs):
     photo, clip = inputs
-    plan = prepare(photo, clip, RenderOptions(trim_start=0.5, trim_end=1.5))
+    plan = plan_render(photo, clip, RenderOptions(trim_start=0.5, trim_end=1.5))
     assert plan.frame_count == 20 and plan.info.fps == 20 and not plan.notes
     source = plan.source(128)
     person = detect_person(source)
@@ -99,14 +97,41 @@ def test_tiny_random_model_end_to_end(tmp_path, inputs):
     model = random_model(TINY_FOMM, seed=0)
     for best_frame in (None, "auto"):
         out = render(
-            photo,
-            clip,
-            RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48, scene="plain"),
-            out_path=tmp_path / f"{best_frame}.mp4",
-            model=model,
+            plan_render(
+                photo, clip, RenderOptions(best_frame=best_frame, trim_end=0.5, output_size=48, scene="plain")
+            ),
+            model,
+            tmp_path / f"{best_frame}.mp4",
         )
         info = open_video(out)
         assert (info.width, info.frame_count) == (48, 10)
+
+
+def test_a_plan_takes_one_photo_alone_or_in_a_sequence_and_a_group_where_it_can_dance(tmp_path, inputs):
+    photo, clip = inputs
+    options = RenderOptions(scene="plain", trim_end=0.5)
+    alone, listed = plan_render(photo, clip, options), plan_render([photo], clip, options)
+    assert alone.inputs == listed.inputs == (photo, clip)
+    assert np.array_equal(alone.source(32), listed.source(32))
+    with pytest.raises(UserError, match="2 photos dance together .* choose scene 'stage' or 'plain'"):
+        plan_render([photo, photo], clip, RenderOptions(trim_end=0.5))
+    with pytest.raises(
+        UserError, match="The stage and groups are drawn by the pose engine .*'default' makes"
+    ):
+        plan_render([photo, photo], clip, options)
+    with pytest.raises(UserError, match="6 photos were given; a render takes at most 5"):
+        plan_render([photo] * 6, clip, options)
+    with pytest.raises(UserError, match="No photo was given"):
+        plan_render((), clip, options)
+
+
+def test_the_plans_inputs_are_never_written_as_the_result(tmp_path, inputs):
+    photo, clip = inputs
+    before = photo.read_bytes()
+    plan = plan_render(photo, clip, RenderOptions(scene="plain", trim_end=0.5))
+    with pytest.raises(UserError, match="writing it would destroy the input"):
+        render(plan, Stub(), photo, animate_fn=echo)
+    assert photo.read_bytes() == before
 
 
 def test_inputs_checked_before_the_model_is_loaded(tmp_path, inputs, monkeypatch):
@@ -118,7 +143,7 @@ def test_inputs_checked_before_the_model_is_loaded(tmp_path, inputs, monkeypatch
     notes = tmp_path / "notes.txt"
     notes.write_text("not a video")
     with pytest.raises(UserError, match="not a video"):
-        render(photo, notes, RenderOptions(), out_path=tmp_path / "out.mp4")
+        render(plan_render(photo, notes, RenderOptions()), out=tmp_path / "out.mp4")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +179,7 @@ def test_bad_input_leaves_nothing_behind(tmp_path, inputs, case, message):
     elif case == "bad output size":
         options = RenderOptions(output_size=5000)
     with pytest.raises(UserError, match=message):
-        render(photo, clip, options, out_path=out, model=Stub(), animate_fn=echo)
+        render(plan_render(photo, clip, options), Stub(), out, animate_fn=echo)
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -181,36 +206,27 @@ def test_output_size_is_capped_before_any_work(tmp_path, inputs, monkeypatch, si
 
     monkeypatch.setattr(fomm_core.pipeline, "open_video", refuse)
     with pytest.raises(UserError, match=re.escape(message)):
-        prepare(inputs[0], inputs[1], RenderOptions(output_size=size, side_by_side=side_by_side))
+        plan_render(inputs[0], inputs[1], RenderOptions(output_size=size, side_by_side=side_by_side))
 
 
 def test_largest_side_by_side_output_is_1024_wide(tmp_path, inputs):
-    out = render(
-        *inputs,
-        RenderOptions(output_size=512, side_by_side=True, trim_end=0.2, scene="plain"),
-        out_path=tmp_path / "o.mp4",
-        model=Stub(),
-        animate_fn=echo,
-    )
+    options = RenderOptions(output_size=512, side_by_side=True, trim_end=0.2, scene="plain")
+    out = render(plan_render(*inputs, options), Stub(), tmp_path / "o.mp4", animate_fn=echo)
     info = open_video(out)
     assert (info.width, info.height) == (1024, 512)
 
 
 def test_a_damaged_clip_renders_what_was_read_with_a_note(tmp_path, inputs):
     photo, clip = inputs
-    whole = render(
-        photo, clip, RenderOptions(), out_path=tmp_path / "whole.mp4", model=Stub(), animate_fn=echo
-    )
+    whole = render(plan_render(photo, clip, RenderOptions()), Stub(), tmp_path / "whole.mp4", animate_fn=echo)
     cut = tmp_path / "cut.mp4"  # our results are +faststart, so a cut one still opens
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
-    plan = prepare(photo, cut, RenderOptions())
+    plan = plan_render(photo, cut, RenderOptions())
     assert plan.notes[0].startswith("The dance clip 'cut.mp4' is damaged or incomplete (cut off?): only ")
     assert (
         f"({plan.frame_count} frames) of its 2.0 s could be read" in plan.notes[0] and plan.frame_count < 36
     )
-    out = render(
-        photo, cut, RenderOptions(), out_path=tmp_path / "out.mp4", model=Stub(), animate_fn=echo, plan=plan
-    )
+    out = render(plan, Stub(), tmp_path / "out.mp4", animate_fn=echo)
     assert open_video(out).frame_count == plan.frame_count
 
 
@@ -225,13 +241,13 @@ def test_failing_animation_keeps_the_old_result(tmp_path, inputs):
         raise RuntimeError("GPU lost")
 
     with pytest.raises(RuntimeError, match="GPU lost"):
-        render(photo, clip, RenderOptions(), out_path=out, model=Stub(), animate_fn=crash)
+        render(plan_render(photo, clip, RenderOptions()), Stub(), out, animate_fn=crash)
 
     def short(model, source, driving, **kwargs):
         yield from echo(model, source, list(driving)[:5], **kwargs)
 
     with pytest.raises(RuntimeError, match="5 frames for a 40-frame clip"):
-        render(photo, clip, RenderOptions(), out_path=out, model=Stub(), animate_fn=short)
+        render(plan_render(photo, clip, RenderOptions()), Stub(), out, animate_fn=short)
     assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
 
 
@@ -247,11 +263,9 @@ def test_large_clip_is_framed_without_piping_4k(tmp_path):
     clip = write_clip(tmp_path / "uhd.mp4", frames, fps=10)
     photo = tmp_path / "p.png"
     Image.fromarray(cv2.resize(frames[0], (384, 216))).save(photo)
-    plan = prepare(photo, clip, RenderOptions())
+    plan = plan_render(photo, clip, RenderOptions())
     assert plan.framing.found and 1500 < plan.framing.side < 2160
-    out = render(
-        photo, clip, RenderOptions(), out_path=tmp_path / "o.mp4", model=Stub(), animate_fn=echo, plan=plan
-    )
+    out = render(plan, Stub(), tmp_path / "o.mp4", animate_fn=echo)
     assert open_video(out).frame_count == 4
 
 
@@ -310,11 +324,9 @@ def test_marker_clip_timing_survives_the_pipeline(tmp_path):
     photo = tmp_path / "p.png"
     Image.new("RGB", (64, 64), (90, 90, 90)).save(photo)
     out = render(
-        photo,
-        clip,
-        RenderOptions(framing=False, trim_start=0.6),
-        out_path=tmp_path / "o.mp4",
-        model=Stub(),
+        plan_render(photo, clip, RenderOptions(framing=False, trim_start=0.6)),
+        Stub(),
+        tmp_path / "o.mp4",
         animate_fn=echo,
     )
     flashes = [i for i, f in enumerate(read_frames(open_video(out))) if f.mean() > 240]
@@ -351,8 +363,8 @@ def test_non_finite_trim_times_from_the_app_and_library_are_refused_by_name(tmp_
             "native",
             True,
         )
-        prepare(*inputs, options)
+        plan_render(*inputs, options)
     with pytest.raises(
         UserError, match=f"The {name} {re.escape(repr(value))} is not a finite number of seconds"
     ):
-        prepare(*inputs, RenderOptions(**{field: value}))
+        plan_render(*inputs, RenderOptions(**{field: value}))

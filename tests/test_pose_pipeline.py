@@ -11,8 +11,8 @@ from fomm_core.checkpoints.load import load_model
 from fomm_core.errors import UserError
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import RenderOptions
-from fomm_core.people import pose_model
-from fomm_core.pipeline import _pose_canvas, prepare, render
+from fomm_core.people import default_landmarker
+from fomm_core.pipeline import _pose_canvas, plan_render, render
 
 pytestmark = pytest.mark.slow
 
@@ -25,9 +25,9 @@ def _frames(path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def photo_scene(real, tmp_path_factory):  # noqa: F811
     options = RenderOptions(max_fps=10)
-    plan = prepare(real["bus"], real["single_person"], options)
+    plan = plan_render(real["bus"], real["single_person"], options)
     out = tmp_path_factory.mktemp("pose") / "result.mp4"
-    render(real["bus"], real["single_person"], options, out, plan=plan, model=load_model("pose"))
+    render(plan, load_model("pose"), out)
     return plan, _frames(out)
 
 
@@ -83,7 +83,9 @@ def test_the_persons_pixels_stay_as_sharp_as_the_photos(photo_scene):
 
 def test_the_plain_scene_is_the_persons_square_at_the_chosen_size(real, tmp_path):  # noqa: F811
     options = RenderOptions(scene="plain", output_size=256, max_fps=10, trim_end=1.0)
-    out = render(real["bus"], real["multi_person"], options, tmp_path / "plain.mp4", model=load_model("pose"))
+    out = render(
+        plan_render(real["bus"], real["multi_person"], options), load_model("pose"), tmp_path / "plain.mp4"
+    )
     frames = _frames(out)
     assert frames.shape[1:3] == (256, 256)
 
@@ -91,14 +93,18 @@ def test_the_plain_scene_is_the_persons_square_at_the_chosen_size(real, tmp_path
 def test_the_pose_engine_refuses_a_mode_it_does_not_have(real, tmp_path):  # noqa: F811
     options = RenderOptions(mode="absolute", max_fps=10, trim_end=0.5)
     with pytest.raises(UserError, match="relative"):
-        render(real["bus"], real["single_person"], options, tmp_path / "x.mp4", model=load_model("pose"))
+        render(
+            plan_render(real["bus"], real["single_person"], options), load_model("pose"), tmp_path / "x.mp4"
+        )
     assert not (tmp_path / "x.mp4").exists()
 
 
 def test_the_pose_engine_without_framing_says_what_to_do(real, tmp_path):  # noqa: F811
     options = RenderOptions(framing=False, max_fps=10, trim_end=0.5)
     with pytest.raises(UserError, match="framing on"):
-        render(real["bus"], real["single_person"], options, tmp_path / "x.mp4", model=load_model("pose"))
+        render(
+            plan_render(real["bus"], real["single_person"], options), load_model("pose"), tmp_path / "x.mp4"
+        )
 
 
 def test_arrays_beat_the_still_photo_on_real_self_reconstruction():
@@ -107,7 +113,7 @@ def test_arrays_beat_the_still_photo_on_real_self_reconstruction():
     from fomm_core.puppet.arrays import animate_arrays
 
     (case,) = real_suite(256, ["single_person/cam01"], max_frames=30)
-    result = animate_arrays(case.photo, case.driving, 30.0, pose_model())
+    result = animate_arrays(case.photo, case.driving, 30.0, default_landmarker())
     static = np.repeat(case.photo[None], len(case.driving), axis=0)
     assert result.shape == case.expected.shape
     assert metrics.l1(result, case.expected) < metrics.l1(static, case.expected)

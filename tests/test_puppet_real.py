@@ -8,7 +8,7 @@ import pytest
 from people_fixtures import real  # noqa: F401 - fixture
 
 from fomm_core.io import load_photo, open_video
-from fomm_core.people import choose_dancer, choose_person, find_dancers, find_people, pose_model
+from fomm_core.people import choose_dancer, choose_person, default_landmarker, find_dancers, find_people
 from fomm_core.puppet import Puppet, clip_poses
 from fomm_core.puppet.motion import DancerMotion
 from fomm_core.puppet.skeleton import PART_INDEX, J
@@ -16,7 +16,7 @@ from fomm_core.puppet.skeleton import PART_INDEX, J
 
 @pytest.fixture(scope="module")
 def animated(real):  # noqa: F811
-    model = pose_model()
+    model = default_landmarker()
     photo = load_photo(real["bus"])
     people = find_people(photo, model)
     person = people[choose_person(people, photo.shape[1], photo.shape[0])]

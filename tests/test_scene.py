@@ -18,9 +18,10 @@ from fomm_core.framing.photo_match import match_photo, photo_square
 from fomm_core.geometry import Box, Square
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import MAX_OUTPUT_WIDTH, SCENES, RenderOptions
+from fomm_core.people import default_landmarker
 from fomm_core.people.blazepose import LANDMARK_SIZE, Detection, Pose, Roi
 from fomm_core.people.body import body_of
-from fomm_core.pipeline import SCENE_SIDE, prepare, render
+from fomm_core.pipeline import SCENE_SIDE, plan_render, render
 from fomm_core.scene import PersonSegmenter, canvas_box, remove_person, scene_layout
 
 
@@ -86,21 +87,21 @@ def test_layout_keeps_the_photo_framing_even_and_capped() -> None:
 
 def test_photo_scene_shows_the_photo_at_its_detail_unless_a_size_is_chosen(inputs) -> None:
     photo, clip = inputs
-    plan = prepare(photo, clip, RenderOptions())
+    plan = plan_render(photo, clip, RenderOptions())
     detail = int(plan.scene.square.side)  # photo pixels across the person's square
     assert 64 < detail < SCENE_SIDE
     assert plan.output_side(64) == detail - detail % 2  # not the model's 64: the photo holds more
     assert plan.output_side(detail + 50 - detail % 2) == detail + 50 - detail % 2  # a larger model: its size
-    assert prepare(photo, clip, RenderOptions(output_size=96)).output_side(64) == 96  # the user's choice
-    assert prepare(photo, clip, RenderOptions(scene="plain")).output_side(64) == 64
+    assert plan_render(photo, clip, RenderOptions(output_size=96)).output_side(64) == 96  # the user's choice
+    assert plan_render(photo, clip, RenderOptions(scene="plain")).output_side(64) == 64
 
 
 def test_photo_scene_keeps_the_background_still_and_moves_the_person(tmp_path, inputs) -> None:
     photo, clip = inputs
     options = RenderOptions(output_size=128, keep_audio=False)
-    plan = prepare(photo, clip, options)
+    plan = plan_render(photo, clip, options)
     assert plan.scene is not None and plan.bodies is not None
-    out = render(photo, clip, options, tmp_path / "o.mp4", model=Stub(), animate_fn=echo, plan=plan)
+    out = render(plan, Stub(), tmp_path / "o.mp4", animate_fn=echo)
     frames = _frames(out)
     layout = plan.scene.layout(plan.photo, 128, MAX_OUTPUT_WIDTH)
     w, h = layout.size
@@ -127,7 +128,7 @@ def test_photo_scene_keeps_the_background_still_and_moves_the_person(tmp_path, i
 
 def test_the_person_is_gone_from_the_backdrop(inputs) -> None:
     photo, clip = inputs
-    plan = prepare(photo, clip, RenderOptions())
+    plan = plan_render(photo, clip, RenderOptions())
     compose = plan.compositor(64, 128)
     x0, y0, x1, y1 = compose.layout.canvas
     w, h = compose.size
@@ -141,16 +142,14 @@ def test_the_person_is_gone_from_the_backdrop(inputs) -> None:
 
 def test_plain_scene_is_the_square_crop_as_before(tmp_path, inputs) -> None:
     photo, clip = inputs
-    plan = prepare(photo, clip, RenderOptions(scene="plain"))
+    plan = plan_render(photo, clip, RenderOptions(scene="plain"))
     assert plan.scene is None and plan.bodies is None and plan.compositor(64, 128) is None
     matched = match_photo(plan.photo, plan.person_box, plan.framing.reference, 64)  # boxes matched, as before
     assert np.array_equal(plan.source(64), matched)
     out = render(
-        photo,
-        clip,
-        RenderOptions(scene="plain", output_size=96),
+        plan_render(photo, clip, RenderOptions(scene="plain", output_size=96)),
+        Stub(),
         tmp_path / "p.mp4",
-        model=Stub(),
         animate_fn=echo,
     )
     assert _frames(out).shape == (20, 96, 96, 3)
@@ -159,9 +158,9 @@ def test_plain_scene_is_the_square_crop_as_before(tmp_path, inputs) -> None:
 def test_side_by_side_dance_is_as_tall_as_the_scene(tmp_path, inputs) -> None:
     photo, clip = inputs
     options = RenderOptions(output_size=512, side_by_side=True, keep_audio=False)
-    out = render(photo, clip, options, tmp_path / "s.mp4", model=Stub(), animate_fn=echo)
+    out = render(plan_render(photo, clip, options), Stub(), tmp_path / "s.mp4", animate_fn=echo)
     info = open_video(out)
-    plan = prepare(photo, clip, options)
+    plan = plan_render(photo, clip, options)
     w, h = plan.scene.layout(plan.photo, 512, MAX_OUTPUT_WIDTH, beside=True).size
     assert (info.width, info.height) == (w + h, h) and info.width <= MAX_OUTPUT_WIDTH
 
@@ -176,18 +175,27 @@ def test_without_the_pose_model_the_plain_scene_is_used_and_said(inputs, monkeyp
     monkeypatch.setattr("fomm_core.people.model_files.model_files", offline)
     person_model._load.cache_clear()
     try:
-        plan = prepare(*inputs, RenderOptions())
+        plan = plan_render(*inputs, RenderOptions())
     finally:
         person_model._load.cache_clear()
     assert plan.scene is None
     assert any("pose model is not available" in n and "scene 'plain'" in n for n in plan.notes)
 
 
+def test_the_plan_keeps_the_landmarker_it_was_given(inputs) -> None:
+    found = plan_render(*inputs, RenderOptions())
+    assert found.landmarker is default_landmarker() and found.scene is not None
+    plan = plan_render(*inputs, RenderOptions(), landmarker=None)
+    assert plan.landmarker is None and plan.scene is None
+    assert any("heuristic" in n and "none was given" in n for n in plan.notes)
+    assert any("pose model is not available" in n for n in plan.notes)
+
+
 def test_a_hand_placed_photo_box_falls_back_to_plain_with_a_note(inputs) -> None:
-    plan = prepare(*inputs, RenderOptions(), photo_box=Box(100, 40, 200, 290))
+    plan = plan_render(*inputs, RenderOptions(), photo_box=Box(100, 40, 200, 290))
     assert plan.scene is None and any("box was given by hand" in n for n in plan.notes)
     assert (
-        prepare(*inputs, RenderOptions(framing=False)).scene is None
+        plan_render(*inputs, RenderOptions(framing=False)).scene is None
     )  # framing off: the whole photo, square
 
 

@@ -9,7 +9,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import MAX_OUTPUT_WIDTH, RenderOptions
-from fomm_core.pipeline import prepare, render
+from fomm_core.pipeline import plan_render, render
 
 # dancer 0: the woman, who mostly stands (the man, followed by default, swings his arms into his neighbours)
 OPTIONS = RenderOptions(
@@ -19,10 +19,8 @@ OPTIONS = RenderOptions(
 
 @pytest.fixture(scope="module")
 def result(real, tmp_path_factory):  # noqa: F811
-    plan = prepare(real["bus"], real["multi_person"], OPTIONS)
-    out = render(
-        real["bus"], real["multi_person"], OPTIONS, tmp_path_factory.mktemp("scene") / "o.mp4", plan=plan
-    )
+    plan = plan_render(real["bus"], real["multi_person"], OPTIONS)
+    out = render(plan, out=tmp_path_factory.mktemp("scene") / "o.mp4")
     frames = np.stack(list(read_frames(open_video(out, max_fps=1000.0)))).astype(np.float32)
     return plan, frames
 

@@ -14,12 +14,13 @@ from fomm_core.data import group_scene, random_identity, render_group, swap_danc
 from fomm_core.data.group import identity_photo, write_group_clip
 from fomm_core.io import open_video, read_frames
 from fomm_core.options import RenderOptions
-from fomm_core.people.model import pose_model
+from fomm_core.people.model import default_landmarker
 from fomm_core.stage.cast import cast
 from fomm_core.stage.check import truth_dancer
 from fomm_core.stage.evaluate import person_region, person_region_l1
 from fomm_core.stage.plate import grow
 
+pytestmark = pytest.mark.slow
 SEED = 0
 SIZE = (512, 288)
 
@@ -32,8 +33,8 @@ def staged(folder: Path) -> dict:
     info = open_video(write_group_clip(clip, folder / "group")["video"])
     newcomer = random_identity(np.random.default_rng(11))
     photo = identity_photo(newcomer, 512)
-    found = cast([photo], info, RenderOptions(scene="stage"), pose_model())
-    frames = np.stack(list(found.clip(info, pose_model()).frames()))
+    found = cast([photo], info, RenderOptions(scene="stage"), default_landmarker())
+    frames = np.stack(list(found.clip(info, default_landmarker()).frames()))
     decoded = np.stack(list(read_frames(info, size=SIZE)))  # the clip as the render read it
     k = truth_dancer(found.people.track(found.dancers[0]), clip.boxes)
     truth = swap_dancers(scene, {k: newcomer})

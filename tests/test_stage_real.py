@@ -13,10 +13,11 @@ from people_fixtures import real  # noqa: F401 - the fixture
 
 from fomm_core.io import load_photo, open_video, read_frames
 from fomm_core.options import RenderOptions
-from fomm_core.people.model import pose_model
+from fomm_core.people.model import default_landmarker
 from fomm_core.stage.cast import cast
 from fomm_core.stage.plate import grow
 
+pytestmark = pytest.mark.slow
 CHANGED = 40  # mean RGB difference from which a pixel counts as redrawn
 
 
@@ -24,9 +25,9 @@ def _render(media: dict, person: str) -> dict:
     info = open_video(media["multi_person"], trim_end=0.6)
     bus = load_photo(media["bus"])
     found = cast(
-        [bus] * len(person.split(",")), info, RenderOptions(scene="stage", person=person), pose_model()
+        [bus] * len(person.split(",")), info, RenderOptions(scene="stage", person=person), default_landmarker()
     )
-    clip = found.clip(info, pose_model())
+    clip = found.clip(info, default_landmarker())
     frames = np.stack(list(clip.frames()))
     original = np.stack(list(read_frames(info, size=clip.size)))
     colours = [_histogram(bus[p.mask(*bus.shape[:2]) > 0.5]) for p in found.persons]

@@ -90,11 +90,16 @@ def _box(text: str) -> Box:
 
 
 def options_from_args(args: argparse.Namespace, options_class: type = RenderOptions) -> RenderOptions:
-    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here."""
+    """The RenderOptions the arguments ask for; the model, when not named, is the preferred one here, and the
+    pose engine on the stage and for a group (the only engine that draws them)."""
     values = {o.name: getattr(args, o.name) for o in option_table(options_class)}
     values = {name: value for name, value in values.items() if value is not None}
     check_together(values)
-    if "model" not in values:
+    if "model" not in values and (values.get("scene") == "stage" or len(args.source) > 1):
+        from ..pipeline import STAGE_ENGINE
+
+        values["model"] = STAGE_ENGINE
+    elif "model" not in values:
         from ..checkpoints.fetch import preferred_model  # imported here: it brings in huggingface_hub
 
         values["model"] = preferred_model()
@@ -123,31 +128,18 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Callable[[], 
 def run(args: argparse.Namespace) -> int:
     """Render the video; prints notes about the framing and the output path."""
     from ..checkpoints.load import load_model
-    from ..pipeline import prepare, render
+    from ..pipeline import plan_render, render
 
     options = options_from_args(args)
     check_output(args.out, (*args.source, args.driving), overwrite=args.overwrite)
-    options.check_people(len(args.source))
-    if len(args.source) > 1:
-        raise UserError("Several photos in one render need scene 'stage' or 'plain' with the group render.")
-    source = args.source[0]
-    plan = prepare(source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
+    plan = plan_render(args.source, args.driving, options, photo_box=args.photo_box, dance_box=args.dance_box)
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     shown = len(plan.notes)
     model = load_model(options.model, config=args.config, device=options.device)
     progress, close = _progress_bar(plan.frame_count)
     try:
-        out = render(
-            source,
-            args.driving,
-            options,
-            out_path=args.out,
-            progress=progress,
-            model=model,
-            plan=plan,
-            overwrite=args.overwrite,
-        )
+        out = render(plan, model, args.out, progress=progress, overwrite=args.overwrite)
     finally:
         close()
     for note in plan.notes[shown:]:  # what the render itself found (a dancer turning away)

@@ -154,7 +154,7 @@ def _stage(args: argparse.Namespace, start: float) -> int:
     """The stage check (fomm_core.stage.check): a report per style and people count."""
     from ..evaluate import suites
     from ..options import MAX_PEOPLE
-    from ..people.model import pose_model
+    from ..people.model import default_landmarker
     from ..stage.check import stage_check, write_report
 
     try:
@@ -165,7 +165,7 @@ def _stage(args: argparse.Namespace, start: float) -> int:
         raise UserError(
             f"--people must be numbers from 1 to {MAX_PEOPLE} separated by commas, not {args.people!r}."
         )
-    landmarker = pose_model()
+    landmarker = default_landmarker()
     if landmarker is None:
         raise UserError(
             "The stage check needs the landmarker (the pose model), which could not be loaded here."

@@ -27,16 +27,16 @@ class Pose(Engine):
 
     def build(self, device: torch.device) -> PoseModel:
         # imported here: the engine table is read at every start, the rig's geometry (SciPy) only when used
-        from ..people.model import fallback_note, pose_model
+        from ..people.model import default_landmarker, fallback_note
         from ..puppet.model import PoseModel
 
-        landmarks = pose_model()
-        if landmarks is None:
+        landmarker = default_landmarker()
+        if landmarker is None:
             raise UserError(
                 f"The pose engine needs the pose model, which cannot run here. {fallback_note()} Choose another "
                 "model."
             )
-        return PoseModel(landmarks, self.modes)
+        return PoseModel(landmarker, self.modes)
 
 
 ENGINE = Pose()

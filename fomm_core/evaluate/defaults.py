@@ -28,7 +28,7 @@ from ..framing.square_crop import crop_square, edge_colours
 from ..geometry import Square
 from ..io import VideoWriter, load_photo, open_video, read_frames, to_uint8
 from ..options import MAX_OUTPUT_WIDTH, RenderOptions
-from ..pipeline import RenderPlan, prepare, render
+from ..pipeline import RenderPlan, plan_render, render
 from .runner import EvalRun, run
 from .suites import Case
 
@@ -37,7 +37,7 @@ PlanFn = Callable[[Path, Path], RenderPlan]
 
 def options_variant(options: RenderOptions) -> PlanFn:
     """A variant that prepares the render with these options, as the app and the CLI do."""
-    return lambda photo, clip: prepare(photo, clip, options)
+    return lambda photo, clip: plan_render(photo, clip, options)
 
 
 def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
@@ -46,7 +46,7 @@ def heuristic_plan(photo: Path, clip: Path) -> RenderPlan:
     options = RenderOptions(scene="plain")
     info = open_video(clip, max_fps=options.max_fps, max_duration=options.max_duration)
     image = load_photo(photo)
-    return RenderPlan(info, frame_clip(info), image, detect_person(image), options)
+    return RenderPlan(info, frame_clip(info), image, detect_person(image), options, inputs=(photo, clip))
 
 
 VARIANTS: tuple[tuple[str, PlanFn], ...] = (
@@ -115,7 +115,7 @@ def rendered_case(
     truth = _write_clip(folder / "expected.mp4", case.expected, fps)
     plan = plan_fn(photo, clip)
     size = model.frame_size
-    out = render(photo, clip, plan.options, folder / "result.mp4", model=model, plan=plan)
+    out = render(plan, model, folder / "result.mp4")
     driving = (
         np.stack(list(itertools.islice(plan.driving(size), plan.frame_count))).astype(np.float32) / 255.0
     )

@@ -55,14 +55,14 @@ def _pose_image(frame: np.ndarray) -> np.ndarray:
     )
 
 
-def _rois(model: BlazePose, image: np.ndarray, tracked: Roi | None) -> Iterator[Roi]:
+def _rois(landmarker: BlazePose, image: np.ndarray, tracked: Roi | None) -> Iterator[Roi]:
     """Where to look, best guess first: where the last frame's pose points, the whole frame (the crop is
     centred on the dancer, whose face the detector may not see), then detected people, nearest the centre."""
     if tracked is not None:
         yield tracked
     centre = POSE_SIDE / 2
     yield Roi(centre, centre, ROI_SCALE * POSE_SIDE, 0.0)
-    hits = [d for d in model.detect(image) if d.score >= DETECTION_SCORE]
+    hits = [d for d in landmarker.detect(image) if d.score >= DETECTION_SCORE]
     for d in sorted(hits, key=lambda d: abs((d.box[0] + d.box[2]) / 2 - centre)):
         yield d.roi
 
@@ -73,18 +73,18 @@ def _central(pose: Pose) -> bool:
     return bool(POSE_SIDE / 4 <= x <= 3 * POSE_SIDE / 4)
 
 
-def _find(model: BlazePose, image: np.ndarray, tracked: Roi | None) -> Pose | None:
-    for roi in _rois(model, image, tracked):
-        pose = model.landmarks(image, roi)
+def _find(landmarker: BlazePose, image: np.ndarray, tracked: Roi | None) -> Pose | None:
+    for roi in _rois(landmarker, image, tracked):
+        pose = landmarker.landmarks(image, roi)
         if roi is not tracked and pose.presence >= PRESENCE:
             # a guessed region is refined once by where the landmarks say the body is
-            pose = model.landmarks(image, pose.next_roi)
+            pose = landmarker.landmarks(image, pose.next_roi)
         if pose.presence >= PRESENCE and _central(pose):
             return pose
     return None
 
 
-def clip_landmarks(model: BlazePose, video: np.ndarray) -> Landmarks:
+def clip_landmarks(landmarker: BlazePose, video: np.ndarray) -> Landmarks:
     """Every frame's landmarks of a clip T×H×W×3 (uint8 or [0, 1]), the person followed from frame to frame
     as the pose model tracks (each frame's region from the last frame's landmarks)."""
     points = np.full((len(video), N_LANDMARKS, 2), np.nan)
@@ -92,7 +92,7 @@ def clip_landmarks(model: BlazePose, video: np.ndarray) -> Landmarks:
     tracked = None
     for t, frame in enumerate(video):
         image = _pose_image(frame)
-        pose = _find(model, image, tracked)
+        pose = _find(landmarker, image, tracked)
         tracked = None if pose is None else pose.next_roi
         if pose is not None:
             points[t] = pose.landmarks

@@ -21,6 +21,7 @@ from ..framing.crop_path import framed_frames
 from ..framing.people import frame_people
 from ..geometry import Box
 from ..io import open_video, read_frames
+from ..people.model import default_landmarker
 from ..wheel_files import wheel_members
 from .suites import Case
 
@@ -68,7 +69,7 @@ def framed_video(path: Path, size: int, max_frames: int | None, max_fps: float) 
     finally:
         reader.close()
     # no photo here: the whole first frame stands in for it, so only the dancer is looked for
-    found = frame_people(first, info, photo_box=Box(0, 0, info.width, info.height))
+    found = frame_people(first, info, default_landmarker(), photo_box=Box(0, 0, info.width, info.height))
     frames = framed_frames(info, found.framing, size)
     try:
         return np.stack(list(itertools.islice(frames, max_frames))).astype(np.float32) / 255.0

@@ -632,7 +632,7 @@ def write_comparison(runs: dict[str, EvalRun], out_dir: str | Path) -> Path:
     lines = [
         f"# `{model}`: the built-in suite under each set of defaults",
         "",
-        "Each case is rendered through the pipeline (prepare + render, as an upload is) and compared with the "
+        "Each case is rendered through the pipeline (plan_render + render, as an upload is) and compared with the "
         "ground truth cut by the same framing. Mean [95% CI] over clips per style; the full reports are in "
         "the sub-folders: " + ", ".join(f"[{n}]({_slug(n)}/report.md)" for n in runs) + ".",
         "",

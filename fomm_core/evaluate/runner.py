@@ -3,7 +3,7 @@
 Each case is animated in relative mode with adapt-scale (the app's defaults). Cross-identity cases with a
 ground-truth video get L1, PSNR, SSIM (and perceptual distance when VGG19 weights load); every cross-identity
 case gets excess flicker, identity distance and motion error; self-reconstruction cases (the dancer's own
-first frame animated by its clip) get `self_l1`, the paper's protocol, and AKD and MKR by the pose model
+first frame animated by its clip) get `self_l1`, the paper's protocol, and AKD and MKR by the landmarker
 (fomm_core.evaluate.pose_metrics) when it runs. Where the expected video is known,
 its own identity distance and motion error are reported too (method "ground truth"): the best a result can
 score on those two, since neither is exactly zero for a perfect result.
@@ -115,17 +115,19 @@ def default_animate(
 def _measure_self(
     videos: dict[str, np.ndarray],
     driving: np.ndarray,
-    pose: BlazePose | None,
+    landmarker: BlazePose | None,
 ) -> dict[str, dict[str, float]]:
-    """Self-reconstruction metrics per method: L1, and AKD/MKR when the pose model runs."""
+    """Self-reconstruction metrics per method: L1, and AKD/MKR when the landmarker runs."""
     out = {method: {"self_l1": metrics.l1(video, driving)} for method, video in videos.items()}
-    if pose is None:
+    if landmarker is None:
         return out
-    marks_driving = pose_metrics.clip_landmarks(pose, driving)
+    marks_driving = pose_metrics.clip_landmarks(landmarker, driving)
     for method, video in videos.items():
         # the static baseline's frames are all the first frame: the driving's own landmarks there
         marks = (
-            marks_driving.repeat(len(video)) if method == STATIC else pose_metrics.clip_landmarks(pose, video)
+            marks_driving.repeat(len(video))
+            if method == STATIC
+            else pose_metrics.clip_landmarks(landmarker, video)
         )
         for name, fn in (("akd", pose_metrics.akd), ("mkr", pose_metrics.mkr)):
             value = fn(marks, marks_driving)
@@ -139,7 +141,7 @@ def evaluate_case(
     case: Case,
     features: metrics.FeatureFn | None = None,
     animate_fn: AnimateFn = default_animate,
-    pose: BlazePose | None = None,
+    landmarker: BlazePose | None = None,
     name: str | None = None,
 ) -> tuple[list[ClipResult], Sample, float]:
     """Results of the model and the baselines on one case, its picture sample and the model's seconds.
@@ -158,7 +160,7 @@ def evaluate_case(
         videos[BOX_FOLLOW] = baselines.box_follow(case.photo, case.boxes, case.photo_box)
     rows = []
     if case.kind == "self":
-        for method, values in _measure_self(videos, case.driving, pose).items():
+        for method, values in _measure_self(videos, case.driving, landmarker).items():
             rows.append(ClipResult(case.name, case.style, method, values))
     else:
         kp_driving = metrics.model_keypoints(model, case.driving)
@@ -202,21 +204,21 @@ def evaluate_case(
     return rows, Sample(case.name, case.style, case.photo, sample_rows, pick.tolist(), case.kind), seconds
 
 
-def _pose_model(evaluation: EvalRun, wanted: bool) -> BlazePose | None:
-    """The pose model for AKD/MKR when self-reconstruction cases need it; a note says which or why not."""
+def _landmarker(evaluation: EvalRun, wanted: bool) -> BlazePose | None:
+    """The landmarker for AKD/MKR when self-reconstruction cases need it; a note says which or why not."""
     if not wanted:
         return None
-    from ..people import fallback_note, pose_model
+    from ..people import default_landmarker, fallback_note
 
-    pose = pose_model()
-    if pose is None:
+    landmarker = default_landmarker()
+    if landmarker is None:
         evaluation.notes.append(f"AKD/MKR skipped: {fallback_note()}")
     else:
         evaluation.notes.append(
             f"AKD/MKR: BlazePose's 33 landmarks (fomm_core.people), frames resized to "
             f"{pose_metrics.POSE_SIDE}² pixels"
         )
-    return pose
+    return landmarker
 
 
 def run(
@@ -242,7 +244,7 @@ def run(
     else:
         note = "perceptual distance skipped: turned off for this run"
     evaluation.notes.append(note)
-    pose = _pose_model(evaluation, any(c.kind == "self" for c in cases))
+    landmarker = _landmarker(evaluation, any(c.kind == "self" for c in cases))
     if any(c.kind != "self" for c in cases):
         evaluation.notes.append(
             "cross-identity cases: motion fidelity uses the model's own keypoint detector "
@@ -251,7 +253,7 @@ def run(
         )
     model_seconds, frames = 0.0, 0
     for i, case in enumerate(cases):
-        rows, sample, seconds = evaluate_case(model, case, features, animate_fn, pose, evaluation.model)
+        rows, sample, seconds = evaluate_case(model, case, features, animate_fn, landmarker, evaluation.model)
         evaluation.results.extend(rows)
         evaluation.samples.setdefault(case.name, sample)
         model_seconds += seconds

@@ -1,6 +1,6 @@
 """The render's framing from the people found: the photo's person and the followed dancer (or the user's picks).
 
-Falls back to the background-difference heuristic (fomm_core.framing.heuristic) when the pose model cannot run or
+Falls back to the background-difference heuristic (fomm_core.framing.heuristic) when the landmarker cannot run or
 finds nobody (a drawing, a stick figure), and says so in the notes.
 """
 
@@ -18,7 +18,7 @@ from ..people.blazepose import BlazePose
 from ..people.body import body_of
 from ..people.clip import Track
 from ..people.dancer import dancer_choice
-from ..people.model import fallback_note, pose_model
+from ..people.model import fallback_note
 from ..people.person import Person
 from ..people.photo import choose_person, find_people, missing_message
 from ..people.video import find_dancers
@@ -34,44 +34,44 @@ class PeopleFraming:
     person_box: Box | None  # the photo's person (None: nobody found)
     best_frame: int | None = None  # the dancer's frame closest to the photo's pose (when asked for "auto")
     notes: list[str] = field(default_factory=list)
-    chosen: Person | None = None  # the photo's person as the pose model found them (landmarks, mask)
-    track: Track | None = None  # the followed dancer as the pose model tracked them
+    chosen: Person | None = None  # the photo's person as the landmarker found them (landmarks, mask)
+    track: Track | None = None  # the followed dancer as the landmarker tracked them
 
 
 def frame_people(
     photo: np.ndarray,
     info: VideoInfo,
+    landmarker: BlazePose | None,
     person_index: int | None = None,
     dancer: int | None = None,
-    reference_index: int | str = 0,
+    reference: int = 0,
+    closest: bool = False,
     photo_box: Box | None = None,
     dance_box: Box | None = None,
 ) -> PeopleFraming:
-    """Find the photo's person and the clip's dancer and frame them.
+    """Find the photo's person and the clip's dancer with `landmarker` (None: the heuristic) and frame them.
 
     `person_index`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
-    (pixels) replace finding. `reference_index` "auto": the dancer's frame whose 33 landmarks, normalised
-    for position and scale, are closest to the photo person's (frame 0 without landmarks). Raises
-    UserError for a pick that does not exist.
+    (pixels) replace finding. The photo's person is matched to the dancer in frame `reference`, or with
+    `closest` in the dancer's frame whose 33 landmarks, normalised for position and scale, are closest to the
+    photo person's (`reference` when either has no landmarks). Raises UserError for a pick that does not exist.
     """
-    model = pose_model()
-    notes = [note] if (note := fallback_note()) else []
-    chosen = _photo_person(photo, model, person_index, notes) if photo_box is None else None
+    notes = [note] if (note := fallback_note(landmarker)) else []
+    chosen = _photo_person(photo, landmarker, person_index, notes) if photo_box is None else None
     person_box = (
         photo_box
         if chosen is None and photo_box is not None
         else (chosen.box if chosen is not None else detect_person(photo))
     )
-    auto = reference_index == "auto"
-    start = 0 if auto else int(reference_index)
-    if model is None and dancer not in (None, 0):
+    start = reference
+    if landmarker is None and dancer not in (None, 0):
         raise UserError(
             f"There is no dancer {dancer}: without the pose model only one dancer (0) can be found."
         )
-    if dance_box is not None or model is None:
+    if dance_box is not None or landmarker is None:
         framing = frame_clip(info, reference_index=start, box=dance_box)
         return PeopleFraming(framing, person_box, None, notes, chosen)
-    found = find_dancers(info, model)
+    found = find_dancers(info, landmarker)
     ids = [k.id for k in found.tracks]
     if dancer is not None and dancer not in ids:
         listed = ", ".join(map(str, ids)) or "none"
@@ -99,7 +99,7 @@ def frame_people(
         )
     track = found.track(followed)
     best = None
-    if auto and chosen is not None and chosen.landmarks is not None and track.landmarks:
+    if closest and chosen is not None and chosen.landmarks is not None and track.landmarks:
         best = best_pose_frame(chosen.landmarks, track.landmarks)
         start = best
     framing = follow_dancer(info, track.boxes, found.cuts, start)
@@ -117,14 +117,14 @@ def _with_body(framing: ClipFraming, track: Track, reference: int) -> ClipFramin
 
 
 def _photo_person(
-    photo: np.ndarray, model: BlazePose | None, person_index: int | None, notes: list[str]
+    photo: np.ndarray, landmarker: BlazePose | None, person_index: int | None, notes: list[str]
 ) -> Person | None:
     """The person to animate (None: nobody found, the heuristic's box is used), notes added."""
-    people = find_people(photo, model)
+    people = find_people(photo, landmarker)
     if not people:
         if person_index not in (None, 0):
             raise UserError(f"There is no person {person_index} in the photo: nobody was found in it.")
-        if model is not None:
+        if landmarker is not None:
             notes.append(
                 "The pose model found nobody in the photo, so a simple background-difference heuristic "
                 "looked for the person."

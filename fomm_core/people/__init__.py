@@ -1,22 +1,24 @@
-"""People in photos and clips: the pose model behind one small interface (find, choose, mask, track, cuts)."""
+"""People in photos and clips: the landmarker behind one small interface (find, choose, mask, track, cuts)."""
 
 from .clip import ClipPeople, Track, track_people
 from .dancer import choose_dancer
-from .model import fallback_note, pose_model
+from .model import DEFAULT, chosen_landmarker, default_landmarker, fallback_note
 from .person import Person
 from .photo import choose_person, find_people, missing_message
 from .video import find_dancers
 
 __all__ = [
+    "DEFAULT",
     "ClipPeople",
     "Person",
     "Track",
     "choose_dancer",
     "choose_person",
+    "chosen_landmarker",
+    "default_landmarker",
     "fallback_note",
     "find_dancers",
     "find_people",
     "missing_message",
-    "pose_model",
     "track_people",
 ]

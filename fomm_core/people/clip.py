@@ -103,7 +103,7 @@ class ClipPeople:
         raise KeyError(track_id)
 
 
-def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> ClipPeople:
+def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose) -> ClipPeople:
     """Find and follow every person in a clip's RGB uint8 frames (all the same size) at `fps`."""
     tracks: list[Track] = []
     cuts: list[int] = []
@@ -121,13 +121,13 @@ def track_people(frames: Iterable[np.ndarray], fps: float, model: BlazePose) -> 
         if t < due and not cut:
             continue
         for track in tracks:
-            if track.active and not _follow(model, frame, t, track):
+            if track.active and not _follow(landmarker, frame, t, track):
                 lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t):
             lost_since_detect = True
         missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
         if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
-            _detect(model, frame, t, tracks, cut)
+            _detect(landmarker, frame, t, tracks, cut)
             lost_since_detect = False
         _remember_clear(tracks, t)
         followed += 1
@@ -159,8 +159,8 @@ def tracking_step(fps: float, dancers: int) -> int:
     return max(1, min(MAX_STEP, max(round(fps / TRACK_FPS), math.ceil(fps * dancers / LANDMARK_BUDGET))))
 
 
-def _follow(model: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
-    pose = model.landmarks(frame, track.roi)
+def _follow(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:
+    pose = landmarker.landmarks(frame, track.roi)
     if pose.presence < PRESENCE:
         track.roi = None
         return False
@@ -195,12 +195,12 @@ def _remember_clear(tracks: list[Track], t: int) -> None:
             track.remember()
 
 
-def _detect(model: BlazePose, frame: np.ndarray, t: int, tracks: list[Track], cut: bool) -> None:
+def _detect(landmarker: BlazePose, frame: np.ndarray, t: int, tracks: list[Track], cut: bool) -> None:
     """Run the detector past the followed dancers; a person found is a lost dancer back, or a new one."""
     known = [k.last for k in tracks if k.active and t in k.boxes]
     h, w = frame.shape[:2]
-    for person in find_more(frame, model, known, windows=False):
-        pose = model.landmarks(frame, person.roi)
+    for person in find_more(frame, landmarker, known, windows=False):
+        pose = landmarker.landmarks(frame, person.roi)
         colours = appearance(pose)
         track = _returning(tracks, person, colours, cut)
         if track is None:

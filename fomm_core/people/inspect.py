@@ -20,7 +20,7 @@ from ..io import load_photo, open_video
 from .blazepose import BlazePose
 from .clip import ClipPeople
 from .dancer import choose_dancer
-from .model import fallback_note, pose_model
+from .model import DEFAULT, LandmarkerChoice, chosen_landmarker, fallback_note
 from .person import Person
 from .photo import choose_person, find_people, missing_message
 from .video import find_dancers
@@ -80,22 +80,23 @@ def inspect_media(
     trim_end: float | None = None,
     max_fps: float = OWN_RATE,
     max_duration: float | None = None,
+    landmarker: LandmarkerChoice = DEFAULT,
 ) -> Inspection:
     """Find the people in the photo and the dancers, cuts and default dancer in the clip. Raises UserError for bad input.
 
     The clip is read as a render with the same `max_fps` and `max_duration` reads it (by default at its own
     rate, with no length limit), so dancer ids and frame numbers are the render's. `photo` None: the clip only.
     """
-    model = pose_model()
-    notes = [note] if (note := fallback_note()) else []
+    landmarker = chosen_landmarker(landmarker)
+    notes = [note] if (note := fallback_note(landmarker)) else []
     result = Inspection(None, [], None, notes=notes)
     if photo is not None:
-        _inspect_photo(photo, model, result)
+        _inspect_photo(photo, landmarker, result)
     if clip is not None:
         info = open_video(
             clip, trim_start=trim_start, trim_end=trim_end, max_fps=max_fps, max_duration=max_duration
         )
-        result.clip = find_dancers(info, model)
+        result.clip = find_dancers(info, landmarker)
         result.fps = info.fps
         result.dancer = choose_dancer(result.clip)
         if result.dancer is None:
@@ -109,14 +110,14 @@ def inspect_media(
 
 
 def _inspect_photo(
-    photo: str | os.PathLike | np.ndarray, model: BlazePose | None, result: Inspection
+    photo: str | os.PathLike | np.ndarray, landmarker: BlazePose | None, result: Inspection
 ) -> None:
     """Fill in the photo's size, people and default person."""
     image = load_photo(photo)
     width, height = _original_size(photo, image)
     sx, sy = width / image.shape[1], height / image.shape[0]
     result.photo_size = (width, height)
-    result.people = [_scaled(p, sx, sy) for p in find_people(image, model)]
+    result.people = [_scaled(p, sx, sy) for p in find_people(image, landmarker)]
     result.person = choose_person(result.people, width, height) if result.people else None
     if result.person is None:
         result.notes.append(

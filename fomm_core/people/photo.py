@@ -32,23 +32,23 @@ REFINE = 2  # the landmark model's answer is refined this many times (each from 
 FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
 
 
-def find_people(image: np.ndarray, model: BlazePose | None) -> list[Person]:
-    """Everyone in an RGB uint8 photo, in its pixels, in the order found; the fallback's one box without a model."""
+def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]:
+    """Everyone in an RGB uint8 photo, in its pixels, in the order found; the fallback's one box without a landmarker."""
     h, w = image.shape[:2]
-    if model is None:
+    if landmarker is None:
         box = detect_person(image)
         return [] if box is None else [Person(box=box, score=0.0)]
     scale = min(1.0, WORK_SIDE / max(h, w))
     work = image if scale == 1.0 else cv2.resize(image, (round(w * scale), round(h * scale)), cv2.INTER_AREA)
     faces = face_model()
-    found = [] if faces is None else _with_prominent(find_by_faces(work, model, faces), work, model)
-    found += find_more(work, model, found, faces=faces)
+    found = [] if faces is None else _with_prominent(find_by_faces(work, landmarker, faces), work, landmarker)
+    found += find_more(work, landmarker, found, faces=faces)
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
     return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
 
 
-def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list[Person]:
+def find_by_faces(image: np.ndarray, landmarker: BlazePose, faces: BlazeFace) -> list[Person]:
     """People whose faces the face detector sees, each body looked for below their face.
 
     The landmark model is asked about squares below the face (the body's centre is about FACE_ROIS'
@@ -73,11 +73,13 @@ def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list
         ):
             continue  # the face of someone found already
         for down, side in FACE_ROIS:
-            pose = model.landmarks(work, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0))
+            pose = landmarker.landmarks(
+                work, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0)
+            )
             if pose.presence < PRESENCE:
                 continue
             for _ in range(REFINE):
-                pose = model.landmarks(work, pose.next_roi)
+                pose = landmarker.landmarks(work, pose.next_roi)
             if pose.presence < PRESENCE:
                 continue
             nose_x, nose_y = pose.landmarks[0]
@@ -91,12 +93,12 @@ def find_by_faces(image: np.ndarray, model: BlazePose, faces: BlazeFace) -> list
     return found
 
 
-def _with_prominent(found: list[Person], image: np.ndarray, model: BlazePose) -> list[Person]:
+def _with_prominent(found: list[Person], image: np.ndarray, landmarker: BlazePose) -> list[Person]:
     """The people found by their faces, with the BlazePose detector's own answer for its most prominent
     person in place of the same person's when it holds more of the body (a ROI seeded by a small face can
     see only the body's top)."""
     h, w = image.shape[:2]
-    top = _find_one(model, image, 0, 0, max(h, w), [])
+    top = _find_one(landmarker, image, 0, 0, max(h, w), [])
     for i, person in enumerate(found):
         if top is not None and person.box.iou(top.box) > 0.5:
             if top.box.height > person.box.height:
@@ -123,7 +125,7 @@ def _face_unseen(image: np.ndarray, person: Person, faces: BlazeFace) -> bool:
 
 def find_more(
     image: np.ndarray,
-    model: BlazePose,
+    landmarker: BlazePose,
     known: list[Person] = (),
     windows: bool = True,
     faces: BlazeFace | None = None,
@@ -142,17 +144,17 @@ def find_more(
         _paint_out(work, person)
     for x0, y0, side in _windows(w, h) if windows else [(0, 0, max(w, h))]:
         while len(found) + len(known) < MAX_PEOPLE:
-            person = _find_one(model, work, x0, y0, side, [*known, *found], faces)
+            person = _find_one(landmarker, work, x0, y0, side, [*known, *found], faces)
             if person is None:
                 break
             found.append(person)
             _paint_out(work, person)
     if windows:
-        found += _cut_by_the_sides(model, work, [*known, *found])
+        found += _cut_by_the_sides(landmarker, work, [*known, *found])
     return found
 
 
-def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -> list[Person]:
+def _cut_by_the_sides(landmarker: BlazePose, work: np.ndarray, found: list[Person]) -> list[Person]:
     """People the left or right edge cuts (the detector needs a whole face): the landmark model is asked
     directly about squares centred on each side edge and once more where its answer points; the surer
     answer counts when it is sure enough and the body reaches that edge."""
@@ -160,9 +162,9 @@ def _cut_by_the_sides(model: BlazePose, work: np.ndarray, found: list[Person]) -
     people: list[Person] = []
     for x in (0.0, float(w)):
         for cy in (f * h for f in (0.35, 0.45, 0.55, 0.65, 0.75)):
-            pose = model.landmarks(work, Roi(x, cy, EDGE_ROI * h, 0.0))
+            pose = landmarker.landmarks(work, Roi(x, cy, EDGE_ROI * h, 0.0))
             if pose.presence >= PRESENCE:
-                pose = max(pose, model.landmarks(work, pose.next_roi), key=lambda p: p.presence)
+                pose = max(pose, landmarker.landmarks(work, pose.next_roi), key=lambda p: p.presence)
             if pose.presence < EDGE_PRESENCE:
                 continue
             person = person_from_pose(pose, pose.presence, w, h)
@@ -191,7 +193,7 @@ def _windows(width: int, height: int) -> list[tuple[int, int, int]]:
 
 
 def _find_one(
-    model: BlazePose,
+    landmarker: BlazePose,
     work: np.ndarray,
     x0: int,
     y0: int,
@@ -201,12 +203,12 @@ def _find_one(
 ) -> Person | None:
     h, w = work.shape[:2]
     window = np.ascontiguousarray(work[y0 : min(h, y0 + side), x0 : min(w, x0 + side)])
-    for detection in model.detect(window):
+    for detection in landmarker.detect(window):
         if detection.score < DETECTION_SCORE:
             break
         roi = detection.roi
         roi = Roi(roi.cx + x0, roi.cy + y0, roi.side, roi.angle)
-        pose = model.landmarks(work, roi)
+        pose = landmarker.landmarks(work, roi)
         if pose.presence < PRESENCE:
             continue
         person = person_from_pose(pose, detection.score, w, h)

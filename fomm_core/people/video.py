@@ -14,12 +14,12 @@ WORK_SIDE = 640  # frames are read at this long side for the pose model (its cro
 FALLBACK_EVERY = 5
 
 
-def find_dancers(info: VideoInfo, model: BlazePose | None) -> ClipPeople:
-    """Every dancer in the clip `info` describes (trimmed, at its rate), tracked; the fallback's one dancer without a model."""
-    if model is None:
+def find_dancers(info: VideoInfo, landmarker: BlazePose | None) -> ClipPeople:
+    """Every dancer in the clip `info` describes (trimmed, at its rate), tracked; the fallback's one dancer without a landmarker."""
+    if landmarker is None:
         return _fallback(info)
     size = fit_size(info.width, info.height, WORK_SIDE)
-    return track_people(read_frames(info, size=size), info.fps, model).scaled(info.width, info.height)
+    return track_people(read_frames(info, size=size), info.fps, landmarker).scaled(info.width, info.height)
 
 
 def _fallback(info: VideoInfo) -> ClipPeople:

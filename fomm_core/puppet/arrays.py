@@ -12,7 +12,7 @@ from .dancer import follow_dancer
 from .puppet import Puppet
 
 
-def animate_arrays(photo: np.ndarray, driving: np.ndarray, fps: float, model: BlazePose) -> np.ndarray:
+def animate_arrays(photo: np.ndarray, driving: np.ndarray, fps: float, landmarker: BlazePose) -> np.ndarray:
     """T×H×W×3 float32 in [0, 1]: the photo's person (H×W×3 in [0, 1]) posed as the dance's dancer
     (T×H'×W'×3) in every frame, over the whole photo; the photo itself wherever nobody is found.
 
@@ -21,8 +21,8 @@ def animate_arrays(photo: np.ndarray, driving: np.ndarray, fps: float, model: Bl
     image = _uint8(photo)
     dance = [_uint8(frame) for frame in driving]
     h, w = image.shape[:2]
-    people = find_people(image, model)
-    found = track_people(dance, fps, model)
+    people = find_people(image, landmarker)
+    found = track_people(dance, fps, landmarker)
     dancer = choose_dancer(found)
     if not people or dancer is None:
         return np.repeat(np.asarray(photo, np.float32)[None], len(driving), axis=0)
@@ -39,7 +39,7 @@ def animate_arrays(photo: np.ndarray, driving: np.ndarray, fps: float, model: Bl
     if person.landmarks is None:
         return np.repeat(np.asarray(photo, np.float32)[None], len(driving), axis=0)
     puppet = Puppet.from_photo(image, person, canvas=(0, 0, w, h), size=(w, h))
-    poses = follow_dancer(dance, track, model)
+    poses = follow_dancer(dance, track, landmarker)
     frames = [frame.image for frame in puppet.animate(poses, fps)]
     return np.stack(frames).astype(np.float32) / 255.0
 

@@ -49,7 +49,7 @@ def roi_around(landmarks: np.ndarray) -> Roi:
 
 
 def follow_dancer(
-    frames: Iterable[np.ndarray], track: Track, model: BlazePose, scale: float = 1.0
+    frames: Iterable[np.ndarray], track: Track, landmarker: BlazePose, scale: float = 1.0
 ) -> Iterator[DancerPose]:
     """The track's dancer in every frame of `frames` (RGB uint8, `scale` times the track's pixels)."""
     known = {t: p * scale for t, p in track.landmarks.items()}
@@ -61,9 +61,9 @@ def follow_dancer(
         nearest = known[min(known, key=lambda k: abs(k - t))]
         if roi is None:
             roi = roi_around(nearest)
-        pose = model.landmarks(frame, roi)
+        pose = landmarker.landmarks(frame, roi)
         if pose.presence < PRESENCE or (t in known and _wandered(pose.landmarks, known[t])):
-            pose = model.landmarks(frame, roi_around(nearest))
+            pose = landmarker.landmarks(frame, roi_around(nearest))
         roi = pose.next_roi
         yield DancerPose(
             pose.landmarks / scale,
@@ -76,7 +76,7 @@ def follow_dancer(
         )
 
 
-def clip_poses(info: VideoInfo, track: Track, model: BlazePose) -> Iterator[DancerPose]:
+def clip_poses(info: VideoInfo, track: Track, landmarker: BlazePose) -> Iterator[DancerPose]:
     """The track's dancer in every frame the clip `info` describes, in its display pixels (as the track);
     frames are read at the people tracking's size (fomm_core.people.video.WORK_SIDE). Raises UserError for
     a track without landmarks (the fallback heuristic's)."""
@@ -87,7 +87,7 @@ def clip_poses(info: VideoInfo, track: Track, model: BlazePose) -> Iterator[Danc
             "choose another engine."
         )
     size = fit_size(info.width, info.height, WORK_SIDE)
-    yield from follow_dancer(read_frames(info, size=size), track, model, size[0] / info.width)
+    yield from follow_dancer(read_frames(info, size=size), track, landmarker, size[0] / info.width)
 
 
 def _wandered(found: np.ndarray, tracked: np.ndarray) -> bool:

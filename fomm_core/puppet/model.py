@@ -1,4 +1,4 @@
-"""The pose engine's loaded model: the landmark model that reads the dancer; the motion itself is geometry."""
+"""The pose engine's loaded model: the landmarker that reads the dancer; the motion itself is geometry."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ class PoseModel:
     sha256 = None
     square_frames = False
 
-    def __init__(self, landmarks: BlazePose, modes: tuple[str, ...]):
-        self.landmarks = landmarks
+    def __init__(self, landmarker: BlazePose, modes: tuple[str, ...]):
+        self.landmarker = landmarker
         self.modes = modes  # the engine's (fomm_core.engines.pose)
 
     def animate(
@@ -38,9 +38,9 @@ class PoseModel:
     ) -> tuple[Puppet, Iterator[PuppetFrame]]:
         """The rigged person and their frames, one per frame of the clip, posed as the followed dancer."""
         puppet = Puppet.from_photo(photo, person, canvas=canvas, size=size)
-        poses = clip_poses(info, track, self.landmarks)
+        poses = clip_poses(info, track, self.landmarker)
         return puppet, puppet.animate(poses, info.fps, reference=reference)
 
     def animate_arrays(self, photo: np.ndarray, driving: np.ndarray, fps: float) -> np.ndarray:
         """The photo's person (H×W×3 in [0, 1]) posed as the dance's dancer in every frame (evaluation)."""
-        return animate_arrays(photo, driving, fps, self.landmarks)
+        return animate_arrays(photo, driving, fps, self.landmarker)

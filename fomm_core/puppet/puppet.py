@@ -1,7 +1,7 @@
 """The photo's person as a puppet: their own pixels, part by part, moved along the dancer's retargeted skeleton.
 
     puppet = Puppet.from_photo(photo, person)             # once per photo: parts, meshes, textures, backdrop
-    for frame in puppet.animate(clip_poses(info, track, pose_model()), info.fps, reference=0):
+    for frame in puppet.animate(clip_poses(info, track, default_landmarker()), info.fps, reference=0):
         frame.image                                        # uint8, puppet.size, the person posed like the dancer
         frame.turned                                       # the dancer shows their back: the front is held
 

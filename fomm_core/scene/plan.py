@@ -29,10 +29,10 @@ class ScenePlan:
         return scene_layout(w, h, self.square, side, max_width, beside)
 
     def compositor(
-        self, photo: np.ndarray, layout: SceneLayout, frame_size: int, model: BlazePose
+        self, photo: np.ndarray, layout: SceneLayout, frame_size: int, landmarker: BlazePose
     ) -> SceneCompositor:
         """The frame composer: the backdrop made once (the person inpainted away), the animated person's
-        mask followed by `model` through the generated frame_size² squares."""
+        mask followed by `landmarker` through the generated frame_size² squares."""
         x0, y0, x1, y1 = layout.canvas
         h, w = photo.shape[:2]
         full = self.person.mask(h, w)
@@ -57,7 +57,7 @@ class ScenePlan:
             flags=cv2.INTER_AREA if step < 1 else cv2.INTER_LINEAR,
             borderValue=0.0,
         )
-        return SceneCompositor(layout, backdrop, PersonSegmenter(model, start, first), frame_size)
+        return SceneCompositor(layout, backdrop, PersonSegmenter(landmarker, start, first), frame_size)
 
 
 def _interpolation(length: int, new: int) -> int:

@@ -1,4 +1,4 @@
-"""The animated person's outline in each generated frame, by the pose model's landmark network."""
+"""The animated person's outline in each generated frame, by the landmarker (BlazePose)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ class PersonSegmenter:
     their mask. An answer that does not overlap the last mask is someone else (a neighbour the model
     warped too); then the detector's people are tried, and the last mask is kept when none is the person."""
 
-    def __init__(self, model: BlazePose, roi: Roi, first_mask: np.ndarray):
-        self._model = model
+    def __init__(self, landmarker: BlazePose, roi: Roi, first_mask: np.ndarray):
+        self._landmarker = landmarker
         self._roi = roi
         self._last = first_mask.astype(np.float32)
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         """The person's mask in `frame` (uint8 N×N×3), N×N float32 in [0, 1]."""
-        mask = self._same_person(frame, self._model.landmarks(frame, self._roi))
+        mask = self._same_person(frame, self._landmarker.landmarks(frame, self._roi))
         if mask is None:
-            for detection in self._model.detect(frame)[:TRIES]:
-                mask = self._same_person(frame, self._model.landmarks(frame, detection.roi))
+            for detection in self._landmarker.detect(frame)[:TRIES]:
+                mask = self._same_person(frame, self._landmarker.landmarks(frame, detection.roi))
                 if mask is not None:
                     break
         if mask is not None:

@@ -149,18 +149,19 @@ def _follow_file(tab: MakeTab, component: gr.components.Component, box: gr.Colum
 
 def _wire_friends(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
     """ "Add a friend" shows the next friend's column; a friend's photo gets its preview and person picker; a new
-    clip preview lists its dancers in every friend's dancer picker; the main dancer picker is named the dancer
-    you replace on the stage or with friends."""
-    friends, scene, dancer = tab.friends, tab.options["scene"], tab.options["dancer"]
-    add, label = friend_events(i18n)
+    clip preview lists its dancers in every friend's dancer picker; the stage or a group names the main dancer
+    picker the dancer you replace and chooses the engine that draws them."""
+    friends, scene = tab.friends, tab.options["scene"]
+    dancer, model = tab.options["dancer"], tab.options["model"]
+    add, scene_set = friend_events(i18n)
     friends.add.click(
         add,
         [friends.shown, scene],
-        [friends.shown, *(f.box for f in friends.each), friends.add, dancer],
+        [friends.shown, *(f.box for f in friends.each), friends.add, scene, dancer, model],
         api_visibility="private",
         queue=False,
     )
-    scene.change(label, [scene, friends.shown], dancer, api_visibility="private", queue=False)
+    scene.change(scene_set, [scene, friends.shown], [dancer, model], api_visibility="private", queue=False)
     for friend in friends.each:
         friend.photo.change(
             app.people_in_photo,

@@ -16,6 +16,7 @@ import gradio as gr
 
 from fomm_core.option_values import AUTO
 from fomm_core.options import RenderOptions
+from fomm_core.pipeline import STAGE_ENGINE
 
 from . import texts
 from .inputs import REQUEST, Upload, option_checks, with_option_inputs
@@ -82,28 +83,32 @@ def friends_section(i18n: gr.I18n) -> Friends:
     return Friends(add, gr.State(0), each)
 
 
-def friend_events(i18n: gr.I18n) -> tuple[Callable[..., tuple[Any, ...]], Callable[[str, int], Any]]:
+def friend_events(i18n: gr.I18n) -> tuple[Callable[..., tuple[Any, ...]], Callable[..., tuple[Any, ...]]]:
     """The handlers of "Add a friend" and of a new scene.
 
     Adding shows one friend more (the new count, each friend's column shown or not, the button while there is
-    room). Both name the main dancer picker: the dancer you replace on the stage or with friends, else the one
-    you follow.
+    room) and moves a group off the photo scene onto the stage. Both name the main dancer picker (the dancer you
+    replace on the stage or with friends, else the one you follow) and, for the stage or a group, choose the
+    engine that draws them.
     """
 
-    def label(scene: str, shown: int) -> Any:
+    def scene_set(scene: str, shown: int) -> tuple[Any, Any]:
         key = "dancer_replace" if scene == "stage" or shown else "dancer"
-        return gr.update(label=str(i18n(key)))
+        engine = gr.update(value=STAGE_ENGINE) if scene == "stage" or shown else gr.skip()
+        return gr.update(label=str(i18n(key))), engine
 
     def add(shown: int, scene: str) -> tuple[Any, ...]:
         count = min((shown or 0) + 1, MAX_FRIENDS)
+        scene = "stage" if scene == "photo" else scene  # several photos dance on the stage or side by side
         return (
             count,
             *(gr.update(visible=n <= count) for n in NUMBERS),
             gr.update(visible=count < MAX_FRIENDS),
-            label(scene, count),
+            scene,
+            *scene_set(scene, count),
         )
 
-    return add, label
+    return add, scene_set
 
 
 def _with_photos(after: dict[str, Any]) -> list[int]:

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DANCER_LABEL = next(o.label[0] for o in OPTIONS if o.name == "dancer")
+STAGE_LABEL = next(o.choice_labels["stage"][0] for o in OPTIONS if o.name == "scene")
 GENERATE_TIMEOUT_MS = 360_000  # a wait limit, not a speed test: the shared CPU can be 5x slower under load
 
 
@@ -236,6 +237,11 @@ def test_add_a_friend_shows_their_photo_with_its_own_pickers(browser: Browser, t
         expect(page.locator("#friend-2")).not_to_be_visible()  # one friend at a time
         expect(page.locator("#dancer")).to_contain_text(texts.EN["dancer_replace"])  # the main photo's dancer
         expect(page.locator("#friend-1-dancer")).to_contain_text(texts.EN["friend_dancer"])
+        page.locator(
+            "button.label-wrap"
+        ).first.click()  # Options: a group dances on the stage, drawn by the pose engine
+        expect(page.locator("#scene").get_by_label(STAGE_LABEL)).to_be_checked()
+        expect(page.locator("#model input")).to_have_value("pose")
         page.locator("#friend-1-dancer input").click()
         expect(page.get_by_role("option")).to_have_count(2)  # Automatic, and the clip's one dancer
         seen = re.compile(r"^0 · seen 0\.0–\d\.\d s$")  # the choices the main dancer picker has

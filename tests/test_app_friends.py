@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app
+from app_fixtures import EXAMPLE_CLIP, EXAMPLE_PHOTO, LaunchedApp, launched_app, probe
+from cli_fixtures import noise_photo
 from conftest import TINY_FOMM
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import ValidationError
+from gradio_client.exceptions import AppError, ValidationError
 from people_fixtures import real  # noqa: F401 - fixture
 
 from space import friends, inputs, previews, texts
@@ -43,6 +44,78 @@ def page_inputs(shown: int, photos: dict[int, str], people: dict[int, str], danc
         after[f"person_{n}"] = people.get(n, previews.AUTO)
         after[f"dancer_{n}"] = dancers.get(n, previews.AUTO)
     return after
+
+
+def generate(client: Client, clip: Path, *photos: Path, **options: object) -> tuple:
+    """(video, notes) from /generate: the first photo the user's, the others friends'; the clip trimmed."""
+    first, *friends_ = (handle_file(str(p)) for p in photos)
+    return client.predict(
+        first,
+        handle_file(str(clip)),
+        trim_end=CLIP_SECONDS,
+        friends=list(friends_),
+        **options,
+        api_name="/generate",
+    )
+
+
+@pytest.mark.slow
+def test_two_photos_through_the_api_take_the_dancers_asked_and_the_rating_counts_them(
+    space: LaunchedApp,
+    client: Client,
+    real,  # noqa: F811
+) -> None:
+    *_, found = client.predict(handle_file(str(real["bus"])), api_name="/people_in_photo")
+    men = [i for i, p in enumerate(found["people"]) if p["full_body"]]  # bus.jpg's two men seen whole
+    video, notes = generate(
+        client,
+        real["multi_person"],
+        real["bus"],
+        real["bus"],
+        model="pose",
+        scene="stage",
+        person=men,
+        dancer="1,0",
+    )
+    assert "Photo 1's person takes the place of dancer 1." in notes
+    assert "Photo 2's person takes the place of dancer 0." in notes
+    assert probe(video)["frames"] == 15  # the clip's own frames, trimmed
+    client.predict("", api_name="/rate_up")
+    rating = space.store.ratings()[-1]
+    assert rating.options["people"] == 2 and rating.options["dancer"] == [1, 0]
+    assert rating.options["person"] == men and rating.options["scene"] == "stage"
+    _, by_engine, _ = client.predict(api_name="/peer_review")
+    assert ["pose", "stage", "2", 1, 1, 0] in [row[:6] for row in by_engine["data"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("nobody", "Nobody was found in photo 2. Upload a full-body photo"),
+        ("three", "3 photos but only 2 dancers were found in the clip: use at most 2 photos"),
+        ("photo scene", "2 photos dance together on the dance's stage or side by side"),
+        ("learned model", "The stage and groups are drawn by the pose engine (model 'pose'"),
+    ],
+)
+def test_a_group_the_render_cannot_make_gets_a_clear_message(
+    client: Client,
+    real,  # noqa: F811
+    tmp_path: Path,
+    case: str,
+    message: str,
+) -> None:
+    photos = {
+        "nobody": [real["bus"], noise_photo(tmp_path / "noise.png")],
+        "three": [real["bus"]] * 3,
+    }.get(case, [real["bus"]] * 2)
+    options = {
+        "photo scene": {"model": "pose", "scene": "photo"},
+        "learned model": {"model": "default", "scene": "stage"},
+    }.get(case, {"model": "pose", "scene": "stage"})
+    with pytest.raises(AppError) as info:
+        generate(client, real["multi_person"], *photos, **options)
+    assert message in str(info.value) and "Traceback" not in str(info.value)
 
 
 def test_the_pages_friends_become_generates_lists_in_order() -> None:

@@ -282,3 +282,38 @@ def test_a_friend_on_the_dancer_already_taken_is_told_at_their_picker(
         expect(page.locator("#friend-1-dancer")).to_contain_text(texts.EN["v_same_dancer"], timeout=30_000)
         expect(page.locator("#result video")).to_have_count(0)  # refused before the queue: nothing rendered
         page.close()
+
+
+@pytest.mark.slow
+def test_generate_with_a_friend_puts_both_photos_in_the_dancers_places(
+    browser: Browser,
+    tmp_path: Path,
+    real: dict[str, Path],  # noqa: F811
+) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False, max_duration=10) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(space.url)
+        page.locator("#photo input[type=file]").set_input_files(str(real["bus"]))
+        page.locator("#clip input[type=file]").set_input_files(str(real["multi_person"]))
+        expect(page.locator("#dancer")).to_be_visible(timeout=60_000)
+        page.locator("#add-friend").click()
+        page.locator("#friend-1 input[type=file]").set_input_files(str(real["bus"]))
+        expect(page.locator("#friend-1-person-preview img")).to_be_visible(timeout=60_000)
+        page.locator("#friend-1-person input").click()
+        page.get_by_role("option", name="0 · full body").click()
+        page.locator("#friend-1-dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("button.label-wrap").first.click()  # Options
+        page.locator("#trim-end input").fill("0.5")
+        page.locator("#generate").click()
+        expect(page.locator("#result video")).to_have_attribute(
+            "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
+        )
+        expect(page.locator("#notice")).to_contain_text("Photo 2's person takes the place of dancer 0.")
+        page.locator("#rate-up").click()
+        expect(page.locator("#thanks")).to_contain_text("Thank you", timeout=30_000)
+        (rating,) = space.store.ratings()
+        assert rating.options["people"] == 2 and rating.options["scene"] == "stage"
+        assert rating.options["dancer"] == [None, 0] and rating.options["person"] == [None, 0]
+        page.screenshot(path=str(tmp_path / "friends.png"), full_page=True)  # bus.jpg is AGPL: kept here
+        page.close()

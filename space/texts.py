@@ -77,7 +77,7 @@ EN: dict[str, str] = {
     "time_limit": "Making this video took longer than the {limit} s limit; trim the clip or choose a "
     "smaller model, then try again.",
     "add_friend": "➕ Add a friend",
-    "friend": "Photo {photo}: your friend, full body",
+    "friend": "Photo {photo}: a friend",
     "friend_dancer": "Dancer your friend replaces",
     "dancer_replace": "Dancer you replace",
     "v_friends": "Send at most {n} friends' photos, as a list of uploads.",
@@ -143,7 +143,7 @@ KO: dict[str, str] = {
     "time_limit": "영상을 만드는 데 제한 시간 {limit}초를 넘었습니다. 영상을 자르거나 더 작은 모델을 선택한 뒤 "
     "다시 시도해 주세요.",
     "add_friend": "➕ 친구 추가",
-    "friend": "사진 {photo}: 친구 (전신)",
+    "friend": "사진 {photo}: 친구",
     "friend_dancer": "친구가 대신할 댄서",
     "dancer_replace": "내가 대신할 댄서",
     "v_friends": "친구 사진은 최대 {n}장까지, 업로드 목록으로 보내 주세요.",

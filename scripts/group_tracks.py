@@ -7,7 +7,8 @@ For each (seed, dancers) a group clip is written to a temporary mp4 and read bac
 whose box (whole silhouette, or the part seen) overlaps it most (IoU >= 0.5); a track's dancer is the one most of its boxes match. Reported:
 tracks found, boxes matching no dancer (ghosts), ids per dancer (fragmentation), dancers per track (switches),
 recall (of the frames the tracker followed, those where a dancer is at least half seen and some track box
-matches it) and the cuts.
+matches it), the share of track boxes on their track's dancer (`fomm_core.people.scoring.identities`, IoU >= 0.3)
+and the cuts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from fomm_core.data import GroupClip, group_clip, write_group_clip  # noqa: E402
 from fomm_core.io import open_video  # noqa: E402
 from fomm_core.people import default_landmarker, find_dancers  # noqa: E402
+from fomm_core.people.scoring import identities  # noqa: E402
 
 MATCH_IOU = 0.5
 
@@ -72,6 +74,9 @@ def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
     ids_per_dancer = {
         i: sorted(k for k, hits in owners.items() if hits[i] >= 3) for i in range(clip.boxes.shape[1])
     }
+    score = identities(people, clip.boxes, clip.visible_boxes, 0.3)
+    on_own = sum(max(hits.values(), default=0) for hits in score.on.values())
+    majority = [score.owner(k) for k in score.on]
     return dict(
         seconds=round(seconds, 2),
         tracks=len(people.tracks),
@@ -83,6 +88,8 @@ def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
         track_dancers={k: dict(hits) for k, hits in owners.items()},
         ids_per_dancer=ids_per_dancer,
         recall=round(len([p for p in seen if p in matched]) / max(1, len(seen)), 3),
+        on_own_dancer=round(on_own / max(1, sum(len(k.boxes) for k in people.tracks)), 3),
+        one_track_per_dancer=sorted(o for o in majority if o is not None) == list(range(clip.boxes.shape[1])),
     )
 
 

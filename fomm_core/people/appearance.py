@@ -1,4 +1,9 @@
-"""A person's appearance, to know them again after a crossing or a cut: the colours of their masked crop."""
+"""A person's appearance, to know them again after a crossing or a cut: the colours of their masked crop.
+
+Stage light tints a whole body alike and changes at every cut, so the colours are taken relative to the
+body's own mean colour (each channel divided by it): what stays is how the person's hair, clothes and skin
+differ from each other, which a change of light leaves nearly alone.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,21 @@ import numpy as np
 
 from .blazepose import Pose
 
+MIN_PIXELS = 50
+NEUTRAL = 128.0  # the body's mean colour is brought to this grey
+
 
 def appearance(pose: Pose) -> np.ndarray | None:
-    """Normalised hue-saturation histogram of the pixels under the person's mask; None when the mask is empty."""
-    mask = (pose.mask > 0.5).astype(np.uint8)
-    if mask.sum() < 50:
+    """Normalised hue-saturation histogram of the pixels under the person's mask, under neutral light; None
+    when the mask is empty."""
+    mask = pose.mask > 0.5
+    if mask.sum() < MIN_PIXELS:
         return None
-    hsv = cv2.cvtColor(pose.crop, cv2.COLOR_RGB2HSV)
-    hist = cv2.calcHist([hsv], [0, 1], mask, [12, 4], [0, 180, 0, 256])
+    crop = pose.crop.astype(np.float32)
+    mean = np.maximum(crop[mask].mean(axis=0), 1.0)
+    neutral = np.clip(crop * (NEUTRAL / mean), 0, 255).astype(np.uint8)
+    hsv = cv2.cvtColor(neutral, cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1], mask.astype(np.uint8), [12, 4], [0, 180, 0, 256])
     return cv2.normalize(hist, None).astype(np.float32)
 
 

@@ -1,9 +1,10 @@
-"""Every dancer in a clip, tracked with stable ids through crossings and cuts; the shot cuts; the default dancer.
+"""Every dancer in a clip, tracked with stable ids through crossings and cuts; the shot cuts.
 
 Each known dancer is followed by the landmark model alone (its answer says where to look in the next
-frame); the detector runs only every few frames, at cuts and when someone was lost, with the known
-dancers painted out, so a new or returning dancer is found. A lost dancer who turns up again is known by
-their colours (and, within a shot, by where they were), so they keep their id.
+frame, and it must still show a body); the detector runs only every few frames, at cuts and when someone
+was lost, with the known dancers painted out, so a new or returning dancer is found. A dancer lost within a
+shot who turns up again is known by their colours, where they were and their size, and keeps their id; the
+pieces left (and every shot's dancers) are then joined into one id per dancer (identities.py).
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ import numpy as np
 
 from ..geometry import Box
 from .appearance import appearance, distance
-from .blazepose import BlazePose, Roi
+from .blazepose import BlazePose, Pose, Roi
 from .cuts import CutFinder
+from .identities import join_tracks
 from .person import Person, person_from_pose
-from .photo import PRESENCE, find_more
+from .photo import PRESENCE, confirmed, find_more
 
 TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame after a cut)
 LANDMARK_BUDGET = 90  # landmark-model runs per second of clip at most (9 dancers: every 3rd frame at 30 fps)
 MAX_STEP = 5  # a box at least every 5th frame
-DETECT_EVERY = 4  # tracked frames between two detector runs
+DETECT_EVERY = 4  # followed frames between two detector runs (a quarter second): a dancer coming in is found
 SEARCH_AFTER_MISS = 1.0  # seconds: the detector runs at every followed frame this long after a dancer is lost
-SAME_PERSON = 0.5  # box overlap (IoU) above which two tracks hold the same person
+SAME_PERSON = 0.5  # share of one track's mask over another's above which the two hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
 APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is seen while they stand clear
 # A track seen fewer times than this, in at most this share of the clip's frames, is a false find (a poster, a
@@ -34,6 +36,9 @@ APPEARANCE_RATE = 0.2  # how fast a dancer's remembered colours follow what is s
 # a long clip still gets MIN_SIGHTINGS; in a short clip one sighting is 2% of 50 frames, still fleeting.
 MIN_SIGHTINGS = 3
 MIN_SHARE = 0.02
+# A body is upright when its spine (hips to shoulders) points within 45° of straight up; a track upright in
+# less than this share of its frames is no dancer (a word of a title read as a body lying down).
+UPRIGHT_SHARE = 0.25
 
 
 @dataclass
@@ -44,7 +49,10 @@ class Track:
     boxes: dict[int, Box] = field(default_factory=dict)
     landmarks: dict[int, np.ndarray] = field(default_factory=dict)
     visibility: dict[int, np.ndarray] = field(default_factory=dict)
+    depth: dict[int, np.ndarray] = field(default_factory=dict)  # 33 per frame, in pixels (smaller nearer)
     colours: np.ndarray | None = None
+    looks: dict[int, np.ndarray] = field(default_factory=dict)  # colours by frame, where they were known
+    clear: set[int] = field(default_factory=set)  # frames where nobody overlapped the dancer
     roi: Roi | None = None  # where to look next; None while lost
     last: Person | None = None
     seen: np.ndarray | None = None  # colours in the last frame followed
@@ -53,12 +61,16 @@ class Track:
     def active(self) -> bool:
         return self.roi is not None
 
-    def see(self, frame: int, person: Person, colours: np.ndarray | None, next_roi: Roi) -> None:
-        """Record the dancer in `frame`, and the colours they show there."""
+    def see(self, frame: int, person: Person, pose: Pose) -> None:
+        """Record the dancer in `frame` (found in the landmark model's answer `pose`), and their colours there."""
+        colours = appearance(pose)
         self.boxes[frame] = person.box
         self.landmarks[frame] = person.landmarks
         self.visibility[frame] = person.visibility
-        self.roi, self.last, self.seen = next_roi, person, colours
+        self.depth[frame] = pose.depth
+        self.roi, self.last, self.seen = pose.next_roi, person, colours
+        if colours is not None:
+            self.looks[frame] = colours
         if self.colours is None:
             self.colours = colours
 
@@ -89,7 +101,10 @@ class ClipPeople:
                 boxes={t: b.scaled(sx, sy) for t, b in k.boxes.items()},
                 landmarks={t: p * (sx, sy) for t, p in k.landmarks.items()},
                 visibility=k.visibility,
+                depth={t: d * sx for t, d in k.depth.items()},
                 colours=k.colours,
+                looks=k.looks,
+                clear=k.clear,
             )
             for k in self.tracks
         ]
@@ -116,23 +131,33 @@ def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose
         cut = new_shot(frame)
         if cut:
             cuts.append(t)
-            for track in tracks:
-                track.roi = None
+            for track in tracks:  # a new shot: joined across the cut afterwards, by colours alone
+                track.roi, track.last = None, None
         if t < due and not cut:
             continue
         for track in tracks:
             if track.active and not _follow(landmarker, frame, t, track):
                 lost_since_detect = True
-        if _drop_duplicates([k for k in tracks if k.active], t):
+        if _drop_duplicates([k for k in tracks if k.active], t, height, width):
             lost_since_detect = True
+        since = max(cuts[-1] if cuts else 0, t - fps * SEARCH_AFTER_MISS)
+        for track in [k for k in tracks if not k.active and k.last is not None and max(k.boxes) >= since]:
+            _look_again(landmarker, frame, t, track, tracks)
         missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
         if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
-            _detect(landmarker, frame, t, tracks, cut)
+            _detect(landmarker, frame, t, tracks)
             lost_since_detect = False
         _remember_clear(tracks, t)
         followed += 1
         due = t + tracking_step(fps, sum(k.active for k in tracks))
-    return ClipPeople(tracks=lasting(tracks, count), cuts=cuts, frame_count=count, width=width, height=height)
+    kept = [k for k in tracks if k.boxes and not _fleeting(k, count) and _stands(k)]
+    return ClipPeople(
+        tracks=lasting(join_tracks(kept, cuts), count),
+        cuts=cuts,
+        frame_count=count,
+        width=width,
+        height=height,
+    )
 
 
 def _recently_lost(tracks: list[Track], t: int, shot: int, fps: float) -> bool:
@@ -153,6 +178,15 @@ def _fleeting(track: Track, frame_count: int) -> bool:
     return len(track.boxes) < MIN_SIGHTINGS and len(track.boxes) <= MIN_SHARE * frame_count
 
 
+def _stands(track: Track) -> bool:
+    """Whether the track's body is upright in at least UPRIGHT_SHARE of its frames."""
+    spines = np.array([p[[11, 12]].mean(0) - p[[23, 24]].mean(0) for p in track.landmarks.values()])
+    if not len(spines):
+        return True
+    upright = (spines[:, 1] < 0) & (np.abs(spines[:, 0]) < -spines[:, 1])
+    return bool(upright.mean() >= UPRIGHT_SHARE)
+
+
 def tracking_step(fps: float, dancers: int) -> int:
     """Frames from one followed frame to the next: about TRACK_FPS, sparser for a crowd (the landmark model
     runs once per dancer, LANDMARK_BUDGET times per second of clip at most), never over MAX_STEP."""
@@ -166,22 +200,50 @@ def _follow(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track) -> b
         return False
     h, w = frame.shape[:2]
     person = person_from_pose(pose, track.last.score if track.last else 1.0, w, h)
-    track.see(t, person, appearance(pose), pose.next_roi)
+    if not confirmed(person, [], h, w):  # a part of a body, or nobody: no box without a body
+        track.roi = None
+        return False
+    track.see(t, person, pose)
     return True
 
 
-def _drop_duplicates(active: list[Track], t: int) -> bool:
-    """When two tracks hold one person (a crossing), the one who looks less like themselves is lost."""
+def _look_again(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track, tracks: list[Track]) -> None:
+    """Look for a dancer lost moments ago where they were last found (a spin or a jump loses them for a few
+    frames, and the detector needs a face): they are back when a body is there that looks like them and
+    stands clear of the dancers followed."""
+    pose = landmarker.landmarks(frame, track.last.roi)
+    if pose.presence < PRESENCE:
+        return
+    h, w = frame.shape[:2]
+    person = person_from_pose(pose, track.last.score, w, h)
+    mask = person.mask(h, w) > 0.5
+    followed = [k.last.mask(h, w) > 0.5 for k in tracks if k.active and t in k.boxes]
+    if not confirmed(person, [], h, w) or any(_shared(mask, other) > SAME_PERSON for other in followed):
+        return
+    if distance(track.colours, appearance(pose)) < KNOWN_AGAIN:
+        track.see(t, person, pose)
+
+
+def _drop_duplicates(active: list[Track], t: int, height: int, width: int) -> bool:
+    """When two tracks hold one person (a crossing: most of the one's mask lies on the other's), the one who
+    looks less like themselves is lost."""
     dropped = False
+    masks = {id(k): k.last.mask(height, width) > 0.5 for k in active}
     for i, a in enumerate(active):
         for b in active[i + 1 :]:
-            if not (a.active and b.active) or a.boxes[t].iou(b.boxes[t]) <= SAME_PERSON:
+            if not (a.active and b.active) or _shared(masks[id(a)], masks[id(b)]) <= SAME_PERSON:
                 continue
             worse = a if _self_distance(a) > _self_distance(b) else b
             worse.roi = None
-            del worse.boxes[t], worse.landmarks[t], worse.visibility[t]
+            del worse.boxes[t], worse.landmarks[t], worse.visibility[t], worse.depth[t]
+            worse.looks.pop(t, None)
             dropped = True
     return dropped
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller of two masks lying on the other."""
+    return float((a & b).sum()) / max(1, min(int(a.sum()), int(b.sum())))
 
 
 def _self_distance(track: Track) -> float:
@@ -193,34 +255,34 @@ def _remember_clear(tracks: list[Track], t: int) -> None:
     for track in here:
         if all(track.boxes[t].iou(other.boxes[t]) < 0.05 for other in here if other is not track):
             track.remember()
+            track.clear.add(t)
 
 
-def _detect(landmarker: BlazePose, frame: np.ndarray, t: int, tracks: list[Track], cut: bool) -> None:
+def _detect(landmarker: BlazePose, frame: np.ndarray, t: int, tracks: list[Track]) -> None:
     """Run the detector past the followed dancers; a person found is a lost dancer back, or a new one."""
     known = [k.last for k in tracks if k.active and t in k.boxes]
     h, w = frame.shape[:2]
     for person in find_more(frame, landmarker, known, windows=False):
         pose = landmarker.landmarks(frame, person.roi)
         colours = appearance(pose)
-        track = _returning(tracks, person, colours, cut)
+        track = _returning(tracks, person, colours)
         if track is None:
             track = Track(id=len(tracks))
             tracks.append(track)
-        track.see(t, person_from_pose(pose, person.score, w, h), colours, pose.next_roi)
+        track.see(t, person_from_pose(pose, person.score, w, h), pose)
 
 
-def _returning(tracks: list[Track], person: Person, colours: np.ndarray | None, cut: bool) -> Track | None:
-    """The lost dancer this person is: closest colours, and within a shot not too far from where they were
-    nor of another size."""
+def _returning(tracks: list[Track], person: Person, colours: np.ndarray | None) -> Track | None:
+    """The dancer lost in this shot this person is: closest colours, not too far from where they were nor of
+    another size."""
     best, best_cost = None, KNOWN_AGAIN
     for track in tracks:
         if track.active or track.last is None:
             continue
+        last = track.last.box
         cost = distance(track.colours, colours)
-        if not cut:  # within a shot a dancer comes back near where they were, about as large
-            last = track.last.box
-            cost += 0.25 * min(1.0, np.hypot(person.box.cx - last.cx, person.box.cy - last.cy) / last.height)
-            cost += 0.25 * min(1.0, abs(math.log(max(person.box.height, 1.0) / max(last.height, 1.0))))
+        cost += 0.25 * min(1.0, np.hypot(person.box.cx - last.cx, person.box.cy - last.cy) / last.height)
+        cost += 0.25 * min(1.0, abs(math.log(max(person.box.height, 1.0) / max(last.height, 1.0))))
         if cost < best_cost:
             best, best_cost = track, cost
     return best

@@ -1,5 +1,6 @@
-"""Shot cuts: a frame whose layout jumps far more than the shot's frames usually move, all over the picture,
-and whose colours change. A body moving fast, however large, changes only the part of the picture it covers."""
+"""Shot cuts: a frame whose layout jumps all over the picture and whose colours change, one of the two far more
+than in the shot's recent frames. A body moving fast, however large, changes only the part of the picture it
+covers; a camera sweeping through a shot moves its layout a lot, yet keeps its colours."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import cv2
 import numpy as np
 
 LAYOUT_JUMP = 0.04  # mean absolute difference of consecutive 32x32 grey thumbnails, in [0, 1], at least
-USUAL_TIMES = 4.0  # ... and this many times the median of the shot's recent differences
+USUAL_TIMES = 4.0  # ... and it or the colour change this many times the median of the shot's recent ones
 COLOUR_JUMP = 0.08  # Bhattacharyya distance between consecutive hue-saturation histograms, at least
 RECENT = 8
 CELLS = 8  # the thumbnail is split into CELLS×CELLS regions ...
@@ -40,7 +41,7 @@ class CutFinder:
 
     def __init__(self) -> None:
         self._before: Signature | None = None
-        self._recent: deque[float] = deque(maxlen=RECENT)
+        self._recent: deque[tuple[float, float]] = deque(maxlen=RECENT)
         self._since_cut = MIN_SHOT
 
     def __call__(self, frame: np.ndarray) -> bool:
@@ -53,17 +54,17 @@ class CutFinder:
         side = change.shape[0] // CELLS
         cells = change.reshape(CELLS, side, CELLS, side).mean(axis=(1, 3))
         colours = cv2.compareHist(before.hist, now.hist, cv2.HISTCMP_BHATTACHARYYA)
-        usual = float(np.median(self._recent)) if self._recent else 0.0
+        usual_layout, usual_colours = np.median(self._recent, axis=0) if self._recent else (0.0, 0.0)
         cut = (
             layout > LAYOUT_JUMP
-            and layout > USUAL_TIMES * usual
             and (cells > LAYOUT_JUMP).mean() >= SPREAD
             and colours > COLOUR_JUMP
+            and (layout > USUAL_TIMES * usual_layout or colours > USUAL_TIMES * usual_colours)
         )
         self._since_cut += 1
         if cut:
             self._recent.clear()
             cut, self._since_cut = self._since_cut > MIN_SHOT, 0
         else:
-            self._recent.append(layout)
+            self._recent.append((layout, colours))
         return cut

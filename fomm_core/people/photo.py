@@ -178,9 +178,9 @@ def _cut_by_the_sides(landmarker: BlazePose, work: np.ndarray, found: list[Perso
 
 def _paint_out(work: np.ndarray, person: Person) -> None:
     """Cover the person with the image's mean colour, so the detector looks past them."""
-    erase = person.mask(*work.shape[:2]) > ERASE
-    if erase.any() and (~erase).any():
-        work[erase] = work[~erase].mean(axis=0).astype(np.uint8)
+    erase = (person.mask(*work.shape[:2]) > ERASE).astype(np.uint8)
+    if erase.any() and not erase.all():
+        work[erase > 0] = np.array(cv2.mean(work, mask=1 - erase)[:3]).astype(np.uint8)
 
 
 def _windows(width: int, height: int) -> list[tuple[int, int, int]]:

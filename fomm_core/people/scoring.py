@@ -1,8 +1,11 @@
-"""People found scored against hand labels: precision and recall at IoU ≥ 0.5, full-body labels, track identity."""
+"""People found scored against labels: precision and recall at IoU ≥ 0.5, full-body labels, track identity
+(hand labels of real media; every frame's truth of synthetic group clips)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..geometry import Box
 from .clip import ClipPeople
@@ -76,3 +79,49 @@ def clip_score(found: ClipPeople, labelled: dict, reach: int = 2) -> tuple[Score
         for j, i in pairs.items():
             ids[people[j][0]].add(tracks[i][0])
     return score, ids
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Track boxes against dancers known frame by frame: per track id, how many of its boxes lie on each
+    dancer, and how many on nobody (`stray`)."""
+
+    on: dict[int, dict[int, int]]
+    stray: dict[int, int]
+
+    def owner(self, track_id: int) -> int | None:
+        """The dancer most of the track's boxes lie on (None: none does)."""
+        hits = self.on[track_id]
+        return max(hits, key=hits.get) if hits else None
+
+    def one_to_one(self, dancers: int) -> bool:
+        """Exactly one track per dancer, and every box of each track on its own dancer."""
+        owners = [self.owner(k) for k in self.on]
+        return (
+            sorted(o for o in owners if o is not None) == list(range(dancers))
+            and all(len(hits) == 1 for hits in self.on.values())
+            and not any(self.stray.values())
+        )
+
+
+def identities(found: ClipPeople, boxes: np.ndarray, seen_boxes: np.ndarray, least: float) -> Identities:
+    """Each track box given to the dancer whose box (T×N×4 x0, y0, x1, y1, NaN where out of the picture), or
+    the part of it seen (`seen_boxes`), overlaps it most, when by IoU ≥ `least`; in `found`'s pixels."""
+    on: dict[int, dict[int, int]] = {}
+    stray: dict[int, int] = {}
+    for track in found.tracks:
+        hits: dict[int, int] = {}
+        stray[track.id] = 0
+        for t, box in track.boxes.items():
+            overlaps = [
+                (max(box.iou(_box(whole)), 0.0 if np.isnan(part[0]) else box.iou(_box(part))), i)
+                for i, (whole, part) in enumerate(zip(boxes[t], seen_boxes[t], strict=True))
+                if not np.isnan(whole[0])
+            ]
+            best, dancer = max(overlaps, default=(0.0, -1))
+            if best >= least:
+                hits[dancer] = hits.get(dancer, 0) + 1
+            else:
+                stray[track.id] += 1
+        on[track.id] = hits
+    return Identities(on, stray)

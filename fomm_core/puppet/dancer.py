@@ -1,9 +1,9 @@
 """The followed dancer's landmarks in every frame of the clip: the landmark model run on each frame.
 
 People tracking (fomm_core.people.clip) follows every dancer every few frames; the puppet needs the chosen
-one in every frame. Starting from the track's landmarks, the landmark model is run on each frame at the
-region its previous answer points to, and put back on the track's landmarks wherever it wanders off them
-(another dancer crossing) or loses the dancer.
+one in every frame. Where tracking already ran the landmark model on the dancer, its answer is taken as it
+is; on the frames between, the landmark model is run at the region the previous answer points to, and put
+back on the track's landmarks wherever it wanders off them (another dancer crossing) or loses the dancer.
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ def follow_dancer(
     roi = None
     for t, frame in enumerate(frames):
         h, w = frame.shape[:2]
+        if t in track.depth:  # tracking's own answer on this frame
+            roi = roi_around(known[t])
+            yield DancerPose(
+                track.landmarks[t], track.depth[t], track.visibility[t], round(w / scale), round(h / scale)
+            )
+            continue
         nearest = known[min(known, key=lambda k: abs(k - t))]
         if roi is None:
             roi = roi_around(nearest)

@@ -1,0 +1,133 @@
+"""One id per dancer: the pieces of track the tracker left (a dancer lost and found again, every shot cut) joined.
+
+Two pieces are one dancer's when they are never seen apart in the same frame (both there, their boxes
+overlap: the dancer found twice) and look alike: their colours
+(appearance.py) close, compared within one shot where both are seen in it (the same light); within a shot
+the one must also begin near where the other ended, about as large. Across a cut only the colours count:
+the camera has moved. The closest pair is joined first, then the next, until no pair is close enough; then,
+while there are more dancers than were ever seen at once (the group), pieces somewhat alike are joined too:
+a piece never seen beside the group's members is one of them seen apart, most likely the one it looks most like.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..geometry import Box
+from .appearance import distance
+
+if TYPE_CHECKING:
+    from .clip import Track
+
+JOIN = 0.45  # colour distance (plus the within-shot position and size terms) below which pieces are joined
+JOIN_INTO_GROUP = 0.7  # ... and below which they are, while there are more dancers than the group's size
+PLACE = 0.25  # weight of the gap between where a dancer was last seen and where they turn up
+SIZE = 0.25  # weight of the change of size between the two
+TWICE = 0.3  # boxes of two pieces in one frame overlapping this much (IoU) may hold one dancer found twice
+
+
+@dataclass
+class _Dancer:
+    """Pieces of track held to be one dancer: their frames, and their colours in each shot."""
+
+    pieces: list[Track]
+    boxes: dict[int, Box] = field(default_factory=dict)
+    looks: dict[int, np.ndarray | None] = field(default_factory=dict)
+
+
+def join_tracks(tracks: list[Track], cuts: list[int]) -> list[Track]:
+    """The tracks with each dancer's pieces merged into the first piece (ids kept from it), in that order."""
+    dancers = [_dancer([k], cuts) for k in tracks if k.boxes]
+    _join_below(dancers, JOIN, 0, cuts)
+    _join_below(dancers, JOIN_INTO_GROUP, group_size(tracks), cuts)
+    return [_merged(d.pieces) for d in dancers]
+
+
+def group_size(tracks: list[Track]) -> int:
+    """The most tracks seen in one frame."""
+    seen = Counter(t for k in tracks for t in k.boxes)
+    return max(seen.values(), default=0)
+
+
+def _join_below(dancers: list[_Dancer], most: float, down_to: int, cuts: list[int]) -> None:
+    """Join the closest pair of dancers while it costs less than `most` and there are more than `down_to`."""
+    while len(dancers) > down_to:
+        best, pair = most, None
+        for i, a in enumerate(dancers):
+            for j in range(i + 1, len(dancers)):
+                cost = _cost(a, dancers[j], cuts)
+                if cost < best:
+                    best, pair = cost, (i, j)
+        if pair is None:
+            return
+        i, j = pair
+        dancers[i] = _dancer(dancers[i].pieces + dancers[j].pieces, cuts)
+        del dancers[j]
+
+
+def _shot(t: int, cuts: list[int]) -> int:
+    return bisect_right(cuts, t)
+
+
+def _dancer(pieces: list[Track], cuts: list[int]) -> _Dancer:
+    """The pieces as one dancer, with their mean colours per shot (frames where nobody overlapped them, or
+    every frame where that never happened)."""
+    dancer = _Dancer(pieces, {t: b for k in reversed(pieces) for t, b in k.boxes.items()})
+    by_shot: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    for piece in pieces:
+        for t, look in piece.looks.items():
+            clear, crowded = by_shot.setdefault(_shot(t, cuts), ([], []))
+            (clear if t in piece.clear else crowded).append(look)
+    for shot in {_shot(t, cuts) for t in dancer.boxes}:
+        clear, crowded = by_shot.get(shot, ([], []))
+        looks = clear or crowded
+        dancer.looks[shot] = np.mean(looks, axis=0).astype(np.float32) if looks else None
+    return dancer
+
+
+def _cost(a: _Dancer, b: _Dancer, cuts: list[int]) -> float:
+    """How unlike one dancer two are: infinite when seen apart in one frame, else their colours' distance (in
+    a shot both are seen in, when there is one) plus, within a shot, how far and how differently sized the
+    one turns up from where the other was."""
+    if any(a.boxes[t].iou(b.boxes[t]) < TWICE for t in a.boxes.keys() & b.boxes.keys()):
+        return math.inf
+    shared = a.looks.keys() & b.looks.keys()
+    if shared:
+        colours = min(distance(a.looks[s], b.looks[s]) for s in shared)
+        return colours + _jumps(a, b, cuts)
+    return min(distance(x, y) for x in a.looks.values() for y in b.looks.values())
+
+
+def _jumps(a: _Dancer, b: _Dancer, cuts: list[int]) -> float:
+    """The largest place and size change where, within one shot, the one dancer's frames give way to the other's."""
+    boxes = {**b.boxes, **a.boxes}
+    owner = {t: t in a.boxes for t in boxes}
+    frames = sorted(boxes)
+    worst = 0.0
+    for s, t in zip(frames, frames[1:], strict=False):
+        if owner[s] == owner[t] or _shot(s, cuts) != _shot(t, cuts):
+            continue
+        before, after = boxes[s], boxes[t]
+        height = max(before.height, 1.0)
+        place = min(1.0, math.hypot(after.cx - before.cx, after.cy - before.cy) / height)
+        size = min(1.0, abs(math.log(max(after.height, 1.0) / height)))
+        worst = max(worst, PLACE * place + SIZE * size)
+    return worst
+
+
+def _merged(pieces: list[Track]) -> Track:
+    """The first piece holding every piece's frames (its own box where two pieces have one)."""
+    first = min(pieces, key=lambda k: (min(k.boxes), k.id))
+    for name in ("boxes", "landmarks", "visibility", "depth", "looks"):
+        joined = {}
+        for piece in sorted(pieces, key=lambda k: k is first):
+            joined.update(getattr(piece, name))
+        setattr(first, name, dict(sorted(joined.items())))
+    first.clear = set().union(*(piece.clear for piece in pieces))
+    return first

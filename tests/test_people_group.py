@@ -1,0 +1,36 @@
+"""The people tracker on synthetic group clips (5-7 dancers who cross, jump and spin; hard cuts; a moving
+camera and coloured lights), against every frame's truth: one track per dancer, and the cuts at their frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from fomm_core.data import group_clip
+from fomm_core.people import default_landmarker, track_people
+from fomm_core.people.scoring import identities
+
+LEAST_IOU = (
+    0.3  # a track box lies on the dancer whose whole or seen box it overlaps most, by this much at least
+)
+ON_OWN_DANCER = 0.85  # share of all track boxes lying on their track's dancer, at least
+
+
+@pytest.fixture(scope="module")
+def landmarker():
+    found = default_landmarker()
+    assert found is not None, "the pose model must load here (scripts/install_test_deps.sh fetches it)"
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed,dancers,cuts", [(27, 6, 1), (20, 7, 2), (24, 5, 2)])
+def test_each_dancer_is_one_track_through_crossings_spins_and_cuts(seed, dancers, cuts, landmarker):
+    clip = group_clip(seed, n_dancers=dancers, size=(384, 216), n_cuts=cuts)
+    found = track_people(list(clip.frames), clip.scene.fps, landmarker)
+    assert found.cuts == clip.cuts and len(found.cuts) == cuts
+    score = identities(found, clip.boxes, clip.visible_boxes, LEAST_IOU)
+    owners = [score.owner(k.id) for k in found.tracks]
+    assert sorted(owners) == list(range(dancers))  # each dancer owns exactly one track
+    on_own = sum(score.on[k.id].get(owner, 0) for k, owner in zip(found.tracks, owners, strict=True))
+    boxes = sum(len(k.boxes) for k in found.tracks)
+    assert on_own >= ON_OWN_DANCER * boxes

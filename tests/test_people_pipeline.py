@@ -113,7 +113,8 @@ def test_animate_command_takes_person_and_dancer():
         ]
     )
     options = options_from_args(args)
-    assert (options.person, options.dancer) == (2, 1)
+    assert (options.person, options.dancer) == ((2,), (1,))  # one choice per photo, for the one photo
+    assert (options.person_for(0), options.dancer_for(0)) == (2, 1)
     assert RenderOptions.from_dict(options.to_dict()) == options  # stored with ratings and read back
     plain = options_from_args(
         parser.parse_args(["--source", "p.jpg", "--driving", "c.mp4", "--checkpoint", "default"])

@@ -82,3 +82,17 @@ def test_a_group_on_a_plain_backdrop_and_the_refusals(
     assert "pose engine" in messages["learned model"] and "--checkpoint pose" in messages["learned model"]
     assert "Two photos take dancer 1" in messages["one dancer twice"]
     assert "2 dancers were named for 1 photo" in messages["too many dancers"]
+
+
+def test_the_stage_keeps_the_clips_music_and_length(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    clip, out = open_video(examples / "dance.mp4", trim_end=1.0), tmp_path / "stage.mp4"
+    argv = ["--source", str(examples / "photo.png"), "--driving", str(examples / "dance.mp4")]
+    assert main(["animate", *argv, "--scene", "stage", "--trim-end", "1", "--out", str(out)]) == 0
+    made = open_video(out)
+    assert clip.has_audio and made.has_audio
+    assert made.frame_count == clip.frame_count and made.fps == clip.fps
+    assert abs(made.duration - clip.duration) < 0.1
+    assert "takes the place of dancer" in capsys.readouterr().err

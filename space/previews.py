@@ -85,6 +85,6 @@ def dancers_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[An
 
 def friend_dancers(found: dict[str, Any] | None, lang: str) -> Any:
     """A friend's dancer picker for the clip's preview `found` (its JSON): every dancer, on automatic."""
-    dancers = found["dancers"] if found else []
     auto = texts.text("pick_auto", lang)
-    return gr.update(choices=dancer_choices(dancers, found["fps"] if found else 1.0, lang, auto), value=AUTO)
+    choices = dancer_choices(found["dancers"], found["fps"], lang, auto) if found else [(auto, AUTO)]
+    return gr.update(choices=choices, value=AUTO)

@@ -1,6 +1,6 @@
 """Contact sheets of the stage scene: on a synthetic group clip, and on a real clip with real photos.
 
-python scripts/stage_sheet.py [--out docs/stage.png] [--seed 7] [--dancer 2]
+python scripts/stage_sheet.py [--out docs/stage.png] [--seed 7]
 python scripts/stage_sheet.py --real [--out docs/stage_real.png]
 
 --real: the Pose2Sim two-person clip (fomm_core.data.real_media) and bus.jpg, rendered on the stage with the
@@ -9,11 +9,10 @@ places of both dancers (the man in beige again on the dancing man, the man in bl
 clip, then each render with the photo's people first. bus.jpg is AGPL-3.0 (Ultralytics): the sheet carries its
 pixels, so where it is shown its licence is named.
 
-Columns: frames around both cuts. Rows: the clip; the clean plate (the dancer removed); the stage render
-(the newcomer's still photo placed on the dancer, lit like them, in depth order); the truth (the clip
-rendered with the newcomer in the dancer's place, dancing). The puppet engine would make the fan dance;
-here the photo stands still, so only its place, size, light and depth are shown. The placement notes are
-printed. All synthetic: the sheet may be committed.
+Columns: frames around both cuts. Rows: the clip; the stage render of a newcomer's full-body photo with the
+default options (the clip written as a video, its dancers tracked, the one who moves most replaced, drawn by
+the pose engine); the truth (the clip drawn with the newcomer in that dancer's place, dancing). The render's
+notes are printed. All synthetic: the sheet may be committed.
 """
 
 from __future__ import annotations
@@ -32,36 +31,39 @@ sys.path.insert(0, str(ROOT))
 GAP = 4
 
 
-def sheet(seed: int, dancer: int) -> np.ndarray:
-    """The sheet (uint8 RGB); the placement notes are printed."""
-    from fomm_core.data import group_scene, random_identity, render_group, swap_dancers
-    from fomm_core.stage.plate import CleanPlate, dancer_hole
-    from fomm_core.stage.synthetic import stage_render, still_fan
+def sheet(seed: int) -> np.ndarray:
+    """The sheet (uint8 RGB); the render's notes are printed."""
+    import tempfile
 
-    scene = group_scene(seed, n_dancers=5, seconds=3.0, size=(384, 216))
+    from fomm_core.data import group_scene, random_identity, render_group, swap_dancers
+    from fomm_core.data.group import identity_photo, write_group_clip
+    from fomm_core.io import open_video
+    from fomm_core.options import RenderOptions
+    from fomm_core.people.model import default_landmarker
+    from fomm_core.stage.cast import cast
+    from fomm_core.stage.check import truth_dancer
+
+    scene = group_scene(seed, n_dancers=5, seconds=3.0, size=(512, 288))
     clip = render_group(scene)
     newcomer = random_identity(np.random.default_rng(1000 + seed))
-    truth = swap_dancers(scene, {dancer: newcomer})
-    out, notes = stage_render(clip, {dancer: still_fan(newcomer)})
-    for note in notes:
+    photo = identity_photo(newcomer, 512)
+    landmarker = default_landmarker()
+    with tempfile.TemporaryDirectory() as folder:
+        info = open_video(write_group_clip(clip, Path(folder) / "group")["video"])
+        found = cast([photo], info, RenderOptions(scene="stage"), landmarker)
+        out = list(found.clip(info, landmarker).frames())
+    for note in found.notes:
         print(f"note: {note}")
-    plate, plates = CleanPlate(), []
-    for t, frame in enumerate(clip.frames):
-        order = list(clip.order[t])
-        nearer = order[order.index(dancer) + 1 :]
-        front = clip.masks[t, nearer].any(0) if nearer else None
-        plates.append(
-            plate(frame, dancer_hole(clip.masks[t, dancer], front), clip.masks[t].any(0), t in clip.cuts)
-        )
+    dancer = truth_dancer(found.people.track(found.dancers[0]), clip.boxes)
+    truth = swap_dancers(scene, {dancer: newcomer})
     picks = sorted({c + d for c in clip.cuts for d in (-4, 0, 6)})
     rows = [
         captioned_row(
             [clip.frames[t] for t in picks], f"the clip (frames {picks}; cuts at {clip.cuts})", GAP
         ),
-        captioned_row([plates[t] for t in picks], f"the clean plate: dancer {dancer} removed", GAP),
         captioned_row(
             [out[t] for t in picks],
-            "the stage render: the newcomer's photo in the dancer's place, lit like them",
+            f"the stage: the newcomer's photo in dancer {dancer}'s place (the pose engine), lit like them",
             GAP,
         ),
         captioned_row(
@@ -123,11 +125,10 @@ def main() -> None:
         "--out", default=None, help="default: docs/stage.png, or docs/stage_real.png with --real"
     )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--dancer", type=int, default=2)
     parser.add_argument("--real", action="store_true", help="the real clip and photos (see above)")
     args = parser.parse_args()
     args.out = args.out or str(ROOT / "docs" / ("stage_real.png" if args.real else "stage.png"))
-    image = Image.fromarray(real_sheet() if args.real else sheet(args.seed, args.dancer))
+    image = Image.fromarray(real_sheet() if args.real else sheet(args.seed))
     palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG)
     palette.save(args.out, optimize=True)
     print(args.out)

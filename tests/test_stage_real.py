@@ -25,7 +25,10 @@ def _render(media: dict, person: str) -> dict:
     info = open_video(media["multi_person"], trim_end=0.6)
     bus = load_photo(media["bus"])
     found = cast(
-        [bus] * len(person.split(",")), info, RenderOptions(scene="stage", person=person), default_landmarker()
+        [bus] * len(person.split(",")),
+        info,
+        RenderOptions(scene="stage", person=person),
+        default_landmarker(),
     )
     clip = found.clip(info, default_landmarker())
     frames = np.stack(list(clip.frames()))

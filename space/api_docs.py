@@ -8,7 +8,8 @@ from pathlib import Path
 
 from fomm_core.options import RenderOptions
 
-from .inputs import page_options
+from .inputs import API_AFTER, page_options
+from .settings import MAX_FRIENDS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN = (
@@ -37,6 +38,11 @@ def inputs_table(options_class: type = RenderOptions) -> str:
             f"| {number} | `{option.name}` | {_cell(option.kind.json_type)} | {default} | "
             f"{_cell(option.kind.accepted())} | {_cell(option.help)} |"
         )
+    lines.append(
+        f"| {len(lines) - 1} | `{API_AFTER}` | list of files | `[]` | up to {MAX_FRIENDS} uploads "
+        "(`handle_file`) | friends' full-body photos, each taking one dancer's place; their people and dancers "
+        "follow the photo's in `person` and `dancer` |"
+    )
     return "\n".join(lines)
 
 

@@ -10,10 +10,12 @@ import gradio as gr
 
 from fomm_core.options import Option
 
+from .friends import friend_events, page_validator
 from .handlers import SpaceApp
 from .inputs import validator
+from .pickers import PICKERS
 from .settings import CONCURRENCY
-from .widgets import PICKERS, MakeTab, ReviewTab, size_choices
+from .widgets import MakeTab, ReviewTab, size_choices
 
 # Pressing Generate brings the progress and the result into view (on a phone they are below the fold);
 # without both files the validator's messages at the inputs are what must stay in view.
@@ -45,9 +47,18 @@ def _open_rating(generation: dict[str, Any] | None) -> tuple[Any, ...]:
 def wire_generate(
     app: SpaceApp, tab: MakeTab, generation: gr.State, options: Sequence[Option], time_limit: float
 ) -> None:
-    """Generate: the rating controls close, the result comes into view, then /generate runs (after its
-    validator); a new video (generated, or an example's) opens the rating controls."""
+    """Generate: the rating controls close, the result comes into view, then the render runs (after its
+    validator); a new video (generated, or an example's) opens the rating controls. The page sends each friend's
+    inputs apart; /generate (the hidden trigger) takes the friends' photos as one list; one render at a time."""
     controls = tab.rating_controls()
+    widgets = [tab.options[o.name] for o in options]
+    outputs = [tab.result, tab.notice, generation]
+    render = {
+        "concurrency_limit": CONCURRENCY,
+        "concurrency_id": "generate",
+        "preprocess": False,
+        "time_limit": int(time_limit),
+    }
     tab.go.click(
         lambda photo, clip: (*_rating_controls(False), gr.update(visible=False)),
         [tab.photo, tab.clip],
@@ -57,14 +68,20 @@ def wire_generate(
         api_visibility="private",
         queue=False,
     ).then(
+        app.generate_page,
+        [tab.photo, tab.clip, *widgets, *tab.friends.inputs()],
+        outputs,
+        api_visibility="private",
+        validator=page_validator(app.options_class),
+        **render,
+    )
+    tab.api_go.click(
         app.generate,
-        [tab.photo, tab.clip, *(tab.options[o.name] for o in options)],
-        [tab.result, tab.notice, generation],
+        [tab.photo, tab.clip, *widgets, tab.api_friends],
+        outputs,
         api_name="generate",
-        concurrency_limit=CONCURRENCY,
-        preprocess=False,
         validator=validator(app.options_class),
-        time_limit=int(time_limit),
+        **render,
     )
     generation.change(
         _open_rating, generation, [*controls, tab.notice], api_visibility="private", queue=False
@@ -91,6 +108,7 @@ def wire_inputs(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
         tab.pickers["person"].outputs(),
         api_name="people_in_photo",
         concurrency_limit=CONCURRENCY,
+        concurrency_id="people_in_photo",
         preprocess=False,
         trigger_mode="always_last",
     )
@@ -106,22 +124,63 @@ def wire_inputs(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
         trigger_mode="always_last",
     )
     for name, picker in tab.pickers.items():
-        component = getattr(tab, PICKERS[name][1])
-        component.change(
-            lambda: _rating_controls(False),
-            None,
-            tab.rating_controls(),
+        _follow_file(tab, getattr(tab, PICKERS[name][1]), picker.box)
+    _wire_friends(app, i18n, tab)
+
+
+def _follow_file(tab: MakeTab, component: gr.components.Component, box: gr.Column) -> None:
+    """A new file closes the rating of the last video; its preview's column shows while there is a file."""
+    component.change(
+        lambda: _rating_controls(False),
+        None,
+        tab.rating_controls(),
+        api_visibility="private",
+        queue=False,
+    )
+    component.change(
+        lambda value: gr.update(visible=value is not None),
+        component,
+        box,
+        api_visibility="private",
+        queue=False,
+        preprocess=False,
+    )
+
+
+def _wire_friends(app: SpaceApp, i18n: gr.I18n, tab: MakeTab) -> None:
+    """ "Add a friend" shows the next friend's column; a friend's photo gets its preview and person picker; a new
+    clip preview lists its dancers in every friend's dancer picker; the stage or a group names the main dancer
+    picker the dancer you replace and chooses the engine that draws them."""
+    friends, scene = tab.friends, tab.options["scene"]
+    dancer, model = tab.options["dancer"], tab.options["model"]
+    add, scene_set = friend_events(i18n)
+    friends.add.click(
+        add,
+        [friends.shown, scene],
+        [friends.shown, *(f.box for f in friends.each), friends.add, scene, dancer, model],
+        api_visibility="private",
+        queue=False,
+    )
+    scene.change(scene_set, [scene, friends.shown], [dancer, model], api_visibility="private", queue=False)
+    for friend in friends.each:
+        friend.photo.change(
+            app.people_in_photo,
+            friend.photo,
+            friend.person.outputs(),
             api_visibility="private",
-            queue=False,
-        )
-        component.change(
-            lambda value: gr.update(visible=value is not None),
-            component,
-            picker.box,
-            api_visibility="private",
-            queue=False,
+            concurrency_limit=CONCURRENCY,
+            concurrency_id="people_in_photo",
             preprocess=False,
+            trigger_mode="always_last",
         )
+        _follow_file(tab, friend.photo, friend.person.box)
+    tab.pickers["dancer"].found.change(
+        app.friend_dancers,
+        tab.pickers["dancer"].found,
+        [f.dancer for f in friends.each],
+        api_visibility="private",
+        queue=False,
+    )
 
 
 def wire_ratings(

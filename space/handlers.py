@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,13 @@ from fomm_core.ratings.store import AlreadyRated, RatingsStore
 
 from . import texts
 from .errors import RATING_ERROR, user_errors
+from .friends import PAGE_AFTER, group
 from .inputs import Upload, page_options, render_options, with_option_inputs
 from .model_cache import ModelCache
-from .previews import dancers_preview, no_preview, people_preview
+from .previews import dancers_preview, friend_dancers, no_preview, people_preview
 from .results import sweep_results
 from .review import peer_review
-from .settings import CACHE_CLEANUP, DEFAULT_MODEL, EXAMPLES, GENERATE_TIME_LIMIT_S
+from .settings import CACHE_CLEANUP, DEFAULT_MODEL, EXAMPLES, GENERATE_TIME_LIMIT_S, MAX_FRIENDS
 from .uploads import UploadCheck
 from .visitors import language, rater
 
@@ -41,11 +42,12 @@ def _generation(
     generation_id: str,
     model: MotionModel,
     used: RenderOptions,
-    photo: str | None,
+    photo: str | Sequence[str] | None,
     clip: str | None,
     notice: str,
 ) -> dict[str, Any]:
-    """What a rating of one video must record (kept, hidden, in the page's state)."""
+    """What a rating of one video must record (kept, hidden, in the page's state); `photo` may be a group's
+    photos, the user's first."""
     return generation_record(generation_id, used.model, model.sha256, used.to_dict(), photo, clip, notice)
 
 
@@ -80,8 +82,10 @@ class SpaceApp:
             default=gr.Progress(track_tqdm=True),
             annotation=gr.Progress,
         )
-        #: The Generate button and the /generate API: photo, clip, then each page option by name.
+        #: The /generate API: photo, clip, each page option by name, then the friends' photos as a list.
         self.generate = with_option_inputs(self._generate, options_class, [progress])
+        #: The page's Generate: photo, clip, each page option, then each friend's photo and pickers (PAGE_AFTER).
+        self.generate_page = with_option_inputs(self._generate_page, options_class, [progress], PAGE_AFTER)
 
     def options(self, *values: Any, **named: Any) -> RenderOptions:
         """The page options' values (in order, or by name) as RenderOptions, each checked as the CLI checks it."""
@@ -117,20 +121,34 @@ class SpaceApp:
             found = inspect_media(None, path, start, end, max_fps=rate, max_duration=self.max_duration)
             return dancers_preview(found, clip_preview(path, found, start, end, max_fps=rate), lang)
 
+    def friend_dancers(self, found: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        """A new clip preview: every friend's dancer picker lists the clip's dancers, on automatic."""
+        update = friend_dancers(found, language(request))
+        return tuple(update for _ in range(MAX_FRIENDS))
+
     def run(
         self,
         photo: Upload,
         clip: Upload,
         options: RenderOptions,
         progress: Callable[[int, int], None] | None = None,
+        friends: Sequence[Upload] = (),
     ) -> tuple[str, dict[str, Any]]:
-        """Render one video; return its path and what a rating of it must record."""
+        """Render one video (the photo's person, and each friend's); return its path and what a rating of it
+        must record."""
         photo, clip = self.uploads.path(photo, "photo"), self.uploads.path(clip, "dance clip")
         if not photo:
             raise UserError("Please upload a full-body photo first.")
         if not clip:
             raise UserError("Please upload a dance clip first.")
-        plan = plan_render(photo, clip, options)  # checks the inputs before any model is loaded
+        if len(friends) > MAX_FRIENDS:
+            raise UserError(f"{len(friends)} friends' photos were sent; send at most {MAX_FRIENDS}.")
+        photos = [photo, *(self.uploads.path(f, "friend's photo") for f in friends)]
+        if None in photos:
+            raise UserError(
+                "A friend's photo is empty: upload each friend's full-body photo, or leave it out."
+            )
+        plan = plan_render(photos, clip, options)  # checks the inputs before any model is loaded
         model, fallback = self.models.get(options.model)
         if fallback:
             gr.Warning(fallback)
@@ -142,14 +160,19 @@ class SpaceApp:
         )
         # after the render: it adds what it found on the way (a dancer turning away)
         notice = "\n\n".join([fallback, *map(as_markdown, plan.notes)]).strip()
-        return str(out), _generation(generation_id, model, used, photo, clip, notice)
+        return str(out), _generation(generation_id, model, used, photos, clip, notice)
 
     def _generate(
-        self, photo: Upload, clip: Upload, values: dict[str, Any], progress: gr.Progress
+        self,
+        photo: Upload,
+        clip: Upload,
+        values: dict[str, Any],
+        friends: Sequence[Upload] | None,
+        progress: gr.Progress,
     ) -> tuple[str, Any, dict[str, Any]]:
-        """The Generate button and the /generate API: the result video's path, the notes on how it was made
-        (framing, fallback model, cuts) and, hidden, the rating context. `person`/`dancer`: the numbers in the
-        previews, None, "" or "auto" for automatic; `scene`: "photo" (default) or "plain"."""
+        """The /generate API: the result video's path, the notes on how it was made (framing, fallback model,
+        cuts) and, hidden, the rating context. `friends`: more photos, each taking a dancer's place;
+        `person`/`dancer`: the numbers in the previews, one per photo ("0,2" or a list), "auto" for automatic."""
         deadline = time.monotonic() + self.time_limit
 
         def frames_done(done: int, total: int) -> None:
@@ -160,8 +183,15 @@ class SpaceApp:
 
         with user_errors():
             options = render_options(values, self.max_duration, self.options_class)
-            video, record = self.run(photo, clip, options, frames_done)
+            video, record = self.run(photo, clip, options, frames_done, friends or ())
         return video, record["notice"], record  # the page's rating controls show the notice
+
+    def _generate_page(
+        self, photo: Upload, clip: Upload, values: dict[str, Any], progress: gr.Progress, **after: Any
+    ) -> tuple[str, Any, dict[str, Any]]:
+        """The page's Generate: the friends' photos and pickers gathered into /generate's lists."""
+        friends, grouped = group(values, after)
+        return self._generate(photo, clip, grouped, friends, progress)
 
     def example(self, photo: Upload, clip: Upload) -> str:
         """A shipped example with default options (cached lazily by Gradio)."""

@@ -56,24 +56,35 @@ def people_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any
     return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
 
 
+def dancer_choices(dancers: list[dict[str, Any]], fps: float, lang: str, auto: str) -> list[tuple[str, str]]:
+    """A dancer picker's choices: `auto` first, then one per dancer ({"id", "first", "last"}) with when they
+    are seen."""
+    choices = [(auto, AUTO)]
+    for d in dancers:
+        seen = texts.text("dancer_seen", lang, start=f"{d['first'] / fps:.1f}", end=f"{d['last'] / fps:.1f}")
+        choices.append((f"{d['id']} · {seen}", str(d["id"])))
+    return choices
+
+
 def dancers_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any, Any, Any, Any]:
     """The clip's preview outputs: its dancers numbered, one choice per dancer with when they are seen, notes,
     and for API callers each dancer's first and last frame rather than every box."""
-    chosen, fps, tracks = found.dancer, found.fps, found.clip.tracks
+    chosen, tracks = found.dancer, found.clip.tracks
     auto = texts.text("pick_auto", lang)
     if chosen is not None:
         auto = texts.text("pick_auto_dancer", lang, n=chosen)
-    choices = [(auto, AUTO)]
-    for k in tracks:
-        seen = texts.text(
-            "dancer_seen", lang, start=f"{min(k.boxes) / fps:.1f}", end=f"{max(k.boxes) / fps:.1f}"
-        )
-        choices.append((f"{k.id} · {seen}", str(k.id)))
-    counted = [texts.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
     dancers = [{"id": k.id, "first": min(k.boxes), "last": max(k.boxes)} for k in tracks]
+    counted = [texts.text("dancers_found", lang, n=len(tracks), chosen=chosen)] if tracks else []
     return _preview(
         image,
-        choices,
+        dancer_choices(dancers, found.fps, lang, auto),
         [*counted, *map(as_markdown, found.notes)],
         {**found.to_dict()["clip"], "dancers": dancers},
     )
+
+
+def friend_dancers(found: dict[str, Any] | None, lang: str) -> Any:
+    """A friend's dancer picker for the clip's preview `found` (its JSON): every dancer, on automatic."""
+    auto = texts.text("pick_auto", lang)
+    choices = dancer_choices(found["dancers"], found["fps"], lang, auto) if found else [(auto, AUTO)]
+    return gr.update(choices=choices, value=AUTO)

@@ -1,8 +1,9 @@
 """The page's words in English and Korean: one key per text, the same keys in both languages.
 
-`{max}` is the clip-length limit, `{size}` a model's frame size and `{names}` a list of models; page_texts fills
-them in and adds the options' labels (declared with the options, in fomm_core.options) before handing the tables
-to gr.I18n (which translates in the browser, by the visitor's locale).
+`{max}` is the clip-length limit, `{size}` a model's frame size, `{names}` a list of models and `{photo}` a
+friend's photo's place among the photos; page_texts fills them in and adds the options' labels (declared with
+the options, in fomm_core.options) before handing the tables to gr.I18n (which translates in the browser, by
+the visitor's locale).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import gradio as gr
 
 from fomm_core.checkpoints.registry import REGISTRY, model_description, model_names, native_size
 from fomm_core.options import RenderOptions, option_table
+
+from .settings import MAX_FRIENDS
 
 EN: dict[str, str] = {
     "intro": "# 🎤 Kpop Idol Generator\nUpload a full-body photo and a dance clip: the person in the photo "
@@ -73,6 +76,12 @@ EN: dict[str, str] = {
     "v_pick": "Choose 'auto' or a number shown in the preview (0, 1, ...).",
     "time_limit": "Making this video took longer than the {limit} s limit; trim the clip or choose a "
     "smaller model, then try again.",
+    "add_friend": "➕ Add a friend",
+    "friend": "Photo {photo}: a friend",
+    "friend_dancer": "Dancer your friend replaces",
+    "dancer_replace": "Dancer you replace",
+    "v_friends": "Send at most {n} friends' photos, as a list of uploads.",
+    "v_same_dancer": "Two photos cannot replace the same dancer: choose another dancer here, or Automatic.",
 }
 
 KO: dict[str, str] = {
@@ -133,6 +142,12 @@ KO: dict[str, str] = {
     "v_pick": "'auto' 또는 미리보기에 표시된 번호(0, 1, ...)를 선택하세요.",
     "time_limit": "영상을 만드는 데 제한 시간 {limit}초를 넘었습니다. 영상을 자르거나 더 작은 모델을 선택한 뒤 "
     "다시 시도해 주세요.",
+    "add_friend": "➕ 친구 추가",
+    "friend": "사진 {photo}: 친구",
+    "friend_dancer": "친구가 대신할 댄서",
+    "dancer_replace": "내가 대신할 댄서",
+    "v_friends": "친구 사진은 최대 {n}장까지, 업로드 목록으로 보내 주세요.",
+    "v_same_dancer": "두 사진이 같은 댄서를 대신할 수 없습니다. 여기에서 다른 댄서나 자동을 선택하세요.",
 }
 
 # The registry's model descriptions in Korean (the English ones are the registry's own).
@@ -175,6 +190,8 @@ def page_texts(max_duration: float, missing: Sequence[str], options_class: type 
             "models_missing": table["models_missing"].format(names=", ".join(missing)),
         }
         filled.update({f"size_native_{size}": table["size_native"].format(size=size) for size in sizes})
+        # a friend's photo is named by its place among the photos, as the render's messages name it
+        filled.update({f"friend_{n}": table["friend"].format(photo=n + 1) for n in range(1, MAX_FRIENDS + 1)})
         descriptions = {name: model_description(name) for name in model_names()}
         if lang == "ko":
             descriptions.update(KO_MODELS)

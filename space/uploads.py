@@ -116,9 +116,12 @@ def file_inputs(blocks: Any) -> dict[int | str, dict[int, FileInput]]:
 
 
 def _received_file(value: Any, check: UploadCheck) -> bool:
-    """Whether a file input's value is empty or names a file the app received (a server path is not)."""
+    """Whether a file input's value is empty or names files the app received (a server path is not); a list
+    (the friends' photos) only when each of its files was received."""
     if value in (None, ""):
         return True
+    if isinstance(value, list):
+        return all(_received_file(v, check) for v in value)
     if isinstance(value, dict):
         path = value.get("path")
         return path in (None, "") or (

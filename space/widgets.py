@@ -12,35 +12,17 @@ import gradio as gr
 
 from fomm_core.checkpoints.fetch import preferred_model
 from fomm_core.checkpoints.registry import native_size
-from fomm_core.option_values import AUTO, Choice, Flag, FrameChoice, Pick, Seconds
+from fomm_core.option_values import Choice, Flag, FrameChoice, Pick, Seconds
 from fomm_core.options import Option
 from fomm_core.ratings.record import MAX_COMMENT
 
 from . import texts
+from .friends import Friends, friends_section
 from .model_cache import ModelCache
+from .pickers import PICKERS, Picker, picker
 from .settings import DEFAULT_MODEL
 
 SIZE_CHOICES = ["384", "512"]
-#: The pick options' previews: the text key of the preview's label and the file input it numbers.
-
-
-PICKERS = {"person": ("people_preview", "photo"), "dancer": ("dancers_preview", "clip")}
-
-
-@dataclass
-class Picker:
-    """A numbered preview, its picker, its notes and (hidden, for the API) what was found, in a column shown
-    once a file is in."""
-
-    box: gr.Column
-    image: gr.Image
-    dropdown: gr.Dropdown
-    notes: gr.Markdown
-    found: gr.JSON
-
-    def outputs(self) -> list[gr.components.Component]:
-        """The preview handler's outputs."""
-        return [self.image, self.dropdown, self.notes, self.found]
 
 
 @dataclass
@@ -51,7 +33,10 @@ class MakeTab:
     clip: gr.Video
     options: dict[str, gr.components.Component]  # one widget per page option, by name
     pickers: dict[str, Picker]  # the pick options' previews, by option name
+    friends: Friends
     go: gr.Button
+    api_friends: gr.File  # hidden: /generate's list of friends' photos
+    api_go: gr.Button  # hidden: /generate's trigger (the page's Generate sends each friend's inputs apart)
     result: gr.Video
     notice: gr.Markdown
     comment: gr.Textbox
@@ -84,22 +69,6 @@ def example_label(index: int) -> str:
     """An example's label in both languages: Gradio does not translate example labels."""
     key = f"example_{index + 1}"
     return f"{texts.EN[key]} · {texts.KO[key]}"
-
-
-def _picker(i18n: gr.I18n, preview: str, pick: str) -> Picker:
-    with gr.Column(min_width=140, visible=False) as box:
-        image = gr.Image(
-            label=i18n(preview),
-            interactive=False,
-            height=320,
-            format="png",
-            elem_id=f"{pick}-preview",
-            buttons=["fullscreen"],  # a narrow column: download and share buttons would cover the label
-        )
-        dropdown = gr.Dropdown([(str(i18n("pick_auto")), AUTO)], value=AUTO, label=i18n(pick), elem_id=pick)
-        notes = gr.Markdown(elem_id=f"{pick}-notes")
-        found = gr.JSON(visible=False, label=f"{pick}_found")
-    return Picker(box, image, dropdown, notes, found)
 
 
 @dataclass(frozen=True)
@@ -166,7 +135,8 @@ def make_tab(i18n: gr.I18n, options: Sequence[Option], models: Models) -> MakeTa
             photo = gr.Image(label=i18n("photo"), type="filepath", height=320, elem_id="photo")
             clip = gr.Video(label=i18n("clip"), height=320, elem_id="clip")
             with gr.Row():
-                pickers = {o.name: _picker(i18n, PICKERS[o.name][0], o.name) for o in picks}
+                pickers = {o.name: picker(i18n, PICKERS[o.name][0], o.name, o.name) for o in picks}
+            friends = friends_section(i18n)
             widgets = _options_accordion(i18n, [o for o in options if o not in picks], models)
             go = gr.Button(i18n("generate"), variant="primary", elem_id="generate")
         with gr.Column(min_width=280):
@@ -192,9 +162,26 @@ def make_tab(i18n: gr.I18n, options: Sequence[Option], models: Models) -> MakeTa
                 down = gr.Button(i18n("rate_down"), interactive=False, elem_id="rate-down")
             thanks = gr.Markdown(visible=False, elem_id="thanks")
             rating_status = gr.JSON(visible=False, label="rating")
-    widgets.update({name: picker.dropdown for name, picker in pickers.items()})
+    widgets.update({name: shown.dropdown for name, shown in pickers.items()})
+    with gr.Row(visible=False):  # /generate's own inputs: the API sends the friends' photos as one list
+        api_friends = gr.File(file_count="multiple", label="friends", elem_id="api-friends")
+        api_go = gr.Button("generate", elem_id="api-generate")
     return MakeTab(
-        photo, clip, widgets, pickers, go, result, notice, comment, up, down, thanks, rating_status
+        photo,
+        clip,
+        widgets,
+        pickers,
+        friends,
+        go,
+        api_friends,
+        api_go,
+        result,
+        notice,
+        comment,
+        up,
+        down,
+        thanks,
+        rating_status,
     )
 
 

@@ -76,7 +76,8 @@ def test_example_through_the_api_gives_mp4_with_audio_and_rating_is_counted(
     assert "1 ratings (1 up) from 1 raters" in capsys.readouterr().out
     summary, by_model, _ = client.predict(api_name="/peer_review")
     assert summary.startswith("**1 rating**")
-    assert by_model["data"][0][:4] == ["random-fomm-0", 1, 1, 0]
+    assert by_model["headers"][:4] == ["model", "scene", "people", "ratings"]
+    assert by_model["data"][0][:6] == ["random-fomm-0", "photo", "1", 1, 1, 0]
 
 
 @pytest.mark.slow

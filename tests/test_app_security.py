@@ -72,7 +72,7 @@ def test_server_paths_as_the_photo_all_get_the_same_refusal(
 
 
 # /generate's inputs after the photo and the clip: model, mode, adapt_scale, best_frame, trim_start, trim_end,
-# framing, side_by_side, output_size, keep_audio, person, dancer, scene, stage_light
+# framing, side_by_side, output_size, keep_audio, person, dancer, scene, stage_light, friends
 OTHER_INPUTS = (
     "default",
     "relative",
@@ -88,6 +88,7 @@ OTHER_INPUTS = (
     None,
     "photo",
     True,
+    None,
 )
 
 

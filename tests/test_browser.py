@@ -14,6 +14,7 @@ from people_fixtures import real  # noqa: F401 - fixture
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from fomm_core.options import OPTIONS
 from fomm_core.people.preview import CHOSEN, OTHER
 from space import texts, widgets
 
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+DANCER_LABEL = next(o.label[0] for o in OPTIONS if o.name == "dancer")
+STAGE_LABEL = next(o.choice_labels["stage"][0] for o in OPTIONS if o.name == "scene")
 GENERATE_TIMEOUT_MS = 360_000  # a wait limit, not a speed test: the shared CPU can be 5x slower under load
 
 
@@ -216,4 +219,101 @@ def test_a_photo_upload_shows_its_people_numbered_and_the_picker_lists_them(
         expect(page.get_by_role("option", name="2 · missing right side")).to_be_visible()
         page.get_by_role("option", name="0 · full body").click()
         expect(page.locator("#person input")).to_have_value("0 · full body")
+        page.close()
+
+
+def test_add_a_friend_shows_their_photo_with_its_own_pickers(browser: Browser, tmp_path: Path) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(space.url)
+        add = page.locator("#add-friend")
+        expect(add).to_be_visible(timeout=30_000)
+        expect(page.locator("#friend-1")).not_to_be_visible()
+        page.locator("#clip input[type=file]").set_input_files(str(EXAMPLE_CLIP))
+        expect(page.locator("#dancer")).to_contain_text(DANCER_LABEL, timeout=60_000)
+        add.click()
+        friend = page.locator("#friend-1")
+        expect(friend).to_be_visible()
+        expect(page.locator("#friend-2")).not_to_be_visible()  # one friend at a time
+        expect(page.locator("#dancer")).to_contain_text(texts.EN["dancer_replace"])  # the main photo's dancer
+        expect(page.locator("#friend-1-dancer")).to_contain_text(texts.EN["friend_dancer"])
+        page.locator(
+            "button.label-wrap"
+        ).first.click()  # Options: a group dances on the stage, drawn by the pose engine
+        expect(page.locator("#scene").get_by_label(STAGE_LABEL)).to_be_checked()
+        expect(page.locator("#model input")).to_have_value("pose")
+        page.locator("#friend-1-dancer input").click()
+        expect(page.get_by_role("option")).to_have_count(2)  # Automatic, and the clip's one dancer
+        seen = re.compile(r"^0 · seen 0\.0–\d\.\d s$")  # the choices the main dancer picker has
+        expect(page.get_by_role("option", name=seen)).to_be_visible()
+        page.get_by_role("option", name=seen).click()
+        expect(page.locator("#friend-1-dancer input")).to_have_value(seen)
+        expect(page.locator("#friend-1-person-preview")).not_to_be_visible()  # until their photo is in
+        friend.locator("input[type=file]").set_input_files(str(EXAMPLE_PHOTO))
+        expect(page.locator("#friend-1-person-preview img")).to_be_visible(timeout=60_000)
+        expect(page.locator("#friend-1-person-notes")).to_contain_text("People found in the photo: 1")
+        page.locator("#friend-1-person input").click()
+        expect(page.get_by_role("option")).to_have_count(2)  # Automatic, and the photo's one person
+        expect(page.get_by_role("option", name="0 · full body")).to_be_visible()
+        page.keyboard.press("Escape")
+        for shown in range(2, 5):
+            add.click()
+            expect(page.locator(f"#friend-{shown}")).to_be_visible()
+        expect(add).not_to_be_visible()  # four friends: no room for more
+        page.close()
+
+
+def test_a_friend_on_the_dancer_already_taken_is_told_at_their_picker(
+    browser: Browser, tmp_path: Path
+) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(space.url)
+        upload(page)
+        expect(page.locator("#dancer")).to_be_visible(timeout=60_000)
+        page.locator("#dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("#add-friend").click()
+        page.locator("#friend-1 input[type=file]").set_input_files(str(EXAMPLE_PHOTO))
+        expect(page.locator("#friend-1-person-preview img")).to_be_visible(timeout=60_000)
+        page.locator("#friend-1-dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("#generate").click()
+        expect(page.locator("#friend-1-dancer")).to_contain_text(texts.EN["v_same_dancer"], timeout=30_000)
+        expect(page.locator("#result video")).to_have_count(0)  # refused before the queue: nothing rendered
+        page.close()
+
+
+@pytest.mark.slow
+def test_generate_with_a_friend_puts_both_photos_in_the_dancers_places(
+    browser: Browser,
+    tmp_path: Path,
+    real: dict[str, Path],  # noqa: F811
+) -> None:
+    with launched_app(tmp_path, TINY_FOMM, examples=False, max_duration=10) as space:
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(space.url)
+        page.locator("#photo input[type=file]").set_input_files(str(real["bus"]))
+        page.locator("#clip input[type=file]").set_input_files(str(real["multi_person"]))
+        expect(page.locator("#dancer")).to_be_visible(timeout=60_000)
+        page.locator("#add-friend").click()
+        page.locator("#friend-1 input[type=file]").set_input_files(str(real["bus"]))
+        expect(page.locator("#friend-1-person-preview img")).to_be_visible(timeout=60_000)
+        page.locator("#friend-1-person input").click()
+        page.get_by_role("option", name="0 · full body").click()
+        page.locator("#friend-1-dancer input").click()
+        page.get_by_role("option", name=re.compile(r"^0 · seen")).click()
+        page.locator("button.label-wrap").first.click()  # Options
+        page.locator("#trim-end input").fill("0.5")
+        page.locator("#generate").click()
+        expect(page.locator("#result video")).to_have_attribute(
+            "src", re.compile(r".+\.mp4"), timeout=GENERATE_TIMEOUT_MS
+        )
+        expect(page.locator("#notice")).to_contain_text("Photo 2's person takes the place of dancer 0.")
+        page.locator("#rate-up").click()
+        expect(page.locator("#thanks")).to_contain_text("Thank you", timeout=30_000)
+        (rating,) = space.store.ratings()
+        assert rating.options["people"] == 2 and rating.options["scene"] == "stage"
+        assert rating.options["dancer"] == [None, 0] and rating.options["person"] == [None, 0]
+        page.screenshot(path=str(tmp_path / "friends.png"), full_page=True)  # bus.jpg is AGPL: kept here
         page.close()

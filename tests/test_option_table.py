@@ -151,7 +151,8 @@ def test_the_readme_lists_generates_inputs_as_the_table_declares_them() -> None:
     readme = api_docs.README.read_text(encoding="utf-8")
     assert api_docs.readme_with_table(readme) == readme, "run `python -m space.api_docs`"
     rows = [line for line in api_docs.inputs_table().splitlines() if line.startswith("| ") and "`" in line]
-    assert [row.split("`")[1] for row in rows] == ["photo", "clip", *(o.name for o in inputs.page_options())]
+    names = ["photo", "clip", *(o.name for o in inputs.page_options()), inputs.API_AFTER]
+    assert [row.split("`")[1] for row in rows] == names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,7 +167,7 @@ def test_adding_an_option_is_one_field(tmp_path: Path, capsys: pytest.CaptureFix
     # the command line: a switch
     assert cli_options("--sparkle", options_class=WithSparkle).sparkle is True
     assert cli_options(options_class=WithSparkle).sparkle is False
-    # the page: a widget, last of /generate's inputs, named in its API
+    # the page: a widget, the last option of /generate's inputs (the friends' photos follow), named in its API
     demo = layout.build_demo(
         models=offline_models(TINY_FOMM),
         store=RatingsStore(tmp_path / "r.db", mirror=None),
@@ -175,14 +176,15 @@ def test_adding_an_option_is_one_field(tmp_path: Path, capsys: pytest.CaptureFix
         options_class=WithSparkle,
     )
     generate = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
-    assert generate.inputs[-1].elem_id == "sparkle" and generate.inputs[-1].label is not None
+    assert generate.inputs[-2].elem_id == "sparkle" and generate.inputs[-2].label is not None
+    assert generate.inputs[-1].elem_id == "api-friends"
     names = list(inspect.signature(generate.fn).parameters)
-    assert names[-3:] == ["stage_light", "sparkle", "progress"]
+    assert names[-4:] == ["stage_light", "sparkle", "friends", "progress"]
     assert demo.page_i18n.translations_dict["ko"]["sparkle"] == "반짝이"
     # the validator
     check = generate.validator
-    assert check("p.png", "d.mp4", sparkle=True)[-1]["is_valid"]
-    assert check("p.png", "d.mp4", sparkle="yes")[-1]["message"] == texts.EN["v_bool"]
+    assert check("p.png", "d.mp4", sparkle=True)[-2]["is_valid"]
+    assert check("p.png", "d.mp4", sparkle="yes")[-2]["message"] == texts.EN["v_bool"]
     # the record a rating keeps, and the README's table
     space = handlers.SpaceApp(None, None, None, 10.0, tmp_path, options_class=WithSparkle)
     assert space.options(sparkle=True).to_dict()["sparkle"] is True

@@ -26,6 +26,6 @@ def test_app_builds_the_space_on_first_use_of_demo(tmp_path: Path, monkeypatch: 
     assert isinstance(demo, gr.Blocks) and app.demo is demo
     generate = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
     parameters = list(inspect.signature(generate.fn).parameters)
-    assert parameters == ["photo", "clip", *(o.name for o in OPTIONS if o.on_page), "progress"]
+    assert parameters == ["photo", "clip", *(o.name for o in OPTIONS if o.on_page), "friends", "progress"]
     with pytest.raises(AttributeError):
         app.no_such_thing  # noqa: B018

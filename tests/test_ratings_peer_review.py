@@ -419,7 +419,7 @@ def test_generation_record_and_rating_of_it() -> None:
         "generation_id": "gen1",
         "model": "default",
         "checkpoint_sha256": "c" * 64,
-        "options": {"relative": True},
+        "options": {"relative": True, "people": 1},
         "photo_sha256": file_sha256(EXAMPLE_PHOTO),
         "clip_sha256": file_sha256(EXAMPLE_CLIP),
         "notice": "note",
@@ -433,4 +433,4 @@ def test_generation_record_and_rating_of_it() -> None:
         "sess",
         "a:r",
     )
-    assert rating.photo_sha256 == record["photo_sha256"] and rating.options == {"relative": True}
+    assert rating.photo_sha256 == record["photo_sha256"] and rating.options == {"relative": True, "people": 1}

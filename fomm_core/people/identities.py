@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +29,8 @@ JOIN = 0.45  # colour distance (plus the within-shot position and size terms) be
 JOIN_INTO_GROUP = 0.7  # ... and below which they are, while there are more dancers than the group's size
 PLACE = 0.25  # weight of the gap between where a dancer was last seen and where they turn up
 SIZE = 0.25  # weight of the change of size between the two
+SWAP = 0.5  # colour change within a track above which it went over to another dancer
+SWAP_WINDOW = 3  # looks compared on each side of a frame
 TWICE = 0.3  # boxes of two pieces in one frame overlapping this much (IoU) may hold one dancer found twice
 
 
@@ -43,10 +45,50 @@ class _Dancer:
 
 def join_tracks(tracks: list[Track], cuts: list[int]) -> list[Track]:
     """The tracks with each dancer's pieces merged into the first piece (ids kept from it), in that order."""
-    dancers = [_dancer([k], cuts) for k in tracks if k.boxes]
+    pieces = [piece for k in tracks if k.boxes for piece in split_at_swaps(k, cuts)]
+    dancers = [_dancer([k], cuts) for k in pieces]
     _join_below(dancers, JOIN, 0, cuts)
     _join_below(dancers, JOIN_INTO_GROUP, group_size(tracks), cuts)
     return [_merged(d.pieces) for d in dancers]
+
+
+def split_at_swaps(track: Track, cuts: list[int]) -> list[Track]:
+    """The track cut where its colours change at once (it went over to another dancer in a crossing): at each
+    frame whose SWAP_WINDOW looks before and after, within one shot, are further apart than SWAP and than
+    those at the frames next to it."""
+    frames = sorted(track.boxes)
+    change = [_change(track, frames, j, cuts) for j in range(len(frames))]
+    starts = [
+        frames[j]
+        for j in range(1, len(frames))
+        if change[j] > SWAP and change[j] >= change[j - 1] and change[j] >= change[min(j + 1, len(frames) - 1)]
+    ]
+    if not starts:
+        return [track]
+    bounds = [frames[0], *starts, frames[-1] + 1]
+    return [_part(track, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _change(track: Track, frames: list[int], j: int, cuts: list[int]) -> float:
+    """Colour distance between the SWAP_WINDOW looks before frames[j] and those from it on, in its shot (0
+    at a cut or where either side has none)."""
+    shot = _shot(frames[j], cuts)
+    before = [track.looks[s] for s in frames[max(0, j - SWAP_WINDOW) : j] if s in track.looks]
+    after = [track.looks[s] for s in frames[j : j + SWAP_WINDOW] if s in track.looks]
+    if not before or not after or _shot(frames[max(0, j - SWAP_WINDOW)], cuts) != shot:
+        return 0.0
+    if _shot(frames[min(j + SWAP_WINDOW, len(frames)) - 1], cuts) != shot:
+        return 0.0
+    return distance(np.mean(before, axis=0).astype(np.float32), np.mean(after, axis=0).astype(np.float32))
+
+
+def _part(track: Track, start: int, end: int) -> Track:
+    """The track's frames from `start` up to `end` (excluded), as a piece of its own."""
+    piece = replace(track)
+    for name in ("boxes", "landmarks", "visibility", "depth", "looks"):
+        setattr(piece, name, {t: v for t, v in getattr(track, name).items() if start <= t < end})
+    piece.clear = {t for t in track.clear if start <= t < end}
+    return piece
 
 
 def group_size(tracks: list[Track]) -> int:

@@ -12,7 +12,7 @@ from fomm_core.people.scoring import identities
 LEAST_IOU = (
     0.3  # a track box lies on the dancer whose whole or seen box it overlaps most, by this much at least
 )
-ON_OWN_DANCER = 0.85  # share of all track boxes lying on their track's dancer, at least
+ON_OWN_DANCER = 0.9  # share of all track boxes lying on their track's dancer, at least
 
 
 @pytest.fixture(scope="module")

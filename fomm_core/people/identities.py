@@ -1,5 +1,8 @@
 """One id per dancer: the pieces of track the tracker left (a dancer lost and found again, every shot cut) joined.
 
+A track is first cut where its colours change at once: in a crossing the landmark model can go over to the
+other dancer, and the piece after it belongs with that dancer's pieces.
+
 Two pieces are one dancer's when they are never seen apart in the same frame (both there, their boxes
 overlap: the dancer found twice) and look alike: their colours
 (appearance.py) close, compared within one shot where both are seen in it (the same light); within a shot
@@ -61,7 +64,9 @@ def split_at_swaps(track: Track, cuts: list[int]) -> list[Track]:
     starts = [
         frames[j]
         for j in range(1, len(frames))
-        if change[j] > SWAP and change[j] >= change[j - 1] and change[j] >= change[min(j + 1, len(frames) - 1)]
+        if change[j] > SWAP
+        and change[j] >= change[j - 1]
+        and change[j] >= change[min(j + 1, len(frames) - 1)]
     ]
     if not starts:
         return [track]

@@ -1,7 +1,8 @@
 """One id per dancer: the pieces of track the tracker left (a dancer lost and found again, every shot cut) joined.
 
 A track is first cut where its colours change at once: in a crossing the landmark model can go over to the
-other dancer, and the piece after it belongs with that dancer's pieces.
+other dancer, and the piece after it belongs with that dancer's pieces. A piece so cut that is joined to
+nobody goes back to its own track while there are more dancers than the group's size.
 
 Two pieces are one dancer's when they are never seen apart in the same frame (both there, their boxes
 overlap: the dancer found twice) and look alike: their colours
@@ -48,11 +49,37 @@ class _Dancer:
 
 def join_tracks(tracks: list[Track], cuts: list[int]) -> list[Track]:
     """The tracks with each dancer's pieces merged into the first piece (ids kept from it), in that order."""
-    pieces = [piece for k in tracks if k.boxes for piece in split_at_swaps(k, cuts)]
-    dancers = [_dancer([k], cuts) for k in pieces]
+    splits = [split_at_swaps(k, cuts) for k in tracks if k.boxes]
+    dancers = [_dancer([piece], cuts) for parts in splits for piece in parts]
     _join_below(dancers, JOIN, 0, cuts)
     _join_below(dancers, JOIN_INTO_GROUP, group_size(tracks), cuts)
+    _rejoin_lone_pieces(dancers, splits, group_size(tracks), cuts)
     return [_merged(d.pieces) for d in dancers]
+
+
+def _rejoin_lone_pieces(
+    dancers: list[_Dancer], splits: list[list[Track]], down_to: int, cuts: list[int]
+) -> None:
+    """While there are more dancers than `down_to`, a piece cut off a track that was joined to nobody (the
+    shortest first) goes back to the dancer holding the piece before it (or after it) on that track: the
+    colour change was the dancer's own (a turn, a shadow)."""
+    siblings = {id(piece): parts for parts in splits for piece in parts}
+    lone_pieces = [d for d in dancers if len(d.pieces) == 1 and len(siblings[id(d.pieces[0])]) > 1]
+    for piece in [d.pieces[0] for d in sorted(lone_pieces, key=lambda d: len(d.boxes))]:
+        if len(dancers) <= down_to:
+            return
+        parts = siblings[id(piece)]
+        at = next(i for i, part in enumerate(parts) if part is piece)
+        neighbour = parts[at - 1] if at > 0 else parts[1]
+        lone, home = (_holding(dancers, p) for p in (piece, neighbour))
+        if len(dancers[lone].pieces) == 1:
+            dancers[home] = _dancer(dancers[home].pieces + [piece], cuts)
+            del dancers[lone]
+
+
+def _holding(dancers: list[_Dancer], piece: Track) -> int:
+    """Index of the dancer holding the piece."""
+    return next(i for i, d in enumerate(dancers) if any(part is piece for part in d.pieces))
 
 
 def split_at_swaps(track: Track, cuts: list[int]) -> list[Track]:

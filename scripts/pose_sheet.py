@@ -4,9 +4,10 @@ python scripts/pose_sheet.py [--photo bus|pose2sim] [--out docs/pose_sheet.png] 
 
 For each clip (Demo_SinglePerson and Demo_MultiPerson cam01, pose2sim 0.10.49, BSD-3-Clause) a row of the
 followed dancer's frames, then for each full-body person of the photo a row of the puppet's frames.
-`--photo bus` uses ultralytics' bus.jpg (AGPL-3.0, like the package it ships in): look at that sheet, do not
-commit it. `--photo pose2sim` (the default) uses the first frame of Demo_SinglePerson cam01 (so its first row
-is the person driven by their own motion), so the sheet holds only BSD-3 media and may be committed.
+`--photo bus` uses ultralytics' bus.jpg (AGPL-3.0, like the package it ships in): a sheet made from it is
+AGPL-3.0 too and is committed only with that licence named beside it (docs/bus_pose_vs_fomm.md).
+`--photo pose2sim` (the default) uses the first frame of Demo_SinglePerson cam01 (so its first row is the
+person driven by their own motion), so the sheet holds only BSD-3 media.
 """
 
 from __future__ import annotations

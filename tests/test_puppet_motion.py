@@ -9,7 +9,7 @@ from puppet_fixtures import LANDMARKS
 from fomm_core.puppet.ground import foot_points
 from fomm_core.puppet.one_euro import OneEuro
 from fomm_core.puppet.retarget import Retarget, rotation, wrap
-from fomm_core.puppet.skeleton import PARTS, J, body_height, bone_angles, joints
+from fomm_core.puppet.skeleton import PART_INDEX, PARTS, J, body_height, bone_angles, joints
 from fomm_core.puppet.turn import turned_away
 from fomm_core.puppet.unseen import UnseenLandmarks
 
@@ -50,6 +50,29 @@ def test_retargeting_keeps_the_persons_bone_lengths_and_takes_the_dancers_bone_t
     expected = wrap(bone_angles(joints(moved)) - bone_angles(joints(reference)))
     assert np.allclose(turned, expected, atol=1e-6)
     assert np.abs(expected).max() > 2.0  # the test turns bones a lot
+
+
+def test_a_bone_the_dancer_shows_foreshortened_is_drawn_as_much_shorter_on_the_persons_body():
+    photo = joints(LANDMARKS)
+    reference = _dancer()
+    lifted = reference.copy()
+    knee, hip = 26, 24  # the right thigh lifted towards the camera: on the picture, half as long
+    lifted[[26, 28, 30, 32]] -= 0.5 * (reference[knee] - reference[hip])
+    sideways = lifted.copy()
+    centre = sideways[[11, 12, 23, 24], 0].mean()
+    sideways[:, 0] = centre + 0.6 * (sideways[:, 0] - centre)  # and the body turned part way to the side
+    posed = Retarget(photo, joints(reference))(joints(sideways))
+    ratio = _lengths(posed.joints) / _lengths(photo)
+    thigh, foot = PART_INDEX["r_thigh"], PART_INDEX["r_foot"]
+    assert ratio[thigh] == pytest.approx(
+        _lengths(joints(sideways))[thigh] / _lengths(joints(reference))[thigh], rel=1e-6
+    )
+    assert ratio[thigh] < 0.6
+    assert ratio[foot] == pytest.approx(1.0)  # hands, feet and head are drawn rigid
+    width = np.hypot(*(posed.joints[J["l_shoulder"]] - posed.joints[J["r_shoulder"]]))
+    assert width / np.hypot(*(photo[J["l_shoulder"]] - photo[J["r_shoulder"]])) == pytest.approx(
+        0.6, rel=0.02
+    )
 
 
 def test_a_dancer_standing_still_leaves_the_person_as_in_the_photo():

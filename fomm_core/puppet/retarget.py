@@ -2,8 +2,12 @@
 
 Each part turns by as much as the dancer's matching bone has turned since the reference frame (the
 person's angle = photo angle + dancer angle at t - dancer angle at the reference), about its start joint,
-which its parent carries: bone lengths stay the person's. The whole body then moves so that its feet are
-where the dancer's are, relative to the reference and scaled by body height (ground.py).
+which its parent carries: bone lengths stay the person's. What the picture shows of a bone is its length
+foreshortened: a thigh lifted towards the camera, a body bending forward or turning sideways looks shorter
+or narrower. So a long part (torso, arms, legs) is drawn as much shorter along its bone as the dancer's
+bone looks shorter than at the reference, and the torso as much narrower as the dancer's shoulders and
+hips look: the person's own bone, seen as the dancer's is seen. The whole body then moves so that its feet
+are where the dancer's are, relative to the reference and scaled by body height (ground.py).
 """
 
 from __future__ import annotations
@@ -13,14 +17,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from .ground import Ground
-from .skeleton import OWNER_INDEX, PARENT_INDEX, PART_INDEX, PARTS, J, body_height, bone_angles
+from .skeleton import (
+    OWNER_INDEX,
+    PARENT_INDEX,
+    PART_INDEX,
+    PARTS,
+    J,
+    body_height,
+    bone_angles,
+    bone_lengths,
+    bone_vectors,
+    torso_width,
+)
 
 HEAD_TURN = 0.6  # radians: the head tilts at most this much (its landmarks are few and close together)
+# a part's length on the picture relative to the reference, at least and at most: a bone seen end-on keeps
+# some length, and one the reference showed foreshortened is not stretched beyond the person's own
+LENGTH = (0.3, 1.25)
+WIDTH = (0.5, 1.2)  # the torso's width likewise (a body seen side-on is about half as wide)
+FORESHORTENED = np.array([p.kind in ("torso", "upper_arm", "forearm", "thigh", "shin") for p in PARTS])
+TORSO = PART_INDEX["torso"]
 
 
 @dataclass(frozen=True)
 class Posed:
-    """The person's pose in one frame: each part's rigid transform (P×2×3, photo -> frame) and the joints."""
+    """The person's pose in one frame: each part's transform (P×2×3, photo -> frame; turned, and foreshortened
+    along its bone) and the joints."""
 
     transforms: np.ndarray
     joints: np.ndarray  # len(JOINTS)×2
@@ -45,8 +67,11 @@ class Retarget:
         self.reference = np.asarray(reference, np.float64)[:, :2]
         self.scale = body_height(self.photo) / body_height(self.reference)
         self.ground = Ground(self.photo, self.reference, self.scale * travel, body_height(self.reference))
-        self._photo_angles = bone_angles(self.photo)
         self._reference_angles = bone_angles(self.reference)
+        self._reference_lengths = bone_lengths(self.reference)
+        self._reference_width = torso_width(self.reference)
+        bones = bone_vectors(self.photo)
+        self._along = bones / np.maximum(np.hypot(*bones.T), 1e-9)[:, None]  # each part's unit bone, photo
 
     def turns(self, dancer: np.ndarray) -> np.ndarray:
         """How far each part turns (radians) for the dancer's joints `dancer` (N×2)."""
@@ -55,17 +80,38 @@ class Retarget:
         delta[head] = np.clip(delta[head], -HEAD_TURN, HEAD_TURN)
         return delta
 
+    def stretches(self, dancer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each part's length and width on the picture relative to the photo's, for the dancer's joints `dancer`:
+        the dancer's foreshortening since the reference (1 for the parts drawn rigid)."""
+        length = np.clip(bone_lengths(dancer) / np.maximum(self._reference_lengths, 1e-9), *LENGTH)
+        length = np.where(FORESHORTENED, length, 1.0)
+        width = np.ones(len(PARTS))
+        width[TORSO] = np.clip(torso_width(dancer) / max(self._reference_width, 1e-9), *WIDTH)
+        return length, width
+
+    def linear(self, dancer: np.ndarray) -> np.ndarray:
+        """Each part's linear map (P×2×2): scaled along and across its photo bone, then turned."""
+        length, width = self.stretches(dancer)
+        u = self._along
+        v = np.stack([-u[:, 1], u[:, 0]], axis=1)
+        scale = (
+            np.eye(2)
+            + (length - 1)[:, None, None] * np.einsum("pi,pj->pij", u, u)
+            + (width - 1)[:, None, None] * np.einsum("pi,pj->pij", v, v)
+        )
+        return rotation(self.turns(dancer)) @ scale
+
     def __call__(self, dancer: np.ndarray) -> Posed:
         """The person posed like the dancer's joints `dancer` (N×2, the clip's pixels); call in frame order."""
         dancer = np.asarray(dancer, np.float64)[:, :2]
-        rotations = rotation(self.turns(dancer))
+        linear = self.linear(dancer)
         transforms = np.zeros((len(PARTS), 2, 3))
         for i, part in enumerate(PARTS):  # parents come first
             start = self.photo[J[part.start]]
             parent = PARENT_INDEX[i]
             at = start if parent < 0 else transforms[parent] @ np.append(start, 1.0)
-            transforms[i, :, :2] = rotations[i]
-            transforms[i, :, 2] = at - rotations[i] @ start
+            transforms[i, :, :2] = linear[i]
+            transforms[i, :, 2] = at - linear[i] @ start
         posed = _apply(transforms, self.photo)
         shift = self.ground(posed, dancer)
         transforms[:, :, 2] += shift

@@ -88,12 +88,27 @@ def joints(landmarks: np.ndarray) -> np.ndarray:
     return np.stack([landmarks[list(idx)].mean(axis=0) for idx in JOINTS.values()])
 
 
+def bone_vectors(points: np.ndarray) -> np.ndarray:
+    """Each part's bone, start joint to end joint (P×2 pixels), from joints (N×2)."""
+    return points[[J[p.end] for p in PARTS]] - points[[J[p.start] for p in PARTS]]
+
+
 def bone_angles(points: np.ndarray) -> np.ndarray:
     """Each part's bone direction in the image (radians, atan2 of dy, dx), from joints (N×2)."""
-    start = points[[J[p.start] for p in PARTS]]
-    end = points[[J[p.end] for p in PARTS]]
-    d = end - start
+    d = bone_vectors(points)
     return np.arctan2(d[:, 1], d[:, 0])
+
+
+def bone_lengths(points: np.ndarray) -> np.ndarray:
+    """Each part's bone length on the picture (pixels), from joints (N×2)."""
+    return np.hypot(*bone_vectors(points).T)
+
+
+def torso_width(points: np.ndarray) -> float:
+    """How wide the torso looks (pixels): shoulder to shoulder plus hip to hip, from joints (N×2)."""
+    shoulders = points[J["l_shoulder"]] - points[J["r_shoulder"]]
+    hips = points[J["l_hip"]] - points[J["r_hip"]]
+    return float(np.hypot(*shoulders) + np.hypot(*hips))
 
 
 def body_height(points: np.ndarray) -> float:

@@ -1,9 +1,9 @@
 """The rig: one mesh per part, and how each vertex follows its part and, near a joint, the part before it.
 
-Linear blend skinning with two bones per vertex: a vertex takes its part's rigid transform, except near the
-joint the part shares with its parent, where it blends towards the parent's (half and half at the joint
-itself, all the parent's across it). Away from the joints every vertex moves by its part's one rigid motion,
-so a forearm stays a forearm; at the joints the two parts' meshes meet, so nothing tears.
+Linear blend skinning with two bones per vertex: a vertex takes its part's transform (turned, and
+foreshortened along its bone), except near the joint the part shares with its parent, where it blends
+towards the parent's (half and half at the joint itself, all the parent's across it). Away from the joints
+every vertex moves by its part's one affine motion, never bent, so a forearm stays a forearm; at the joints the two parts' meshes meet, so nothing tears.
 """
 
 from __future__ import annotations

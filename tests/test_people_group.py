@@ -12,7 +12,7 @@ from fomm_core.people.scoring import identities
 LEAST_IOU = (
     0.3  # a track box lies on the dancer whose whole or seen box it overlaps most, by this much at least
 )
-ON_OWN_DANCER = 0.85  # share of all track boxes lying on their track's dancer, at least
+ON_OWN_DANCER = 0.9  # share of all track boxes lying on their track's dancer, at least
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,11 @@ def landmarker():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed,dancers,cuts", [(27, 6, 1), (20, 7, 2), (24, 5, 2)])
+# seeds 0-5 (5 + seed mod 3 dancers, 1 + seed mod 2 cuts) and three more
+@pytest.mark.parametrize(
+    "seed,dancers,cuts",
+    [(s, 5 + s % 3, 1 + s % 2) for s in range(6)] + [(27, 6, 1), (20, 7, 2), (24, 5, 2)],
+)
 def test_each_dancer_is_one_track_through_crossings_spins_and_cuts(seed, dancers, cuts, landmarker):
     clip = group_clip(seed, n_dancers=dancers, size=(384, 216), n_cuts=cuts)
     found = track_people(list(clip.frames), clip.scene.fps, landmarker)

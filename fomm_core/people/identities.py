@@ -1,5 +1,9 @@
 """One id per dancer: the pieces of track the tracker left (a dancer lost and found again, every shot cut) joined.
 
+A track is first cut where its colours change at once: in a crossing the landmark model can go over to the
+other dancer, and the piece after it belongs with that dancer's pieces. A piece so cut that is joined to
+nobody goes back to its own track while there are more dancers than the group's size.
+
 Two pieces are one dancer's when they are never seen apart in the same frame (both there, their boxes
 overlap: the dancer found twice) and look alike: their colours
 (appearance.py) close, compared within one shot where both are seen in it (the same light); within a shot
@@ -14,7 +18,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +33,8 @@ JOIN = 0.45  # colour distance (plus the within-shot position and size terms) be
 JOIN_INTO_GROUP = 0.7  # ... and below which they are, while there are more dancers than the group's size
 PLACE = 0.25  # weight of the gap between where a dancer was last seen and where they turn up
 SIZE = 0.25  # weight of the change of size between the two
+SWAP = 0.5  # colour change within a track above which it went over to another dancer
+SWAP_WINDOW = 3  # looks compared on each side of a frame
 TWICE = 0.3  # boxes of two pieces in one frame overlapping this much (IoU) may hold one dancer found twice
 
 
@@ -43,10 +49,78 @@ class _Dancer:
 
 def join_tracks(tracks: list[Track], cuts: list[int]) -> list[Track]:
     """The tracks with each dancer's pieces merged into the first piece (ids kept from it), in that order."""
-    dancers = [_dancer([k], cuts) for k in tracks if k.boxes]
+    splits = [split_at_swaps(k, cuts) for k in tracks if k.boxes]
+    dancers = [_dancer([piece], cuts) for parts in splits for piece in parts]
     _join_below(dancers, JOIN, 0, cuts)
     _join_below(dancers, JOIN_INTO_GROUP, group_size(tracks), cuts)
+    _rejoin_lone_pieces(dancers, splits, group_size(tracks), cuts)
     return [_merged(d.pieces) for d in dancers]
+
+
+def _rejoin_lone_pieces(
+    dancers: list[_Dancer], splits: list[list[Track]], down_to: int, cuts: list[int]
+) -> None:
+    """While there are more dancers than `down_to`, a piece cut off a track that was joined to nobody (the
+    shortest first) goes back to the dancer holding the piece before it (or after it) on that track: the
+    colour change was the dancer's own (a turn, a shadow)."""
+    siblings = {id(piece): parts for parts in splits for piece in parts}
+    lone_pieces = [d for d in dancers if len(d.pieces) == 1 and len(siblings[id(d.pieces[0])]) > 1]
+    for piece in [d.pieces[0] for d in sorted(lone_pieces, key=lambda d: len(d.boxes))]:
+        if len(dancers) <= down_to:
+            return
+        parts = siblings[id(piece)]
+        at = next(i for i, part in enumerate(parts) if part is piece)
+        neighbour = parts[at - 1] if at > 0 else parts[1]
+        lone, home = (_holding(dancers, p) for p in (piece, neighbour))
+        if len(dancers[lone].pieces) == 1:
+            dancers[home] = _dancer(dancers[home].pieces + [piece], cuts)
+            del dancers[lone]
+
+
+def _holding(dancers: list[_Dancer], piece: Track) -> int:
+    """Index of the dancer holding the piece."""
+    return next(i for i, d in enumerate(dancers) if any(part is piece for part in d.pieces))
+
+
+def split_at_swaps(track: Track, cuts: list[int]) -> list[Track]:
+    """The track cut where its colours change at once (it went over to another dancer in a crossing): at each
+    frame whose SWAP_WINDOW looks before and after, within one shot, are further apart than SWAP and than
+    those at the frames next to it."""
+    frames = sorted(track.boxes)
+    change = [_change(track, frames, j, cuts) for j in range(len(frames))]
+    starts = [
+        frames[j]
+        for j in range(1, len(frames))
+        if change[j] > SWAP
+        and change[j] >= change[j - 1]
+        and change[j] >= change[min(j + 1, len(frames) - 1)]
+    ]
+    if not starts:
+        return [track]
+    bounds = [frames[0], *starts, frames[-1] + 1]
+    return [_part(track, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _change(track: Track, frames: list[int], j: int, cuts: list[int]) -> float:
+    """Colour distance between the SWAP_WINDOW looks before frames[j] and those from it on, in its shot (0
+    at a cut or where either side has none)."""
+    shot = _shot(frames[j], cuts)
+    before = [track.looks[s] for s in frames[max(0, j - SWAP_WINDOW) : j] if s in track.looks]
+    after = [track.looks[s] for s in frames[j : j + SWAP_WINDOW] if s in track.looks]
+    if not before or not after or _shot(frames[max(0, j - SWAP_WINDOW)], cuts) != shot:
+        return 0.0
+    if _shot(frames[min(j + SWAP_WINDOW, len(frames)) - 1], cuts) != shot:
+        return 0.0
+    return distance(np.mean(before, axis=0).astype(np.float32), np.mean(after, axis=0).astype(np.float32))
+
+
+def _part(track: Track, start: int, end: int) -> Track:
+    """The track's frames from `start` up to `end` (excluded), as a piece of its own."""
+    piece = replace(track)
+    for name in ("boxes", "landmarks", "visibility", "depth", "looks"):
+        setattr(piece, name, {t: v for t, v in getattr(track, name).items() if start <= t < end})
+    piece.clear = {t for t in track.clear if start <= t < end}
+    return piece
 
 
 def group_size(tracks: list[Track]) -> int:

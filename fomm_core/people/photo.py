@@ -51,10 +51,10 @@ def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]
 def find_by_faces(image: np.ndarray, landmarker: BlazePose, faces: BlazeFace) -> list[Person]:
     """People whose faces the face detector sees, each body looked for below their face.
 
-    The landmark model is asked about squares below the face (the body's centre is about FACE_ROIS'
-    first number of face heights down, the body fits in the second), its answer refined REFINE times; the
-    first answer whose nose is on that face and that `confirmed` takes is the person, painted out before
-    the next face.
+    A face with a found person's nose or eyes in it is theirs; for any other the landmark model is asked
+    about squares below it (the body's centre is about FACE_ROIS' first number of face heights down, the
+    body fits in the second), its answer refined REFINE times; the first answer whose nose lies in the face
+    and that `confirmed` takes is the person, painted out before the next face.
     """
     work = image.copy()
     h, w = work.shape[:2]
@@ -62,35 +62,45 @@ def find_by_faces(image: np.ndarray, landmarker: BlazePose, faces: BlazeFace) ->
     for score, face in faces.detect(image):
         if len(found) >= MAX_PEOPLE:
             break
-        near = Box(
-            face.x0 - face.height / 2,
-            face.y0 - face.height / 2,
-            face.x1 + face.height / 2,
-            face.y1 + face.height / 2,
-        )
-        if any(
-            near.x0 <= p.landmarks[0, 0] <= near.x1 and near.y0 <= p.landmarks[0, 1] <= near.y1 for p in found
-        ):
+        if any(_on_face(p, face) for p in found):
             continue  # the face of someone found already
+        person = _body_below(landmarker, (work, image), face, score)
+        if person is not None:
+            found.append(person)
+            _paint_out(work, person)
+    return found
+
+
+def _on_face(person: Person, face: Box) -> bool:
+    """Whether any of the person's nose and eyes lies in the face's box."""
+    x, y = person.landmarks[list(FACE)].T
+    return bool(((x >= face.x0) & (x <= face.x1) & (y >= face.y0) & (y <= face.y1)).any())
+
+
+def _body_below(
+    landmarker: BlazePose, pictures: tuple[np.ndarray, ...], face: Box, score: float
+) -> Person | None:
+    """The first body the landmark model finds below the face whose nose lands in it, looked for in
+    each picture in turn (the people found painted out, then as taken: painting out a neighbour can hide
+    the part of this body that lies over them); the face settles whose body it is, so it may overlap them."""
+    h, w = pictures[0].shape[:2]
+    for picture in pictures:
         for down, side in FACE_ROIS:
-            pose = landmarker.landmarks(
-                work, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0)
-            )
+            roi = Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0)
+            pose = landmarker.landmarks(picture, roi)
             if pose.presence < PRESENCE:
                 continue
             for _ in range(REFINE):
-                pose = landmarker.landmarks(work, pose.next_roi)
-            if pose.presence < PRESENCE:
-                continue
+                pose = landmarker.landmarks(picture, pose.next_roi)
             nose_x, nose_y = pose.landmarks[0]
-            if not (near.x0 <= nose_x <= near.x1 and near.y0 <= nose_y <= near.y1):
+            if pose.presence < PRESENCE or not (
+                face.x0 <= nose_x <= face.x1 and face.y0 <= nose_y <= face.y1
+            ):
                 continue
             person = person_from_pose(pose, score, w, h)
-            if confirmed(person, found, h, w) and not any(person.box.iou(o.box) > 0.5 for o in found):
-                found.append(person)
-                _paint_out(work, person)
-                break
-    return found
+            if confirmed(person, [], h, w):
+                return person
+    return None
 
 
 def _with_prominent(found: list[Person], image: np.ndarray, landmarker: BlazePose) -> list[Person]:

@@ -69,7 +69,7 @@ def test_a_group_on_a_plain_backdrop_and_the_refusals(
     capsys.readouterr()
     refused = {
         "photo scene": ["--source", bus, "--source", bus, "--person", "0,1"],
-        "learned model": ["--source", bus, "--scene", "stage", "--checkpoint", "default"],
+        "learned model": ["--source", bus, "--source", bus, "--scene", "stage", "--checkpoint", "default"],
         "one dancer twice": ["--source", bus, "--source", bus, "--scene", "stage", "--dancer", "1,1"],
         "too many dancers": ["--source", bus, "--scene", "stage", "--dancer", "0,1"],
     }

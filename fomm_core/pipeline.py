@@ -49,7 +49,7 @@ AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
-#: The engine that draws people on the stage and in groups (fomm_core.engines.pose's name).
+#: The engine that draws groups, and the stage unless a learned model is chosen (fomm_core.engines.pose's name).
 STAGE_ENGINE = "pose"
 STAGE_MODEL = (
     "Groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each photo's own "

@@ -6,7 +6,8 @@ render(plan, model, out, progress=..., animate_fn=...)  # animate and write
 
 With scene "photo" each generated square is composed into the photo (fomm_core.scene); "plain" writes it as is.
 With scene "stage", or several photos (a group), the pose engine draws each photo's person in a dancer's place
-in the clip itself, or on a plain backdrop for a group in the plain scene (fomm_core.stage).
+in the clip itself, or on a plain backdrop for a group in the plain scene (fomm_core.stage); a learned engine
+takes one dancer's place on the stage, its squares generated from that dancer's crops.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import cv2
 import numpy as np
 
 from .errors import UserError
-from .framing.crop_path import ClipFraming, frame_clip, framed_frames, square_around
+from .framing.crop_path import ClipFraming, follow_dancer, frame_clip, framed_frames, square_around
 from .framing.people import frame_people
 from .framing.photo_match import match_photo
 from .geometry import Body, Box
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .engines.motion_model import MotionModel
     from .puppet.model import PoseModel
     from .stage.cast import Cast
+    from .stage.learned import LearnedFan
 
 Photo = str | os.PathLike | np.ndarray
 Progress = Callable[[int, int], None]
@@ -47,12 +49,12 @@ AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
-#: The engine that draws people on the stage and in groups (fomm_core.engines.pose's name).
+#: The engine that draws groups, and the stage unless a learned model is chosen (fomm_core.engines.pose's name).
 STAGE_ENGINE = "pose"
 STAGE_MODEL = (
-    "The stage and groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each "
-    "photo's own pixels in the dancer's place; {model!r} makes a square picture of one person, which is not "
-    "placed in the clip. Choose the pose engine."
+    "Groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each photo's own "
+    "pixels in a dancer's place; {model!r} animates one photo's person, which takes one dancer's place on the "
+    "stage. Choose the pose engine, or upload one photo."
 )
 TURN_NOTE = (
     "The dancer turns away in {count} frames; the photo shows only the person's front, so the person keeps "
@@ -234,7 +236,7 @@ def _stage_plan(
             f"{len(photos)} photos dance together on the dance's stage or side by side on a plain backdrop: "
             "choose scene 'stage' or 'plain', or upload one photo."
         )
-    if options.model != STAGE_ENGINE:
+    if options.model != STAGE_ENGINE and len(photos) > 1:
         raise UserError(STAGE_MODEL.format(model=options.model))
     if box is not None:
         raise UserError(
@@ -247,9 +249,16 @@ def _stage_plan(
             "Side by side is left out on the stage and for groups: the output is the clip's picture."
         )
     inputs = tuple(p for p in (*photos, clip) if isinstance(p, (str, os.PathLike)))
+    framing = frame_clip(info, enabled=False)
+    if len(photos) == 1:  # a learned engine animates the photo by the replaced dancer's crops
+        track, k = found.people.track(found.dancers[0]), info.width / found.people.width
+        boxes = {t: box.scaled(k, k) for t, box in track.boxes.items()}
+        framing = follow_dancer(
+            info, boxes, found.people.cuts, reference_frame(options.best_frame, info.frame_count)
+        )
     return RenderPlan(
         info,
-        frame_clip(info, enabled=False),
+        framing,
         found.photos[0],
         found.persons[0].box,
         options,
@@ -307,9 +316,10 @@ def render(
         audio = AudioSegment(plan.info.path, plan.info.start, plan.info.duration)
     total = plan.frame_count
     if plan.stage is not None:
-        if getattr(model, "square_frames", True):
+        if getattr(model, "square_frames", True) and len(plan.stage.photos) > 1:
             raise UserError(STAGE_MODEL.format(model=getattr(model, "name", options.model)))
-        frames, (width, height), streams = _stage_frames(plan)
+        learned = _learned_fan(plan, model, animate_fn) if getattr(model, "square_frames", True) else None
+        frames, (width, height), streams = _stage_frames(plan, learned)
     elif getattr(model, "square_frames", True):
         frames, (width, height), streams = _learned_frames(plan, model, animate_fn)
     else:
@@ -405,11 +415,47 @@ def _pose_frames(
     return frames(), puppet.size, (posed,)
 
 
-def _stage_frames(plan: RenderPlan) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
-    """The stage's (or a group's plain backdrop's) frames, their size (the clip's picture), the streams to close."""
+def _learned_fan(
+    plan: RenderPlan, model: MotionModel, animate_fn: AnimateFn | None
+) -> tuple[LearnedFan, tuple[object, ...]]:
+    """A learned engine's person on the stage, generated from the replaced dancer's crops, and its streams."""
+    from .stage.clip import stage_size
+    from .stage.learned import LearnedFan, follow_person
+
+    if animate_fn is None:
+        from .animate import animate_iter as animate_fn
+    options, size = plan.options, model.frame_size
+    source, driving = plan.source(size), plan.driving(size)
+    squares = iter(
+        animate_fn(
+            model,
+            source,
+            driving,
+            mode=options.mode,
+            adapt_scale=options.adapt_scale,
+            best_frame=options.best_frame,
+            batch_size=options.batch_size,
+        )
+    )
+    scale = stage_size(plan.info)[0] / plan.info.width
+    fan = LearnedFan(
+        squares, plan.framing, follow_person(plan.landmarker, source), plan.stage.dancers[0], scale
+    )
+    return fan, (squares, driving)
+
+
+def _stage_frames(
+    plan: RenderPlan, learned: tuple[LearnedFan, tuple[object, ...]] | None = None
+) -> tuple[Iterator[np.ndarray], tuple[int, int], tuple[object, ...]]:
+    """The stage's (or a group's plain backdrop's) frames, their size (the clip's picture), the streams to close;
+    `learned`: a learned engine's fan and its streams (default: the pose engine's fans)."""
     options = plan.options
     clip = plan.stage.clip(
-        plan.info, plan.landmarker, light=options.stage_light, plain=options.scene == "plain"
+        plan.info,
+        plan.landmarker,
+        light=options.stage_light,
+        plain=options.scene == "plain",
+        fans=[learned[0]] if learned else None,
     )
     streamed = clip.frames()
 
@@ -419,7 +465,7 @@ def _stage_frames(plan: RenderPlan) -> tuple[Iterator[np.ndarray], tuple[int, in
         if turned:
             plan.notes.append(TURN_NOTE.format(count=turned))
 
-    return frames(), clip.size, (streamed,)
+    return frames(), clip.size, (streamed, *(learned[1] if learned else ()))
 
 
 def _pose_canvas(plan: RenderPlan) -> tuple[tuple[int, int, int, int], tuple[int, int]]:

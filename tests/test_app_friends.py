@@ -95,7 +95,7 @@ def test_two_photos_through_the_api_take_the_dancers_asked_and_the_rating_counts
         ("nobody", "Nobody was found in photo 2. Upload a full-body photo"),
         ("three", "3 photos but only 2 dancers were found in the clip: use at most 2 photos"),
         ("photo scene", "2 photos dance together on the dance's stage or side by side"),
-        ("learned model", "The stage and groups are drawn by the pose engine (model 'pose'"),
+        ("learned model", "Groups are drawn by the pose engine (model 'pose'"),
     ],
 )
 def test_a_group_the_render_cannot_make_gets_a_clear_message(

@@ -115,9 +115,7 @@ def test_a_plan_takes_one_photo_alone_or_in_a_sequence_and_a_group_where_it_can_
     assert np.array_equal(alone.source(32), listed.source(32))
     with pytest.raises(UserError, match="2 photos dance together .* choose scene 'stage' or 'plain'"):
         plan_render([photo, photo], clip, RenderOptions(trim_end=0.5))
-    with pytest.raises(
-        UserError, match="The stage and groups are drawn by the pose engine .*'default' makes"
-    ):
+    with pytest.raises(UserError, match="Groups are drawn by the pose engine .*'default' animates one photo"):
         plan_render([photo, photo], clip, options)
     with pytest.raises(UserError, match="6 photos were given; a render takes at most 5"):
         plan_render([photo] * 6, clip, options)

@@ -53,6 +53,24 @@ def test_the_stage_from_the_command_line_is_the_clip_with_the_fan_in(
     assert np.median(change) < 2  # the room as it was
 
 
+def test_the_embedded_learned_model_takes_the_dancers_place_on_the_stage_too(
+    real: dict,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "learned.mp4"
+    argv = ["--source", str(real["bus"]), "--person", "0", "--scene", "stage", "--checkpoint", "default"]
+    assert _animate(real, out, *argv) == 0
+    assert "note: The photo's person takes the place of dancer 1." in capsys.readouterr().err
+    made = open_video(out)
+    assert (made.frame_count, made.width, made.height) == (9, 580, 1024)
+    frames = np.stack(list(read_frames(made, size=(made.width, made.height))))
+    original = np.stack(list(read_frames(open_video(real["multi_person"], trim_end=0.3), size=(580, 1024))))
+    change = np.abs(frames.astype(np.float32) - original).mean(-1)
+    assert (change > 40).mean() > 0.01  # the dancer replaced by the generated person
+    assert np.median(change) < 2  # the room as it was
+
+
 def test_a_group_on_a_plain_backdrop_and_the_refusals(
     real: dict,  # noqa: F811
     tmp_path: Path,
@@ -69,7 +87,7 @@ def test_a_group_on_a_plain_backdrop_and_the_refusals(
     capsys.readouterr()
     refused = {
         "photo scene": ["--source", bus, "--source", bus, "--person", "0,1"],
-        "learned model": ["--source", bus, "--scene", "stage", "--checkpoint", "default"],
+        "learned model": ["--source", bus, "--source", bus, "--scene", "stage", "--checkpoint", "default"],
         "one dancer twice": ["--source", bus, "--source", bus, "--scene", "stage", "--dancer", "1,1"],
         "too many dancers": ["--source", bus, "--scene", "stage", "--dancer", "0,1"],
     }

@@ -1,7 +1,8 @@
 """The stage scene: the fan takes a dancer's place in the dance clip itself.
 
 `StageRenderer.frame` makes each output frame: the replaced dancers removed (`CleanPlate`), each fan's layer
-(`Layer`, placed on its dancer by `placement`) lit like the dancer (`StageLight`), and everyone laid in
+(`Layer`: the pose engine's puppet placed on its dancer by `placement`, or a learned engine's square laid
+on the dancer's crop square by `learned`) lit like the dancer (`StageLight`), and everyone laid in
 depth order (`composite`). `assign_dancers` says which dancer each photo replaces; `evaluate` scores a
 render against the ground truth of the synthetic group clips (`synthetic` renders those from their truth).
 """

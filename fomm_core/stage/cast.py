@@ -25,6 +25,7 @@ from ..people.video import find_dancers
 from .assign import assign_dancers, centre_out
 from .clip import StageClip, cut_notes, stage_size
 from .fan import Fan
+from .learned import LearnedFan
 from .shots import found_again
 
 
@@ -39,10 +40,18 @@ class Cast:
     notes: list[str] = field(default_factory=list)
 
     def clip(
-        self, info: VideoInfo, landmarker: BlazePose, light: bool = True, plain: bool = False
+        self,
+        info: VideoInfo,
+        landmarker: BlazePose,
+        light: bool = True,
+        plain: bool = False,
+        fans: Sequence[LearnedFan] | None = None,
     ) -> StageClip:
-        """The stage (or, `plain`, the plain backdrop) with every photo's person in their dancer's place."""
+        """The stage (or, `plain`, the plain backdrop) with every photo's person in their dancer's place: the
+        pose engine's puppets, or the `fans` a learned engine generates."""
         size = stage_size(info)
+        if fans is not None:
+            return StageClip(info, self.people, fans, landmarker, size, light=light, plain=plain)
         scale = size[1] / self.people.height
         fans = []
         for photo, person, dancer in zip(self.photos, self.persons, self.dancers, strict=True):

@@ -27,6 +27,7 @@ from ..puppet.dancer import DancerPose, follow_dancer, roi_around
 from .composite import compose, depth_order
 from .fan import Fan
 from .layer import Layer
+from .learned import LearnedFan
 from .placement import follow
 from .render import StageRenderer
 
@@ -59,7 +60,7 @@ class StageClip:
         self,
         info: VideoInfo,
         people: ClipPeople,
-        fans: Sequence[Fan],
+        fans: Sequence[Fan | LearnedFan],
         landmarker: BlazePose,
         size: tuple[int, int],
         light: bool = True,
@@ -90,6 +91,7 @@ class StageClip:
             shot = _shot(cuts, t)
             alpha, feet, points, layers = {}, {}, {}, []
             for fan in self.fans:
+                fan.seek(t)
                 pose = _in_pixels(next(followers[fan.dancer]), self.scale)
                 if cut or not _seen(self.people.track(fan.dancer), t, shot):
                     fan.restart()

@@ -52,6 +52,9 @@ class Fan:
         self._smooth: OneEuro | None = None
         self._scale = 1.0
 
+    def seek(self, t: int) -> None:
+        """Clip frame t comes next; the puppet follows the dancer's pose alone, so nothing is skipped."""
+
     def restart(self) -> None:
         """Forget the motion and the placement (at a cut, or when the dancer was not seen)."""
         self._motion = self._smooth = None

@@ -71,7 +71,8 @@ def test_the_newcomer_is_on_the_same_dancer_in_every_shot_and_the_others_stay(st
         shot = range(start, stop)
         seen = [t for t in shot if clip.masks[t, k].sum() > 200]
         replaced = [t for t in seen if changed[t][clip.masks[t, k]].mean() > 25]
-        assert len(replaced) >= len(seen) // 2, (start, len(replaced), len(seen))
+        # measured on seed 0: 25 of 25, 18 of 18 and 16 of 19 frames (the fan's own shape is not the dancer's)
+        assert len(replaced) >= 0.75 * len(seen), (start, len(replaced), len(seen))
     # a dancer standing apart from the replaced one and their fan is left as the clip has them
     apart = []
     for t in range(len(frames)):

@@ -20,7 +20,7 @@ from ..people.clip import Track
 from ..people.dancer import dancer_choice
 from ..people.model import fallback_note
 from ..people.person import Person
-from ..people.photo import choose_person, find_people, missing_message
+from ..people.photo import find_people, pick_person
 from ..people.video import find_dancers
 from .crop_path import ClipFraming, follow_dancer, frame_clip
 from .heuristic import detect_person
@@ -131,23 +131,4 @@ def _photo_person(
             )
         return None
     h, w = photo.shape[:2]
-    if person_index is None:
-        person_index = choose_person(people, w, h)
-        if len(people) > 1:
-            notes.append(
-                f"{len(people)} people are in the photo; person {person_index} (the most complete, largest "
-                "and most central) is animated. Choose another with the person number."
-            )
-    elif not 0 <= person_index < len(people):
-        found = (
-            "1 was found, person 0"
-            if len(people) == 1
-            else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
-        )
-        raise UserError(
-            f"There is no person {person_index} in the photo: {found}. See them with `python -m fomm_core inspect` or "
-            "the app's preview."
-        )
-    if message := missing_message(people[person_index]):
-        notes.append(message)
-    return people[person_index]
+    return pick_person(people, w, h, person_index, "the photo", "is animated", notes)

@@ -288,6 +288,33 @@ def choose_person(people: list[Person], width: int, height: int) -> int:
     return max(range(len(people)), key=rank)
 
 
+def pick_person(
+    people: list[Person], width: int, height: int, pick: int | None, where: str, role: str, notes: list[str]
+) -> Person:
+    """Person `pick` of `where` (default: `choose_person`'s), with notes on the choice and on what the person
+    lacks; a UserError when `where` holds no person `pick`. `role` says what the chosen one does ("is animated")."""
+    if pick is None:
+        pick = choose_person(people, width, height)
+        if len(people) > 1:
+            notes.append(
+                f"{len(people)} people are in {where}; person {pick} (the most complete, largest and most "
+                f"central) {role}. Choose another with the person number."
+            )
+    elif not 0 <= pick < len(people):
+        found = (
+            "1 was found, person 0"
+            if len(people) == 1
+            else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
+        )
+        raise UserError(
+            f"There is no person {pick} in {where}: {found}. See them with `python -m fomm_core inspect` or "
+            "the app's preview."
+        )
+    if message := missing_message(people[pick]):
+        notes.append(message)
+    return people[pick]
+
+
 def missing_message(person: Person) -> str | None:
     """What the user should know when the chosen person is not seen head to feet; None when they are."""
     if person.full_body or person.landmarks is None:

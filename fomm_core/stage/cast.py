@@ -20,7 +20,7 @@ from ..people.blazepose import BlazePose
 from ..people.clip import ClipPeople
 from ..people.dancer import dancer_choice
 from ..people.person import Person
-from ..people.photo import choose_person, find_people, missing_message
+from ..people.photo import find_people, pick_person
 from ..people.video import find_dancers
 from .assign import assign_dancers, centre_out
 from .clip import StageClip, cut_notes, stage_size
@@ -104,20 +104,7 @@ def _person(
             f"Nobody was found in {which}. Upload a full-body photo of a person against a simple background."
         )
     h, w = photo.shape[:2]
-    if pick is None:
-        pick = choose_person(people, w, h)
-        if len(people) > 1:
-            notes.append(
-                f"{len(people)} people are in {which}; person {pick} (the most complete, largest and most "
-                "central) takes a dancer's place. Choose another with the person number."
-            )
-    elif pick >= len(people):
-        raise UserError(
-            f"There is no person {pick} in {which}: {len(people)} were found, numbered 0 to {len(people) - 1}."
-        )
-    if message := missing_message(people[pick]):
-        notes.append(message)
-    return people[pick]
+    return pick_person(people, w, h, pick, which, "takes a dancer's place", notes)
 
 
 def _dancers(people: ClipPeople, count: int, options: RenderOptions) -> list[int]:

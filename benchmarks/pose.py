@@ -31,7 +31,7 @@ def _render(
     """One render, timed: seconds per stage, frames made, seconds for the puppet's rig and backdrop."""
     from fomm_core.io import VideoWriter, fit_size, read_frames
     from fomm_core.people.video import WORK_SIDE
-    from fomm_core.puppet import Puppet, follow_dancer
+    from fomm_core.puppet import Puppet, dancer_poses
 
     start = time.perf_counter()
     puppet = Puppet.from_photo(photo, person, max_side=side)
@@ -50,7 +50,7 @@ def _render(
             yield frame
 
     def timed_poses():
-        poses = follow_dancer(timed_frames(), track, landmarker, size[0] / info.width)
+        poses = dancer_poses(timed_frames(), track, landmarker, size[0] / info.width)
         while True:
             start = time.perf_counter()
             pose = next(poses, None)

@@ -5,7 +5,7 @@ a mesh over each is deformed by the dancer's motion retargeted to the person's b
 drawn back to front over the photo's inpainted backdrop. See puppet.py for the API.
 """
 
-from .dancer import DancerPose, clip_poses, follow_dancer
+from .dancer import DancerPose, clip_poses, dancer_poses
 from .puppet import Puppet, PuppetFrame
 
-__all__ = ["DancerPose", "Puppet", "PuppetFrame", "clip_poses", "follow_dancer"]
+__all__ = ["DancerPose", "Puppet", "PuppetFrame", "clip_poses", "dancer_poses"]

@@ -8,7 +8,7 @@ from ..people.blazepose import BlazePose
 from ..people.clip import track_people
 from ..people.dancer import choose_dancer
 from ..people.photo import find_people
-from .dancer import follow_dancer
+from .dancer import dancer_poses
 from .puppet import Puppet
 
 
@@ -39,7 +39,7 @@ def animate_arrays(photo: np.ndarray, driving: np.ndarray, fps: float, landmarke
     if person.landmarks is None:
         return np.repeat(np.asarray(photo, np.float32)[None], len(driving), axis=0)
     puppet = Puppet.from_photo(image, person, canvas=(0, 0, w, h), size=(w, h))
-    poses = follow_dancer(dance, track, landmarker)
+    poses = dancer_poses(dance, track, landmarker)
     frames = [frame.image for frame in puppet.animate(poses, fps)]
     return np.stack(frames).astype(np.float32) / 255.0
 

@@ -48,17 +48,18 @@ def roi_around(landmarks: np.ndarray) -> Roi:
     return roi_from_points(centre, centre + up * radius)
 
 
-def follow_dancer(
-    frames: Iterable[np.ndarray], track: Track, landmarker: BlazePose, scale: float = 1.0
+def dancer_poses(
+    frames: Iterable[np.ndarray], track: Track, landmarker: BlazePose, scale: float = 1.0, masks: bool = False
 ) -> Iterator[DancerPose]:
-    """The track's dancer in every frame of `frames` (RGB uint8, `scale` times the track's pixels)."""
+    """The track's dancer in every frame of `frames` (RGB uint8, `scale` times the track's pixels); with `masks`,
+    each pose has the dancer's mask (the tracking's answers, kept without one, are not reused then)."""
     known = {t: p * scale for t, p in track.landmarks.items()}
     if not known:
         return
     roi = None
     for t, frame in enumerate(frames):
         h, w = frame.shape[:2]
-        if t in track.depth:  # tracking's own answer on this frame
+        if t in track.depth and not masks:  # tracking's own answer on this frame
             roi = roi_around(known[t])
             yield DancerPose(
                 track.landmarks[t], track.depth[t], track.visibility[t], round(w / scale), round(h / scale)
@@ -93,7 +94,7 @@ def clip_poses(info: VideoInfo, track: Track, landmarker: BlazePose) -> Iterator
             "choose another engine."
         )
     size = fit_size(info.width, info.height, WORK_SIDE)
-    yield from follow_dancer(read_frames(info, size=size), track, landmarker, size[0] / info.width)
+    yield from dancer_poses(read_frames(info, size=size), track, landmarker, size[0] / info.width)
 
 
 def _wandered(found: np.ndarray, tracked: np.ndarray) -> bool:

@@ -1,8 +1,7 @@
 """The stage scene over a whole clip: its frames streamed, each replaced dancer's place taken by their fan.
 
-The replaced dancers are followed in every frame by the landmark model (puppet.dancer.follow_dancer, one
-follower per dancer, all fed the same frame), which gives their pose and their mask (on the frames where it
-takes the tracking's landmarks, the landmark model is run once more for the mask). The other dancers are
+The replaced dancers are followed in every frame by the landmark model (puppet.dancer.dancer_poses, one
+follower per dancer, all fed the same frame), which gives their pose and their mask. The other dancers are
 known from the people tracking every few frames: their box stands for them, and where it comes near a fan
 the landmark model is run once on them for their mask and body points (who hides whom, and their cut-out
 drawn over the fan when they stand nearer). A dancer counts as in a frame when the tracking saw them within
@@ -23,7 +22,7 @@ from ..options import MAX_OUTPUT_WIDTH
 from ..people.blazepose import BlazePose
 from ..people.clip import MAX_STEP, ClipPeople, Track
 from ..people.photo import PRESENCE
-from ..puppet.dancer import DancerPose, follow_dancer, roi_around
+from ..puppet.dancer import DancerPose, dancer_poses, roi_around
 from .composite import compose, depth_order
 from .fan import Fan
 from .layer import Layer
@@ -81,7 +80,9 @@ class StageClip:
                 yield current[-1]
 
         followers = {
-            fan.dancer: follow_dancer(feed(), self.people.track(fan.dancer), self.landmarker, self.scale)
+            fan.dancer: dancer_poses(
+                feed(), self.people.track(fan.dancer), self.landmarker, self.scale, masks=True
+            )
             for fan in self.fans
         }
         cuts = sorted(self.people.cuts)
@@ -97,7 +98,7 @@ class StageClip:
                     fan.restart()
                     if not _seen(self.people.track(fan.dancer), t, shot):
                         continue
-                mask = self._mask(frame, pose)
+                mask = pose.roi.mask_over(pose.mask, *self.size)
                 alpha[fan.dancer], points[fan.dancer] = mask, pose.points
                 feet[fan.dancer] = _feet(mask, pose.points)
                 layers.append((fan.dancer, fan(pose)))
@@ -107,14 +108,6 @@ class StageClip:
                 continue
             self._others(frame, t, shot, layers, alpha, feet, points)
             yield self.renderer.frame(frame, alpha, feet, layers, cut, points)
-
-    def _mask(self, frame: np.ndarray, pose: DancerPose) -> np.ndarray:
-        """The followed dancer's mask over the frame; the follower reuses the tracking's landmarks without one
-        on the frames tracking ran, and the landmark model is run there for it."""
-        if pose.mask is None:
-            found = self.landmarker.landmarks(frame, roi_around(pose.points))
-            return found.roi.mask_over(found.mask, *self.size)
-        return pose.roi.mask_over(pose.mask, *self.size)
 
     def _others(
         self,

@@ -292,8 +292,11 @@ def pick_person(
     people: list[Person], width: int, height: int, pick: int | None, where: str, role: str, notes: list[str]
 ) -> Person:
     """Person `pick` of `where` (default: `choose_person`'s), with notes on the choice and on what the person
-    lacks; a UserError when `where` holds no person `pick`. `role` says what the chosen one does ("is animated")."""
+    lacks; a UserError when `where` holds no person `pick`, or when nobody in it is seen head to feet and no
+    person was picked (the user confirms by picking one). `role` says what the chosen one does ("is animated")."""
     if pick is None:
+        if nobody_whole(people):
+            raise UserError(nobody_whole_message(people, where))
         pick = choose_person(people, width, height)
         if len(people) > 1:
             notes.append(
@@ -310,17 +313,49 @@ def pick_person(
             f"There is no person {pick} in {where}: {found}. See them with `python -m fomm_core inspect` or "
             "the app's preview."
         )
-    if message := missing_message(people[pick]):
+    if message := missing_message(people, pick, where):
         notes.append(message)
     return people[pick]
 
 
-def missing_message(person: Person) -> str | None:
-    """What the user should know when the chosen person is not seen head to feet; None when they are."""
+def nobody_whole(people: list[Person]) -> bool:
+    """Whether people were found with the landmark model and none of them is seen head to feet."""
+    return bool(people) and all(p.landmarks is not None and not p.full_body for p in people)
+
+
+def _parts(person: Person) -> str:
+    """The parts the person lacks, in words: "feet", "knees and feet", "hips, knees and feet"."""
+    *most, last = person.missing
+    return f"{', '.join(most)} and {last}" if most else last
+
+
+def _lacks(people: list[Person]) -> str:
+    """Who lacks what: "person 0 lacks their feet; person 1 lacks their knees and feet"."""
+    return "; ".join(f"person {i} lacks their {_parts(p)}" for i, p in enumerate(people))
+
+
+def nobody_whole_message(people: list[Person], where: str) -> str:
+    """Why nobody in `where` is animated by default, who lacks what, and how to go on."""
+    return (
+        f"Nobody in {where} is seen head to feet ({_lacks(people)}), so nobody is chosen automatically: the "
+        "dance would move body parts the photo does not show. Pick the person to animate anyway (the person "
+        "picker under the photo's preview in the app, `person` in the API, `--person` on the command line; "
+        "one number per photo, in order), or upload a full-body photo (head to feet in the picture)."
+    )
+
+
+def missing_message(people: list[Person], pick: int, where: str = "the photo") -> str | None:
+    """What the user should know when person `pick` is not seen head to feet; None when they are."""
+    person = people[pick]
     if person.full_body or person.landmarks is None:
         return None
-    parts = " and ".join(person.missing)
+    whole = [i for i, p in enumerate(people) if p.full_body]
+    others = (
+        f"Nobody in {where} is seen head to feet"
+        if not whole
+        else f"Person {whole[0]} is seen head to feet in {where}"
+    )
     return (
-        f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
-        "full-body photo (head to feet in the picture) for a result that moves the whole body."
+        f"{others}; person {pick}, as picked, lacks their {_parts(person)}. Upload a full-body photo (head to "
+        "feet in the picture) for a result that moves the whole body."
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -30,6 +32,12 @@ FACE_SURE = 0.9  # the landmark model claims to see the face (nose and eyes) at 
 FACE_CROP = 0.4  # side of the square looked at for that face, in box heights (a head is 1/8 of a body)
 REFINE = 2  # the landmark model's answer is refined this many times (each from its own next ROI)
 FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
+# A face whose body is mostly hidden behind others: the landmark model is asked about tighter squares around
+# the face and upper body, and the body it answers must show, off the found people's masks and joined to the
+# nose, at least OWN_AREA face areas reaching OWN_BELOW face heights below the face (neck and chest).
+HIDDEN_ROIS = ((1.0, 3.0), (1.5, 4.0))
+OWN_AREA = 1.0
+OWN_BELOW = 0.5
 
 
 def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]:
@@ -43,6 +51,8 @@ def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]
     faces = face_model()
     found = [] if faces is None else _with_prominent(find_by_faces(work, landmarker, faces), work, landmarker)
     found += find_more(work, landmarker, found, faces=faces)
+    if faces is not None:
+        found += find_hidden(work, landmarker, faces, found)
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
     return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
@@ -101,6 +111,64 @@ def _body_below(
             if confirmed(person, [], h, w):
                 return person
     return None
+
+
+def find_hidden(
+    image: np.ndarray, landmarker: BlazePose, faces: BlazeFace, found: list[Person]
+) -> list[Person]:
+    """People whose face the face detector sees but whose body stands mostly behind the `found` ones.
+
+    For a face holding no found person's nose or eyes, the landmark model is asked about HIDDEN_ROIS; its
+    refined answer counts when it is sure of the face, its nose and eyes lie in the face, `confirmed` takes the
+    body on its own, and the part of its mask that is on nobody found, joined to the nose, is a body's top
+    (`_own_part`). That part is the person's box: all of them the picture shows.
+    """
+    h, w = image.shape[:2]
+    people: list[Person] = []
+    for score, face in faces.detect(image):
+        if len(found) + len(people) >= MAX_PEOPLE:
+            break
+        if any(_on_face(p, face) for p in [*found, *people]):
+            continue
+        answers = []
+        for down, side in HIDDEN_ROIS:
+            pose = landmarker.landmarks(
+                image, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0)
+            )
+            if pose.presence < PRESENCE:
+                continue
+            for _ in range(REFINE):
+                pose = landmarker.landmarks(image, pose.next_roi)
+            person = person_from_pose(pose, score, w, h)
+            x, y = person.landmarks[list(FACE)].T
+            in_face = (x >= face.x0) & (x <= face.x1) & (y >= face.y0) & (y <= face.y1)
+            sure = person.visibility[list(FACE)].min() >= FACE_SURE
+            if pose.presence < PRESENCE or not (in_face.all() and sure and confirmed(person, [], h, w)):
+                continue
+            own = _own_part(person, [*found, *people], face, h, w)
+            if own is not None:
+                answers.append((own[1], replace(person, box=own[0])))
+        if answers:  # the answer that shows most of the body
+            people.append(max(answers, key=lambda a: a[0])[1])
+    return people
+
+
+def _own_part(
+    person: Person, others: list[Person], face: Box, height: int, width: int
+) -> tuple[Box, int] | None:
+    """Box and area of the person's mask off the others' masks, the part joined to their nose; None when that
+    part is no body's top (under OWN_AREA face areas, or not reaching OWN_BELOW face heights below the face)."""
+    own = person.mask(height, width) > 0.5
+    if others:
+        own &= np.max([o.mask(height, width) for o in others], axis=0) <= 0.5
+    _, parts = cv2.connectedComponents(own.astype(np.uint8))
+    x, y = np.clip(person.landmarks[0].round().astype(int), 0, (width - 1, height - 1))
+    if parts[y, x] == 0:
+        return None
+    ys, xs = np.nonzero(parts == parts[y, x])
+    if xs.size < OWN_AREA * face.width * face.height or ys.max() < face.y1 + OWN_BELOW * face.height:
+        return None
+    return Box(float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)), int(xs.size)
 
 
 def _with_prominent(found: list[Person], image: np.ndarray, landmarker: BlazePose) -> list[Person]:

@@ -51,6 +51,24 @@ def test_the_face_detector_sees_all_five_faces_in_the_group_photo():
         assert sum(b.x0 <= face.cx <= b.x1 and b.y0 <= face.cy <= b.y0 + 0.4 * b.height for b in people) >= 1
 
 
+def test_the_person_behind_two_others_is_found_by_their_face_and_only_on_their_own_mask(model):
+    from fomm_core.people.model import face_model
+    from fomm_core.people.photo import find_hidden
+
+    image = load_photo(real_media(("multi_face",))["multi_face"])
+    behind = Box(*PHOTOS["multi_face"]["people"][2]["box"])  # only face, hair and a strip of shirt show
+    people = find_people(image, model)
+    others = [p for p in people if p.box.iou(behind) < 0.5]
+    assert len(others) == 4
+    (found,) = find_hidden(image, model, face_model(), others)
+    assert found.box.iou(behind) >= 0.5 and "feet" in found.missing
+    assert find_hidden(image, model, face_model(), people) == []  # every face holds a found person
+    h, w = image.shape[:2]
+    # someone (their nose in a corner) whose mask covers the whole photo: no part of the body is its own
+    everywhere = Person(box=Box(0, 0, w, h), score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33))
+    assert find_hidden(image, model, face_model(), [*others, everywhere]) == []
+
+
 def test_the_two_person_clip_gives_one_id_per_person_and_follows_the_man_who_moves(real, model):  # noqa: F811
     labelled = CLIPS["multi_person/cam01"]
     found = find_dancers(open_video(real["multi_person"], max_fps=1000), model)

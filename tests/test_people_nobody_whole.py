@@ -39,6 +39,19 @@ def test_a_picked_person_is_planned_with_what_they_lack_in_the_notes(real: dict)
     assert plan.person_box is not None and plan.person_box.height > 300  # a waist-up person, not a face
 
 
+def test_a_friends_photo_with_nobody_whole_is_named_by_its_number(real: dict) -> None:  # noqa: F811
+    photos = [real["bus"], real["multi_face"]]
+    group = RenderOptions(trim_end=TRIM, scene="stage", model=STAGE_ENGINE)
+    with pytest.raises(UserError, match=r"^Nobody in photo 2 is seen head to feet \(person 0 lacks their"):
+        plan_render(photos, real["multi_person"], group)
+    picked = RenderOptions(trim_end=TRIM, scene="stage", model=STAGE_ENGINE, person="auto,1")
+    plan = plan_render(photos, real["multi_person"], picked)
+    assert any(
+        n.startswith("Nobody in photo 2 is seen head to feet; person 1, as picked") for n in plan.notes
+    )
+    assert len(plan.stage.persons) == 2 and plan.stage.persons[0].full_body  # bus.jpg's man on Automatic
+
+
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tiny_checkpoint(tmp_path_factory.mktemp("tiny") / "tiny.safetensors")

@@ -10,8 +10,8 @@ from fomm_core.errors import UserError
 from fomm_core.geometry import Box
 from fomm_core.io import load_photo
 from fomm_core.people import Person, choose_person, default_landmarker, find_people, missing_message
+from fomm_core.people.choice import pick_person
 from fomm_core.people.person import PARTS
-from fomm_core.people.photo import pick_person
 
 
 @pytest.fixture(scope="module")

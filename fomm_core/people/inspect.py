@@ -18,11 +18,12 @@ from PIL import Image
 from ..geometry import Box
 from ..io import load_photo, open_video
 from .blazepose import BlazePose
+from .choice import choose_person, nobody_whole, nobody_whole_message
 from .clip import ClipPeople
 from .dancer import choose_dancer
 from .model import DEFAULT, LandmarkerChoice, chosen_landmarker, fallback_note
 from .person import Person
-from .photo import choose_person, find_people, nobody_whole, nobody_whole_message
+from .photo import find_people
 from .video import find_dancers
 
 EXIF_ORIENTATION = 0x0112

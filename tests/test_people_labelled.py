@@ -62,8 +62,10 @@ def test_the_person_behind_two_others_is_found_by_their_face_and_only_on_their_o
     assert len(others) == 4
     (found,) = find_hidden(image, model, face_model(), others)
     assert found.box.iou(behind) >= 0.5 and "feet" in found.missing
-    assert find_hidden(image, model, face_model(), people) == []  # every face holds a found person
     h, w = image.shape[:2]
+    mask, in_front = found.mask(h, w) > 0.5, np.max([p.mask(h, w) for p in others], axis=0) > 0.5
+    assert mask.sum() > 10_000 and (mask & in_front).sum() < 0.05 * mask.sum()  # not over the people in front
+    assert find_hidden(image, model, face_model(), people) == []  # every face holds a found person
     # someone (their nose in a corner) whose mask covers the whole photo: no part of the body is its own
     everywhere = Person(box=Box(0, 0, w, h), score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33))
     assert find_hidden(image, model, face_model(), [*others, everywhere]) == []

@@ -120,7 +120,7 @@ def find_hidden(
     For a face holding no found person's nose or eyes, the landmark model is asked about HIDDEN_ROIS; its
     refined answer counts when it is sure of the face, its nose and eyes lie in the face, `confirmed` takes the
     body on its own, and the part of its mask that is on nobody found, joined to the nose, is a body's top
-    (`_own_part`). That part is the person's box: all of them the picture shows.
+    (`_own_part`). That part is the person's box and mask: all of them the picture shows.
     """
     h, w = image.shape[:2]
     people: list[Person] = []
@@ -146,17 +146,15 @@ def find_hidden(
                 continue
             own = _own_part(person, [*found, *people], face, h, w)
             if own is not None:
-                answers.append((own[1], replace(person, box=own[0])))
+                answers.append((int(own.sum()), _on_own(person, own)))
         if answers:  # the answer that shows most of the body
             people.append(max(answers, key=lambda a: a[0])[1])
     return people
 
 
-def _own_part(
-    person: Person, others: list[Person], face: Box, height: int, width: int
-) -> tuple[Box, int] | None:
-    """Box and area of the person's mask off the others' masks, the part joined to their nose; None when that
-    part is no body's top (under OWN_AREA face areas, or not reaching OWN_BELOW face heights below the face)."""
+def _own_part(person: Person, others: list[Person], face: Box, height: int, width: int) -> np.ndarray | None:
+    """The person's mask off the others' masks, the part joined to their nose (H×W bool); None when that part
+    is no body's top (under OWN_AREA face areas, or not reaching OWN_BELOW face heights below the face)."""
     own = person.mask(height, width) > 0.5
     if others:
         own &= np.max([o.mask(height, width) for o in others], axis=0) <= 0.5
@@ -164,10 +162,26 @@ def _own_part(
     x, y = np.clip(person.landmarks[0].round().astype(int), 0, (width - 1, height - 1))
     if parts[y, x] == 0:
         return None
-    ys, xs = np.nonzero(parts == parts[y, x])
-    if xs.size < OWN_AREA * face.width * face.height or ys.max() < face.y1 + OWN_BELOW * face.height:
+    part = parts == parts[y, x]
+    ys = np.flatnonzero(part.any(axis=1))
+    if part.sum() < OWN_AREA * face.width * face.height or ys[-1] < face.y1 + OWN_BELOW * face.height:
         return None
-    return Box(float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)), int(xs.size)
+    return part
+
+
+def _on_own(person: Person, own: np.ndarray) -> Person:
+    """The person with their box and mask cut to `own` (H×W bool): the model's mask also spreads over the
+    people in front of them."""
+    ys, xs = np.nonzero(own)
+    side = person.roi_mask.shape[0]
+    in_roi = cv2.warpAffine(
+        own.astype(np.float32), person.roi.affine(side), (side, side), flags=cv2.INTER_LINEAR
+    )
+    return replace(
+        person,
+        box=Box(float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)),
+        roi_mask=(person.roi_mask * in_roi).astype(np.float32),
+    )
 
 
 def _with_prominent(found: list[Person], image: np.ndarray, landmarker: BlazePose) -> list[Person]:

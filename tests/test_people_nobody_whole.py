@@ -14,6 +14,7 @@ from fomm_core.cli import main
 from fomm_core.errors import UserError
 from fomm_core.io import open_video
 from fomm_core.options import RenderOptions
+from fomm_core.people.inspect import inspect_media
 from fomm_core.pipeline import STAGE_ENGINE, plan_render
 
 TRIM = 0.3  # the two-person clip's first 0.3 s: 9 frames at the render's 30 fps
@@ -30,6 +31,15 @@ def test_automatic_plans_nothing_and_names_who_lacks_what(real: dict) -> None:  
         message = str(refused.value)
         assert message.startswith(ASKED) and "lacks their feet" in message, message
         assert "`--person`" in message and "upload a full-body photo" in message
+
+
+def test_inspect_chooses_nobody_and_says_so_at_upload(real: dict, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    found = inspect_media(real["multi_face"])
+    assert found.person is None and len(found.people) == 5 and found.to_dict()["photo"]["chosen"] is None
+    assert [n for n in found.notes if n.startswith(ASKED)]
+    assert main(["inspect", "--photo", str(real["multi_face"])]) == 0
+    printed = capsys.readouterr().out
+    assert "* person" not in printed and f"note: {ASKED}" in printed
 
 
 def test_a_picked_person_is_planned_with_what_they_lack_in_the_notes(real: dict) -> None:  # noqa: F811

@@ -169,6 +169,15 @@ def test_crowds_are_followed_less_often_but_at_least_every_5th_frame():
     assert tracking_step(25, 2, calm=True) == 4 and tracking_step(12, 1, calm=True) == 2
 
 
+@pytest.mark.slow
+def test_a_calm_dancer_is_followed_about_six_times_a_second(real, model):  # noqa: F811
+    frames = list(read_frames(open_video(real["single_person"], max_fps=30), size=SIZE))
+    (track,) = track_people(frames, 30.0, model).tracks  # 50 frames; he moves slowly
+    followed = sorted(track.boxes)
+    assert len(followed) <= 16  # 25 at 15 times a second
+    assert followed[0] == 0 and followed[-1] >= 45 and max(np.diff(followed)) <= MAX_STEP
+
+
 def test_fleeting_tracks_are_dropped_and_the_rest_renumbered():
     def track(number: int, frames: range) -> Track:
         return Track(id=number, boxes={t: Box(0, 0, 10, 20) for t in frames})

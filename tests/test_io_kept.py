@@ -75,21 +75,25 @@ def test_a_read_stopped_half_way_keeps_nothing(clip, temp_folder):  # noqa: F811
     assert np.array_equal(_all(kept.read(info, size)), _all(read_frames(info, size=size)))
 
 
-def test_a_full_disk_keeps_nothing_and_the_frames_still_flow(clip, temp_folder, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("room", [5000, 10**9], ids=["after the first frame", "at the last flush"])
+def test_a_full_disk_keeps_nothing_and_the_frames_still_flow(clip, temp_folder, monkeypatch, room):  # noqa: F811
     made, temporary = [], tempfile.TemporaryFile
 
     class FullDisk:
-        """A temporary file on a disk that fills up after its first frame."""
+        """A temporary file on a disk that fills up once `room` bytes are written, or at the flush."""
 
         def __init__(self):
             self.written, self.closed = 0, False
             made.append(self)
 
         def write(self, data) -> int:
-            if self.written > 5000:
+            if self.written > room:
                 raise OSError(28, "No space left on device")
             self.written += memoryview(data).nbytes
             return memoryview(data).nbytes
+
+        def flush(self) -> None:
+            raise OSError(28, "No space left on device")
 
         def close(self) -> None:
             self.closed = True
@@ -102,7 +106,8 @@ def test_a_full_disk_keeps_nothing_and_the_frames_still_flow(clip, temp_folder, 
     info, size = open_video(clip), (80, 48)
     kept = KeptFrames(info, size)
     assert np.array_equal(_all(kept.read(info, size)), _all(read_frames(info, size=size)))
-    assert made and made[0].written == 80 * 48 * 3 and made[0].closed
+    frames_in = 1 if room < 80 * 48 * 3 else info.frame_count
+    assert made and made[0].written == frames_in * 80 * 48 * 3 and made[0].closed
     assert not kept.full and kept.closed
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -72,18 +72,23 @@ class KeptFrames:
             self.close()
         try:
             for frame in read_frames(self.info, size=self.size):
-                if self._file is not None:
-                    try:
-                        self._file.write(np.ascontiguousarray(frame).data)
-                    except OSError:  # the disk is full: keep nothing, the tracking goes on
-                        self.close()
+                self._guarded(lambda: self._file.write(frame.data))  # noqa: B023 (called at once)
                 yield frame
-            if self._file is not None:
-                self._file.flush()
-                self.full = True
+            self._guarded(lambda: self._file.flush())
+            self.full = self._file is not None
         finally:
             if not self.full:
                 self.close()
+
+    def _guarded(self, write: Callable[[], object]) -> None:
+        """Run `write` on the file if there is one; when it fails (the disk full) the file is removed and the
+        reader goes on."""
+        if self._file is None:
+            return
+        try:
+            write()
+        except OSError:
+            self.close()
 
     def _read_back(self) -> Iterator[np.ndarray]:
         """The kept frames in order, each a new writable array as read_frames gives."""

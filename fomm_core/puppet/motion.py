@@ -9,6 +9,7 @@ import numpy as np
 from .dancer import DancerPose
 from .depth import part_depths
 from .one_euro import OneEuro
+from .register import PartRegistration
 from .retarget import Posed, Retarget
 from .skeleton import body_height, joints
 from .turn import MIRROR, FrontKeeper, turned_away
@@ -35,10 +36,16 @@ class DancerMotion:
         self._smooth = OneEuro(fps)
         self._depth_scale = self.retarget.scale
         self._front = FrontKeeper(reference.points)
+        self._register = (
+            None if reference.image is None else PartRegistration(reference.image, _in_image(reference))
+        )
 
     def __call__(self, dancer: DancerPose) -> Step:
         """The person's pose for the dancer's next frame."""
         points, depth, visibility = dancer.points, dancer.depth, dancer.visibility
+        if self._register is not None and dancer.image is not None:
+            k = dancer.image.shape[1] / dancer.width
+            points = self._register(dancer.image, _in_image(dancer)) / k
         if self._front(points):  # the dancer's back to the camera: their left drives the person's right
             points, depth, visibility = points[MIRROR], depth[MIRROR], visibility[MIRROR]
         held = self._unseen(np.column_stack([points, depth]), visibility)
@@ -47,3 +54,8 @@ class DancerMotion:
         posed = self.retarget(joints(smooth[:, :2]))
         turned = turned_away(dancer.points, dancer.visibility, self.reference.points)
         return Step(posed, part_depths(smooth[:, 2]) * self._depth_scale, turned)
+
+
+def _in_image(dancer: DancerPose) -> np.ndarray:
+    """The dancer's landmarks in the pixels of the frame they were read on."""
+    return dancer.points * (dancer.image.shape[1] / dancer.width)

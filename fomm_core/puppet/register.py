@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .regions import HALF_WIDTH, segment
-from .skeleton import PARTS, J, body_height, joints
+from .skeleton import PARENT_INDEX, PARTS, J, body_height, joints
 
 WORK_HEIGHT = 160  # the body's height (pixels) the parts are registered at, at most
 BLUR = 1.0  # pixels (at work size): the images are smoothed so that the steps see a few pixels around
@@ -24,6 +24,7 @@ SETTLED = (1e-3, 0.02)  # a step smaller than this (radians, work pixels) ends t
 MAX_TURN = 0.3  # radians: an answer farther than this from the landmarks' turn is refused
 MAX_SHIFT = 0.05  # body heights: likewise for the part's centre
 MIN_MATCH = 0.75  # the correlation of the part's pixels with the frame's, at least
+JOINED = 100.0  # body heights: a part's start joint at most this far from where its parent puts it
 HUBER = 12.0  # colour levels: differences beyond this count less (another part in front, the background)
 MIN_PIXELS = 12
 
@@ -127,6 +128,14 @@ class _Template:
         return m, float(np.corrcoef(moved, self.colour.ravel())[0, 1])
 
 
+def _near(m: np.ndarray, start: np.ndarray, centre: np.ndarray, reach: float) -> bool:
+    """Whether motion `m` settled near `start`: turned at most MAX_TURN from it, `centre` moved at most `reach`."""
+    turn = np.arctan2(m[1, 0], m[0, 0]) - np.arctan2(start[1, 0], start[0, 0])
+    c = np.append(centre, 1.0)
+    shift = float(np.hypot(*(m @ c - start @ c)[:2]))
+    return abs((turn + np.pi) % (2 * np.pi) - np.pi) <= MAX_TURN and shift <= reach
+
+
 class PartRegistration:
     """The dancer's reference frame, its parts ready to be found again in later frames of the same clip."""
 
@@ -141,31 +150,45 @@ class PartRegistration:
         gy = cv2.Sobel(work, cv2.CV_32F, 0, 1, ksize=3) / 8
         self.reference = reference * self.scale
         pixels = part_pixels(self.reference, work.shape[:2], self.height)
+        self._last: list[np.ndarray | None] = [None] * len(PARTS)  # each part's motion in the last frame
+        self._before: list[np.ndarray | None] = [None] * len(PARTS)  # and in the one before
         self.templates = [_Template(work, gx, gy, xy) if len(xy) >= MIN_PIXELS else None for xy in pixels]
 
     def motions(self, image: np.ndarray, landmarks: np.ndarray) -> list[np.ndarray | None]:
-        """Each part's rigid motion (3×3, reference pixels -> `image` pixels) when found, else None."""
+        """Each part's rigid motion (3×3, reference pixels -> `image` pixels) when found, else None; call in
+        frame order (a part lost by the landmarks is looked for where it was, or where its parent took it)."""
         frame = _prepared(image, self.scale)
         found = joints(np.asarray(landmarks, np.float64)[:, :2]) * self.scale
-        out: list[np.ndarray | None] = []
-        for part, template in zip(PARTS, self.templates, strict=True):
+        now: list[np.ndarray | None] = []
+        for i, (part, template) in enumerate(zip(PARTS, self.templates, strict=True)):
             if template is None:
-                out.append(None)
+                now.append(None)
                 continue
             a0, b0 = segment(part, self.reference)
             a1, b1 = segment(part, found)
             turn = np.arctan2(*(b1 - a1)[::-1]) - np.arctan2(*(b0 - a0)[::-1])
-            start = _matrix(turn, (a1 + b1) / 2 - (a0 + b0) / 2, (a0 + b0) / 2)
-            m, match = template.align(frame, start)
-            settled_turn = np.arctan2(m[1, 0], m[0, 0])
-            drift = np.hypot(*(m @ np.append(template.centre, 1) - start @ np.append(template.centre, 1))[:2])
-            off = abs((settled_turn - turn + np.pi) % (2 * np.pi) - np.pi)
-            if match < MIN_MATCH or off > MAX_TURN or drift > MAX_SHIFT * self.height:
-                out.append(None)
-                continue
-            s = np.diag([self.scale, self.scale, 1.0])
-            out.append(np.linalg.inv(s) @ m @ s)
-        return out
+            starts = [_matrix(turn, (a1 + b1) / 2 - (a0 + b0) / 2, (a0 + b0) / 2)]
+            last, before, parent = self._last[i], self._before[i], PARENT_INDEX[i]
+            if last is not None:
+                starts.append(last)
+                if before is not None:  # moving on as it moved
+                    starts.append(last @ np.linalg.inv(before) @ last)
+                if parent >= 0 and now[parent] is not None and self._last[parent] is not None:
+                    starts.append(now[parent] @ np.linalg.inv(self._last[parent]) @ last)
+            joint = np.append(a0, 1.0)  # where the part hangs from its parent
+            best, best_match = None, MIN_MATCH
+            for start in starts:
+                m, match = template.align(frame, start)
+                if match < best_match or not _near(m, start, template.centre, MAX_SHIFT * self.height):
+                    continue
+                if parent >= 0 and now[parent] is not None:
+                    if np.hypot(*(m @ joint - now[parent] @ joint)[:2]) > JOINED * self.height:
+                        continue
+                best, best_match = m, match
+            now.append(best)
+        self._before, self._last = self._last, now
+        s = np.diag([self.scale, self.scale, 1.0])
+        return [None if m is None else np.linalg.inv(s) @ m @ s for m in now]
 
     def __call__(self, image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         """The 33 landmarks (33×D, the first two columns x y in `image`'s pixels), each moved as the part

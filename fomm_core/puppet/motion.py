@@ -15,6 +15,10 @@ from .skeleton import body_height, joints
 from .turn import MIRROR, FrontKeeper, turned_away
 from .unseen import UnseenLandmarks
 
+# Hz: the One Euro filter's cut-off when still, for landmarks moved by the dancer's registered parts; these
+# hardly jitter, and the default's lag costs more than it smooths
+REGISTERED_CUTOFF = 5.0
+
 
 @dataclass(frozen=True)
 class Step:
@@ -33,12 +37,12 @@ class DancerMotion:
         self.height = body_height(joints(reference.points))
         self.retarget = Retarget(photo_joints, joints(reference.points), travel)
         self._unseen = UnseenLandmarks(reference.width, reference.height)
-        self._smooth = OneEuro(fps)
         self._depth_scale = self.retarget.scale
         self._front = FrontKeeper(reference.points)
         self._register = (
             None if reference.image is None else PartRegistration(reference.image, _in_image(reference))
         )
+        self._smooth = OneEuro(fps) if self._register is None else OneEuro(fps, REGISTERED_CUTOFF)
 
     def __call__(self, dancer: DancerPose) -> Step:
         """The person's pose for the dancer's next frame."""

@@ -23,10 +23,11 @@ STEPS = 12
 SETTLED = (1e-3, 0.02)  # a step smaller than this (radians, work pixels) ends the search
 MAX_TURN = 0.3  # radians: an answer farther than this from the landmarks' turn is refused
 MAX_SHIFT = 0.05  # body heights: likewise for the part's centre
-MIN_MATCH = 0.75  # the correlation of the part's pixels with the frame's, at least
+MIN_MATCH = 0.9  # the correlation of the part's pixels with the frame's, at least
 JOINED = 100.0  # body heights: a part's start joint at most this far from where its parent puts it
 HUBER = 12.0  # colour levels: differences beyond this count less (another part in front, the background)
 MIN_PIXELS = 12
+LEAP = 0.6  # radians: the landmarks' turn changing this much from one frame to the next is not believed
 
 # landmark -> the part that carries it
 CARRIER = np.zeros(33, int)
@@ -152,6 +153,7 @@ class PartRegistration:
         pixels = part_pixels(self.reference, work.shape[:2], self.height)
         self._last: list[np.ndarray | None] = [None] * len(PARTS)  # each part's motion in the last frame
         self._before: list[np.ndarray | None] = [None] * len(PARTS)  # and in the one before
+        self._turns = np.zeros(len(PARTS))  # each part's turn in the last frame
         self.templates = [_Template(work, gx, gy, xy) if len(xy) >= MIN_PIXELS else None for xy in pixels]
 
     def motions(self, image: np.ndarray, landmarks: np.ndarray) -> list[np.ndarray | None]:
@@ -169,7 +171,9 @@ class PartRegistration:
             turn = np.arctan2(*(b1 - a1)[::-1]) - np.arctan2(*(b0 - a0)[::-1])
             starts = [_matrix(turn, (a1 + b1) / 2 - (a0 + b0) / 2, (a0 + b0) / 2)]
             last, before, parent = self._last[i], self._before[i], PARENT_INDEX[i]
-            if last is not None:
+            # the landmarks are trusted while they move on smoothly; a leap means they lost the part
+            leap = abs((turn - self._turns[i] + np.pi) % (2 * np.pi) - np.pi) > LEAP
+            if last is not None and leap:
                 starts.append(last)
                 if before is not None:  # moving on as it moved
                     starts.append(last @ np.linalg.inv(before) @ last)
@@ -186,6 +190,7 @@ class PartRegistration:
                         continue
                 best, best_match = m, match
             now.append(best)
+            self._turns[i] = turn if best is None else np.arctan2(best[1, 0], best[0, 0])
         self._before, self._last = self._last, now
         s = np.diag([self.scale, self.scale, 1.0])
         return [None if m is None else np.linalg.inv(s) @ m @ s for m in now]

@@ -7,7 +7,7 @@ import numpy as np
 
 from fomm_core.puppet.register import PartRegistration
 from fomm_core.puppet.skeleton import PARTS
-from tests.puppet_fixtures import WIDTH, HEIGHT, synthetic_person
+from tests.puppet_fixtures import HEIGHT, WIDTH, synthetic_person
 
 
 def _moved(image: np.ndarray, landmarks: np.ndarray, degrees: float, shift: tuple[float, float]):
@@ -33,7 +33,8 @@ def test_registration_recovers_a_known_turn_where_the_landmarks_are_off():
     for i in found:
         turn = np.degrees(np.arctan2(motions[i][1, 0], motions[i][0, 0]))
         assert abs(turn - 9.0) < 0.7, (PARTS[i].name, turn)
-    refined = registration(frame, noisy)
+    refined, moved = registration(frame, noisy)
+    assert moved[[13, 15, 25, 27]].all()
     for landmark in (13, 15, 25, 27):
         assert np.hypot(*(refined[landmark] - truth[landmark])) < 1.5
     assert np.hypot(*(noisy[15] - truth[15])) > 10  # the test's error was there to be corrected
@@ -46,7 +47,9 @@ def test_a_frame_that_does_not_show_the_dancer_leaves_the_landmarks_as_given():
     other = rng.integers(0, 256, photo.shape).astype(np.uint8)
     noisy = landmarks + rng.normal(0, 3, landmarks.shape)
     assert all(m is None for m in registration.motions(other, noisy))
-    np.testing.assert_array_equal(registration(other, noisy), noisy)
+    kept, moved = registration(other, noisy)
+    np.testing.assert_array_equal(kept, noisy)
+    assert not moved.any()
 
 
 def test_a_part_the_landmarks_lose_is_followed_where_it_was_heading():

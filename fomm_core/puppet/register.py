@@ -153,7 +153,7 @@ class PartRegistration:
         pixels = part_pixels(self.reference, work.shape[:2], self.height)
         self._last: list[np.ndarray | None] = [None] * len(PARTS)  # each part's motion in the last frame
         self._before: list[np.ndarray | None] = [None] * len(PARTS)  # and in the one before
-        self._turns = np.zeros(len(PARTS))  # each part's turn in the last frame
+        self._turns = np.zeros(len(PARTS))  # each part's turn by the landmarks in the last frame
         self.templates = [_Template(work, gx, gy, xy) if len(xy) >= MIN_PIXELS else None for xy in pixels]
 
     def motions(self, image: np.ndarray, landmarks: np.ndarray) -> list[np.ndarray | None]:
@@ -190,18 +190,21 @@ class PartRegistration:
                         continue
                 best, best_match = m, match
             now.append(best)
-            self._turns[i] = turn if best is None else np.arctan2(best[1, 0], best[0, 0])
+            self._turns[i] = turn
         self._before, self._last = self._last, now
         s = np.diag([self.scale, self.scale, 1.0])
         return [None if m is None else np.linalg.inv(s) @ m @ s for m in now]
 
-    def __call__(self, image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    def __call__(self, image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The 33 landmarks (33×D, the first two columns x y in `image`'s pixels), each moved as the part
-        carrying it moved since the reference frame where that part was found, else as given."""
+        carrying it moved since the reference frame where that part was found, else as given; and which
+        were moved so (33 bool)."""
         out = np.array(landmarks, np.float64)
+        moved = np.zeros(len(out), bool)
         for i, m in enumerate(self.motions(image, landmarks)):
             if m is None:
                 continue
             carried = CARRIER == i
             out[carried, :2] = self.landmarks[carried] @ m[:2, :2].T + m[:2, 2]
-        return out
+            moved |= carried
+        return out, moved

@@ -101,32 +101,40 @@ class _Template:
         self.xy = xy
         self.centre = xy.mean(axis=0)
         ix, iy = xy[:, 0].astype(int), xy[:, 1].astype(int)
-        self.colour = image[iy, ix]  # N×3
+        self.colour = image[iy, ix]  # N×3 float32
         g = np.stack([gx[iy, ix], gy[iy, ix]], axis=-1)  # N×3×2
         rel = xy - self.centre
         jac = np.zeros((len(xy), 2, 3))  # d(warped point)/d(turn, shift x, shift y) at rest
         jac[:, 0, 0], jac[:, 1, 0] = -rel[:, 1], rel[:, 0]
         jac[:, 0, 1] = jac[:, 1, 2] = 1.0
-        self.steepest = np.einsum("ncj,njp->ncp", g, jac).reshape(-1, 3)  # (N·3)×3
+        self.steepest = np.einsum("ncj,njp->ncp", g, jac).reshape(-1, 3).astype(np.float32)  # (N·3)×3
 
     def align(self, frame: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, float]:
         """The rigid motion (3×3, reference -> frame) from `start`, and how well the pixels then match."""
         m = start.copy()
         inside = np.all((self.xy >= 0) & (self.xy < np.array(frame.shape[1::-1])), axis=1)
+        seen = np.repeat(inside, 3).astype(np.float32)
+        sd = self.steepest
         for _ in range(STEPS):
-            moved = self.xy @ m[:2, :2].T + m[:2, 2]
-            r = (_sample(frame, moved) - self.colour).ravel()
-            a = np.abs(r)
-            w = np.where(a <= HUBER, 1.0, HUBER / np.maximum(a, 1e-9))
-            w *= np.repeat(inside, 3)
-            sd = self.steepest
-            hessian = sd.T @ (sd * w[:, None])
-            step = np.linalg.lstsq(hessian, sd.T @ (w * r), rcond=None)[0]
-            m = m @ np.linalg.inv(_matrix(step[0], step[1:], self.centre))
-            if abs(step[0]) < SETTLED[0] and np.hypot(*step[1:]) < SETTLED[1]:
+            r = (_sample(frame, self.xy @ m[:2, :2].T + m[:2, 2]) - self.colour).ravel()
+            w = seen * np.minimum(1.0, HUBER / np.maximum(np.abs(r), 1e-6))
+            weighted = sd * w[:, None]
+            step = np.linalg.solve(weighted.T @ sd + 1e-6 * np.eye(3), weighted.T @ r)
+            m = m @ _undo(step, self.centre)
+            if abs(step[0]) < SETTLED[0] and np.hypot(step[1], step[2]) < SETTLED[1]:
                 break
         moved = _sample(frame, self.xy @ m[:2, :2].T + m[:2, 2]).ravel()
         return m, float(np.corrcoef(moved, self.colour.ravel())[0, 1])
+
+
+def _undo(step: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """The inverse (3×3) of the rigid motion turning by step[0] about `centre` and shifting by step[1:]."""
+    c, s = np.cos(step[0]), np.sin(step[0])
+    back = np.array([[c, s], [-s, c]])  # the turn's inverse
+    m = np.eye(3)
+    m[:2, :2] = back
+    m[:2, 2] = centre - back @ (centre + step[1:])
+    return m
 
 
 def _near(m: np.ndarray, start: np.ndarray, centre: np.ndarray, reach: float) -> bool:

@@ -223,7 +223,8 @@ class RenderOptions:
         Pick("person", MAX_PEOPLE),
         ("Person to animate", "움직일 사람"),
         "which person in each photo to animate, numbered as `inspect` shows them, one per photo in order "
-        '("0,2"; default: auto, the most complete, largest and most central)',
+        '("0,2"; default: auto, the most complete, largest and most central; a photo in which nobody is seen '
+        "head to feet needs a number)",
         "--person",
     )
     dancer: tuple[int | None, ...] | None = option(

@@ -47,12 +47,16 @@ def _preview(
 
 def people_preview(found: Inspection, image: np.ndarray, lang: str) -> tuple[Any, Any, Any, Any]:
     """The photo's preview outputs: its people numbered, one choice per person, notes, the people found."""
-    chosen = found.person
+    chosen, count = found.person, len(found.people)
     auto = texts.text("pick_auto", lang)
+    counted = []
     if chosen is not None:
         auto = texts.text("pick_auto_person", lang, n=chosen)
+        counted = [texts.text("people_found", lang, n=count, chosen=chosen)]
+    elif found.people:  # nobody seen head to feet: Generate asks for a pick
+        auto = texts.text("pick_auto_nobody", lang)
+        counted = [texts.text("people_found_none_whole", lang, n=count)]
     choices = [(auto, AUTO), *((f"{i} · {_body(p, lang)}", str(i)) for i, p in enumerate(found.people))]
-    counted = [texts.text("people_found", lang, n=len(found.people), chosen=chosen)] if found.people else []
     return _preview(image, choices, [*counted, *map(as_markdown, found.notes)], found.to_dict()["photo"])
 
 

@@ -58,6 +58,7 @@ EN: dict[str, str] = {
     "dancers_preview": "Dancers in the clip",
     "pick_auto": "Automatic",
     "pick_auto_person": "Automatic (person {n})",
+    "pick_auto_nobody": "Automatic (nobody: pick a person)",
     "pick_auto_dancer": "Automatic (dancer {n})",
     "full_body": "full body",
     "missing": "missing {parts}",
@@ -73,6 +74,8 @@ EN: dict[str, str] = {
     "choose another.",
     "dancers_found": "Dancers found in the clip: {n}. The highlighted one ({chosen}) is followed unless you "
     "choose another.",
+    "people_found_none_whole": "People found in the photo: {n}. Nobody is seen head to feet, so Generate "
+    "animates only the person you pick.",
     "v_pick": "Choose 'auto' or a number shown in the preview (0, 1, ...).",
     "time_limit": "Making this video took longer than the {limit} s limit; trim the clip or choose a "
     "smaller model, then try again.",
@@ -125,6 +128,7 @@ KO: dict[str, str] = {
     "dancers_preview": "영상 속 댄서들",
     "pick_auto": "자동",
     "pick_auto_person": "자동 (사람 {n})",
+    "pick_auto_nobody": "자동 (없음: 사람을 고르세요)",
     "pick_auto_dancer": "자동 (댄서 {n})",
     "full_body": "전신",
     "missing": "{parts} 안 보임",
@@ -139,6 +143,8 @@ KO: dict[str, str] = {
     "people_found": "사진에서 {n}명을 찾았습니다. 다른 사람을 고르지 않으면 강조된 사람({chosen})이 움직입니다.",
     "dancers_found": "영상에서 댄서 {n}명을 찾았습니다. 다른 댄서를 고르지 않으면 강조된 댄서({chosen})를 "
     "따라 합니다.",
+    "people_found_none_whole": "사진에서 {n}명을 찾았습니다. 머리부터 발끝까지 보이는 사람이 없어, 직접 고른 "
+    "사람만 움직입니다.",
     "v_pick": "'auto' 또는 미리보기에 표시된 번호(0, 1, ...)를 선택하세요.",
     "time_limit": "영상을 만드는 데 제한 시간 {limit}초를 넘었습니다. 영상을 자르거나 더 작은 모델을 선택한 뒤 "
     "다시 시도해 주세요.",

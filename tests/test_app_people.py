@@ -140,6 +140,23 @@ def test_picking_the_other_dancer_changes_the_result(client: Client, real) -> No
     assert np.abs(dances[0] - dances[1]).mean() > 10  # the dance half shows the other dancer
 
 
+def test_a_waist_up_group_is_animated_only_by_the_person_picked(client: Client, real) -> None:  # noqa: F811
+    asked = "Nobody in the photo is seen head to feet (person 0 lacks their"
+    image, picked, notes, found = client.predict(
+        handle_file(str(real["multi_face"])), api_name="/people_in_photo"
+    )
+    assert found["chosen"] is None and found["people"] and not any(p["full_body"] for p in found["people"])
+    assert picked["choices"][0] == [texts.EN["pick_auto_nobody"], previews.AUTO]
+    assert texts.EN["people_found_none_whole"].format(n=len(found["people"])) in notes and asked in notes
+    assert colour_pixels(np.asarray(Image.open(image).convert("RGB")), CHOSEN) == 0  # nobody highlighted
+    with pytest.raises(AppError) as refused:
+        generate(client, real["multi_face"], real["multi_person"])
+    assert asked in str(refused.value) and "`person` in the API" in str(refused.value)
+    video, picked_notes = generate(client, real["multi_face"], real["multi_person"], person="1")
+    assert "Nobody in the photo is seen head to feet; person 1, as picked, lacks their" in picked_notes
+    assert probe(video)["frames"] == 15
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "pick, message",

@@ -10,6 +10,7 @@ from fomm_core.errors import UserError
 from fomm_core.geometry import Box
 from fomm_core.io import load_photo
 from fomm_core.people import Person, choose_person, default_landmarker, find_people, missing_message
+from fomm_core.people.choice import pick_person
 from fomm_core.people.person import PARTS
 
 
@@ -67,8 +68,8 @@ def test_bus_mask_covers_the_person_and_little_else(bus, bus_people):
 
 
 def test_default_choice_is_a_full_body_man(bus, bus_people):
-    chosen = bus_people[choose_person(bus_people, bus.shape[1], bus.shape[0])]
-    assert chosen.full_body and missing_message(chosen) is None
+    index = choose_person(bus_people, bus.shape[1], bus.shape[0])
+    assert bus_people[index].full_body and missing_message(bus_people, index) is None
 
 
 def test_choice_prefers_full_body_then_size_and_centre():
@@ -93,8 +94,34 @@ def test_partial_person_message_names_the_missing_part():
         visibility=np.ones(33),
         missing=("knees", "feet"),
     )
-    assert "knees and feet" in missing_message(half)
+    assert "knees and feet" in missing_message([half], 0)
     assert set(half.missing) <= set(PARTS)
+
+
+def _partial(box: Box, *missing: str) -> Person:
+    return Person(box=box, score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33), missing=missing)
+
+
+def test_with_nobody_whole_automatic_refuses_naming_who_lacks_what_and_a_pick_renders():
+    people = [_partial(Box(0, 0, 40, 60), "feet"), _partial(Box(50, 0, 90, 50), "hips", "knees", "feet")]
+    with pytest.raises(UserError) as refused:
+        pick_person(people, 100, 100, None, "photo 2", "is animated", [])
+    message = str(refused.value)
+    assert message.startswith("Nobody in photo 2 is seen head to feet")
+    assert "person 0 lacks their feet; person 1 lacks their hips, knees and feet" in message
+    assert "`--person`" in message and "`person`" in message and "upload a full-body photo" in message
+    notes: list[str] = []
+    assert pick_person(people, 100, 100, 1, "photo 2", "is animated", notes) is people[1]
+    assert notes == [
+        "Nobody in photo 2 is seen head to feet; person 1, as picked, lacks their hips, knees and feet. "
+        "Upload a full-body photo (head to feet in the picture) for a result that moves the whole body."
+    ]
+    whole = Person(box=Box(10, 10, 40, 90), score=0.9, landmarks=np.zeros((33, 2)), visibility=np.ones(33))
+    notes = []
+    assert pick_person([people[0], whole], 100, 100, None, "the photo", "is animated", notes) is whole
+    assert len(notes) == 1 and "person 1 (the most complete" in notes[0]
+    assert pick_person([people[0], whole], 100, 100, 0, "the photo", "is animated", notes) is people[0]
+    assert "Person 1 is seen head to feet in the photo; person 0, as picked, lacks their feet" in notes[1]
 
 
 def test_photo_without_people_is_refused_clearly():
@@ -109,8 +136,8 @@ def test_people_cut_by_the_photo_edge_are_partial(bus):
     assert len(people) >= 1
     for person in people:
         assert not person.full_body and "feet" in person.missing
-    chosen = people[choose_person(people, cut.shape[1], cut.shape[0])]
-    assert "feet" in missing_message(chosen)
+    index = choose_person(people, cut.shape[1], cut.shape[0])
+    assert "feet" in missing_message(people, index)
 
 
 def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monkeypatch):
@@ -130,7 +157,7 @@ def test_without_the_model_the_fallback_heuristic_is_used_and_the_user_told(monk
     photo = np.full((200, 120, 3), 235, np.uint8)
     photo[40:180, 50:70] = 30  # a dark figure on a plain wall
     (person,) = find_people(photo, None)
-    assert person.landmarks is None and abs(person.box.cx - 60) < 8 and missing_message(person) is None
+    assert person.landmarks is None and abs(person.box.cx - 60) < 8 and missing_message([person], 0) is None
 
 
 def test_the_model_answers_the_same_from_several_threads(bus, bus_people):

@@ -16,11 +16,12 @@ from ..io import VideoInfo
 from ..motion import best_pose_frame
 from ..people.blazepose import BlazePose
 from ..people.body import body_of
+from ..people.choice import pick_person
 from ..people.clip import Track
 from ..people.dancer import dancer_choice
 from ..people.model import fallback_note
 from ..people.person import Person
-from ..people.photo import find_people, pick_person
+from ..people.photo import find_people
 from ..people.video import find_dancers
 from .crop_path import ClipFraming, follow_dancer, frame_clip
 from .heuristic import detect_person

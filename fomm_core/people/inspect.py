@@ -18,11 +18,12 @@ from PIL import Image
 from ..geometry import Box
 from ..io import load_photo, open_video
 from .blazepose import BlazePose
+from .choice import choose_person, nobody_whole, nobody_whole_message
 from .clip import ClipPeople
 from .dancer import choose_dancer
 from .model import DEFAULT, LandmarkerChoice, chosen_landmarker, fallback_note
 from .person import Person
-from .photo import choose_person, find_people, missing_message
+from .photo import find_people
 from .video import find_dancers
 
 EXIF_ORIENTATION = 0x0112
@@ -36,7 +37,7 @@ class Inspection:
 
     photo_size: tuple[int, int] | None  # None: no photo was inspected
     people: list[Person]
-    person: int | None  # index of the person animated by default
+    person: int | None  # index of the person animated by default (None: nobody is, see the notes)
     clip: ClipPeople | None = None
     fps: float | None = None
     dancer: int | None = None  # id of the dancer followed by default
@@ -118,13 +119,14 @@ def _inspect_photo(
     sx, sy = width / image.shape[1], height / image.shape[0]
     result.photo_size = (width, height)
     result.people = [_scaled(p, sx, sy) for p in find_people(image, landmarker)]
-    result.person = choose_person(result.people, width, height) if result.people else None
-    if result.person is None:
+    if not result.people:
         result.notes.append(
             "No person was found in the photo. Upload a photo in which one person is seen whole."
         )
-    elif message := missing_message(result.people[result.person]):
-        result.notes.append(message)
+    elif nobody_whole(result.people):
+        result.notes.append(nobody_whole_message(result.people, "the photo"))
+    else:
+        result.person = choose_person(result.people, width, height)
 
 
 def _original_size(photo: str | os.PathLike | np.ndarray, loaded: np.ndarray) -> tuple[int, int]:

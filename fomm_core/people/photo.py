@@ -1,11 +1,12 @@
-"""Every person in a photo, and the one to animate by default."""
+"""Every person in a photo: found by their faces and by the pose detector, each body confirmed by the landmark model."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
-from ..errors import UserError
 from ..framing.heuristic import detect_person
 from ..geometry import Box
 from .blazeface import BlazeFace
@@ -30,6 +31,12 @@ FACE_SURE = 0.9  # the landmark model claims to see the face (nose and eyes) at 
 FACE_CROP = 0.4  # side of the square looked at for that face, in box heights (a head is 1/8 of a body)
 REFINE = 2  # the landmark model's answer is refined this many times (each from its own next ROI)
 FACE_ROIS = ((3.0, 8.0), (2.0, 6.0), (4.0, 10.0))  # (body centre below the face, ROI side), in face heights
+# A face whose body is mostly hidden behind others: the landmark model is asked about tighter squares around
+# the face and upper body, and the body it answers must show, off the found people's masks and joined to the
+# nose, at least OWN_AREA face areas reaching OWN_BELOW face heights below the face (neck and chest).
+HIDDEN_ROIS = ((1.0, 3.0), (1.5, 4.0))
+OWN_AREA = 1.0
+OWN_BELOW = 0.5
 
 
 def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]:
@@ -43,6 +50,8 @@ def find_people(image: np.ndarray, landmarker: BlazePose | None) -> list[Person]
     faces = face_model()
     found = [] if faces is None else _with_prominent(find_by_faces(work, landmarker, faces), work, landmarker)
     found += find_more(work, landmarker, found, faces=faces)
+    if faces is not None:
+        found += find_hidden(work, landmarker, faces, found)
     wh, ww = work.shape[:2]
     found = [hidden_by(p, [o for o in found if o is not p], wh, ww) for p in found]
     return found if scale == 1.0 else [_rescale(p, 1 / scale) for p in found]
@@ -101,6 +110,78 @@ def _body_below(
             if confirmed(person, [], h, w):
                 return person
     return None
+
+
+def find_hidden(
+    image: np.ndarray, landmarker: BlazePose, faces: BlazeFace, found: list[Person]
+) -> list[Person]:
+    """People whose face the face detector sees but whose body stands mostly behind the `found` ones.
+
+    For a face holding no found person's nose or eyes, the landmark model is asked about HIDDEN_ROIS; its
+    refined answer counts when it is sure of the face, its nose and eyes lie in the face, `confirmed` takes the
+    body on its own, and the part of its mask that is on nobody found, joined to the nose, is a body's top
+    (`_own_part`). That part is the person's box and mask: all of them the picture shows.
+    """
+    h, w = image.shape[:2]
+    people: list[Person] = []
+    for score, face in faces.detect(image):
+        if len(found) + len(people) >= MAX_PEOPLE:
+            break
+        if any(_on_face(p, face) for p in [*found, *people]):
+            continue
+        answers = []
+        for down, side in HIDDEN_ROIS:
+            pose = landmarker.landmarks(
+                image, Roi(face.cx, face.cy + down * face.height, side * face.height, 0.0)
+            )
+            if pose.presence < PRESENCE:
+                continue
+            for _ in range(REFINE):
+                pose = landmarker.landmarks(image, pose.next_roi)
+            person = person_from_pose(pose, score, w, h)
+            x, y = person.landmarks[list(FACE)].T
+            in_face = (x >= face.x0) & (x <= face.x1) & (y >= face.y0) & (y <= face.y1)
+            sure = person.visibility[list(FACE)].min() >= FACE_SURE
+            if pose.presence < PRESENCE or not (in_face.all() and sure and confirmed(person, [], h, w)):
+                continue
+            own = _own_part(person, [*found, *people], face, h, w)
+            if own is not None:
+                answers.append((int(own.sum()), _on_own(person, own)))
+        if answers:  # the answer that shows most of the body
+            people.append(max(answers, key=lambda a: a[0])[1])
+    return people
+
+
+def _own_part(person: Person, others: list[Person], face: Box, height: int, width: int) -> np.ndarray | None:
+    """The person's mask off the others' masks, the part joined to their nose (H×W bool); None when that part
+    is no body's top (under OWN_AREA face areas, or not reaching OWN_BELOW face heights below the face)."""
+    own = person.mask(height, width) > 0.5
+    if others:
+        own &= np.max([o.mask(height, width) for o in others], axis=0) <= 0.5
+    _, parts = cv2.connectedComponents(own.astype(np.uint8))
+    x, y = np.clip(person.landmarks[0].round().astype(int), 0, (width - 1, height - 1))
+    if parts[y, x] == 0:
+        return None
+    part = parts == parts[y, x]
+    ys = np.flatnonzero(part.any(axis=1))
+    if part.sum() < OWN_AREA * face.width * face.height or ys[-1] < face.y1 + OWN_BELOW * face.height:
+        return None
+    return part
+
+
+def _on_own(person: Person, own: np.ndarray) -> Person:
+    """The person with their box and mask cut to `own` (H×W bool): the model's mask also spreads over the
+    people in front of them."""
+    ys, xs = np.nonzero(own)
+    side = person.roi_mask.shape[0]
+    in_roi = cv2.warpAffine(
+        own.astype(np.float32), person.roi.affine(side), (side, side), flags=cv2.INTER_LINEAR
+    )
+    return replace(
+        person,
+        box=Box(float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)),
+        roi_mask=(person.roi_mask * in_roi).astype(np.float32),
+    )
 
 
 def _with_prominent(found: list[Person], image: np.ndarray, landmarker: BlazePose) -> list[Person]:
@@ -269,58 +350,4 @@ def _rescale(person: Person, factor: float) -> Person:
         missing=person.missing,
         roi=Roi(roi.cx * factor, roi.cy * factor, roi.side * factor, roi.angle),
         roi_mask=person.roi_mask,
-    )
-
-
-def choose_person(people: list[Person], width: int, height: int) -> int:
-    """Index of the person to animate: full-body first, then the largest and most central."""
-    if not people:
-        raise UserError(
-            "No person was found in the photo. Upload a photo in which one person is seen whole, "
-            "head to feet."
-        )
-
-    def rank(i: int) -> tuple[bool, float]:
-        b = people[i].box
-        off_centre = abs(b.cx - width / 2) / (width / 2)
-        return people[i].full_body, (b.height / height) * (1 - 0.5 * off_centre)
-
-    return max(range(len(people)), key=rank)
-
-
-def pick_person(
-    people: list[Person], width: int, height: int, pick: int | None, where: str, role: str, notes: list[str]
-) -> Person:
-    """Person `pick` of `where` (default: `choose_person`'s), with notes on the choice and on what the person
-    lacks; a UserError when `where` holds no person `pick`. `role` says what the chosen one does ("is animated")."""
-    if pick is None:
-        pick = choose_person(people, width, height)
-        if len(people) > 1:
-            notes.append(
-                f"{len(people)} people are in {where}; person {pick} (the most complete, largest and most "
-                f"central) {role}. Choose another with the person number."
-            )
-    elif not 0 <= pick < len(people):
-        found = (
-            "1 was found, person 0"
-            if len(people) == 1
-            else f"{len(people)} were found, numbered 0 to {len(people) - 1}"
-        )
-        raise UserError(
-            f"There is no person {pick} in {where}: {found}. See them with `python -m fomm_core inspect` or "
-            "the app's preview."
-        )
-    if message := missing_message(people[pick]):
-        notes.append(message)
-    return people[pick]
-
-
-def missing_message(person: Person) -> str | None:
-    """What the user should know when the chosen person is not seen head to feet; None when they are."""
-    if person.full_body or person.landmarks is None:
-        return None
-    parts = " and ".join(person.missing)
-    return (
-        f"Nobody in the photo is seen head to feet: the person chosen lacks their {parts}. Upload a "
-        "full-body photo (head to feet in the picture) for a result that moves the whole body."
     )

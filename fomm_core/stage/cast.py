@@ -17,10 +17,11 @@ from ..errors import UserError
 from ..io import VideoInfo
 from ..options import RenderOptions
 from ..people.blazepose import BlazePose
+from ..people.choice import pick_person
 from ..people.clip import ClipPeople
 from ..people.dancer import dancer_choice
 from ..people.person import Person
-from ..people.photo import find_people, pick_person
+from ..people.photo import find_people
 from ..people.video import find_dancers
 from .assign import assign_dancers, centre_out
 from .clip import StageClip, cut_notes, stage_size

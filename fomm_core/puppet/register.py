@@ -23,11 +23,11 @@ STEPS = 12
 SETTLED = (1e-3, 0.02)  # a step smaller than this (radians, work pixels) ends the search
 MAX_TURN = 0.3  # radians: an answer farther than this from the landmarks' turn is refused
 MAX_SHIFT = 0.05  # body heights: likewise for the part's centre
-MIN_MATCH = 0.9  # the correlation of the part's pixels with the frame's, at least
+MIN_MATCH = 0.95  # the correlation of the part's pixels with the frame's, at least
 JOINED = 100.0  # body heights: a part's start joint at most this far from where its parent puts it
 HUBER = 12.0  # colour levels: differences beyond this count less (another part in front, the background)
 MIN_PIXELS = 12
-LEAP = 0.6  # radians: the landmarks' turn changing this much from one frame to the next is not believed
+LEAP = 1.2  # radians: the landmarks' turn changing this much from one frame to the next is not believed
 
 # landmark -> the part that carries it
 CARRIER = np.zeros(33, int)

@@ -5,8 +5,10 @@ turn. Between two frames of the same dancer each part is nearly rigid, so its mo
 frame can be read from its pixels instead: the reference frame's pixels of the part are aligned on frame t
 by a rigid motion (turn and shift), starting from what the landmarks say (Gauss-Newton steps on the colour
 difference, inverse compositional: Baker and Matthews, IJCV 2004). A part's answer is taken only when it
-settles near the landmarks' and its pixels match well; otherwise the landmarks' answer stands. The
-landmarks each part carries are then moved by the part's motion.
+settles near where it started and its pixels match well; otherwise the landmarks' answer stands. Where the
+landmarks leap from one frame to the next (the model lost the part), the search also starts from where the
+part was, where it was heading and where its parent took it. The landmarks each part carries are then
+moved by the part's motion.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from .skeleton import PARENT_INDEX, PARTS, J, body_height, joints
 
 WORK_HEIGHT = 160  # the body's height (pixels) the parts are registered at, at most
 BLUR = 1.0  # pixels (at work size): the images are smoothed so that the steps see a few pixels around
-STEPS = 12
+STEPS = 12  # Gauss-Newton steps at most
 SETTLED = (1e-3, 0.02)  # a step smaller than this (radians, work pixels) ends the search
 MAX_TURN = 0.3  # radians: an answer farther than this from the landmarks' turn is refused
 MAX_SHIFT = 0.05  # body heights: likewise for the part's centre
 MIN_MATCH = 0.95  # the correlation of the part's pixels with the frame's, at least
-JOINED = 100.0  # body heights: a part's start joint at most this far from where its parent puts it
 HUBER = 12.0  # colour levels: differences beyond this count less (another part in front, the background)
-MIN_PIXELS = 12
+MIN_PIXELS = 12  # a part showing fewer pixels than this is left to the landmarks
 LEAP = 1.2  # radians: the landmarks' turn changing this much from one frame to the next is not believed
 
 # landmark -> the part that carries it
@@ -187,16 +188,11 @@ class PartRegistration:
                     starts.append(last @ np.linalg.inv(before) @ last)
                 if parent >= 0 and now[parent] is not None and self._last[parent] is not None:
                     starts.append(now[parent] @ np.linalg.inv(self._last[parent]) @ last)
-            joint = np.append(a0, 1.0)  # where the part hangs from its parent
             best, best_match = None, MIN_MATCH
             for start in starts:
                 m, match = template.align(frame, start)
-                if match < best_match or not _near(m, start, template.centre, MAX_SHIFT * self.height):
-                    continue
-                if parent >= 0 and now[parent] is not None:
-                    if np.hypot(*(m @ joint - now[parent] @ joint)[:2]) > JOINED * self.height:
-                        continue
-                best, best_match = m, match
+                if match >= best_match and _near(m, start, template.centre, MAX_SHIFT * self.height):
+                    best, best_match = m, match
             now.append(best)
             self._turns[i] = turn
         self._before, self._last = self._last, now

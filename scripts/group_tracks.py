@@ -8,7 +8,9 @@ whose box (whole silhouette, or the part seen) overlaps it most (IoU >= 0.5); a 
 tracks found, boxes matching no dancer (ghosts), ids per dancer (fragmentation), dancers per track (switches),
 recall (of the frames the tracker followed, those where a dancer is at least half seen and some track box
 matches it), the share of track boxes on their track's dancer (`fomm_core.people.scoring.identities`, IoU >= 0.3)
-and the cuts.
+and the cuts. Of the boxes off their track's dancer, `off_own_in_front` counts those where the track's dancer
+is at least 90% seen and nearer the camera than the dancer the box is given to: a dancer hidden right behind
+them, whose whole silhouette's box the track's box overlaps as much (the boxes cannot tell the two apart).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from fomm_core.people import default_landmarker, find_dancers  # noqa: E402
 from fomm_core.people.scoring import identities  # noqa: E402
 
 MATCH_IOU = 0.5
+ON_IOU = 0.3  # a box lies on the dancer whose whole or seen box it overlaps most, by this much at least
+WELL_SEEN = 0.9
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -50,6 +54,29 @@ def _match(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
     ]
     best = max(scores, default=(0.0, None))
     return best[1] if best[0] >= MATCH_IOU else None
+
+
+def _on(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
+    """The dancer the box lies on, as `fomm_core.people.scoring.identities` gives it (IoU >= ON_IOU)."""
+    scores = [
+        (max(_iou(box, whole), 0.0 if np.isnan(seen[0]) else _iou(box, seen)), i)
+        for i, (whole, seen) in enumerate(zip(clip.boxes[t], clip.visible_boxes[t], strict=True))
+        if not np.isnan(whole[0])
+    ]
+    best = max(scores, default=(0.0, None))
+    return best[1] if best[0] >= ON_IOU else None
+
+
+def _off_own_in_front(clip: GroupClip, track: object, owner: int | None) -> int:
+    """Boxes of the track given to another dancer while its own stands well seen in front of that one."""
+    count = 0
+    for t, box in track.boxes.items():
+        on = _on(clip, t, np.array([box.x0, box.y0, box.x1, box.y1]))
+        if owner is None or on is None or on == owner:
+            continue
+        order = list(clip.order[t])
+        count += clip.visible[t, owner] >= WELL_SEEN and order.index(owner) > order.index(on)
+    return count
 
 
 def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
@@ -89,6 +116,7 @@ def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
         ids_per_dancer=ids_per_dancer,
         recall=round(len([p for p in seen if p in matched]) / max(1, len(seen)), 3),
         on_own_dancer=round(on_own / max(1, sum(len(k.boxes) for k in people.tracks)), 3),
+        off_own_in_front=sum(_off_own_in_front(clip, k, score.owner(k.id)) for k in people.tracks),
         one_track_per_dancer=sorted(o for o in majority if o is not None) == list(range(clip.boxes.shape[1])),
     )
 

@@ -23,10 +23,13 @@ from .identities import join_tracks
 from .person import Person, person_from_pose
 from .photo import PRESENCE, confirmed, find_more
 
-TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame after a cut)
+TRACK_FPS = 15.0  # dancers are followed at about this rate (and every frame after a cut) ...
+CALM_FPS = 6.0  # ... and at about this one while every dancer is calm: moving less than CALM_SPEED
+CALM_SPEED = 0.5  # body heights per second, of the box centre and of its height, since the last sighting
+CALM_AFTER = 4  # a dancer seen fewer times than this is not known to be calm
 LANDMARK_BUDGET = 90  # landmark-model runs per second of clip at most (9 dancers: every 3rd frame at 30 fps)
 MAX_STEP = 5  # a box at least every 5th frame
-DETECT_EVERY = 4  # followed frames between two detector runs (a quarter second): a dancer coming in is found
+DETECT_EVERY = 0.25  # seconds at most between two detector runs: a dancer coming in is found
 SEARCH_AFTER_MISS = 1.0  # seconds: the detector runs at every followed frame this long after a dancer is lost
 SAME_PERSON = 0.5  # share of one track's mask over another's above which the two hold the same person
 KNOWN_AGAIN = 0.45  # appearance distance below which a found person is a lost dancer back
@@ -123,7 +126,7 @@ def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose
     tracks: list[Track] = []
     cuts: list[int] = []
     new_shot = CutFinder()
-    followed = 0
+    detected = -math.inf
     lost_since_detect = True
     count, width, height, due = 0, 0, 0, 0
     for t, frame in enumerate(frames):
@@ -144,12 +147,12 @@ def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose
         for track in [k for k in tracks if not k.active and k.last is not None and max(k.boxes) >= since]:
             _look_again(landmarker, frame, t, track, tracks)
         missed = _recently_lost(tracks, t, cuts[-1] if cuts else 0, fps)
-        if cut or lost_since_detect or missed or followed % DETECT_EVERY == 0:
+        if cut or lost_since_detect or missed or t - detected >= fps * DETECT_EVERY:
             _detect(landmarker, frame, t, tracks)
-            lost_since_detect = False
+            lost_since_detect, detected = False, t
         _remember_clear(tracks, t)
-        followed += 1
-        due = t + tracking_step(fps, sum(k.active for k in tracks))
+        calm = not (cut or missed) and _calm(tracks, t, fps)
+        due = t + tracking_step(fps, sum(k.active for k in tracks), calm)
     kept = [k for k in tracks if k.boxes and not _fleeting(k, count) and _stands(k)]
     return ClipPeople(
         tracks=lasting(join_tracks(kept, cuts), count),
@@ -187,10 +190,28 @@ def _stands(track: Track) -> bool:
     return bool(upright.mean() >= UPRIGHT_SHARE)
 
 
-def tracking_step(fps: float, dancers: int) -> int:
-    """Frames from one followed frame to the next: about TRACK_FPS, sparser for a crowd (the landmark model
-    runs once per dancer, LANDMARK_BUDGET times per second of clip at most), never over MAX_STEP."""
-    return max(1, min(MAX_STEP, max(round(fps / TRACK_FPS), math.ceil(fps * dancers / LANDMARK_BUDGET))))
+def tracking_step(fps: float, dancers: int, calm: bool = False) -> int:
+    """Frames from one followed frame to the next: about TRACK_FPS (CALM_FPS while every dancer is calm),
+    sparser for a crowd (the landmark model runs once per dancer, LANDMARK_BUDGET times per second of clip
+    at most), never over MAX_STEP."""
+    rate = CALM_FPS if calm else TRACK_FPS
+    return max(1, min(MAX_STEP, max(round(fps / rate), math.ceil(fps * dancers / LANDMARK_BUDGET))))
+
+
+def _calm(tracks: list[Track], t: int, fps: float) -> bool:
+    """Whether every dancer followed at frame `t` was seen CALM_AFTER times at least, and moved and changed
+    size by less than CALM_SPEED since seen before."""
+    here = [k for k in tracks if k.active and t in k.boxes]
+    for track in here:
+        if len(track.boxes) < CALM_AFTER:
+            return False
+        s = max(s for s in track.boxes if s < t)
+        a, b = track.boxes[s], track.boxes[t]
+        height = max(a.height, 1.0)
+        move = max(math.hypot(b.cx - a.cx, b.cy - a.cy), abs(b.height - a.height)) / height
+        if move * fps / (t - s) >= CALM_SPEED:
+            return False
+    return bool(here)
 
 
 def _follow(landmarker: BlazePose, frame: np.ndarray, t: int, track: Track) -> bool:

@@ -27,13 +27,14 @@ from .framing.crop_path import ClipFraming, follow_dancer, frame_clip, framed_fr
 from .framing.people import frame_people
 from .framing.photo_match import match_photo
 from .geometry import Body, Box
-from .io import AudioSegment, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
+from .io import AudioSegment, KeptFrames, VideoInfo, VideoWriter, load_photo, open_video, to_uint8
 from .motion import AUTO, reference_frame
 from .options import MAX_OUTPUT_WIDTH, MIN_OUTPUT_SIDE, RenderOptions
 from .people.blazepose import BlazePose
 from .people.clip import Track
 from .people.model import DEFAULT, LandmarkerChoice, chosen_landmarker
 from .people.person import Person
+from .people.video import work_size
 from .scene import SceneCompositor, ScenePlan, plan_scene
 from .scene.layout import canvas_box
 
@@ -83,6 +84,8 @@ class RenderPlan:
     inputs: tuple[str | os.PathLike, ...] = ()
     #: scene "stage" or a group: who takes whose place (the output is the clip's picture, not a square)
     stage: Cast | None = None
+    #: the clip's frames as the people tracking read them, kept for the pose engine (fomm_core.io.kept)
+    kept: KeptFrames | None = None
 
     @property
     def frame_count(self) -> int:
@@ -113,6 +116,11 @@ class RenderPlan:
     def driving(self, size: int) -> Iterator[np.ndarray]:
         """The dance clip's frames, framed, size×size uint8, streamed from ffmpeg."""
         return framed_frames(self.info, self.framing, size)
+
+    def release(self) -> None:
+        """Remove the kept frames' file (a later render decodes the clip again)."""
+        if self.kept is not None:
+            self.kept.close()
 
 
 def plan_render(
@@ -152,6 +160,31 @@ def plan_render(
     if not options.framing:
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes, landmarker=landmarker, inputs=inputs)
+    # the pose engine reads the frames the tracking reads: decoded once
+    kept = KeptFrames(info, work_size(info)) if options.model == STAGE_ENGINE else None
+    try:
+        return _framed_plan(
+            image, info, options, reference, photo_box, dance_box, landmarker, notes, inputs, kept
+        )
+    except BaseException:
+        if kept is not None:
+            kept.close()
+        raise
+
+
+def _framed_plan(
+    image: np.ndarray,
+    info: VideoInfo,
+    options: RenderOptions,
+    reference: int,
+    photo_box: Box | None,
+    dance_box: Box | None,
+    landmarker: BlazePose | None,
+    notes: list[str],
+    inputs: tuple[str | os.PathLike, ...],
+    kept: KeptFrames | None,
+) -> RenderPlan:
+    """The plan of one photo's person framed like the clip's dancer, found by `landmarker` (see plan_render)."""
     found = frame_people(
         image,
         info,
@@ -162,6 +195,7 @@ def plan_render(
         options.best_frame == AUTO,
         photo_box,
         dance_box,
+        kept,
     )
     framing, person_box = found.framing, found.person_box
     notes += found.notes
@@ -206,6 +240,7 @@ def plan_render(
         found.track,
         landmarker,
         inputs,
+        kept=kept,
     )
 
 
@@ -303,8 +338,23 @@ def render(
     `animate_fn` has fomm_core.animate_iter's signature and is called as animate_fn(model, source, driving,
     mode=..., adapt_scale=..., best_frame=..., batch_size=...), `driving` being a lazy iterator of uint8 S×S×3
     frames; the app passes a wrapper that runs it on a GPU. `progress(done, total)` is called after each
-    frame is written.
+    frame is written. The plan's kept frames are removed when it is done, or fails.
     """
+    try:
+        return _render(plan, model, out, progress, animate_fn, overwrite)
+    finally:
+        plan.release()
+
+
+def _render(
+    plan: RenderPlan,
+    model: MotionModel | PoseModel | None,
+    out: str | os.PathLike | None,
+    progress: Progress | None,
+    animate_fn: AnimateFn | None,
+    overwrite: bool,
+) -> Path:
+    """render()'s work, the kept frames left to it."""
     options = plan.options
     if model is None:
         from .checkpoints.load import load_model
@@ -402,7 +452,9 @@ def _pose_frames(
         if plan.best_frame is not None
         else reference_frame(options.best_frame, plan.frame_count)
     )
-    puppet, posed = model.animate(plan.photo, plan.chosen, plan.info, plan.track, canvas, size, reference)
+    puppet, posed = model.animate(
+        plan.photo, plan.chosen, plan.info, plan.track, canvas, size, reference, plan.kept
+    )
     turned = []
 
     def frames() -> Iterator[np.ndarray]:

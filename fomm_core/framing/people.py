@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..geometry import Box
-from ..io import VideoInfo
+from ..io import KeptFrames, VideoInfo
 from ..motion import best_pose_frame
 from ..people.blazepose import BlazePose
 from ..people.body import body_of
@@ -49,13 +49,15 @@ def frame_people(
     closest: bool = False,
     photo_box: Box | None = None,
     dance_box: Box | None = None,
+    kept: KeptFrames | None = None,
 ) -> PeopleFraming:
     """Find the photo's person and the clip's dancer with `landmarker` (None: the heuristic) and frame them.
 
     `person_index`/`dancer` pick by inspect's numbering (None: chosen automatically); `photo_box`/`dance_box`
     (pixels) replace finding. The photo's person is matched to the dancer in frame `reference`, or with
     `closest` in the dancer's frame whose 33 landmarks, normalised for position and scale, are closest to the
-    photo person's (`reference` when either has no landmarks). Raises UserError for a pick that does not exist.
+    photo person's (`reference` when either has no landmarks). `kept` keeps the clip's frames the tracking
+    reads (fomm_core.io.kept). Raises UserError for a pick that does not exist.
     """
     notes = [note] if (note := fallback_note(landmarker)) else []
     chosen = _photo_person(photo, landmarker, person_index, notes) if photo_box is None else None
@@ -72,7 +74,7 @@ def frame_people(
     if dance_box is not None or landmarker is None:
         framing = frame_clip(info, reference_index=start, box=dance_box)
         return PeopleFraming(framing, person_box, None, notes, chosen)
-    found = find_dancers(info, landmarker)
+    found = find_dancers(info, landmarker, kept)
     ids = [k.id for k in found.tracks]
     if dancer is not None and dancer not in ids:
         listed = ", ".join(map(str, ids)) or "none"

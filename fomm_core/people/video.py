@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framing.heuristic import DETECT_SIDE, detect_dancers
-from ..io import VideoInfo, fit_size, read_frames
+from ..io import KeptFrames, VideoInfo, fit_size, read_frames, read_kept
 from .blazepose import BlazePose
 from .clip import ClipPeople, Track, track_people
 from .cuts import CutFinder
@@ -14,12 +14,18 @@ WORK_SIDE = 640  # frames are read at this long side for the pose model (its cro
 FALLBACK_EVERY = 5
 
 
-def find_dancers(info: VideoInfo, landmarker: BlazePose | None) -> ClipPeople:
-    """Every dancer in the clip `info` describes (trimmed, at its rate), tracked; the fallback's one dancer without a landmarker."""
+def work_size(info: VideoInfo) -> tuple[int, int]:
+    """The size (w, h) the clip's frames are tracked at: WORK_SIDE on the long side at most."""
+    return fit_size(info.width, info.height, WORK_SIDE)
+
+
+def find_dancers(info: VideoInfo, landmarker: BlazePose | None, kept: KeptFrames | None = None) -> ClipPeople:
+    """Every dancer in the clip `info` describes (trimmed, at its rate), tracked; the fallback's one dancer without a
+    landmarker. `kept`: where the frames read at work_size are kept for the render (fomm_core.io.kept)."""
     if landmarker is None:
         return _fallback(info)
-    size = fit_size(info.width, info.height, WORK_SIDE)
-    return track_people(read_frames(info, size=size), info.fps, landmarker).scaled(info.width, info.height)
+    frames = read_kept(info, work_size(info), kept)
+    return track_people(frames, info.fps, landmarker).scaled(info.width, info.height)
 
 
 def _fallback(info: VideoInfo) -> ClipPeople:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UserError
-from ..io import VideoInfo, fit_size, read_frames
+from ..io import KeptFrames, VideoInfo, read_kept
 from ..people.blazepose import BlazePose, Roi, roi_from_points
 from ..people.clip import Track
 from ..people.photo import PRESENCE
-from ..people.video import WORK_SIDE
+from ..people.video import work_size
 
 BODY_REACH = 1.15  # the body's circle: the farthest landmark from the hips' centre, times this
 WANDERED = 0.25  # hips this far (body heights) from the track's: following someone else
@@ -90,18 +90,20 @@ def dancer_poses(
         )
 
 
-def clip_poses(info: VideoInfo, track: Track, landmarker: BlazePose) -> Iterator[DancerPose]:
+def clip_poses(
+    info: VideoInfo, track: Track, landmarker: BlazePose, kept: KeptFrames | None = None
+) -> Iterator[DancerPose]:
     """The track's dancer in every frame the clip `info` describes, in its display pixels (as the track);
-    frames are read at the people tracking's size (fomm_core.people.video.WORK_SIDE). Raises UserError for
-    a track without landmarks (the fallback heuristic's)."""
+    frames are read at the people tracking's size (fomm_core.people.video.work_size), from `kept` when the
+    tracking kept them there. Raises UserError for a track without landmarks (the fallback heuristic's)."""
     if not track.landmarks:
         raise UserError(
             "The pose engine needs the pose model's landmarks of the dancer, and the dancer was found without "
             "them (by the background-difference heuristic). Use a clip in which the dancer is seen whole, or "
             "choose another engine."
         )
-    size = fit_size(info.width, info.height, WORK_SIDE)
-    yield from dancer_poses(read_frames(info, size=size), track, landmarker, size[0] / info.width)
+    size = work_size(info)
+    yield from dancer_poses(read_kept(info, size, kept), track, landmarker, size[0] / info.width)
 
 
 def _wandered(found: np.ndarray, tracked: np.ndarray) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..io import VideoInfo
+from ..io import KeptFrames, VideoInfo
 from ..people.blazepose import BlazePose
 from ..people.clip import Track
 from ..people.person import Person
@@ -35,10 +35,12 @@ class PoseModel:
         canvas: tuple[int, int, int, int],
         size: tuple[int, int] | None,
         reference: int,
+        kept: KeptFrames | None = None,
     ) -> tuple[Puppet, Iterator[PuppetFrame]]:
-        """The rigged person and their frames, one per frame of the clip, posed as the followed dancer."""
+        """The rigged person and their frames, one per frame of the clip, posed as the followed dancer (the clip's
+        frames read from `kept` when the people tracking kept them)."""
         puppet = Puppet.from_photo(photo, person, canvas=canvas, size=size)
-        poses = clip_poses(info, track, self.landmarker)
+        poses = clip_poses(info, track, self.landmarker, kept)
         return puppet, puppet.animate(poses, info.fps, reference=reference)
 
     def animate_arrays(self, photo: np.ndarray, driving: np.ndarray, fps: float) -> np.ndarray:

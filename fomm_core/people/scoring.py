@@ -140,25 +140,30 @@ def torso_points(landmarks: np.ndarray) -> np.ndarray:
     return (top[:, None] + u[None] * (bottom - top)[:, None]).reshape(-1, 2)
 
 
+def dancer_seen(landmarks: np.ndarray, labels: np.ndarray) -> int | None:
+    """The dancer most of the body's `torso_points` fall on in one frame's label map (H×W: dancer id + 1
+    where that dancer is seen, 0 for nobody); None when they all fall on nobody."""
+    height, width = labels.shape
+    xy = np.round(torso_points(landmarks)).astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+    seen = labels[xy[inside, 1], xy[inside, 0]]
+    counts = np.bincount(seen[seen > 0], minlength=1)
+    return int(counts.argmax()) - 1 if counts.any() else None
+
+
 def bodies_seen(found: ClipPeople, labels: np.ndarray) -> Identities:
-    """Each track box given to the dancer seen under the track's torso: the one most of `torso_points` fall
-    on in the label map (T×H×W, dancer id + 1 where that dancer is seen, 0 for nobody, in `found`'s pixels);
-    a box whose torso falls on nobody is stray."""
+    """Each track box given to the dancer seen under the track's torso in that frame (`dancer_seen`, label
+    maps T×H×W in `found`'s pixels); a box whose torso falls on nobody is stray."""
     on: dict[int, dict[int, int]] = {}
     stray: dict[int, int] = {}
-    height, width = labels.shape[1:]
     for track in found.tracks:
         hits: dict[int, int] = {}
         stray[track.id] = 0
         for t in track.boxes:
-            xy = np.round(torso_points(track.landmarks[t])).astype(int)
-            inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
-            seen = labels[t, xy[inside, 1], xy[inside, 0]]
-            counts = np.bincount(seen[seen > 0], minlength=1)
-            if counts.any():
-                dancer = int(counts.argmax()) - 1
-                hits[dancer] = hits.get(dancer, 0) + 1
-            else:
+            dancer = dancer_seen(track.landmarks[t], labels[t])
+            if dancer is None:
                 stray[track.id] += 1
+            else:
+                hits[dancer] = hits.get(dancer, 0) + 1
         on[track.id] = hits
     return Identities(on, stray)

@@ -10,7 +10,7 @@ from fomm_core.data import group_clip
 from fomm_core.people import default_landmarker, track_people
 from fomm_core.people.scoring import bodies_seen
 
-ON_OWN_DANCER = 0.9  # share of all track boxes whose torso is their own dancer's body as seen, at least
+ON_OWN_DANCER = 0.94  # share of all track boxes whose torso is their own dancer's body as seen, at least
 
 
 @pytest.fixture(scope="module")

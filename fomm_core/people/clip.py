@@ -138,9 +138,12 @@ def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose
                 track.roi, track.last = None, None
         if t < due and not cut:
             continue
+        before = {id(k): k.last for k in tracks if k.active}
         for track in tracks:
             if track.active and not _follow(landmarker, frame, t, track):
                 lost_since_detect = True
+        if _drop_takeovers(tracks, before, t, height, width):
+            lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t, height, width):
             lost_since_detect = True
         since = max(cuts[-1] if cuts else 0, t - fps * SEARCH_AFTER_MISS)
@@ -260,6 +263,32 @@ def _drop_duplicates(active: list[Track], t: int, height: int, width: int) -> bo
             worse.looks.pop(t, None)
             dropped = True
     return dropped
+
+
+def _drop_takeovers(tracks: list[Track], before: dict[int, Person], t: int, height: int, width: int) -> bool:
+    """A track whose body at frame `t` is more the one a dancer lost in this very frame held than its own
+    body before went over to that dancer: it is lost here instead (and is looked for where it was), so the
+    lost dancer can be found again on their own body."""
+    lost = [before[id(k)].mask(height, width) > 0.5 for k in tracks if id(k) in before and not k.active]
+    dropped = False
+    for track in [k for k in tracks if k.active and t in k.boxes and id(k) in before]:
+        now, was = track.last.mask(height, width) > 0.5, before[id(track)].mask(height, width) > 0.5
+        own = _shared(now, was)
+        others = [
+            other for other in lost if _shared(was, other) <= SAME_PERSON
+        ]  # not this dancer found twice
+        if any(_shared(now, other) > max(SAME_PERSON, own) for other in others):
+            _unsee(track, t)
+            track.last = before[id(track)]
+            dropped = True
+    return dropped
+
+
+def _unsee(track: Track, t: int) -> None:
+    """Forget the dancer's sighting in frame `t`: they are lost there."""
+    track.roi = None
+    del track.boxes[t], track.landmarks[t], track.visibility[t], track.depth[t]
+    track.looks.pop(t, None)
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> float:

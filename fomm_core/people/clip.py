@@ -3,7 +3,8 @@
 Each known dancer is followed by the landmark model alone (its answer says where to look in the next
 frame, and it must still show a body); the detector runs only every few frames, at cuts and when someone
 was lost, with the known dancers painted out, so a new or returning dancer is found. A dancer lost within a
-shot who turns up again is known by their colours, where they were and their size, and keeps their id; the
+shot who turns up again is known by their colours, where they were and their size, and keeps their id; a
+track that goes over to the body of a dancer lost in that frame is lost instead, so that dancer keeps it; the
 pieces left (and every shot's dancers) are then joined into one id per dancer (identities.py).
 """
 
@@ -257,10 +258,7 @@ def _drop_duplicates(active: list[Track], t: int, height: int, width: int) -> bo
         for b in active[i + 1 :]:
             if not (a.active and b.active) or _shared(masks[id(a)], masks[id(b)]) <= SAME_PERSON:
                 continue
-            worse = a if _self_distance(a) > _self_distance(b) else b
-            worse.roi = None
-            del worse.boxes[t], worse.landmarks[t], worse.visibility[t], worse.depth[t]
-            worse.looks.pop(t, None)
+            _unsee(a if _self_distance(a) > _self_distance(b) else b, t)
             dropped = True
     return dropped
 
@@ -274,9 +272,8 @@ def _drop_takeovers(tracks: list[Track], before: dict[int, Person], t: int, heig
     for track in [k for k in tracks if k.active and t in k.boxes and id(k) in before]:
         now, was = track.last.mask(height, width) > 0.5, before[id(track)].mask(height, width) > 0.5
         own = _shared(now, was)
-        others = [
-            other for other in lost if _shared(was, other) <= SAME_PERSON
-        ]  # not this dancer found twice
+        # A lost track that held this track's own body was this dancer found twice.
+        others = [other for other in lost if _shared(was, other) <= SAME_PERSON]
         if any(_shared(now, other) > max(SAME_PERSON, own) for other in others):
             _unsee(track, t)
             track.last = before[id(track)]

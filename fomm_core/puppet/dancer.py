@@ -36,6 +36,7 @@ class DancerPose:
     height: int
     roi: Roi | None = None  # where the landmark model looked, in the pixels of the frames it was given
     mask: np.ndarray | None = None  # its mask of the dancer over that ROI (LANDMARK_SIZE² in [0, 1])
+    image: np.ndarray | None = None  # the frame read (RGB uint8, `image.shape[1] / width` times these pixels)
 
 
 def roi_around(landmarks: np.ndarray) -> Roi:
@@ -62,7 +63,12 @@ def dancer_poses(
         if t in track.depth and not masks:  # tracking's own answer on this frame
             roi = roi_around(known[t])
             yield DancerPose(
-                track.landmarks[t], track.depth[t], track.visibility[t], round(w / scale), round(h / scale)
+                track.landmarks[t],
+                track.depth[t],
+                track.visibility[t],
+                round(w / scale),
+                round(h / scale),
+                image=frame,
             )
             continue
         nearest = known[min(known, key=lambda k: abs(k - t))]
@@ -80,6 +86,7 @@ def dancer_poses(
             round(h / scale),
             pose.roi,
             pose.mask,
+            frame,
         )
 
 

@@ -8,11 +8,16 @@ import numpy as np
 
 from .dancer import DancerPose
 from .depth import part_depths
-from .one_euro import OneEuro
+from .one_euro import MIN_CUTOFF, OneEuro
+from .register import PartRegistration
 from .retarget import Posed, Retarget
 from .skeleton import body_height, joints
 from .turn import MIRROR, FrontKeeper, turned_away
 from .unseen import UnseenLandmarks
+
+# Hz: the One Euro filter's cut-off when still for the landmarks moved by the dancer's registered parts; these
+# hardly jitter, and the default's lag would cost more than it smooths
+REGISTERED_CUTOFF = 5.0
 
 
 @dataclass(frozen=True)
@@ -32,18 +37,32 @@ class DancerMotion:
         self.height = body_height(joints(reference.points))
         self.retarget = Retarget(photo_joints, joints(reference.points), travel)
         self._unseen = UnseenLandmarks(reference.width, reference.height)
-        self._smooth = OneEuro(fps)
         self._depth_scale = self.retarget.scale
         self._front = FrontKeeper(reference.points)
+        self._register = (
+            None if reference.image is None else PartRegistration(reference.image, _in_image(reference))
+        )
+        self._smooth = OneEuro(fps)
 
     def __call__(self, dancer: DancerPose) -> Step:
         """The person's pose for the dancer's next frame."""
         points, depth, visibility = dancer.points, dancer.depth, dancer.visibility
+        registered = np.zeros(len(points), bool)
+        if self._register is not None and dancer.image is not None:
+            points, registered = self._register(dancer.image, _in_image(dancer))
+            points = points / (dancer.image.shape[1] / dancer.width)
         if self._front(points):  # the dancer's back to the camera: their left drives the person's right
             points, depth, visibility = points[MIRROR], depth[MIRROR], visibility[MIRROR]
+            registered = registered[MIRROR]
         held = self._unseen(np.column_stack([points, depth]), visibility)
         # filtered in body heights, so the filter's speed threshold does not depend on the clip's size
-        smooth = self._smooth(held / self.height) * self.height
+        cutoff = np.where(registered, REGISTERED_CUTOFF, MIN_CUTOFF)[:, None]
+        smooth = self._smooth(held / self.height, cutoff) * self.height
         posed = self.retarget(joints(smooth[:, :2]))
         turned = turned_away(dancer.points, dancer.visibility, self.reference.points)
         return Step(posed, part_depths(smooth[:, 2]) * self._depth_scale, turned)
+
+
+def _in_image(dancer: DancerPose) -> np.ndarray:
+    """The dancer's landmarks in the pixels of the frame they were read on."""
+    return dancer.points * (dancer.image.shape[1] / dancer.width)

@@ -31,14 +31,15 @@ class OneEuro:
         self._x: np.ndarray | None = None
         self._dx: np.ndarray | None = None
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """The filtered value of this sample."""
+    def __call__(self, x: np.ndarray, min_cutoff: np.ndarray | float | None = None) -> np.ndarray:
+        """The filtered value of this sample; `min_cutoff` (broadcast to x) replaces the filter's for it."""
         x = np.asarray(x, np.float64)
         if self._x is None:
             self._x, self._dx = x.copy(), np.zeros_like(x)
             return x.copy()
         dx = (x - self._x) / self.dt
         self._dx = self._dx + _alpha(self.d_cutoff, self.dt) * (dx - self._dx)
-        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
+        still = self.min_cutoff if min_cutoff is None else min_cutoff
+        cutoff = still + self.beta * np.abs(self._dx)
         self._x = self._x + _alpha(cutoff, self.dt) * (x - self._x)
         return self._x.copy()

@@ -27,10 +27,12 @@ from ..scene.layout import canvas_box
 from .backdrop import puppet_backdrop
 from .dancer import DancerPose
 from .depth import drawing_order
+from .ground import foot_points
 from .motion import DancerMotion
 from .raster import Rasteriser
 from .regions import part_regions, texture_under_arms
 from .retarget import Posed
+from .shadow import FloorShadow
 from .skeleton import PARTS, body_height, joints
 from .skinning import build_rig
 
@@ -95,6 +97,7 @@ class Puppet:
         self.rig = build_rig(regions, self.joints, self.height)
         self.rasteriser = Rasteriser(self.rig, w, h, shift)
         self.rest = Posed(np.tile(np.eye(2, 3), (len(PARTS), 1, 1)), self.joints)
+        self.shadow = FloorShadow(backdrop, mask, self.joints, self.height)
         self.stages = {"retarget": 0.0, "deform": 0.0, "composite": 0.0}  # seconds spent, for benchmarks
 
     @classmethod
@@ -163,7 +166,7 @@ class Puppet:
         """The frame (uint8 H×W×3): the backdrop with the person drawn over it in `posed`."""
         rgba, (x0, y0, x1, y1) = self.draw(posed, depths)
         start = time.perf_counter()
-        out = self.backdrop.copy()
+        out = self.shadow.backdrop(foot_points(posed.joints))
         a = rgba[..., 3:].astype(np.float32) * (1 / 255)
         under = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = (under + (rgba[..., :3] - under) * a + 0.5).astype(np.uint8)

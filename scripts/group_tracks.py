@@ -7,10 +7,10 @@ For each (seed, dancers) a group clip is written to a temporary mp4 and read bac
 whose box (whole silhouette, or the part seen) overlaps it most (IoU >= 0.5); a track's dancer is the one most of its boxes match. Reported:
 tracks found, boxes matching no dancer (ghosts), ids per dancer (fragmentation), dancers per track (switches),
 recall (of the frames the tracker followed, those where a dancer is at least half seen and some track box
-matches it), the share of track boxes on their track's dancer (`fomm_core.people.scoring.identities`, IoU >= 0.3)
-and the cuts. Of the boxes off their track's dancer, `off_own_in_front` counts those where the track's dancer
-is at least 90% seen and nearer the camera than the dancer the box is given to: a dancer hidden right behind
-them, whose whole silhouette's box the track's box overlaps as much (the boxes cannot tell the two apart).
+matches it), the share of track boxes on their track's own dancer, and the cuts. Which dancer a track box is on
+is told by the pixels, not by boxes (`fomm_core.people.scoring.bodies_seen`): the dancer seen under the track's
+torso in the clip's label map; a track's own dancer is the one most of its boxes are on. `off_own` lists every
+box on another dancer (or on nobody) as (track id, frame, dancer seen).
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ sys.path.insert(0, str(ROOT))
 from fomm_core.data import GroupClip, group_clip, write_group_clip  # noqa: E402
 from fomm_core.io import open_video  # noqa: E402
 from fomm_core.people import default_landmarker, find_dancers  # noqa: E402
-from fomm_core.people.scoring import identities  # noqa: E402
+from fomm_core.people.scoring import bodies_seen, dancer_seen  # noqa: E402
 
 MATCH_IOU = 0.5
-ON_IOU = 0.3  # a box lies on the dancer whose whole or seen box it overlaps most, by this much at least
-WELL_SEEN = 0.9
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -56,27 +54,14 @@ def _match(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
     return best[1] if best[0] >= MATCH_IOU else None
 
 
-def _on(clip: GroupClip, t: int, box: np.ndarray) -> int | None:
-    """The dancer the box lies on, as `fomm_core.people.scoring.identities` gives it (IoU >= ON_IOU)."""
-    scores = [
-        (max(_iou(box, whole), 0.0 if np.isnan(seen[0]) else _iou(box, seen)), i)
-        for i, (whole, seen) in enumerate(zip(clip.boxes[t], clip.visible_boxes[t], strict=True))
-        if not np.isnan(whole[0])
+def _off_own(clip: GroupClip, people: object, seen: object) -> list[tuple[int, int, int | None]]:
+    """(track id, frame, dancer seen under its torso or None) for every box not on its track's own dancer."""
+    return [
+        (track.id, t, dancer)
+        for track in people.tracks
+        for t in sorted(track.boxes)
+        if (dancer := dancer_seen(track.landmarks[t], clip.labels[t])) != seen.owner(track.id)
     ]
-    best = max(scores, default=(0.0, None))
-    return best[1] if best[0] >= ON_IOU else None
-
-
-def _off_own_in_front(clip: GroupClip, track: object, owner: int | None) -> int:
-    """Boxes of the track given to another dancer while its own stands well seen in front of that one."""
-    count = 0
-    for t, box in track.boxes.items():
-        on = _on(clip, t, np.array([box.x0, box.y0, box.x1, box.y1]))
-        if owner is None or on is None or on == owner:
-            continue
-        order = list(clip.order[t])
-        count += clip.visible[t, owner] >= WELL_SEEN and order.index(owner) > order.index(on)
-    return count
 
 
 def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
@@ -101,9 +86,9 @@ def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
     ids_per_dancer = {
         i: sorted(k for k, hits in owners.items() if hits[i] >= 3) for i in range(clip.boxes.shape[1])
     }
-    score = identities(people, clip.boxes, clip.visible_boxes, 0.3)
-    on_own = sum(max(hits.values(), default=0) for hits in score.on.values())
-    majority = [score.owner(k) for k in score.on]
+    seen_bodies = bodies_seen(people, clip.labels)
+    off_own = _off_own(clip, people, seen_bodies)
+    majority = [seen_bodies.owner(k) for k in seen_bodies.on]
     return dict(
         seconds=round(seconds, 2),
         tracks=len(people.tracks),
@@ -115,8 +100,8 @@ def measure(clip: GroupClip, landmarker: object) -> dict[str, object]:
         track_dancers={k: dict(hits) for k, hits in owners.items()},
         ids_per_dancer=ids_per_dancer,
         recall=round(len([p for p in seen if p in matched]) / max(1, len(seen)), 3),
-        on_own_dancer=round(on_own / max(1, sum(len(k.boxes) for k in people.tracks)), 3),
-        off_own_in_front=sum(_off_own_in_front(clip, k, score.owner(k.id)) for k in people.tracks),
+        on_own_dancer=round(1 - len(off_own) / max(1, sum(len(k.boxes) for k in people.tracks)), 3),
+        off_own=off_own,
         one_track_per_dancer=sorted(o for o in majority if o is not None) == list(range(clip.boxes.shape[1])),
     )
 

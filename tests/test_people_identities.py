@@ -7,7 +7,7 @@ import numpy as np
 from fomm_core.geometry import Box
 from fomm_core.people.clip import ClipPeople, Track
 from fomm_core.people.identities import group_size, join_tracks
-from fomm_core.people.scoring import identities
+from fomm_core.people.scoring import bodies_seen, identities
 
 
 def _look(colour: int) -> np.ndarray:
@@ -99,3 +99,24 @@ def test_identities_score_each_track_box_against_the_dancers_of_its_frame():
     assert identities(found, truth, seen, least=0.5).one_to_one(2)
     other.boxes[1] = Box(0, 0, 10, 30)  # on the first dancer: a switch
     assert not identities(found, truth, seen, least=0.5).one_to_one(2)
+
+
+def _torso(x0: float, x1: float) -> np.ndarray:
+    """33 landmarks whose shoulders stand at y 10 and hips at y 30, between x0 and x1."""
+    points = np.zeros((33, 2))
+    points[[11, 23], 0], points[[12, 24], 0] = x0, x1
+    points[[11, 12], 1], points[[23, 24], 1] = 10, 30
+    return points
+
+
+def test_a_track_box_belongs_to_the_dancer_seen_under_its_torso():
+    labels = np.zeros((2, 40, 60), np.uint8)
+    labels[:, :, 10:30] = 1  # dancer 0, behind
+    labels[:, :, 20:40] = 2  # dancer 1 in front, hiding half of dancer 0
+    labels[1, :, 10:20] = 2  # in frame 1 dancer 1 hides dancer 0 whole
+    behind = Track(id=0, boxes={0: Box(10, 0, 30, 40), 1: Box(10, 0, 30, 40)})
+    behind.landmarks = {0: _torso(11, 19), 1: _torso(11, 19)}
+    front = Track(id=1, boxes={0: Box(20, 0, 40, 40)}, landmarks={0: _torso(22, 38)})
+    nobody = Track(id=2, boxes={0: Box(45, 0, 55, 40)}, landmarks={0: _torso(45, 55)})
+    score = bodies_seen(ClipPeople([behind, front, nobody], [], 2, 60, 40), labels)
+    assert score.on == {0: {0: 1, 1: 1}, 1: {1: 1}, 2: {}} and score.stray == {0: 0, 1: 0, 2: 1}

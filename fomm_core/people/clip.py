@@ -3,7 +3,8 @@
 Each known dancer is followed by the landmark model alone (its answer says where to look in the next
 frame, and it must still show a body); the detector runs only every few frames, at cuts and when someone
 was lost, with the known dancers painted out, so a new or returning dancer is found. A dancer lost within a
-shot who turns up again is known by their colours, where they were and their size, and keeps their id; the
+shot who turns up again is known by their colours, where they were and their size, and keeps their id; a
+track that goes over to the body of a dancer lost in that frame is lost instead, so that dancer keeps it; the
 pieces left (and every shot's dancers) are then joined into one id per dancer (identities.py).
 """
 
@@ -138,9 +139,12 @@ def track_people(frames: Iterable[np.ndarray], fps: float, landmarker: BlazePose
                 track.roi, track.last = None, None
         if t < due and not cut:
             continue
+        before = {id(k): k.last for k in tracks if k.active}
         for track in tracks:
             if track.active and not _follow(landmarker, frame, t, track):
                 lost_since_detect = True
+        if _drop_takeovers(tracks, before, t, height, width):
+            lost_since_detect = True
         if _drop_duplicates([k for k in tracks if k.active], t, height, width):
             lost_since_detect = True
         since = max(cuts[-1] if cuts else 0, t - fps * SEARCH_AFTER_MISS)
@@ -254,12 +258,34 @@ def _drop_duplicates(active: list[Track], t: int, height: int, width: int) -> bo
         for b in active[i + 1 :]:
             if not (a.active and b.active) or _shared(masks[id(a)], masks[id(b)]) <= SAME_PERSON:
                 continue
-            worse = a if _self_distance(a) > _self_distance(b) else b
-            worse.roi = None
-            del worse.boxes[t], worse.landmarks[t], worse.visibility[t], worse.depth[t]
-            worse.looks.pop(t, None)
+            _unsee(a if _self_distance(a) > _self_distance(b) else b, t)
             dropped = True
     return dropped
+
+
+def _drop_takeovers(tracks: list[Track], before: dict[int, Person], t: int, height: int, width: int) -> bool:
+    """A track whose body at frame `t` is more the one a dancer lost in this very frame held than its own
+    body before went over to that dancer: it is lost here instead (and is looked for where it was), so the
+    lost dancer can be found again on their own body."""
+    lost = [before[id(k)].mask(height, width) > 0.5 for k in tracks if id(k) in before and not k.active]
+    dropped = False
+    for track in [k for k in tracks if k.active and t in k.boxes and id(k) in before]:
+        now, was = track.last.mask(height, width) > 0.5, before[id(track)].mask(height, width) > 0.5
+        own = _shared(now, was)
+        # A lost track that held this track's own body was this dancer found twice.
+        others = [other for other in lost if _shared(was, other) <= SAME_PERSON]
+        if any(_shared(now, other) > max(SAME_PERSON, own) for other in others):
+            _unsee(track, t)
+            track.last = before[id(track)]
+            dropped = True
+    return dropped
+
+
+def _unsee(track: Track, t: int) -> None:
+    """Forget the dancer's sighting in frame `t`: they are lost there."""
+    track.roi = None
+    del track.boxes[t], track.landmarks[t], track.visibility[t], track.depth[t]
+    track.looks.pop(t, None)
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> float:

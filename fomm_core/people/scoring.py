@@ -1,5 +1,5 @@
 """People found scored against labels: precision and recall at IoU ≥ 0.5, full-body labels, track identity
-(hand labels of real media; every frame's truth of synthetic group clips)."""
+(hand labels of real media; every frame's truth of synthetic group clips, by box and by the pixels seen)."""
 
 from __future__ import annotations
 
@@ -123,5 +123,47 @@ def identities(found: ClipPeople, boxes: np.ndarray, seen_boxes: np.ndarray, lea
                 hits[dancer] = hits.get(dancer, 0) + 1
             else:
                 stray[track.id] += 1
+        on[track.id] = hits
+    return Identities(on, stray)
+
+
+TORSO = (11, 12, 24, 23)  # left and right shoulder, right and left hip: the body part every track keeps
+TORSO_GRID = 5  # points sampled across the torso, per side
+
+
+def torso_points(landmarks: np.ndarray) -> np.ndarray:
+    """TORSO_GRID² points (x, y) spread over the torso quadrilateral of 33 landmarks, inside its edges."""
+    left_shoulder, right_shoulder, right_hip, left_hip = landmarks[list(TORSO), :2]
+    u = np.linspace(0.1, 0.9, TORSO_GRID)[:, None]
+    top = left_shoulder + u * (right_shoulder - left_shoulder)
+    bottom = left_hip + u * (right_hip - left_hip)
+    return (top[:, None] + u[None] * (bottom - top)[:, None]).reshape(-1, 2)
+
+
+def dancer_seen(landmarks: np.ndarray, labels: np.ndarray) -> int | None:
+    """The dancer most of the body's `torso_points` fall on in one frame's label map (H×W: dancer id + 1
+    where that dancer is seen, 0 for nobody); None when they all fall on nobody."""
+    height, width = labels.shape
+    xy = np.round(torso_points(landmarks)).astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+    seen = labels[xy[inside, 1], xy[inside, 0]]
+    counts = np.bincount(seen[seen > 0], minlength=1)
+    return int(counts.argmax()) - 1 if counts.any() else None
+
+
+def bodies_seen(found: ClipPeople, labels: np.ndarray) -> Identities:
+    """Each track box given to the dancer seen under the track's torso in that frame (`dancer_seen`, label
+    maps T×H×W in `found`'s pixels); a box whose torso falls on nobody is stray."""
+    on: dict[int, dict[int, int]] = {}
+    stray: dict[int, int] = {}
+    for track in found.tracks:
+        hits: dict[int, int] = {}
+        stray[track.id] = 0
+        for t in track.boxes:
+            dancer = dancer_seen(track.landmarks[t], labels[t])
+            if dancer is None:
+                stray[track.id] += 1
+            else:
+                hits[dancer] = hits.get(dancer, 0) + 1
         on[track.id] = hits
     return Identities(on, stray)

@@ -217,3 +217,36 @@ def test_a_photo_person_without_landmarks_is_a_user_error():
     person = Person(box=Box(10, 10, 50, 100), score=0.0)
     with pytest.raises(UserError, match="landmarks of the person"):
         Puppet.from_photo(np.zeros((120, 80, 3), np.uint8), person)
+
+
+def test_a_reference_read_from_the_back_is_taken_as_the_front_the_photo_shows():
+    from fomm_core.puppet.dancer import DancerPose
+    from fomm_core.puppet.motion import DancerMotion
+    from fomm_core.puppet.turn import MIRROR
+
+    def pose(points: np.ndarray) -> DancerPose:
+        return DancerPose(points, np.zeros(33), np.ones(33), 640, 480)
+
+    photo = joints(LANDMARKS)
+    # the landmark model mistaking front for back at the reference: each side's landmarks in the other's place
+    motion = DancerMotion(photo, pose(LANDMARKS[MIRROR]), 30.0)
+    raised = _turn_limbs(LANDMARKS, {(11, 13, 15, 17, 19, 21): -2.6})  # the left arm up, read from the front
+    for _ in range(30):
+        step = motion(pose(raised))
+    shoulder_y = step.posed.joints[J["l_shoulder"], 1]
+    assert step.posed.joints[J["l_wrist"], 1] < shoulder_y - 30  # the person's left arm is up
+    assert step.posed.joints[J["r_wrist"], 1] > shoulder_y + 80  # the right hangs as in the photo
+
+
+def test_registered_landmarks_are_taken_unfiltered_where_the_frame_rate_cannot_tell_jitter_from_motion():
+    from fomm_core.puppet.motion import REGISTERED_CUTOFF, registered_cutoff
+    from fomm_core.puppet.one_euro import OneEuro
+
+    def after_a_step(fps: float) -> float:
+        smooth = OneEuro(fps)
+        smooth(np.zeros(1))
+        return float(smooth(np.full(1, 0.01), registered_cutoff(fps))[0])
+
+    assert registered_cutoff(30.0) == REGISTERED_CUTOFF
+    assert after_a_step(10.0) == pytest.approx(0.01)  # at 10 fps a 5 Hz cut-off could only lag
+    assert after_a_step(30.0) < 0.009  # at 30 fps the jitter is smoothed

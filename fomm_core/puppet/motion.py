@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,12 +12,18 @@ from .one_euro import MIN_CUTOFF, OneEuro
 from .register import PartRegistration
 from .retarget import Posed, Retarget
 from .skeleton import body_height, joints
-from .turn import MIRROR, FrontKeeper, turned_away
+from .turn import MIRROR, FrontKeeper, sides_differ, turned_away
 from .unseen import UnseenLandmarks
 
 # Hz: the One Euro filter's cut-off when still for the landmarks moved by the dancer's registered parts; these
 # hardly jitter, and the default's lag would cost more than it smooths
 REGISTERED_CUTOFF = 5.0
+
+
+def registered_cutoff(fps: float) -> float:
+    """The still cut-off (Hz) for registered landmarks at `fps`: none (infinite, the landmarks taken as they
+    are) where REGISTERED_CUTOFF reaches the clip's Nyquist frequency, as the filter could then only lag."""
+    return REGISTERED_CUTOFF if REGISTERED_CUTOFF < fps / 2 else np.inf
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,10 @@ class DancerMotion:
     """Feed the dancer's poses in order (at `fps`); get the person's poses, relative to `reference`."""
 
     def __init__(self, photo_joints: np.ndarray, reference: DancerPose, fps: float, travel: float = 1.0):
+        # the photo's pose is taken to be the dancer's at the reference, and the photo shows the person's front:
+        # a reference read from the other side is the landmark model mistaking front for back
+        if sides_differ(photo_joints, joints(reference.points)):
+            reference = mirrored(reference)
         self.reference = reference
         self.height = body_height(joints(reference.points))
         self.retarget = Retarget(photo_joints, joints(reference.points), travel)
@@ -43,6 +53,7 @@ class DancerMotion:
             None if reference.image is None else PartRegistration(reference.image, _in_image(reference))
         )
         self._smooth = OneEuro(fps)
+        self._registered_cutoff = registered_cutoff(fps)
 
     def __call__(self, dancer: DancerPose) -> Step:
         """The person's pose for the dancer's next frame."""
@@ -56,11 +67,18 @@ class DancerMotion:
             registered = registered[MIRROR]
         held = self._unseen(np.column_stack([points, depth]), visibility)
         # filtered in body heights, so the filter's speed threshold does not depend on the clip's size
-        cutoff = np.where(registered, REGISTERED_CUTOFF, MIN_CUTOFF)[:, None]
+        cutoff = np.where(registered, self._registered_cutoff, MIN_CUTOFF)[:, None]
         smooth = self._smooth(held / self.height, cutoff) * self.height
         posed = self.retarget(joints(smooth[:, :2]))
         turned = turned_away(dancer.points, dancer.visibility, self.reference.points)
         return Step(posed, part_depths(smooth[:, 2]) * self._depth_scale, turned)
+
+
+def mirrored(dancer: DancerPose) -> DancerPose:
+    """The dancer's pose with their sides swapped: each landmark given its counterpart's place (MIRROR)."""
+    return replace(
+        dancer, points=dancer.points[MIRROR], depth=dancer.depth[MIRROR], visibility=dancer.visibility[MIRROR]
+    )
 
 
 def _in_image(dancer: DancerPose) -> np.ndarray:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .skeleton import J, body_height
+
 FACE = (0, 2, 5)  # nose and eyes
 FACE_SEEN = 0.5
 SIDE_ON = 0.6  # shoulders narrower than this fraction of their reference width, face unseen: turned
 SWITCH = 0.15  # the body must be this far (fraction of its reference width) past side-on to switch sides
+SHOWN = 0.05  # body heights: shoulders plus hips at least this wide across the picture show a side for sure
 
 
 def _mirror() -> np.ndarray:
@@ -41,6 +44,19 @@ def turned_away(points: np.ndarray, visibility: np.ndarray, reference: np.ndarra
     width = across(points, reference)
     face_hidden = float(np.mean(visibility[list(FACE)])) < FACE_SEEN
     return bool(width < 0 or (face_hidden and width < SIDE_ON))
+
+
+def facing(joints: np.ndarray) -> float:
+    """Which side a body (joints, len(JOINTS)×2) shows: its shoulders' plus hips' width across the picture, left
+    minus right, in body heights; > 0 the front (its left on the picture's right), < 0 the back."""
+    width = sum(joints[J[f"l_{j}"], 0] - joints[J[f"r_{j}"], 0] for j in ("shoulder", "hip"))
+    return float(width / max(body_height(joints), 1e-6))
+
+
+def sides_differ(photo: np.ndarray, reference: np.ndarray) -> bool:
+    """Whether the photo's body and the dancer's at the reference (joints) clearly show opposite sides."""
+    a, b = facing(photo), facing(reference)
+    return bool(a * b < 0 and min(abs(a), abs(b)) > SHOWN)
 
 
 class FrontKeeper:

@@ -149,7 +149,11 @@ class SpaceApp:
                 "A friend's photo is empty: upload each friend's full-body photo, or leave it out."
             )
         plan = plan_render(photos, clip, options)  # checks the inputs before any model is loaded
-        model, fallback = self.models.get(options.model)
+        try:
+            model, fallback = self.models.get(options.model)
+        except BaseException:
+            plan.release()  # the frames kept for the render are not left until the plan is collected
+            raise
         if fallback:
             gr.Warning(fallback)
         used = type(options).from_dict({**options.to_dict(), "model": model.name or options.model})

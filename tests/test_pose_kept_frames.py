@@ -17,6 +17,8 @@ from fomm_core.io import video as video_module
 from fomm_core.options import RenderOptions
 from fomm_core.people.video import work_size
 from fomm_core.pipeline import plan_render, render
+from space import handlers
+from space.uploads import UploadCheck
 
 pytestmark = pytest.mark.slow
 SHORT = {"model": "pose", "max_fps": 10, "trim_start": 0.5, "trim_end": 1.5}
@@ -93,3 +95,17 @@ def test_a_clip_over_the_budget_is_not_kept_and_still_renders(
 def test_other_engines_keep_nothing(real, temp_folder):  # noqa: F811
     plan = plan_render(real["bus"], real["single_person"], RenderOptions(**{**SHORT, "model": "default"}))
     assert plan.kept is None and not files_open_in(temp_folder)
+
+
+def test_a_model_that_fails_to_load_leaves_no_kept_frames(real, temp_folder, tmp_path):  # noqa: F811
+    class Unloadable:
+        def get(self, name: str) -> None:
+            raise UserError(f"The {name} engine could not be loaded.")
+
+    uploads = UploadCheck(tmp_path, shipped=(real["bus"], real["single_person"]))
+    space = handlers.SpaceApp(Unloadable(), None, None, 10.0, tmp_path, uploads=uploads)
+    with pytest.raises(UserError, match="could not be loaded") as failure:
+        space.run(str(real["bus"]), str(real["single_person"]), RenderOptions(**SHORT))
+    # the error is still held (as the Space holds it while it reports it), and with it the plan: the file
+    # must be gone all the same
+    assert failure.traceback and not files_open_in(temp_folder) and not list(temp_folder.iterdir())

@@ -7,9 +7,12 @@ nobody goes back to its own track while there are more dancers than the group's 
 Two pieces are one dancer's when they are never seen apart in the same frame (both there, their boxes
 overlap: the dancer found twice) and look alike: their colours
 (appearance.py) close, compared within one shot where both are seen in it (the same light); within a shot
-the one must also begin near where the other ended, about as large. Across a cut only the colours count:
-the camera has moved. The closest pair is joined first, then the next, until no pair is close enough; then,
-while there are more dancers than were ever seen at once (the group), pieces somewhat alike are joined too:
+the one must also begin near where the other ended, about as large. Within each shot the closest pair is
+joined first, then the next, until no pair is close enough; while the shot holds more dancers than were ever
+seen at once (the group), pieces fairly alike are joined too. Across a cut only the colours count (the camera
+has moved), and each shot's dancers are paired with those before it all at once, at the least total distance:
+colours across a cut are weak evidence, and joining the closest pair first lets one cheap wrong pair take a
+dancer's own piece. Then, while there are more dancers than the group, pieces somewhat alike are joined too:
 a piece never seen beside the group's members is one of them seen apart, most likely the one it looks most like.
 """
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from ..geometry import Box
 from .appearance import distance
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
 JOIN = 0.45  # colour distance (plus the within-shot position and size terms) below which pieces are joined
 JOIN_INTO_GROUP = 0.7  # ... and below which they are, while there are more dancers than the group's size
+JOIN_IN_SHOT = 0.55  # ... and, within one shot holding more dancers than the group, below which they are
 PLACE = 0.25  # weight of the gap between where a dancer was last seen and where they turn up
 SIZE = 0.25  # weight of the change of size between the two
 SWAP = 0.5  # colour change within a track above which it went over to another dancer
@@ -51,9 +56,11 @@ def join_tracks(tracks: list[Track], cuts: list[int]) -> list[Track]:
     """The tracks with each dancer's pieces merged into the first piece (ids kept from it), in that order."""
     splits = [split_at_swaps(k, cuts) for k in tracks if k.boxes]
     dancers = [_dancer([piece], cuts) for parts in splits for piece in parts]
-    _join_below(dancers, JOIN, 0, cuts)
-    _join_below(dancers, JOIN_INTO_GROUP, group_size(tracks), cuts)
-    _rejoin_lone_pieces(dancers, splits, group_size(tracks), cuts)
+    group = group_size(tracks)
+    dancers = [d for shot in range(len(cuts) + 1) for d in _join_within_shot(dancers, shot, group, cuts)]
+    _join_across_cuts(dancers, cuts)
+    _join_below(dancers, JOIN_INTO_GROUP, group, cuts)
+    _rejoin_lone_pieces(dancers, splits, group, cuts)
     return [_merged(d.pieces) for d in dancers]
 
 
@@ -129,6 +136,15 @@ def group_size(tracks: list[Track]) -> int:
     return max(seen.values(), default=0)
 
 
+def _join_within_shot(dancers: list[_Dancer], shot: int, group: int, cuts: list[int]) -> list[_Dancer]:
+    """The dancers first seen in the shot, its pieces joined: those alike, then while the shot holds more
+    dancers than the group, those somewhat alike."""
+    here = [d for d in dancers if min(d.looks) == shot]
+    _join_below(here, JOIN, 0, cuts)
+    _join_below(here, JOIN_IN_SHOT, group, cuts)
+    return here
+
+
 def _join_below(dancers: list[_Dancer], most: float, down_to: int, cuts: list[int]) -> None:
     """Join the closest pair of dancers while it costs less than `most` and there are more than `down_to`."""
     while len(dancers) > down_to:
@@ -143,6 +159,22 @@ def _join_below(dancers: list[_Dancer], most: float, down_to: int, cuts: list[in
         i, j = pair
         dancers[i] = _dancer(dancers[i].pieces + dancers[j].pieces, cuts)
         del dancers[j]
+
+
+def _join_across_cuts(dancers: list[_Dancer], cuts: list[int]) -> None:
+    """Join the dancers first seen in each shot to those of the shots before it as one assignment of least
+    total colour distance, pairs below JOIN only: one cheap wrong pair cannot take a dancer's partner away."""
+    for shot in range(1, len(cuts) + 1):
+        before = [d for d in dancers if max(d.looks) < shot]
+        here = [d for d in dancers if min(d.looks) == shot]
+        costs = np.array([[_cost(a, b, cuts) for b in here] for a in before]).reshape(len(before), len(here))
+        # a pair at JOIN or more costs as much as leaving both apart
+        rows, columns = linear_sum_assignment(np.minimum(costs, JOIN))
+        for i, j in zip(rows, columns, strict=True):
+            if costs[i, j] < JOIN:
+                at = next(k for k, d in enumerate(dancers) if d is before[i])
+                dancers[at] = _dancer(before[i].pieces + here[j].pieces, cuts)
+                del dancers[next(k for k, d in enumerate(dancers) if d is here[j])]
 
 
 def _shot(t: int, cuts: list[int]) -> int:

@@ -50,8 +50,10 @@ AnimateFn = Callable[..., Iterable[np.ndarray]]
 #: With no output size chosen, the photo scene shows the person's square at least this large (pixels) when the
 #: photo holds that much: a 128-pixel model would otherwise shrink the whole photo to a thumbnail.
 SCENE_SIDE = 384
-#: The engine that draws groups, and the stage unless a learned model is chosen (fomm_core.engines.pose's name).
-STAGE_ENGINE = "pose"
+#: The pose engine's name (fomm_core.engines.pose): it reads the clip at the people tracking's size.
+POSE_ENGINE = "pose"
+#: The engine that draws groups, and the stage unless a learned model is chosen.
+STAGE_ENGINE = POSE_ENGINE
 STAGE_MODEL = (
     "Groups are drawn by the pose engine (model 'pose', `--checkpoint pose`), which moves each photo's own "
     "pixels in a dancer's place; {model!r} animates one photo's person, which takes one dancer's place on the "
@@ -161,7 +163,7 @@ def plan_render(
         framing = frame_clip(info, enabled=False)
         return RenderPlan(info, framing, image, None, options, notes, landmarker=landmarker, inputs=inputs)
     # the pose engine reads the frames the tracking reads: decoded once
-    kept = KeptFrames(info, work_size(info)) if options.model == STAGE_ENGINE else None
+    kept = KeptFrames(info, work_size(info)) if options.model == POSE_ENGINE else None
     try:
         return _framed_plan(
             image, info, options, reference, photo_box, dance_box, landmarker, notes, inputs, kept
